@@ -1,0 +1,103 @@
+"""Swedish personal identity numbers in their canonical 12-digit form.
+
+A resident is addressed by a personnummer or a samordningsnummer written
+``YYYYMMDDNNNC`` (GATEWAY.md). This module decides whether such a string is a
+valid identifier and how to show it masked. Finding identifiers in free text
+(other written forms, reserve numbers) is the personal-data detector's job,
+which builds on the rules here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+
+#: Samordningsnummer add 60 to the day of birth.
+COORDINATION_DAY_OFFSET = 60
+
+
+class IdentifierKind(StrEnum):
+    PERSONNUMMER = "personnummer"
+    SAMORDNINGSNUMMER = "samordningsnummer"
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentIdentifier:
+    """A validated identifier, always stored in canonical 12-digit form."""
+
+    value: str
+    kind: IdentifierKind
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value)
+
+
+def luhn_ok(ten_digits: str) -> bool:
+    """The Luhn check that Skatteverket uses, over ``YYMMDDNNNC``."""
+    total = 0
+    for index, char in enumerate(ten_digits):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return total % 10 == 0
+
+
+def date_is_possible(year: int, month: int, day: int, *, coordination: bool) -> bool:
+    """Whether the date part can belong to an identifier of that kind.
+
+    Samordningsnummer may carry month ``00`` (month unknown) and day ``60``
+    (day unknown); a personnummer always names a real date.
+    """
+    if coordination:
+        if not COORDINATION_DAY_OFFSET <= day <= COORDINATION_DAY_OFFSET + 31:
+            return False
+        day -= COORDINATION_DAY_OFFSET
+        if month == 0:
+            return 0 <= day <= 31
+        if not 1 <= month <= 12:
+            return False
+        return day == 0 or day <= calendar.monthrange(year, month)[1]
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    return day <= calendar.monthrange(year, month)[1]
+
+
+def parse_canonical(value: str, *, today: dt.date | None = None) -> ResidentIdentifier | None:
+    """The identifier in ``value`` if it is a valid 12-digit one, else ``None``.
+
+    Valid means: twelve ASCII digits, a serial other than 000, the Luhn check
+    over the last ten digits, a date that exists (leap years included) and a
+    year of birth not in the future.
+    """
+    if not isinstance(value, str) or not _TWELVE_DIGITS.fullmatch(value):
+        return None
+    year, month, day = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    if value[8:11] == "000" or not luhn_ok(value[2:]):
+        return None
+    coordination = day > 31 or (day == COORDINATION_DAY_OFFSET)
+    if not date_is_possible(year, month, day, coordination=coordination):
+        return None
+    today = today or dt.date.today()
+    if year > today.year or year < 1800:
+        return None
+    if not coordination and dt.date(year, month, day) > today:
+        return None
+    kind = IdentifierKind.SAMORDNINGSNUMMER if coordination else IdentifierKind.PERSONNUMMER
+    return ResidentIdentifier(value, kind)
+
+
+def is_valid_resident_id(value: str) -> bool:
+    return parse_canonical(value) is not None
+
+
+def mask(value: str) -> str:
+    """``191212121212`` -> ``19121212-****``: the date stays, the personal part never shows."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 8:
+        return f"{digits[:8]}-****"
+    return "*" * len(value)

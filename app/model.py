@@ -1,0 +1,58 @@
+"""The words of the domain: staff, residents, cases and the kinds of message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: 1177 lets a new case go to at most this many residents at once (REQUIREMENTS R2).
+MAX_BULK_RECIPIENTS = 250
+#: Limits as 1177 has them; the policy may lower them.
+MAX_ATTACHMENTS_PER_MESSAGE = 10
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+ALLOWED_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif")
+
+
+class MessageKind(StrEnum):
+    REPLY = "reply"
+    PARTIAL_REPLY = "partial_reply"
+    COUNTER_QUESTION = "counter_question"
+    NEW_CASE = "new_case"
+
+    @property
+    def answers_a_case(self) -> bool:
+        """Replies, partial replies and counter-questions belong to an open case."""
+        return self is not MessageKind.NEW_CASE
+
+
+class Role(StrEnum):
+    SENDER = "sender"
+    REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    staff_id: str
+    name: str
+    unit: str
+    roles: tuple[str, ...]
+
+    @property
+    def is_reviewer(self) -> bool:
+        return Role.REVIEWER in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    id: str  # canonical 12-digit personnummer or samordningsnummer
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    case_id: str
+    resident: Resident
+    subject: str
+    opened_at: str
+    status: str
