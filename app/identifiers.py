@@ -95,6 +95,75 @@ def is_valid_resident_id(value: str) -> bool:
     return parse_canonical(value) is not None
 
 
+def is_organisation_number(ten_digits: str) -> bool:
+    """Organisationsnummer put 20 or more in the "month" (third and fourth digit).
+
+    A personnummer's month is 01..12 and a samordningsnummer's 00..12, so a
+    ten-digit number with a "month" of 20+ can never be a person's (sole traders use
+    their personnummer, which this rule rightly leaves personal).
+    """
+    return len(ten_digits) >= 4 and int(ten_digits[2:4]) >= 20
+
+
+def resolve_century(
+    yy: int, month: int, day: int, *, plus: bool, today: dt.date | None = None
+) -> int:
+    """The four-digit year of a ten-digit identifier ``YYMMDD[-+]NNNC``.
+
+    Skatteverket's rule: the latest century in which the date is not in the future;
+    the ``+`` separator (written from the year one turns 100) moves it back another
+    hundred years. ``month``/``day`` may be 0 (unknown, samordningsnummer); a day
+    above 31 must already have had the 60 taken off.
+    """
+    today = today or dt.date.today()
+    year = (today.year // 100) * 100 + yy
+    # Comparing tuples avoids building a date that may not exist (29 Feb, day 0).
+    if (year, month, day) > (today.year, today.month, today.day):
+        year -= 100
+    if plus:
+        year -= 100
+    return year
+
+
+def canonical_from_parts(
+    date_digits: str, serial: str, *, plus: bool = False, today: dt.date | None = None
+) -> ResidentIdentifier | None:
+    """A valid identifier from a written date part (6 or 8 digits) and a 4-digit serial.
+
+    This is the one validator behind every written form (``YYMMDD-NNNC``,
+    ``YYMMDD+NNNC``, ``YYYYMMDDNNNC``, ...): the caller strips the separator and
+    says whether it was ``+``. Returns ``None`` for organisationsnummer, a failed
+    Luhn check, serial 000, a date that does not exist or a birth in the future.
+    """
+    if len(serial) != 4 or not serial.isdigit() or not date_digits.isdigit():
+        return None
+    if len(date_digits) == 8:
+        # Spelled-out century: the canonical form already; "+" adds nothing here.
+        return parse_canonical(date_digits + serial, today=today)
+    if len(date_digits) != 6:
+        return None
+    ten = date_digits + serial
+    if is_organisation_number(ten):
+        return None
+    month, day = int(ten[2:4]), int(ten[4:6])
+    real_day = day - COORDINATION_DAY_OFFSET if day >= COORDINATION_DAY_OFFSET else day
+    year = resolve_century(int(ten[0:2]), month, real_day, plus=plus, today=today)
+    return parse_canonical(f"{year:04d}{ten[2:]}", today=today)
+
+
+def plausible_date_part(date_digits: str) -> bool:
+    """Whether 6 or 8 digits could be the date part of any identifier (no Luhn, no century).
+
+    Used where over-masking is cheap and under-masking is not (log records).
+    """
+    if len(date_digits) not in (6, 8) or not date_digits.isdigit():
+        return False
+    month, day = int(date_digits[-4:-2]), int(date_digits[-2:])
+    if day >= COORDINATION_DAY_OFFSET:
+        return month <= 12 and day <= COORDINATION_DAY_OFFSET + 31
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def mask(value: str) -> str:
     """``191212121212`` -> ``19121212-****``: the date stays, the personal part never shows."""
     digits = re.sub(r"\D", "", value)
