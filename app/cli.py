@@ -1,0 +1,62 @@
+"""The commands that need no window: ``bifoga sandbox`` (the sandbox gateway),
+``bifoga inspect`` (inspect files as the window would) and ``bifoga pd-eval``.
+
+The console script is :func:`ui.launcher.main`, which hands these commands here before
+anything loads Qt, so they run on machines without a screen."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+USAGE = """usage: bifoga [COMMAND] ...
+
+  bifoga                  start the window (on the embedded sandbox gateway when none is configured)
+  bifoga sandbox ...      run the sandbox gateway alone (bifoga sandbox --help)
+  bifoga inspect ...      inspect files as the window would (bifoga inspect --help)
+  bifoga pd-eval ...      recall and precision of the personal-data detector on the labelled set
+"""
+
+
+COMMANDS = ("sandbox", "inspect", "pd-eval", "help", "-h", "--help")
+
+
+def setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _install_log_masking()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    command = args[0] if args else ""
+    if command in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    if command == "sandbox":
+        from app.gateway.sandbox import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    if command == "inspect":
+        from app.inspection.cli import main as inspect_main
+
+        return inspect_main(args[1:])
+    if command == "pd-eval":
+        from app.inspection.pd_eval import main as pd_eval_main
+
+        return pd_eval_main(args[1:])
+    print(f"bifoga: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+def _install_log_masking() -> None:
+    """Logs never hold a personnummer in clear (the filter masks every record)."""
+    try:
+        from app.logging_filter import install
+    except ImportError:
+        return
+    install()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""A message being written: its recipients, its attachments and what was done to them.
+
+The draft is plain data. The window edits it; :mod:`app.send_gate` reads it and says
+what still stands between the clinician and sending; :mod:`app.sending` sends it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from app.inspection.report import Finding, InspectionReport, Severity
+from app.model import Case, MessageKind
+from app.review import ReviewedAttachment, ReviewSubject
+from app.staging import StagedFile
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff:
+    """A second colleague's approval as the gateway granted it."""
+
+    review_id: str
+    reviewer_id: str
+    reviewer_name: str
+    digest: str
+    expires_at: float  # epoch seconds
+
+
+@dataclass(eq=False)
+class Attachment:
+    staged: StagedFile
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    page_count: int | None = None
+    seen_pages: set[int] = field(default_factory=set)  # 0-based
+    report: InspectionReport | None = None  # None while it is being inspected
+    #: The sender's own answer to "does it contain personal data?" (None: not answered).
+    declared_personal_data: bool | None = None
+    #: Why the sender says a file with detected personal data has none (recorded).
+    unmark_reason: str = ""
+    alt_text: str = ""
+
+    @property
+    def filename(self) -> str:
+        return self.staged.filename
+
+    @property
+    def sha256(self) -> str:
+        return self.staged.sha256
+
+    @property
+    def media_type(self) -> str:
+        return self.staged.media_type
+
+    @property
+    def is_image(self) -> bool:
+        return self.staged.media_type.startswith("image/")
+
+    @property
+    def unseen_pages(self) -> list[int]:
+        if self.page_count is None:
+            return []
+        return [p for p in range(self.page_count) if p not in self.seen_pages]
+
+    @property
+    def detected_personal_data(self) -> bool | None:
+        return None if self.report is None else self.report.personal_data_found
+
+    @property
+    def personal_data(self) -> bool:
+        """Whether the file is sent as holding personal data (and so needs a sign-off).
+
+        Detected data counts unless the sender unmarked it with a reason; a declaration
+        of "yes" always counts. An unanswered image counts as personal data until the
+        sender says otherwise.
+        """
+        if self.declared_personal_data is True:
+            return True
+        if self.detected_personal_data is True:
+            return not (self.declared_personal_data is False and self.unmark_reason.strip())
+        if self.declared_personal_data is False:
+            return False
+        return self.detected_personal_data is None
+
+    @property
+    def blocking_findings(self) -> list[Finding]:
+        if self.report is None:
+            return []
+        return [f for f in self.report.findings if f.severity is Severity.BLOCK]
+
+
+@dataclass(eq=False)
+class Draft:
+    kind: MessageKind = MessageKind.REPLY
+    case: Case | None = None
+    #: For a new case: canonical identifiers in the order they were added.
+    new_case_recipients: list[str] = field(default_factory=list)
+    #: What the clinician typed as a recipient that is no valid identifier (never dropped
+    #: silently: the send gate names it).
+    rejected_recipients: list[str] = field(default_factory=list)
+    subject: str = ""
+    body: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    sign_off: SignOff | None = None
+    #: One key per send attempt of this draft, kept across retries and restarts, so a
+    #: resent request is recognised by the gateway and delivered once (GATEWAY.md).
+    idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def recipients(self) -> list[str]:
+        if self.kind.answers_a_case:
+            return [self.case.resident.id] if self.case else []
+        return list(self.new_case_recipients)
+
+    @property
+    def case_id(self) -> str | None:
+        return self.case.case_id if self.kind.answers_a_case and self.case else None
+
+    @property
+    def needs_sign_off(self) -> bool:
+        return any(a.personal_data for a in self.attachments)
+
+    def review_subject(self) -> ReviewSubject:
+        return ReviewSubject(
+            kind=self.kind.value,
+            case_id=self.case_id,
+            recipients=tuple(self.recipients),
+            attachments=tuple(
+                ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
+            ),
+        )
+
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        return next((a for a in self.attachments if a.id == attachment_id), None)

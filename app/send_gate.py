@@ -1,0 +1,130 @@
+"""The send gate: what still stands between a draft and sending (a pure function).
+
+The window shows the first reason in the send bar and enables Send only when there is
+none. The order is the order a clinician works in: who it is for, what it says, each
+file checked and every page seen, then a colleague's sign-off last.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from app.draft import Draft
+from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
+
+#: The one reason a colleague at the screen can clear; the button then asks for them.
+SIGN_OFF_CODES = frozenset({"send.sign_off_required", "send.sign_off_void", "send.sign_off_expired"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    params: tuple[tuple[str, str | int], ...] = ()
+    attachment_id: str | None = None
+    page: int | None = None  # 0-based page to go to
+
+    @property
+    def param_dict(self) -> dict[str, str | int]:
+        return dict(self.params)
+
+
+def reasons(draft: Draft, *, now: float | None = None) -> list[Reason]:
+    """Every reason the draft cannot be sent yet, the first one first."""
+    now = time.time() if now is None else now
+    found: list[Reason] = []
+    found += _recipient_reasons(draft)
+    if not draft.subject.strip():
+        found.append(Reason("send.subject_missing"))
+    if not draft.body.strip():
+        found.append(Reason("send.body_missing"))
+    if len(draft.attachments) > MAX_ATTACHMENTS_PER_MESSAGE:
+        found.append(
+            Reason("send.too_many_attachments", (("limit", MAX_ATTACHMENTS_PER_MESSAGE),))
+        )
+    for attachment in draft.attachments:
+        found += _attachment_reasons(draft, attachment.id)
+    if not found:
+        found += _sign_off_reasons(draft, now)
+    return found
+
+
+def ready_to_send(draft: Draft, *, now: float | None = None) -> bool:
+    return not reasons(draft, now=now)
+
+
+def only_sign_off_missing(found: list[Reason]) -> bool:
+    return bool(found) and all(r.code in SIGN_OFF_CODES for r in found)
+
+
+def _recipient_reasons(draft: Draft) -> list[Reason]:
+    if draft.kind.answers_a_case:
+        return [] if draft.case else [Reason("send.case_missing")]
+    recipients = draft.new_case_recipients
+    if draft.rejected_recipients:
+        return [Reason("send.recipient_invalid", (("entry", draft.rejected_recipients[0]),))]
+    if not recipients:
+        return [Reason("send.recipients_missing")]
+    if len(recipients) > MAX_BULK_RECIPIENTS:
+        return [
+            Reason(
+                "send.too_many_recipients",
+                (("count", len(recipients)), ("limit", MAX_BULK_RECIPIENTS)),
+            )
+        ]
+    if len(set(recipients)) != len(recipients):
+        return [Reason("send.duplicate_recipients")]
+    return []
+
+
+def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
+    attachment = draft.attachment(attachment_id)
+    assert attachment is not None
+    name = (("name", attachment.filename),)
+    if attachment.report is None:
+        return [Reason("send.inspecting", name, attachment.id)]
+    found = []
+    for finding in attachment.blocking_findings:
+        page = finding.page - 1 if finding.page else None
+        found.append(
+            Reason("send.file_blocked", (*name, ("finding", finding.code)), attachment.id, page)
+        )
+    unseen = attachment.unseen_pages
+    if unseen:
+        found.append(
+            Reason(
+                "send.page_unseen",
+                (*name, ("page", unseen[0] + 1), ("unseen", len(unseen)),
+                 ("pages", attachment.page_count or 0)),
+                attachment.id,
+                unseen[0],
+            )
+        )
+    if attachment.page_count is None:
+        found.append(Reason("send.preview_pending", name, attachment.id))
+    if attachment.is_image and not attachment.alt_text.strip():
+        found.append(Reason("send.alt_text_missing", name, attachment.id))
+    if attachment.detected_personal_data is None and attachment.declared_personal_data is None:
+        found.append(Reason("send.personal_data_unanswered", name, attachment.id))
+    if (
+        attachment.detected_personal_data is True
+        and attachment.declared_personal_data is False
+        and not attachment.unmark_reason.strip()
+    ):
+        found.append(Reason("send.unmark_reason_missing", name, attachment.id))
+    if attachment.personal_data and not draft.kind.answers_a_case and len(draft.recipients) > 1:
+        found.append(Reason("send.personal_data_in_bulk", name, attachment.id))
+    return found
+
+
+def _sign_off_reasons(draft: Draft, now: float) -> list[Reason]:
+    if not draft.needs_sign_off:
+        return []
+    sign_off = draft.sign_off
+    if sign_off is None:
+        return [Reason("send.sign_off_required")]
+    if sign_off.digest != draft.review_subject().digest:
+        return [Reason("send.sign_off_void", (("reviewer", sign_off.reviewer_name),))]
+    if sign_off.expires_at <= now:
+        return [Reason("send.sign_off_expired", (("reviewer", sign_off.reviewer_name),))]
+    return []

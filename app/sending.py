@@ -1,0 +1,79 @@
+"""Sending a draft: upload each staged file once, then create the message once.
+
+The draft's idempotency key goes with the message, so a retry after a lost answer
+(by the client's retry loop, or by the clinician pressing Send again) is recognised
+by the gateway and delivered exactly once. The caller checks the send gate first;
+this module checks it again, because a send must never rely on a button's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app import send_gate
+from app.draft import Draft
+from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage, SentMessage
+
+#: progress(step, done, total): step is "upload" (bytes) or "message".
+Progress = Callable[[str, int, int], None]
+
+
+class NotReadyToSend(Exception):
+    def __init__(self, reasons: list[send_gate.Reason]) -> None:
+        super().__init__(", ".join(r.code for r in reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    message: SentMessage
+    sent_attachments: tuple[str, ...]  # sha256 of each
+
+
+def outgoing_message(draft: Draft) -> OutgoingMessage:
+    return OutgoingMessage(
+        kind=draft.kind.value,
+        case_id=draft.case_id,
+        recipients=list(draft.recipients),
+        subject=draft.subject.strip(),
+        body=draft.body.strip(),
+        attachments=[
+            OutgoingAttachment(
+                sha256=a.sha256,
+                filename=a.filename,
+                media_type=a.media_type,
+                personal_data=a.personal_data,
+                alt_text=a.alt_text.strip() or None,
+            )
+            for a in draft.attachments
+        ],
+        review_id=draft.sign_off.review_id if draft.needs_sign_off and draft.sign_off else None,
+    )
+
+
+def send_draft(draft: Draft, client: GatewayClient, progress: Progress | None = None) -> SendResult:
+    blocking = send_gate.reasons(draft)
+    if blocking:
+        raise NotReadyToSend(blocking)
+    total = sum(a.staged.size for a in draft.attachments)
+    done = 0
+    for attachment in draft.attachments:
+        base = done
+
+        def report(sent: int, _size: int, base: int = base) -> None:
+            if progress:
+                progress("upload", base + sent, total)
+
+        client.upload_attachment(
+            attachment.staged.path, attachment.sha256, attachment.media_type, report
+        )
+        done += attachment.staged.size
+        if progress:
+            progress("upload", done, total)
+    if progress:
+        progress("message", 0, 1)
+    message = client.send_message(outgoing_message(draft), draft.idempotency_key)
+    if progress:
+        progress("message", 1, 1)
+    return SendResult(message, tuple(a.sha256 for a in draft.attachments))

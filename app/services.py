@@ -1,0 +1,95 @@
+"""What a running Bifoga holds: the gateway client, the staging area and the workers.
+
+Both clients of the core (the window and the command line) open these the same way.
+With no gateway configured the embedded sandbox is started on loopback, and the
+window says so in its title.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from app.gateway.client import GatewayClient
+from app.model import MAX_ATTACHMENT_BYTES
+from app.settings import Settings, data_dir
+from app.staging import StagingArea
+from app.worker import IsolatedWorker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    client: GatewayClient
+    staging: StagingArea
+    #: Drawing pages for the preview. A process of its own, so that a long inspection
+    #: never holds up the page the clinician is looking at.
+    render_worker: IsolatedWorker
+    inspect_worker: IsolatedWorker
+    sandbox: Any = None  # the embedded sandbox gateway's handle, when it runs
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.sandbox is not None or self.settings.uses_sandbox
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.client.close()
+        self.render_worker.close()
+        self.inspect_worker.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Services:
+    sandbox = None
+    base_url = settings.gateway_url.strip().rstrip("/")
+    if settings.uses_sandbox:
+        from app.gateway.sandbox import start_sandbox
+
+        folder = sandbox_dir or Path(tempfile.mkdtemp(prefix="bifoga-sandbox-"))
+        sandbox = start_sandbox(data_dir=folder)
+        base_url = sandbox.base_url
+        log.info("embedded sandbox gateway at %s", base_url)
+    verify: bool | str = settings.ca_bundle or True
+    cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
+    client = GatewayClient(base_url, verify=verify, client_cert=cert)
+    staging = StagingArea(
+        settings.staging_path(),
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        retention_s=settings.retention_hours * 3600,
+    )
+    purged = staging.purge()
+    if purged:
+        log.info("purged %d leftover working copies from the staging area", purged)
+    render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    inspect_worker = IsolatedWorker(
+        timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
+    )
+    # Start both children now, so the first preview does not wait for a Python start-up.
+    render_worker.start()
+    inspect_worker.start()
+    return Services(settings, client, staging, render_worker, inspect_worker, sandbox)
+
+
+__all__ = ["Services", "data_dir", "open_services"]

@@ -1,0 +1,144 @@
+"""The secure staging area: Bifoga's only working copies of files (REQUIREMENTS R8).
+
+A file is copied in once and hashed while it is copied; everything after that
+(inspection, preview, sign-off, upload) uses the staged copy, so the bytes the
+clinician saw are the bytes that leave. Copies are private to the user (0700/0600),
+deleted after sending or discarding, and leftovers past their retention are purged
+at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import filetypes
+
+_CHUNK = 1024 * 1024
+
+
+class StagingError(Exception):
+    """The file could not be staged. ``code`` is for the UI to explain."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True, slots=True)
+class StagedFile:
+    path: Path
+    sha256: str
+    size: int
+    filename: str  # the name the clinician chose; sent as the attachment's name
+    media_type: str
+
+
+class StagingArea:
+    def __init__(self, root: Path, *, max_bytes: int, retention_s: float = 24 * 3600) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.retention_s = retention_s
+        root.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(root, 0o700)
+
+    def stage(self, source: Path) -> StagedFile:
+        """Copy ``source`` in, hash it and check its type by content."""
+        try:
+            if not source.is_file():
+                raise StagingError("file.not_a_file", name=source.name)
+            size = source.stat().st_size
+        except OSError as error:
+            raise StagingError("file.unreadable", name=source.name) from error
+        if size == 0:
+            raise StagingError("file.empty", name=source.name)
+        if size > self.max_bytes:
+            raise StagingError(
+                "file.too_large", name=source.name, size_mb=_mb(size), limit_mb=_mb(self.max_bytes)
+            )
+        folder = self.root / uuid.uuid4().hex
+        folder.mkdir(mode=0o700)
+        target = folder / "file"
+        digest = hashlib.sha256()
+        copied = 0
+        head = b""
+        try:
+            with source.open("rb") as reader, _private_writer(target) as writer:
+                while chunk := reader.read(_CHUNK):
+                    if len(head) < filetypes.SNIFF_BYTES:
+                        head += chunk[: filetypes.SNIFF_BYTES]
+                    copied += len(chunk)
+                    if copied > self.max_bytes:  # grew while we copied
+                        raise StagingError(
+                            "file.too_large", name=source.name, size_mb=_mb(copied),
+                            limit_mb=_mb(self.max_bytes),
+                        )
+                    digest.update(chunk)
+                    writer.write(chunk)
+        except StagingError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        except OSError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StagingError("file.unreadable", name=source.name) from error
+        if copied == 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StagingError("file.empty", name=source.name)
+        media_type = filetypes.sniff(head)
+        if media_type is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StagingError("file.type_not_allowed", name=source.name)
+        if not filetypes.extension_agrees(source.name, media_type):
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StagingError(
+                "file.extension_mismatch",
+                name=source.name,
+                expected=" / ".join(filetypes.EXTENSIONS[media_type]),
+            )
+        return StagedFile(target, digest.hexdigest(), copied, source.name, media_type)
+
+    def rehash(self, staged: StagedFile) -> StagedFile:
+        """The staged file after it was rewritten in place (metadata removed from an image)."""
+        data = staged.path.read_bytes()
+        return StagedFile(
+            staged.path, hashlib.sha256(data).hexdigest(), len(data), staged.filename,
+            staged.media_type,
+        )
+
+    def discard(self, staged: StagedFile) -> None:
+        shutil.rmtree(staged.path.parent, ignore_errors=True)
+
+    def purge(self, *, now: float | None = None) -> int:
+        """Delete working copies older than the retention; returns how many."""
+        now = time.time() if now is None else now
+        removed = 0
+        for folder in self.root.iterdir():
+            try:
+                if folder.is_dir() and now - folder.stat().st_mtime > self.retention_s:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+            except OSError:
+                continue
+        return removed
+
+    def held(self) -> list[Path]:
+        return sorted(p for p in self.root.iterdir() if p.is_dir())
+
+
+@contextlib.contextmanager
+def _private_writer(path: Path):  # type: ignore[no-untyped-def]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        yield handle
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"

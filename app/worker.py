@@ -1,0 +1,189 @@
+"""The isolated worker: untrusted files are parsed and drawn in another process.
+
+Why a process: PDFium and image decoders are native code fed with files from
+outside. A crash, a hang or a memory blow-up there must never take the window (and
+the clinician's draft) with it. PDFium is also not thread-safe, not even across
+documents, so each worker process owns its own PDFium and does one thing at a time.
+
+The child is started with ``spawn`` (no inherited Qt state or locks), limits its own
+address space and CPU time where the OS allows, and the parent waits with a
+wall-clock timeout. On a crash or timeout the parent kills the child and raises
+:class:`WorkerFailure`; the next call starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import threading
+import time
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_MiB = 1024 * 1024
+
+
+class WorkerFailure(Exception):
+    """A job did not finish in the worker. ``code`` says why, for the UI to explain."""
+
+    CRASHED = "worker.crashed"
+    TIMEOUT = "worker.timeout"
+    OUT_OF_MEMORY = "worker.out_of_memory"
+    ERROR = "worker.error"
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def _limit_resources(memory_limit_mb: int, cpu_limit_s: int | None) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's timeout is the only guard there
+        return
+    limit = memory_limit_mb * _MiB
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if cpu_limit_s:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit_s, cpu_limit_s))
+
+
+def _serve(conn: Connection, memory_limit_mb: int, cpu_limit_s: int | None) -> None:
+    """The child's loop: receive ``(op, args)``, answer ``(status, payload)``."""
+    _limit_resources(memory_limit_mb, cpu_limit_s)
+    from app.worker_ops import OPS  # imported in the child only: it pulls in PDFium
+
+    while True:
+        try:
+            op, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            function = OPS[op]
+            result = function(*args)
+        except MemoryError:
+            conn.send(("memory", ""))
+            continue
+        except Exception as error:  # reported to the parent as a refusal, never raised there
+            # The type name only: messages from parsers may quote file content.
+            conn.send(("error", type(error).__name__))
+            continue
+        try:
+            conn.send(("ok", result))
+        except MemoryError:
+            conn.send(("memory", ""))
+
+
+class IsolatedWorker:
+    """One child process that runs named jobs (see ``app.worker_ops.OPS``) one at a time.
+
+    Thread-safe: callers from several threads are served in turn.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout_s: float = 60.0,
+        memory_limit_mb: int = 1536,
+        cpu_limit_s: int | None = None,
+    ) -> None:
+        self._timeout_s = timeout_s
+        self._memory_limit_mb = memory_limit_mb
+        self._cpu_limit_s = cpu_limit_s
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._process: Any = None
+        self._conn: Connection | None = None
+        self._closed = False
+
+    def __enter__(self) -> IsolatedWorker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Start the child now rather than on the first call (hides spawn time)."""
+        with self._lock:
+            self._ensure_started()
+
+    def call(self, op: str, *args: Any, timeout_s: float | None = None) -> Any:
+        timeout = self._timeout_s if timeout_s is None else timeout_s
+        with self._lock:
+            if self._closed:
+                raise WorkerFailure(WorkerFailure.ERROR, "worker closed")
+            conn = self._ensure_started()
+            started = time.monotonic()
+            try:
+                conn.send((op, args))
+                if not conn.poll(timeout):
+                    self._kill()
+                    raise WorkerFailure(WorkerFailure.TIMEOUT, f"{op} after {timeout:.0f} s")
+                status, payload = conn.recv()
+            except (EOFError, OSError, BrokenPipeError) as error:
+                exit_code = self._kill()
+                log.warning("worker died during %s (exit code %s)", op, exit_code)
+                raise WorkerFailure(WorkerFailure.CRASHED, f"exit code {exit_code}") from error
+            log.debug("worker %s took %.1f ms", op, (time.monotonic() - started) * 1000)
+        if status == "ok":
+            return payload
+        if status == "memory":
+            raise WorkerFailure(WorkerFailure.OUT_OF_MEMORY, op)
+        raise WorkerFailure(WorkerFailure.ERROR, str(payload))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                with contextlib.suppress(OSError):
+                    self._conn.close()
+            if self._process is not None:
+                self._process.join(timeout=2)
+            self._kill()
+
+    def _ensure_started(self) -> Connection:
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            return self._conn
+        self._kill()
+        parent_end, child_end = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=_serve,
+            args=(child_end, self._memory_limit_mb, self._cpu_limit_s),
+            name="bifoga-worker",
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        self._process, self._conn = process, parent_end
+        return parent_end
+
+    def _kill(self) -> int | None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.close()
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        exit_code: int | None = process.exitcode
+        with contextlib.suppress(ValueError):
+            process.close()
+        return exit_code

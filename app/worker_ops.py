@@ -1,0 +1,52 @@
+"""The jobs the isolated worker runs, by name. Imported in the worker process only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app import rendering
+
+
+def _inspect(*args: Any) -> Any:
+    from app.inspection import inspect_file  # heavy imports stay out of the render-only worker
+
+    return inspect_file(*args)
+
+
+def _sanitize(path: str) -> bool:
+    from pathlib import Path
+
+    from app.inspection.image_sanitize import sanitize_staged_image
+
+    return sanitize_staged_image(Path(path))
+
+
+# Self-tests: they prove that a crash, a hang or a memory blow-up in the worker
+# becomes a refusal with a reason and never reaches the window.
+def _crash() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _hang(seconds: float = 3600.0) -> None:
+    time.sleep(seconds)
+
+
+def _allocate(megabytes: int) -> int:
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)
+
+
+OPS: dict[str, Callable[..., Any]] = {
+    "ping": lambda: os.getpid(),
+    "render": rendering.render_page,
+    "page_count": rendering.page_count,
+    "inspect": _inspect,
+    "sanitize": _sanitize,
+    "selftest.crash": _crash,
+    "selftest.hang": _hang,
+    "selftest.allocate": _allocate,
+}

@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated config and data folder per test, Qt offscreen, and a
+check that no test leaves a background job running."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must be told before it starts: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+FILES = Path(__file__).parent / "files"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No test reads or writes the developer's own settings or staging area.
+    root = tmp_path_factory.mktemp("bifoga-home")
+    monkeypatch.setenv("BIFOGA_CONFIG_DIR", str(root / "config"))
+    monkeypatch.setenv("BIFOGA_DATA_DIR", str(root / "data"))
+
+
+@pytest.fixture
+def files_dir() -> Path:
+    return FILES
+
+
+@pytest.fixture
+def no_leftover_jobs() -> Iterator[None]:
+    """Fails a test that leaves a background job running (after napari's fixture)."""
+    yield
+    from ui.workers import pool
+
+    finished = pool().waitForDone(10_000)
+    assert finished, "a background job was still running after the test"

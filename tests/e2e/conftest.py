@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.services import Services
+from tests.support.session import running_services
+
+
+@pytest.fixture
+def services(tmp_path: Path, no_leftover_jobs: None) -> Iterator[Services]:
+    with running_services(tmp_path) as running:
+        yield running

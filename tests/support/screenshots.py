@@ -1,0 +1,91 @@
+"""Screenshots for the README, taken from real windows on a real (virtual) screen.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.support.screenshots
+
+Drives the window as a clinician would (sign in, pick a case, attach a PDF, page through
+it) against the embedded sandbox, and saves PNGs in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+
+
+def _wait(app: object, condition: Callable[[], bool], seconds: float = 30) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    home = Path(tempfile.mkdtemp(prefix="bifoga-shots-"))
+    os.environ["BIFOGA_CONFIG_DIR"] = str(home / "config")
+    os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
+    from PySide6.QtWidgets import QApplication
+
+    from app.services import open_services
+    from tests.support.pdfgen import write_text_pdf
+    from tests.support.session import test_settings
+    from ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        staff = services.client.sign_in("anna", services.client.sandbox_directory()[0][0].secret)
+        window = MainWindow(services, staff)
+        window.resize(1500, 900)
+        window.show()
+        _wait(app, lambda: window.case_list.count() > 0)
+        window.case_list.setCurrentRow(0)
+        window.compose.body_edit.setPlainText(
+            "Hej!\n\nHär kommer kallelsen till ditt återbesök. Hör av dig om tiden inte passar.\n\n"
+            "Vänliga hälsningar\nAnna Andersson, sjuksköterska"
+        )
+        letter = write_text_pdf(
+            home / "Kallelse återbesök.pdf",
+            [
+                ["Vårdcentralen Lund", "", "Kallelse till återbesök", "",
+                 "Du är välkommen på återbesök tisdag 8 december kl. 09.30.",
+                 "Ta med dig en lista över de läkemedel du använder.",
+                 "Om tiden inte passar, ring oss eller skriv via 1177.", "",
+                 "Vänliga hälsningar", "Vårdcentralen Lund"],
+                ["Sida 2", "", "Så hittar du till oss", "",
+                 "Ingång från Storgatan. Hissen finns till vänster."],
+            ],
+            title="Kallelse till återbesök",
+            lang="sv-SE",
+        )
+        window.add_files([letter])
+        _wait(app, lambda: bool(window.draft.attachments)
+              and window.draft.attachments[0].report is not None
+              and 0 in window.draft.attachments[0].seen_pages)
+        for _ in range(30):
+            app.processEvents()
+        window.grab().save(str(OUT / "main-window.png"))
+        print(OUT / "main-window.png")
+    finally:
+        from ui.workers import wait_for_all
+
+        wait_for_all()
+        services.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

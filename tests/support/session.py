@@ -1,0 +1,35 @@
+"""A real Bifoga session for UI and end-to-end tests: the embedded sandbox gateway on
+loopback, real worker processes, and a staging area in the test's own folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.services import Services, open_services
+from app.settings import Settings
+
+
+def test_settings(tmp_path: Path, **overrides: object) -> Settings:
+    settings = Settings(
+        staging_dir=str(tmp_path / "staging"),
+        # Seen-tracking still runs for real, just with a short dwell so tests are quick.
+        seen_dwell_ms=60,
+        worker_timeout_s=30,
+    )
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    return settings
+
+
+@contextmanager
+def running_services(tmp_path: Path, **overrides: object) -> Iterator[Services]:
+    services = open_services(test_settings(tmp_path, **overrides), sandbox_dir=tmp_path / "gw")
+    try:
+        yield services
+    finally:
+        from ui.workers import wait_for_all
+
+        wait_for_all()
+        services.close()

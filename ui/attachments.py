@@ -1,0 +1,309 @@
+"""The draft's attachments: the list, and what the clinician must answer for each.
+
+For each file: what the inspection found (as advice, with the page), the text
+alternative an image needs, and whether the file holds personal data. A detected
+file can only be unmarked with a written reason, which is recorded.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.draft import Attachment, Draft
+from app.inspection.report import Severity
+from app.model import MAX_ATTACHMENTS_PER_MESSAGE
+from ui.i18n import tr
+
+_SEVERITY_MARK = {Severity.BLOCK: "⛔", Severity.WARN: "⚠", Severity.INFO: "ℹ"}
+
+
+def attachment_summary(attachment: Attachment) -> str:
+    parts = [attachment.filename]
+    if attachment.page_count is not None:
+        parts.append(tr("ui.attachments.pages", count=attachment.page_count))
+        unseen = len(attachment.unseen_pages)
+        if unseen:
+            parts.append(tr("ui.attachments.unseen", count=unseen))
+        else:
+            parts.append(tr("ui.attachments.all_seen"))
+    if attachment.report is None:
+        parts.append(tr("ui.attachments.inspecting"))
+    elif attachment.blocking_findings:
+        parts.append(tr("ui.attachments.blocked"))
+    if attachment.personal_data and attachment.report is not None:
+        parts.append(tr("ui.attachments.personal_data"))
+    return " · ".join(parts)
+
+
+class AttachmentList(QListWidget):
+    """The list of attached files; also takes files dropped on it."""
+
+    files_dropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setAccessibleName(tr("ui.attachments.list"))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+
+class AttachmentsPanel(QWidget):
+    attach_requested = Signal()
+    files_dropped = Signal(list)
+    selected = Signal(str)  # attachment id
+    remove_requested = Signal(str)
+    changed = Signal()
+
+    def __init__(self, draft: Draft, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._draft = draft
+        self._current: Attachment | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.count_label = QLabel()
+        header.addWidget(self.count_label, 1)
+        self.attach_button = QPushButton(tr("ui.attachments.attach"))
+        self.attach_button.setToolTip(tr("ui.attachments.attach_tip"))
+        self.attach_button.clicked.connect(self.attach_requested)
+        header.addWidget(self.attach_button)
+        layout.addLayout(header)
+
+        self.list = AttachmentList()
+        self.list.setMaximumHeight(120)
+        self.list.files_dropped.connect(self.files_dropped)
+        self.list.currentItemChanged.connect(self._current_changed)
+        layout.addWidget(self.list)
+
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        self.findings_label = QLabel()
+        self.findings_label.setWordWrap(True)
+        self.findings_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.findings_label.setAccessibleName(tr("ui.attachments.findings"))
+        details.addWidget(self.findings_label)
+
+        self.alt_text_row = QWidget()
+        alt_row = QHBoxLayout(self.alt_text_row)
+        alt_row.setContentsMargins(0, 0, 0, 0)
+        alt_row.addWidget(QLabel(tr("ui.attachments.alt_text")))
+        self.alt_text_edit = QLineEdit()
+        self.alt_text_edit.setPlaceholderText(tr("ui.attachments.alt_text_placeholder"))
+        self.alt_text_edit.setAccessibleName(tr("ui.attachments.alt_text"))
+        self.alt_text_edit.textEdited.connect(self._alt_text_edited)
+        alt_row.addWidget(self.alt_text_edit, 1)
+        details.addWidget(self.alt_text_row)
+
+        self.personal_data_label = QLabel()
+        self.personal_data_label.setWordWrap(True)
+        details.addWidget(self.personal_data_label)
+        self.question_row = QWidget()
+        question = QHBoxLayout(self.question_row)
+        question.setContentsMargins(0, 0, 0, 0)
+        question.addWidget(QLabel(tr("ui.attachments.pd_question")))
+        self.pd_yes = QRadioButton(tr("ui.yes"))
+        self.pd_no = QRadioButton(tr("ui.no"))
+        self._pd_group = QButtonGroup(self)
+        self._pd_group.addButton(self.pd_yes)
+        self._pd_group.addButton(self.pd_no)
+        self.pd_yes.toggled.connect(lambda on: on and self._declare(True))
+        self.pd_no.toggled.connect(lambda on: on and self._declare(False))
+        question.addWidget(self.pd_yes)
+        question.addWidget(self.pd_no)
+        question.addStretch(1)
+        details.addWidget(self.question_row)
+
+        self.mark_checkbox = QCheckBox(tr("ui.attachments.mark_personal_data"))
+        self.mark_checkbox.toggled.connect(self._mark_toggled)
+        details.addWidget(self.mark_checkbox)
+        self.unmark_checkbox = QCheckBox(tr("ui.attachments.unmark"))
+        self.unmark_checkbox.toggled.connect(self._unmark_toggled)
+        details.addWidget(self.unmark_checkbox)
+        self.unmark_reason = QLineEdit()
+        self.unmark_reason.setPlaceholderText(tr("ui.attachments.unmark_reason"))
+        self.unmark_reason.setAccessibleName(tr("ui.attachments.unmark_reason"))
+        self.unmark_reason.textEdited.connect(self._unmark_reason_edited)
+        details.addWidget(self.unmark_reason)
+
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        self.remove_button = QPushButton(tr("ui.attachments.remove"))
+        self.remove_button.clicked.connect(self._remove_clicked)
+        actions.addWidget(self.remove_button)
+        details.addLayout(actions)
+        layout.addWidget(self.details)
+        self.refresh()
+
+    # -- state in, state out --------------------------------------------------------
+
+    def load_draft(self, draft: Draft) -> None:
+        self._draft = draft
+        self._current = None
+        self.refresh()
+
+    def current(self) -> Attachment | None:
+        return self._current
+
+    def select(self, attachment_id: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == attachment_id:
+                self.list.setCurrentRow(row)
+                return
+
+    def refresh(self) -> None:
+        draft = self._draft
+        self.count_label.setText(
+            tr("ui.attachments.count", count=len(draft.attachments),
+               limit=MAX_ATTACHMENTS_PER_MESSAGE)
+        )
+        current_id = self._current.id if self._current else None
+        self.list.blockSignals(True)
+        self.list.clear()
+        for attachment in draft.attachments:
+            item = QListWidgetItem(attachment_summary(attachment))
+            item.setData(Qt.ItemDataRole.UserRole, attachment.id)
+            self.list.addItem(item)
+            if attachment.id == current_id:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if self._current not in draft.attachments:
+            self._current = None
+        self._show_details()
+
+    def _current_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
+        attachment_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        self._current = self._draft.attachment(attachment_id) if attachment_id else None
+        self._show_details()
+        if self._current is not None:
+            self.selected.emit(self._current.id)
+
+    def _show_details(self) -> None:
+        attachment = self._current
+        self.details.setVisible(attachment is not None)
+        if attachment is None:
+            return
+        lines = []
+        report = attachment.report
+        if report is None:
+            lines.append(tr("ui.attachments.inspecting_long"))
+        else:
+            for finding in report.findings:
+                if finding.code == "image.alt_text_required" and attachment.alt_text.strip():
+                    continue
+                text = tr(finding.code, **finding.param_dict)
+                page = tr("ui.attachments.on_page", page=finding.page) if finding.page else ""
+                lines.append(f"{_SEVERITY_MARK[finding.severity]} {text}{page}")
+            if not report.findings:
+                lines.append(tr("ui.attachments.no_findings"))
+        self.findings_label.setText("\n".join(lines))
+
+        self.alt_text_row.setVisible(attachment.is_image)
+        if self.alt_text_edit.text() != attachment.alt_text:
+            self.alt_text_edit.setText(attachment.alt_text)
+
+        detected = attachment.detected_personal_data
+        hits = report.hits if report else ()
+        if detected is True:
+            shown = ", ".join(sorted({h.masked for h in hits})[:4])
+            self.personal_data_label.setText(tr("ui.attachments.pd_found", hits=shown))
+        elif detected is False:
+            self.personal_data_label.setText(tr("ui.attachments.pd_none"))
+        elif report is not None:
+            self.personal_data_label.setText(tr("ui.attachments.pd_unknown"))
+        else:
+            self.personal_data_label.setText("")
+        self.question_row.setVisible(report is not None and detected is None)
+        self._set_checked_quietly(self.pd_yes, attachment.declared_personal_data is True)
+        self._set_checked_quietly(self.pd_no, attachment.declared_personal_data is False)
+        self.mark_checkbox.setVisible(detected is False)
+        self._set_checked_quietly(self.mark_checkbox, attachment.declared_personal_data is True)
+        self.unmark_checkbox.setVisible(detected is True)
+        unmarking = detected is True and attachment.declared_personal_data is False
+        self._set_checked_quietly(self.unmark_checkbox, unmarking)
+        self.unmark_reason.setVisible(unmarking)
+        if self.unmark_reason.text() != attachment.unmark_reason:
+            self.unmark_reason.setText(attachment.unmark_reason)
+
+    @staticmethod
+    def _set_checked_quietly(button: QRadioButton | QCheckBox, checked: bool) -> None:
+        if button.isChecked() != checked:
+            button.blockSignals(True)
+            if isinstance(button, QRadioButton) and not checked:
+                group = button.group()
+                group.setExclusive(False)
+                button.setChecked(False)
+                group.setExclusive(True)
+            else:
+                button.setChecked(checked)
+            button.blockSignals(False)
+
+    # -- edits ------------------------------------------------------------------------
+
+    def _alt_text_edited(self, text: str) -> None:
+        if self._current is not None:
+            self._current.alt_text = text
+            self._changed()
+
+    def _declare(self, has_personal_data: bool) -> None:
+        if self._current is not None:
+            self._current.declared_personal_data = has_personal_data
+            self._changed()
+
+    def _mark_toggled(self, on: bool) -> None:
+        if self._current is not None:
+            self._current.declared_personal_data = True if on else None
+            self._changed()
+
+    def _unmark_toggled(self, on: bool) -> None:
+        if self._current is not None:
+            self._current.declared_personal_data = False if on else None
+            if not on:
+                self._current.unmark_reason = ""
+            self._changed()
+
+    def _unmark_reason_edited(self, text: str) -> None:
+        if self._current is not None:
+            self._current.unmark_reason = text
+            self._changed()
+
+    def _remove_clicked(self) -> None:
+        if self._current is not None:
+            self.remove_requested.emit(self._current.id)
+
+    def _changed(self) -> None:
+        self._show_details()
+        self._refresh_current_item()
+        self.changed.emit()
+
+    def _refresh_current_item(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and self._current is not None:
+            item.setText(attachment_summary(self._current))

@@ -1,0 +1,20 @@
+"""The window's language: every sentence comes from the text catalogue by its code."""
+
+from __future__ import annotations
+
+from app import texts
+
+_language = texts.DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    global _language
+    _language = language if language in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
+
+
+def language() -> str:
+    return _language
+
+
+def tr(code: str, **params: object) -> str:
+    return texts.message(code, _language, params)

@@ -1,0 +1,28 @@
+"""The ``bifoga`` console script: the window, or a command that needs none.
+
+Commands without a window go to :mod:`app.cli` before Qt is imported, so
+``bifoga inspect`` and ``bifoga sandbox`` work on a server without a screen.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the worker processes of a frozen bundle start here
+    args = list(sys.argv[1:] if argv is None else argv)
+    from app import cli
+
+    if args and (args[0] in cli.COMMANDS or not args[0].startswith("-")):
+        return cli.main(args)
+    cli.setup_logging()
+    from ui.app import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The second colleague's sign-off, on the sender's screen (REQUIREMENTS R7).
+
+This dialog is for the colleague: it shows who the message goes to, what kind it is,
+and every attachment with personal data in the same preview, with the hits; the
+colleague signs with their own staff id and secret, which the gateway checks and then
+binds to the digest of exactly this message. The secret is cleared from the field as
+soon as it has been read, and is never kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.draft import Draft, SignOff
+from app.gateway.client import GatewayError
+from app.identifiers import mask
+from app.model import Staff
+from app.services import Services
+from ui.errors import gateway_error_text
+from ui.i18n import tr
+from ui.preview import PreviewPane
+from ui.workers import run_in_background
+
+
+def _epoch(rfc3339: str) -> float:
+    return dt.datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
+
+
+class ReviewDialog(QDialog):
+    def __init__(
+        self, services: Services, draft: Draft, sender: Staff, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._draft = draft
+        self._subject = draft.review_subject()
+        self.sign_off: SignOff | None = None
+        self.decline_reason = ""
+        self.setWindowTitle(tr("ui.review.title"))
+        if parent is not None:
+            self.resize(parent.size() * 0.9)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("ui.review.intro", sender=sender.name))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        summary = QFormLayout()
+        summary.addRow(tr("ui.review.kind"), QLabel(tr(f"ui.kind.{draft.kind.value}")))
+        if draft.case is not None and draft.kind.answers_a_case:
+            summary.addRow(tr("ui.review.case"), QLabel(f"{draft.case.subject} ({draft.case.case_id})"))
+        self.recipients_label = QLabel(self._recipient_text())
+        self.recipients_label.setWordWrap(True)
+        self.recipients_label.setAccessibleName(tr("ui.review.recipients"))
+        summary.addRow(tr("ui.review.recipients"), self.recipients_label)
+        layout.addLayout(summary)
+
+        body = QHBoxLayout()
+        self.files = QListWidget()
+        self.files.setAccessibleName(tr("ui.review.files"))
+        self.files.setMaximumWidth(280)
+        for attachment in draft.attachments:
+            if attachment.personal_data:
+                hits = sorted({h.masked for h in attachment.report.hits}) if attachment.report else []
+                text = attachment.filename + ("\n" + ", ".join(hits[:3]) if hits else "")
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, attachment.id)
+                self.files.addItem(item)
+        self.files.currentItemChanged.connect(self._file_selected)
+        body.addWidget(self.files)
+        self.preview = PreviewPane(services)
+        body.addWidget(self.preview, 1)
+        layout.addLayout(body, 1)
+
+        form = QFormLayout()
+        self.reviewer_id = QLineEdit()
+        self.reviewer_id.setAccessibleName(tr("ui.review.reviewer_id"))
+        self.reviewer_secret = QLineEdit()
+        self.reviewer_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reviewer_secret.setAccessibleName(tr("ui.review.reviewer_secret"))
+        self.decline_reason_edit = QLineEdit()
+        self.decline_reason_edit.setPlaceholderText(tr("ui.review.decline_reason_placeholder"))
+        self.decline_reason_edit.setAccessibleName(tr("ui.review.decline_reason"))
+        form.addRow(tr("ui.review.reviewer_id"), self.reviewer_id)
+        form.addRow(tr("ui.review.reviewer_secret"), self.reviewer_secret)
+        form.addRow(tr("ui.review.decline_reason"), self.decline_reason_edit)
+        layout.addLayout(form)
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(tr("ui.review.status"))
+        layout.addWidget(self.status)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton(tr("ui.cancel"))
+        self.cancel_button.clicked.connect(self.reject)
+        self.decline_button = QPushButton(tr("ui.review.decline"))
+        self.decline_button.clicked.connect(self.decline)
+        self.approve_button = QPushButton(tr("ui.review.approve"))
+        self.approve_button.clicked.connect(self.approve)
+        for button in (self.cancel_button, self.decline_button, self.approve_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        if self.files.count():
+            self.files.setCurrentRow(0)
+        self.reviewer_id.setFocus()
+
+    def _recipient_text(self) -> str:
+        draft = self._draft
+        if draft.kind.answers_a_case and draft.case is not None:
+            return f"{draft.case.resident.name}, {mask(draft.case.resident.id)}"
+        shown = ", ".join(mask(r) for r in draft.recipients[:5])
+        more = len(draft.recipients) - 5
+        return shown + (" " + tr("ui.review.more", count=more) if more > 0 else "")
+
+    def _file_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
+        if item is not None:
+            self.preview.show_attachment(self._draft.attachment(item.data(Qt.ItemDataRole.UserRole)))
+
+    def approve(self) -> None:
+        reviewer_id = self.reviewer_id.text().strip()
+        secret = self.reviewer_secret.text()
+        self.reviewer_secret.clear()  # never kept: read once, for this one call
+        if not reviewer_id or not secret:
+            self.status.setText(tr("ui.review.fill_in"))
+            return
+        self._busy(True)
+        self.status.setText(tr("ui.review.checking"))
+        client, subject = self._services.client, self._subject
+        run_in_background(
+            self, lambda: client.request_review(reviewer_id, secret, subject), self._approved,
+            self._failed,
+        )
+        del secret
+
+    def _approved(self, review: object) -> None:
+        self._busy(False)
+        self.sign_off = SignOff(
+            review_id=review.review_id,  # type: ignore[attr-defined]
+            reviewer_id=review.reviewer_id,  # type: ignore[attr-defined]
+            reviewer_name=review.reviewer_name,  # type: ignore[attr-defined]
+            digest=review.digest,  # type: ignore[attr-defined]
+            expires_at=_epoch(review.expires_at),  # type: ignore[attr-defined]
+        )
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy(False)
+        if isinstance(error, GatewayError) and error.status == 401:
+            self.status.setText(tr("ui.review.wrong_secret"))
+        else:
+            self.status.setText(gateway_error_text(error))
+
+    def decline(self) -> None:
+        reason = self.decline_reason_edit.text().strip()
+        if not reason:
+            self.status.setText(tr("ui.review.decline_needs_reason"))
+            self.decline_reason_edit.setFocus()
+            return
+        self.reviewer_secret.clear()
+        self.decline_reason = reason
+        self.reject()
+
+    def _busy(self, busy: bool) -> None:
+        for widget in (self.approve_button, self.decline_button, self.reviewer_id,
+                       self.reviewer_secret):
+            widget.setEnabled(not busy)

@@ -1,0 +1,93 @@
+"""The one bridge from core jobs to Qt threads.
+
+Work runs on a thread of Bifoga's own pool; its result or its error comes back on
+the GUI thread, through a signal, to a callback. Work functions never touch widgets.
+If the widget that asked is gone by the time the answer comes, the answer is dropped.
+
+Two kinds of work use it: gateway calls (network) and calls into the isolated worker
+processes (PDFium, Pillow). Both block a thread, never the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+_pool: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    """Bifoga's thread pool (separate from Qt's global one, so tests can wait for it)."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setObjectName("bifoga-jobs")
+        _pool.setMaxThreadCount(4)
+    return _pool
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; signals emitted from the pool arrive there queued."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._work = work
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except BaseException as error:  # every failure goes back to the GUI thread
+            self._emit(self._relay.failed, error)
+        else:
+            self._emit(self._relay.succeeded, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the asking widget (and so the relay) was deleted meanwhile
+            log.debug("job finished after its owner was closed; result dropped")
+
+
+def run_in_background(
+    owner: QObject,
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None] | None = None,
+) -> None:
+    """Run ``work()`` off the GUI thread; call back on the GUI thread, while ``owner`` lives."""
+    relay = _Relay(owner)  # parented: dies with the owner, and the callbacks with it
+
+    @Slot(object)
+    def succeeded(result: object) -> None:
+        relay.deleteLater()
+        on_success(result)
+
+    @Slot(object)
+    def failed(error: object) -> None:
+        relay.deleteLater()
+        if on_failure is None:
+            log.error("background job failed", exc_info=error)  # type: ignore[arg-type]
+        else:
+            assert isinstance(error, BaseException)
+            on_failure(error)
+
+    relay.succeeded.connect(succeeded)
+    relay.failed.connect(failed)
+    pool().start(_Job(work, relay))
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Wait until no job runs (at exit, and in tests)."""
+    return pool().waitForDone(timeout_ms)
