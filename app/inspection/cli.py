@@ -1,0 +1,139 @@
+"""``bifoga inspect [--json] [--recipient ID ...] FILE ...``: inspect files as the window would.
+
+Every file goes through the same isolated worker as in the window (one worker for
+all files). Exit status: 0 when no file is blocked, 1 when one is, 2 for a usage
+error. With ``--json``: one JSON array on standard output, one object per file, in
+the shape DESIGN.md gives; without it, Swedish sentences for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from app.identifiers import parse_canonical
+from app.inspection.isolated import inspect_isolated
+from app.inspection.report import InspectionReport, Verdict
+from app.texts import message
+from app.worker import IsolatedWorker
+
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_USAGE = 2
+
+_VERDICT_SV = {
+    Verdict.OK: "kan skickas",
+    Verdict.REVIEW: "kan skickas efter att en kollega har granskat den",
+    Verdict.BLOCKED: "kan inte skickas",
+}
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit; we return status 2
+        raise _UsageError(message)
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="bifoga inspect",
+        description="Granska filer som Bifoga gör innan de får skickas.",
+    )
+    parser.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
+    parser.add_argument(
+        "--recipient",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="mottagarens personnummer eller samordningsnummer (12 siffror); kan upprepas",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def report_to_json(path: str, report: InspectionReport) -> dict[str, Any]:
+    """One file's result in the shape DESIGN.md ("Command line") specifies."""
+    return {
+        "file": path,
+        "sha256": report.sha256,
+        "media_type": report.media_type,
+        "pages": report.pages,
+        "verdict": report.verdict.value,
+        "findings": [
+            {
+                "code": finding.code,
+                "severity": finding.severity.value,
+                "page": finding.page,
+                "message_sv": message(finding.code, "sv", finding.param_dict),
+                "message_en": message(finding.code, "en", finding.param_dict),
+            }
+            for finding in report.findings
+        ],
+        "personal_data": {
+            "found": report.personal_data_found,
+            "hits": [
+                {"kind": hit.kind, "page": hit.page, "masked": hit.masked} for hit in report.hits
+            ],
+        },
+    }
+
+
+def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
+    print(f"{path}: {_VERDICT_SV[report.verdict]}", file=out)
+    for finding in report.findings:
+        where = f"sida {finding.page}: " if finding.page else ""
+        text = message(finding.code, "sv", finding.param_dict)
+        print(f"  [{finding.severity.value}] {where}{text}", file=out)
+    if report.personal_data_found is None:
+        print("  Personuppgifter: kan inte avgöras; avsändaren måste ange det.", file=out)
+    elif report.personal_data_found:
+        print(f"  Personuppgifter: {len(report.hits)} träff(ar)", file=out)
+        for hit in report.hits:
+            where = f" (sida {hit.page})" if hit.page else ""
+            print(f"    {hit.kind}: {hit.masked}{where}", file=out)
+    else:
+        print("  Personuppgifter: inga hittade.", file=out)
+
+
+def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        options = parser.parse_args(list(argv))
+    except _UsageError as error:
+        print(parser.format_usage().rstrip(), file=err)
+        print(f"bifoga inspect: {error}", file=err)
+        return EXIT_USAGE
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+    recipients = []
+    for value in options.recipient:
+        identifier = parse_canonical(value.replace("-", "").strip())
+        if identifier is None:
+            print(f"bifoga inspect: ogiltigt mottagar-id: {value!r}", file=err)
+            return EXIT_USAGE
+        recipients.append(identifier.value)
+    results = []
+    with IsolatedWorker() as worker:
+        for path in options.files:
+            report = inspect_isolated(worker, path, recipients)
+            results.append((path, report))
+            if not options.json:
+                _print_human(path, report, out)
+    if options.json:
+        json.dump(
+            [report_to_json(path, report) for path, report in results],
+            out,
+            ensure_ascii=False,
+            indent=2,
+        )
+        out.write("\n")
+    blocked = any(report.blocked for _path, report in results)
+    return EXIT_BLOCKED if blocked else EXIT_OK

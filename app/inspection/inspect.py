@@ -1,0 +1,99 @@
+"""``inspect_file``: one file in, one report out, never an exception.
+
+Runs in the isolated worker in the application (``app.worker_ops``: "inspect"), and
+in-process in tests. Safe in-process too: every parser is bounded by the policy's
+limits, and whatever goes wrong becomes a blocking finding rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from app import filetypes
+from app.inspection.findings import FindingSink
+from app.inspection.identity import identity_findings
+from app.inspection.personal_data import Detector
+from app.inspection.policy import Policy, PolicyError, default_policy, load_policy
+from app.inspection.report import InspectionReport, PersonalDataHit
+from app.inspection.sniff import check_file, read_file
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _detector() -> Detector:
+    """The personal-data detector, built once per process (it compiles its patterns)."""
+    return Detector(clinic_phone_numbers=())
+
+
+def _policy(policy_path: str | None, sink_holder: list[str]) -> Policy:
+    try:
+        return load_policy(policy_path)
+    except PolicyError as error:
+        log.error("inspection policy unusable, default used: %s", error)
+        sink_holder.append("policy")
+        return default_policy()
+
+
+def inspect_file(
+    path: str | Path,
+    recipients: Sequence[str] = (),
+    kind: str | None = None,
+    policy_path: str | None = None,
+    name: str | None = None,
+) -> InspectionReport:
+    """Inspect the file at ``path`` (its shown name is ``name``, else the file's own).
+
+    ``recipients`` (canonical identifiers) and ``kind`` (the message kind) let the
+    identity check say when a file names a resident other than the recipient.
+    """
+    problems: list[str] = []
+    policy = _policy(policy_path, problems)
+    sink = FindingSink(policy)
+    if problems:
+        sink.add("file.inspection_failed", reason="policy")
+    file_path = Path(path)
+    try:
+        facts = read_file(file_path)
+    except OSError:
+        sink.add("file.unreadable", name=name or file_path.name)
+        return InspectionReport(None, None, None, sink.result(), None)
+    media_type = check_file(name or file_path.name, facts, sink)
+    pages: int | None = None
+    found: bool | None = None
+    hits: tuple[PersonalDataHit, ...] = ()
+    if media_type is not None:
+        try:
+            pages, found, hits = _inspect_content(str(file_path), media_type, sink)
+            sink.extend(identity_findings(list(hits), list(recipients), kind))
+        except MemoryError:
+            sink.add("file.inspection_out_of_memory")
+        except Exception as error:  # a bug or a parser surprise must refuse, not crash
+            log.warning("inspection failed: %s", type(error).__name__)
+            sink.add("file.inspection_failed", reason=type(error).__name__)
+    return InspectionReport(
+        sha256=facts.sha256,
+        media_type=media_type,
+        pages=pages,
+        findings=sink.result(),
+        personal_data_found=found,
+        hits=hits,
+    )
+
+
+def _inspect_content(
+    path: str, media_type: str, sink: FindingSink
+) -> tuple[int | None, bool | None, tuple[PersonalDataHit, ...]]:
+    if media_type == filetypes.PDF:
+        from app.inspection.pdf import inspect_pdf
+
+        result = inspect_pdf(path, sink, _detector())
+        return result.pages, result.personal_data_found, result.hits
+    from app.inspection.image import inspect_image
+
+    image = inspect_image(Path(path), media_type, sink)
+    # An image has no text layer: the sender must say whether it shows personal data.
+    return (1 if image.frames is not None else None), None, ()

@@ -1,0 +1,370 @@
+"""Document-level PDF checks through pikepdf (qpdf): what PDFium cannot see or that is
+easier to read from the object structure. Security (encryption, permissions, active
+content, embedded files, XFA) and accessibility (tags, structure, language, title,
+figures, headings, fonts).
+
+Every walk here is bounded (elements, depth, pages), because the file is hostile
+until proven otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pikepdf
+
+from app.inspection.findings import FindingSink
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_HEADING = re.compile(r"/H([1-6])")
+_MAX_ACTION_CHAIN = 64
+_MAX_FORM_DEPTH = 6
+_MAX_FIELDS = 10_000
+_MAX_OUTLINES = 10_000
+_MAX_ROLE_CHAIN = 16
+
+_ACTIVE_ANNOTATIONS = {"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}
+#: Actions that run code, start programs or move data out of the document.
+_ACTION_CODES = {
+    "/JavaScript": "pdf.javascript",
+    "/Launch": "pdf.launch_action",
+    "/SubmitForm": "pdf.active_content",
+    "/ImportData": "pdf.active_content",
+    "/Rendition": "pdf.active_content",
+    "/RichMediaExecute": "pdf.active_content",
+    "/GoToE": "pdf.embedded_file",
+}
+#: CID collections whose character codes have a predefined Unicode mapping.
+_KNOWN_COLLECTIONS = {"GB1", "CNS1", "Japan1", "Korea1", "KR"}
+_STANDARD_ENCODINGS = {
+    "/WinAnsiEncoding",
+    "/MacRomanEncoding",
+    "/StandardEncoding",
+    "/MacExpertEncoding",
+    "/PDFDocEncoding",
+}
+#: Glyph names made up by PDF producers; nothing maps them to letters.
+_MADE_UP_GLYPH = re.compile(r"/(?:g|glyph|cid|gid|index|G|c|C|x)?[0-9A-Fa-f]*[0-9][0-9A-Fa-f]*")
+
+
+def _get(obj: Any, key: str) -> Any:
+    """``obj[key]`` for dictionaries (and streams), ``None`` for anything else or missing."""
+    try:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            return obj.get(key)
+    except (pikepdf.PdfError, ValueError, TypeError):
+        return None
+    return None
+
+
+def _is_true(value: Any) -> bool:
+    try:
+        return value is not None and bool(value) is True and not isinstance(value, pikepdf.Name)
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, pikepdf.String):
+        return str(value).strip()
+    return ""
+
+
+def _key(obj: Any) -> tuple[int, int] | int:
+    objgen = getattr(obj, "objgen", (0, 0))
+    return objgen if objgen != (0, 0) else id(obj)
+
+
+class DocumentChecks:
+    def __init__(self, pdf: pikepdf.Pdf, sink: FindingSink) -> None:
+        self.pdf = pdf
+        self.sink = sink
+        self.root = pdf.Root
+        self.limits = sink.policy.limits
+        self._page_numbers: dict[tuple[int, int], int] = {}
+
+    # -- security -------------------------------------------------------------------
+
+    def security(self) -> None:
+        if self.pdf.is_encrypted:
+            self.sink.add("pdf.encrypted")
+            if not self.pdf.allow.accessibility:
+                self.sink.add("pdf.accessibility_denied")
+
+    def active_content(self) -> None:
+        root = self.root
+        names = _get(root, "/Names")
+        if _get(names, "/JavaScript") is not None:
+            self.sink.add("pdf.javascript")
+        if _get(names, "/EmbeddedFiles") is not None or _get(root, "/AF") is not None:
+            self.sink.add("pdf.embedded_file")
+        open_action = _get(root, "/OpenAction")
+        if isinstance(open_action, pikepdf.Dictionary):
+            self._action(open_action, None)
+        self._additional_actions(_get(root, "/AA"), None)
+        self._outlines()
+        acroform = _get(root, "/AcroForm")
+        if _is_true(_get(root, "/NeedsRendering")):
+            self.sink.add("pdf.dynamic_xfa")
+        elif _get(acroform, "/XFA") is not None:
+            self.sink.add("pdf.xfa_form")
+        self._fields(acroform)
+        for number, page in enumerate(self.pdf.pages, start=1):
+            page_obj = page.obj
+            self._additional_actions(_get(page_obj, "/AA"), number)
+            annotations = _get(page_obj, "/Annots")
+            if not isinstance(annotations, pikepdf.Array):
+                continue
+            for annotation in annotations:
+                subtype = _get(annotation, "/Subtype")
+                if subtype == "/FileAttachment":
+                    self.sink.add("pdf.embedded_file", number)
+                elif subtype in _ACTIVE_ANNOTATIONS:
+                    self.sink.add("pdf.active_content", number)
+                action = _get(annotation, "/A")
+                if action is not None:
+                    self._action(action, number)
+                self._additional_actions(_get(annotation, "/AA"), number)
+
+    def _additional_actions(self, actions: Any, page: int | None) -> None:
+        if isinstance(actions, pikepdf.Dictionary):
+            for _trigger, action in actions.items():
+                self._action(action, page)
+
+    def _action(self, action: Any, page: int | None) -> None:
+        """Classify an action and everything chained after it with ``/Next``."""
+        pending = [action]
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_ACTION_CHAIN:
+            current = pending.pop()
+            if not isinstance(current, pikepdf.Dictionary) or _key(current) in seen:
+                continue
+            seen.add(_key(current))
+            kind = _get(current, "/S")
+            code = _ACTION_CODES.get(str(kind)) if isinstance(kind, pikepdf.Name) else None
+            if code is None and _get(current, "/JS") is not None:
+                code = "pdf.javascript"
+            if code:
+                self.sink.add(code, page)
+            following = _get(current, "/Next")
+            if isinstance(following, pikepdf.Array):
+                pending.extend(following)
+            elif following is not None:
+                pending.append(following)
+
+    def _fields(self, acroform: Any) -> None:
+        fields = _get(acroform, "/Fields")
+        pending = list(fields) if isinstance(fields, pikepdf.Array) else []
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_FIELDS:
+            field = pending.pop()
+            if not isinstance(field, pikepdf.Dictionary) or _key(field) in seen:
+                continue
+            seen.add(_key(field))
+            self._additional_actions(_get(field, "/AA"), None)
+            if _get(field, "/A") is not None:
+                self._action(_get(field, "/A"), None)
+            kids = _get(field, "/Kids")
+            if isinstance(kids, pikepdf.Array):
+                pending.extend(kids)
+
+    def _outlines(self) -> None:
+        outlines = _get(self.root, "/Outlines")
+        pending = [_get(outlines, "/First")]
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_OUTLINES:
+            item = pending.pop()
+            if not isinstance(item, pikepdf.Dictionary) or _key(item) in seen:
+                continue
+            seen.add(_key(item))
+            if _get(item, "/A") is not None:
+                self._action(_get(item, "/A"), None)
+            pending.extend((_get(item, "/Next"), _get(item, "/First")))
+
+    # -- accessibility --------------------------------------------------------------
+
+    def metadata(self) -> None:
+        root = self.root
+        language = _text(_get(root, "/Lang"))
+        if not language:
+            self.sink.add("pdf.no_language")
+        elif not _LANGUAGE_TAG.fullmatch(language):
+            self.sink.add("pdf.language_invalid", language=language[:20])
+        title = _text(_get(self.pdf.trailer.get("/Info"), "/Title"))
+        if not title:
+            title = self._xmp_title()
+        if not title:
+            self.sink.add("pdf.no_title")
+        elif not _is_true(_get(_get(root, "/ViewerPreferences"), "/DisplayDocTitle")):
+            self.sink.add("pdf.title_not_displayed", title=title[:80])
+
+    def _xmp_title(self) -> str:
+        if _get(self.root, "/Metadata") is None:
+            return ""
+        try:
+            # Read only: outside a ``with`` block nothing is written back to the file.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = self.pdf.open_metadata(
+                    set_pikepdf_as_editor=False, update_docinfo=False
+                ).get("dc:title")
+        except Exception:  # broken XMP is the producer's problem; the Info title decides
+            return ""
+        return str(value).strip() if value else ""
+
+    def structure(self) -> None:
+        root = self.root
+        marked = _is_true(_get(_get(root, "/MarkInfo"), "/Marked"))
+        tree = _get(root, "/StructTreeRoot")
+        if not marked or not isinstance(tree, pikepdf.Dictionary):
+            self.sink.add("pdf.untagged")
+            if not isinstance(tree, pikepdf.Dictionary):
+                return
+        role_map = _get(tree, "/RoleMap")
+        previous_level = 0
+        figures: dict[int | None, int] = {}
+        for element, page in self._elements(tree):
+            role = self._standard_role(_get(element, "/S"), role_map)
+            if role == "/Figure":
+                # Present ActualText (even empty) is accepted, as veraPDF does (7.3-t01-pass-c).
+                if not _text(_get(element, "/Alt")) and _get(element, "/ActualText") is None:
+                    figures[page] = figures.get(page, 0) + 1
+                continue
+            heading = _HEADING.fullmatch(role)
+            if heading:
+                level = int(heading.group(1))
+                if level > previous_level + 1:
+                    self.sink.add("pdf.heading_skipped", page, level=level, previous=previous_level)
+                previous_level = level
+        for page, count in figures.items():
+            self.sink.add("pdf.figure_without_alt", page, count=count)
+
+    def _standard_role(self, role: Any, role_map: Any) -> str:
+        name = str(role) if isinstance(role, pikepdf.Name) else ""
+        for _ in range(_MAX_ROLE_CHAIN):
+            mapped = _get(role_map, name) if name else None
+            if not isinstance(mapped, pikepdf.Name) or str(mapped) == name:
+                break
+            name = str(mapped)
+        return name
+
+    def _page_number(self, page: Any) -> int | None:
+        if not self._page_numbers:
+            for number, each in enumerate(self.pdf.pages, start=1):
+                self._page_numbers[each.obj.objgen] = number
+        objgen = getattr(page, "objgen", None)
+        return self._page_numbers.get(objgen) if objgen else None
+
+    def _elements(self, tree: Any) -> Iterator[tuple[Any, int | None]]:
+        """Structure elements in document order, each with its page (``/Pg``, inherited)."""
+        pending: list[tuple[Any, int | None]] = [(tree, None)]
+        seen: set[object] = set()
+        budget = self.limits.max_struct_elements
+        while pending and budget > 0:
+            node, page = pending.pop()
+            if isinstance(node, pikepdf.Array):
+                pending.extend((child, page) for child in reversed(list(node)))
+                continue
+            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
+                continue
+            seen.add(_key(node))
+            budget -= 1
+            if _get(node, "/Pg") is not None:
+                page = self._page_number(_get(node, "/Pg")) or page
+            if node is not tree and _get(node, "/S") is not None:
+                yield node, page
+            kids = _get(node, "/K")
+            if kids is not None:
+                pending.append((kids, page))
+
+    def fonts(self) -> None:
+        """Fonts not embedded and fonts whose text cannot be turned into Unicode."""
+        seen: set[object] = set()
+        for number, page in enumerate(self.pdf.pages, start=1):
+            for font in self._fonts_of(_get(page.obj, "/Resources"), seen, 0):
+                name = str(_get(font, "/BaseFont") or "?").lstrip("/")
+                name = name.split("+", 1)[-1][:60]
+                if not _embedded(font):
+                    self.sink.add("pdf.font_not_embedded", number, font=name)
+                if not _maps_to_unicode(font):
+                    self.sink.add("pdf.text_not_unicode", number, font=name)
+
+    def _fonts_of(self, resources: Any, seen: set[object], depth: int) -> Iterator[Any]:
+        if not isinstance(resources, pikepdf.Dictionary) or depth > _MAX_FORM_DEPTH:
+            return
+        fonts = _get(resources, "/Font")
+        if isinstance(fonts, pikepdf.Dictionary):
+            for _name, font in fonts.items():
+                if isinstance(font, pikepdf.Dictionary) and _key(font) not in seen:
+                    seen.add(_key(font))
+                    yield font
+        xobjects = _get(resources, "/XObject")
+        if isinstance(xobjects, pikepdf.Dictionary):
+            for _name, xobject in xobjects.items():
+                if _get(xobject, "/Subtype") == "/Form" and _key(xobject) not in seen:
+                    seen.add(_key(xobject))
+                    yield from self._fonts_of(_get(xobject, "/Resources"), seen, depth + 1)
+
+
+def _descriptor(font: Any) -> Any:
+    if _get(font, "/Subtype") == "/Type0":
+        descendants = _get(font, "/DescendantFonts")
+        if isinstance(descendants, pikepdf.Array) and len(descendants) > 0:
+            return _get(descendants[0], "/FontDescriptor")
+        return None
+    return _get(font, "/FontDescriptor")
+
+
+def _embedded(font: Any) -> bool:
+    if _get(font, "/Subtype") == "/Type3":
+        return True  # its glyphs are drawn by the document itself
+    descriptor = _descriptor(font)
+    files = ("/FontFile", "/FontFile2", "/FontFile3")
+    return any(_get(descriptor, key) is not None for key in files)
+
+
+def _maps_to_unicode(font: Any) -> bool:
+    """Whether a reader can turn this font's codes into letters (PDF/UA 7.21.7)."""
+    if _get(font, "/ToUnicode") is not None:
+        return True
+    subtype = _get(font, "/Subtype")
+    encoding = _get(font, "/Encoding")
+    if subtype == "/Type0":
+        if isinstance(encoding, pikepdf.Name) and encoding not in ("/Identity-H", "/Identity-V"):
+            return True  # a predefined CMap such as UniJIS-UCS2-H
+        descendants = _get(font, "/DescendantFonts")
+        system = (
+            _get(descendants[0], "/CIDSystemInfo")
+            if isinstance(descendants, pikepdf.Array) and len(descendants) > 0
+            else None
+        )
+        return _text(_get(system, "/Registry")) == "Adobe" and (
+            _text(_get(system, "/Ordering")) in _KNOWN_COLLECTIONS
+        )
+    if isinstance(encoding, pikepdf.Name):
+        return str(encoding) in _STANDARD_ENCODINGS
+    if isinstance(encoding, pikepdf.Dictionary):
+        differences = _get(encoding, "/Differences")
+        if isinstance(differences, pikepdf.Array):
+            for item in differences:
+                if isinstance(item, pikepdf.Name) and _MADE_UP_GLYPH.fullmatch(str(item)):
+                    return False
+        return True
+    if subtype == "/Type3":
+        return False
+    flags = _get(_descriptor(font), "/Flags")
+    symbolic = isinstance(flags, int) and bool(int(flags) & 4)
+    # A symbolic TrueType font without an encoding is drawn by glyph index: no letters.
+    return not (symbolic and subtype == "/TrueType")
+
+
+def check_document(pdf: pikepdf.Pdf, sink: FindingSink) -> None:
+    checks = DocumentChecks(pdf, sink)
+    checks.security()
+    checks.active_content()
+    checks.metadata()
+    checks.structure()
+    checks.fonts()

@@ -1,0 +1,28 @@
+"""Shared helpers for the inspection tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.inspection.report import InspectionReport
+
+CORPUS = Path(__file__).resolve().parents[1] / "files" / "corpus"
+
+
+def codes(report: InspectionReport) -> set[str]:
+    return {finding.code for finding in report.findings}
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, bytes], Path]:
+    """Write ``data`` to a file called ``name`` in a fresh folder and return its path."""
+
+    def _write(name: str, data: bytes) -> Path:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return path
+
+    return _write

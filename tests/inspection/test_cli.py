@@ -1,0 +1,87 @@
+"""``bifoga inspect``: the JSON shape of DESIGN.md, Swedish text, exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from app.inspection.cli import main
+from tests.inspection.conftest import CORPUS
+from tests.support import inspection_samples as samples
+
+TAGGED = str(CORPUS / "ocrmypdf" / "tagged.pdf")
+SCAN = str(CORPUS / "ocrmypdf" / "skew.pdf")
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_json_has_one_object_per_file_in_the_designed_shape(tmp_path: Path) -> None:
+    letter = tmp_path / "brev.pdf"
+    letter.write_bytes(samples.letter_pdf(["Personnummer 19121212-1212"]))
+    status, out, _err = _run("--json", TAGGED, SCAN, str(letter))
+    assert status == 1  # the scan is blocked
+    results = json.loads(out)
+    assert [r["file"] for r in results] == [TAGGED, SCAN, str(letter)]
+    for result in results:
+        assert set(result) == {
+            "file",
+            "sha256",
+            "media_type",
+            "pages",
+            "verdict",
+            "findings",
+            "personal_data",
+        }
+        assert set(result["personal_data"]) == {"found", "hits"}
+        for finding in result["findings"]:
+            assert set(finding) == {"code", "severity", "page", "message_sv", "message_en"}
+            assert finding["message_sv"] != finding["code"]
+    tagged, scan, with_data = results
+    assert (tagged["verdict"], tagged["media_type"], tagged["pages"]) == (
+        "ok",
+        "application/pdf",
+        2,
+    )
+    assert scan["verdict"] == "blocked"
+    assert scan["findings"][0]["code"] == "pdf.scanned_page"
+    assert scan["findings"][0]["page"] == 1
+    assert "skannad" in scan["findings"][0]["message_sv"]
+    assert with_data["verdict"] == "review"
+    assert with_data["personal_data"]["found"] is True
+    hit = with_data["personal_data"]["hits"][0]
+    assert hit == {"kind": "personnummer", "page": 1, "masked": hit["masked"]}
+    assert "1212-1212" not in out  # never the identifier in clear
+
+
+def test_exit_zero_when_nothing_is_blocked_and_text_is_swedish() -> None:
+    status, out, _err = _run(TAGGED, str(CORPUS / "ocrmypdf" / "typewriter.png"))
+    assert status == 0
+    assert "kan skickas" in out
+    assert "Personuppgifter" in out
+
+
+def test_recipient_is_compared_with_the_file(tmp_path: Path) -> None:
+    letter = tmp_path / "brev.pdf"
+    letter.write_bytes(samples.letter_pdf(["Personnummer 19121212-1212"]))
+    status, out, _err = _run("--json", "--recipient", "200001012384", str(letter))
+    assert status == 1  # a reply naming someone else blocks
+    codes = [f["code"] for f in json.loads(out)[0]["findings"]]
+    assert "personal_data.other_person" in codes
+
+
+def test_usage_errors_exit_two() -> None:
+    assert _run()[0] == 2
+    assert _run("--json")[0] == 2
+    assert _run("--nonsense", TAGGED)[0] == 2
+    status, _out, err = _run("--recipient", "12345", TAGGED)
+    assert status == 2
+    assert "12345" in err
+
+
+def test_help_exits_zero() -> None:
+    assert _run("--help")[0] == 0
