@@ -22,7 +22,9 @@ COMMANDS = ("sandbox", "inspect", "pd-eval", "help", "-h", "--help")
 
 
 def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     _install_log_masking()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
+from app.inspection.identity import identity_findings
 from app.inspection.report import Finding, InspectionReport, Severity
 from app.model import Case, MessageKind
 from app.review import ReviewedAttachment, ReviewSubject
@@ -81,11 +83,16 @@ class Attachment:
             return False
         return self.detected_personal_data is None
 
-    @property
-    def blocking_findings(self) -> list[Finding]:
+    def findings(self, recipients: list[str], kind: MessageKind) -> list[Finding]:
+        """The report's findings, with the identity match made against the message's
+        recipients as they are now (they may have changed since the file was inspected)."""
         if self.report is None:
             return []
-        return [f for f in self.report.findings if f.severity is Severity.BLOCK]
+        kept = [f for f in self.report.findings if f.code not in IDENTITY_CODES]
+        return kept + identity_findings(self.report.hits, recipients, kind.value)
+
+    def blocking_findings(self, recipients: list[str], kind: MessageKind) -> list[Finding]:
+        return [f for f in self.findings(recipients, kind) if f.severity is Severity.BLOCK]
 
 
 @dataclass(eq=False)

@@ -14,7 +14,9 @@ from app.draft import Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
 
 #: The one reason a colleague at the screen can clear; the button then asks for them.
-SIGN_OFF_CODES = frozenset({"send.sign_off_required", "send.sign_off_void", "send.sign_off_expired"})
+SIGN_OFF_CODES = frozenset(
+    {"send.sign_off_required", "send.sign_off_void", "send.sign_off_expired"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +41,7 @@ def reasons(draft: Draft, *, now: float | None = None) -> list[Reason]:
     if not draft.body.strip():
         found.append(Reason("send.body_missing"))
     if len(draft.attachments) > MAX_ATTACHMENTS_PER_MESSAGE:
-        found.append(
-            Reason("send.too_many_attachments", (("limit", MAX_ATTACHMENTS_PER_MESSAGE),))
-        )
+        found.append(Reason("send.too_many_attachments", (("limit", MAX_ATTACHMENTS_PER_MESSAGE),)))
     for attachment in draft.attachments:
         found += _attachment_reasons(draft, attachment.id)
     if not found:
@@ -84,7 +84,7 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
     if attachment.report is None:
         return [Reason("send.inspecting", name, attachment.id)]
     found = []
-    for finding in attachment.blocking_findings:
+    for finding in attachment.blocking_findings(draft.recipients, draft.kind):
         page = finding.page - 1 if finding.page else None
         found.append(
             Reason("send.file_blocked", (*name, ("finding", finding.code)), attachment.id, page)
@@ -94,8 +94,12 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
         found.append(
             Reason(
                 "send.page_unseen",
-                (*name, ("page", unseen[0] + 1), ("unseen", len(unseen)),
-                 ("pages", attachment.page_count or 0)),
+                (
+                    *name,
+                    ("page", unseen[0] + 1),
+                    ("unseen", len(unseen)),
+                    ("pages", attachment.page_count or 0),
+                ),
                 attachment.id,
                 unseen[0],
             )
@@ -112,8 +116,6 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
         and not attachment.unmark_reason.strip()
     ):
         found.append(Reason("send.unmark_reason_missing", name, attachment.id))
-    if attachment.personal_data and not draft.kind.answers_a_case and len(draft.recipients) > 1:
-        found.append(Reason("send.personal_data_in_bulk", name, attachment.id))
     return found
 
 

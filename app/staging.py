@@ -78,7 +78,9 @@ class StagingArea:
                     copied += len(chunk)
                     if copied > self.max_bytes:  # grew while we copied
                         raise StagingError(
-                            "file.too_large", name=source.name, size_mb=_mb(copied),
+                            "file.too_large",
+                            name=source.name,
+                            size_mb=_mb(copied),
                             limit_mb=_mb(self.max_bytes),
                         )
                     digest.update(chunk)
@@ -109,7 +111,10 @@ class StagingArea:
         """The staged file after it was rewritten in place (metadata removed from an image)."""
         data = staged.path.read_bytes()
         return StagedFile(
-            staged.path, hashlib.sha256(data).hexdigest(), len(data), staged.filename,
+            staged.path,
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            staged.filename,
             staged.media_type,
         )
 

@@ -39,7 +39,9 @@ class _Lenient(string.Formatter):
 _formatter = _Lenient()
 
 
-def message(code: str, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, object] | None = None) -> str:
+def message(
+    code: str, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, object] | None = None
+) -> str:
     """The sentence for ``code`` in ``lang``; the code itself when no text exists."""
     entry = catalogue().get(code)
     if not entry:

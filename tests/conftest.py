@@ -16,7 +16,9 @@ FILES = Path(__file__).parent / "files"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # No test reads or writes the developer's own settings or staging area.
     root = tmp_path_factory.mktemp("bifoga-home")
     monkeypatch.setenv("BIFOGA_CONFIG_DIR", str(root / "config"))

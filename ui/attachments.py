@@ -31,7 +31,7 @@ from ui.i18n import tr
 _SEVERITY_MARK = {Severity.BLOCK: "⛔", Severity.WARN: "⚠", Severity.INFO: "ℹ"}
 
 
-def attachment_summary(attachment: Attachment) -> str:
+def attachment_summary(attachment: Attachment, draft: Draft) -> str:
     parts = [attachment.filename]
     if attachment.page_count is not None:
         parts.append(tr("ui.attachments.pages", count=attachment.page_count))
@@ -42,7 +42,7 @@ def attachment_summary(attachment: Attachment) -> str:
             parts.append(tr("ui.attachments.all_seen"))
     if attachment.report is None:
         parts.append(tr("ui.attachments.inspecting"))
-    elif attachment.blocking_findings:
+    elif attachment.blocking_findings(draft.recipients, draft.kind):
         parts.append(tr("ui.attachments.blocked"))
     if attachment.personal_data and attachment.report is not None:
         parts.append(tr("ui.attachments.personal_data"))
@@ -59,15 +59,15 @@ class AttachmentList(QListWidget):
         self.setAcceptDrops(True)
         self.setAccessibleName(tr("ui.attachments.list"))
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]  # noqa: N802
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -134,8 +134,8 @@ class AttachmentsPanel(QWidget):
         self._pd_group = QButtonGroup(self)
         self._pd_group.addButton(self.pd_yes)
         self._pd_group.addButton(self.pd_no)
-        self.pd_yes.toggled.connect(lambda on: on and self._declare(True))
-        self.pd_no.toggled.connect(lambda on: on and self._declare(False))
+        self.pd_yes.toggled.connect(lambda on: self._declare(True) if on else None)
+        self.pd_no.toggled.connect(lambda on: self._declare(False) if on else None)
         question.addWidget(self.pd_yes)
         question.addWidget(self.pd_no)
         question.addStretch(1)
@@ -181,14 +181,17 @@ class AttachmentsPanel(QWidget):
     def refresh(self) -> None:
         draft = self._draft
         self.count_label.setText(
-            tr("ui.attachments.count", count=len(draft.attachments),
-               limit=MAX_ATTACHMENTS_PER_MESSAGE)
+            tr(
+                "ui.attachments.count",
+                count=len(draft.attachments),
+                limit=MAX_ATTACHMENTS_PER_MESSAGE,
+            )
         )
         current_id = self._current.id if self._current else None
         self.list.blockSignals(True)
         self.list.clear()
         for attachment in draft.attachments:
-            item = QListWidgetItem(attachment_summary(attachment))
+            item = QListWidgetItem(attachment_summary(attachment, draft))
             item.setData(Qt.ItemDataRole.UserRole, attachment.id)
             self.list.addItem(item)
             if attachment.id == current_id:
@@ -215,13 +218,14 @@ class AttachmentsPanel(QWidget):
         if report is None:
             lines.append(tr("ui.attachments.inspecting_long"))
         else:
-            for finding in report.findings:
+            findings = attachment.findings(self._draft.recipients, self._draft.kind)
+            for finding in findings:
                 if finding.code == "image.alt_text_required" and attachment.alt_text.strip():
                     continue
                 text = tr(finding.code, **finding.param_dict)
                 page = tr("ui.attachments.on_page", page=finding.page) if finding.page else ""
                 lines.append(f"{_SEVERITY_MARK[finding.severity]} {text}{page}")
-            if not report.findings:
+            if not findings:
                 lines.append(tr("ui.attachments.no_findings"))
         self.findings_label.setText("\n".join(lines))
 
@@ -306,4 +310,4 @@ class AttachmentsPanel(QWidget):
     def _refresh_current_item(self) -> None:
         item = self.list.currentItem()
         if item is not None and self._current is not None:
-            item.setText(attachment_summary(self._current))
+            item.setText(attachment_summary(self._current, self._draft))

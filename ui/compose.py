@@ -49,7 +49,7 @@ class ComposeView(QWidget):
             self.kind_buttons[kind] = button
             self._kind_group.addButton(button)
             kinds.addWidget(button)
-            button.toggled.connect(lambda on, kind=kind: on and self._set_kind(kind))
+            button.toggled.connect(lambda on, kind=kind: self._kind_toggled(kind, on))
         kinds.addStretch(1)
         layout.addLayout(kinds)
 
@@ -80,15 +80,17 @@ class ComposeView(QWidget):
 
     def load_draft(self, draft: Draft) -> None:
         self._draft = draft
-        for widget, value in (
-            (self.subject_edit, draft.subject),
-        ):
+        for widget, value in ((self.subject_edit, draft.subject),):
             if widget.text() != value:
                 widget.setText(value)
         if self.body_edit.toPlainText() != draft.body:
             self.body_edit.setPlainText(draft.body)
         self.kind_buttons[draft.kind].setChecked(True)
         self._refresh_addressing()
+
+    def _kind_toggled(self, kind: MessageKind, on: bool) -> None:
+        if on:
+            self._set_kind(kind)
 
     def _set_kind(self, kind: MessageKind) -> None:
         if self._draft.kind is kind:
@@ -109,15 +111,19 @@ class ComposeView(QWidget):
             self.heading.setText(tr("ui.compose.heading_new_case"))
             entries = parse_recipient_list(self.recipients_edit.toPlainText())
             invalid = [e.text for e in entries if e.canonical is None]
-            text = tr("ui.compose.recipient_count", count=len(draft.new_case_recipients),
-                      limit=MAX_BULK_RECIPIENTS)
+            text = tr(
+                "ui.compose.recipient_count",
+                count=len(draft.new_case_recipients),
+                limit=MAX_BULK_RECIPIENTS,
+            )
             if invalid:
                 text += " " + tr("ui.compose.recipients_invalid", entries=", ".join(invalid[:3]))
             self.recipient_label.setText(text)
         elif draft.case is not None:
             case = draft.case
-            self.heading.setText(tr("ui.compose.heading_case", subject=case.subject,
-                                    case_id=case.case_id))
+            self.heading.setText(
+                tr("ui.compose.heading_case", subject=case.subject, case_id=case.case_id)
+            )
             self.recipient_label.setText(f"{case.resident.name}, {mask(case.resident.id)}")
         else:
             self.heading.setText(tr("ui.compose.heading_pick_case"))

@@ -91,11 +91,13 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         self.compose = ComposeView(self.draft)
-        self.compose.changed.connect(self.update_gate)
+        self.compose.changed.connect(self._message_edited)
         middle_layout.addWidget(self.compose, 3)
         self.attachments = AttachmentsPanel(self.draft)
         self.attachments.attach_requested.connect(self.choose_files)
-        self.attachments.files_dropped.connect(lambda paths: self.add_files([Path(p) for p in paths]))
+        self.attachments.files_dropped.connect(
+            lambda paths: self.add_files([Path(p) for p in paths])
+        )
         self.attachments.selected.connect(self._attachment_selected)
         self.attachments.remove_requested.connect(self.remove_attachment)
         self.attachments.changed.connect(self.update_gate)
@@ -136,6 +138,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         self.update_gate()
         self.load_cases()
+
+    def _message_edited(self) -> None:
+        # Recipients and kind decide the identity match, so the files' findings follow.
+        self.attachments.refresh()
+        self.update_gate()
 
     # -- cases ------------------------------------------------------------------------
 
@@ -207,11 +214,11 @@ class MainWindow(QMainWindow):
 
         def work() -> StagedFile:
             staged = services.staging.stage(path)
-            if staged.media_type.startswith("image/"):
-                # Metadata (EXIF, GPS) leaves the working copy before anyone previews it, so
-                # that the previewed bytes are the sent bytes. Decoding happens in the worker.
-                if services.inspect_worker.call("sanitize", str(staged.path)):
-                    staged = services.staging.rehash(staged)
+            # Metadata (EXIF, GPS) leaves an image's working copy before anyone previews
+            # it, so that the previewed bytes are the sent bytes. Parsing is in the worker.
+            is_image = staged.media_type.startswith("image/")
+            if is_image and services.inspect_worker.call("sanitize", str(staged.path)):
+                staged = services.staging.rehash(staged)
             return staged
 
         run_in_background(self, work, self._staged, lambda error: self._stage_failed(path, error))
@@ -234,14 +241,16 @@ class MainWindow(QMainWindow):
         if isinstance(error, StagingError):
             self.show_problem(tr(error.code, **error.params))
         else:
-            self.show_problem(tr("ui.attachments.stage_failed", name=path.name,
-                                 reason=gateway_error_text(error)))
+            self.show_problem(
+                tr("ui.attachments.stage_failed", name=path.name, reason=gateway_error_text(error))
+            )
 
     def _inspect(self, attachment: Attachment) -> None:
         from app.inspection.isolated import inspect_isolated
 
         worker = self.services.inspect_worker
         path, recipients, kind = str(attachment.staged.path), self.draft.recipients, self.draft.kind
+        name = attachment.filename
 
         def done(report: object) -> None:
             assert isinstance(report, InspectionReport)
@@ -252,7 +261,9 @@ class MainWindow(QMainWindow):
             self.inspected.emit(attachment.id)
 
         run_in_background(
-            self, lambda: inspect_isolated(worker, path, recipients, kind.value), done,
+            self,
+            lambda: inspect_isolated(worker, path, recipients, kind.value, name=name),
+            done,
             lambda error: self.show_problem(gateway_error_text(error)),
         )
 
@@ -306,8 +317,9 @@ class MainWindow(QMainWindow):
         else:
             first = self.reasons[0]
             self.reason_button.setText(tr(first.code, **first.param_dict))
-            self.send_button.setText(tr("ui.send.ask_colleague") if sign_off_only
-                                     else tr("ui.send.send"))
+            self.send_button.setText(
+                tr("ui.send.ask_colleague") if sign_off_only else tr("ui.send.send")
+            )
             self.send_button.setEnabled(sign_off_only)
         self.send_button.setToolTip(self.reason_button.text())
         self.gate_changed.emit()
@@ -366,8 +378,7 @@ class MainWindow(QMainWindow):
         self._sending = True
         self.update_gate()
         self.statusBar().showMessage(tr("ui.send.sending"))
-        run_in_background(self, lambda: send_draft(draft, client), self._sent,
-                          self._send_failed)
+        run_in_background(self, lambda: send_draft(draft, client), self._sent, self._send_failed)
 
     def _sent(self, result: object) -> None:
         assert isinstance(result, SendResult)
@@ -397,8 +408,9 @@ class MainWindow(QMainWindow):
 
     def show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Bifoga", text, QMessageBox.StandardButton.Ok,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Bifoga", text, QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("problem")
         box.open()
 
@@ -408,7 +420,7 @@ class MainWindow(QMainWindow):
         d = self.draft
         return bool(d.attachments or d.body.strip() or d.new_case_recipients)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._sending:
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))

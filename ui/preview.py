@@ -101,11 +101,11 @@ class PreviewPane(QWidget):
         self.page_view.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.page_view.setAccessibleName(tr("ui.preview.page"))
         self.page_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.page_view)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.page_view)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout.addWidget(self.scroll_area, 1)
 
         nav = QHBoxLayout()
         self.previous_button = QPushButton(tr("ui.preview.previous"))
@@ -214,7 +214,7 @@ class PreviewPane(QWidget):
             width = self._page_widths.get((attachment.id, page)) or self._page_widths.get(
                 (attachment.id, 0), _A4_WIDTH_PT
             )
-        available = max(200, self.scroll.viewport().width() - 24)
+        available = max(200, self.scroll_area.viewport().width() - 24)
         return round(max(0.3, min(3.0, available / width)), 2)
 
     def _redraw(self) -> None:

@@ -62,7 +62,9 @@ class ReviewDialog(QDialog):
         summary = QFormLayout()
         summary.addRow(tr("ui.review.kind"), QLabel(tr(f"ui.kind.{draft.kind.value}")))
         if draft.case is not None and draft.kind.answers_a_case:
-            summary.addRow(tr("ui.review.case"), QLabel(f"{draft.case.subject} ({draft.case.case_id})"))
+            summary.addRow(
+                tr("ui.review.case"), QLabel(f"{draft.case.subject} ({draft.case.case_id})")
+            )
         self.recipients_label = QLabel(self._recipient_text())
         self.recipients_label.setWordWrap(True)
         self.recipients_label.setAccessibleName(tr("ui.review.recipients"))
@@ -75,7 +77,9 @@ class ReviewDialog(QDialog):
         self.files.setMaximumWidth(280)
         for attachment in draft.attachments:
             if attachment.personal_data:
-                hits = sorted({h.masked for h in attachment.report.hits}) if attachment.report else []
+                hits = (
+                    sorted({h.masked for h in attachment.report.hits}) if attachment.report else []
+                )
                 text = attachment.filename + ("\n" + ", ".join(hits[:3]) if hits else "")
                 item = QListWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, attachment.id)
@@ -130,7 +134,9 @@ class ReviewDialog(QDialog):
 
     def _file_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is not None:
-            self.preview.show_attachment(self._draft.attachment(item.data(Qt.ItemDataRole.UserRole)))
+            self.preview.show_attachment(
+                self._draft.attachment(item.data(Qt.ItemDataRole.UserRole))
+            )
 
     def approve(self) -> None:
         reviewer_id = self.reviewer_id.text().strip()
@@ -143,10 +149,11 @@ class ReviewDialog(QDialog):
         self.status.setText(tr("ui.review.checking"))
         client, subject = self._services.client, self._subject
         run_in_background(
-            self, lambda: client.request_review(reviewer_id, secret, subject), self._approved,
+            self,
+            lambda: client.request_review(reviewer_id, secret, subject),
+            self._approved,
             self._failed,
         )
-        del secret
 
     def _approved(self, review: object) -> None:
         self._busy(False)
@@ -177,6 +184,10 @@ class ReviewDialog(QDialog):
         self.reject()
 
     def _busy(self, busy: bool) -> None:
-        for widget in (self.approve_button, self.decline_button, self.reviewer_id,
-                       self.reviewer_secret):
+        for widget in (
+            self.approve_button,
+            self.decline_button,
+            self.reviewer_id,
+            self.reviewer_secret,
+        ):
             widget.setEnabled(not busy)

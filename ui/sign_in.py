@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gateway.client import GatewayError
-from app.model import Staff
+from app.gateway.client import DemoStaff, GatewayError
+from app.model import Resident, Staff
 from app.services import Services
 from ui.errors import gateway_error_text
 from ui.i18n import tr
@@ -43,8 +43,12 @@ class SignInDialog(QDialog):
         if services.uses_sandbox:
             layout.addWidget(QLabel(tr("ui.sign_in.demo_accounts")))
             layout.addWidget(self.demo_accounts)
-            run_in_background(self, services.client.sandbox_directory, self._show_demo_accounts,
-                              lambda error: None)
+            run_in_background(
+                self,
+                services.client.sandbox_directory,
+                self._show_demo_accounts,
+                lambda error: None,
+            )
 
         form = QFormLayout()
         self.staff_id = QLineEdit()
@@ -70,9 +74,9 @@ class SignInDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _show_demo_accounts(self, directory: object) -> None:
-        staff, _residents = directory  # type: ignore[misc]
-        for account in staff:
+    def _show_demo_accounts(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
+        accounts, _residents = directory
+        for account in accounts:
             roles = ", ".join(tr(f"ui.role.{role}") for role in account.roles)
             item = QListWidgetItem(f"{account.name} ({account.staff_id}) – {roles}")
             item.setData(Qt.ItemDataRole.UserRole, (account.staff_id, account.secret))
@@ -91,8 +95,9 @@ class SignInDialog(QDialog):
         self.sign_in_button.setEnabled(False)
         self.status.setText(tr("ui.sign_in.checking"))
         client = self._services.client
-        run_in_background(self, lambda: client.sign_in(staff_id, secret), self._signed_in,
-                          self._failed)
+        run_in_background(
+            self, lambda: client.sign_in(staff_id, secret), self._signed_in, self._failed
+        )
 
     def _signed_in(self, staff: object) -> None:
         assert isinstance(staff, Staff)

@@ -20,8 +20,11 @@ ORDER = ["startup", "preview", "inspection", "personal_data", "bulk_send"]
 
 
 def _modules() -> list[str]:
-    names = [m.name[len("bench_"):] for m in pkgutil.iter_modules(benchmarks.__path__)
-             if m.name.startswith("bench_")]
+    names = [
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules(benchmarks.__path__)
+        if m.name.startswith("bench_")
+    ]
     return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
 
 

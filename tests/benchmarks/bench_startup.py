@@ -19,7 +19,9 @@ def _time_to_window(kind: str) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.startup_probe", kind],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     for output in process.stdout:

@@ -52,8 +52,9 @@ def test_attach_preview_every_page_send_and_download_identical_bytes(
     assert case is not None
     window.compose.body_edit.setPlainText("Hej! Här kommer brevet vi pratade om.")
 
-    original = write_text_pdf(tmp_path / "Kallelse.pdf", numbered_pages(3), title="Kallelse",
-                              lang="sv-SE")
+    original = write_text_pdf(
+        tmp_path / "Kallelse.pdf", numbered_pages(3), title="Kallelse", lang="sv-SE"
+    )
     with qtbot.waitSignal(window.inspected, timeout=30_000):
         window.add_files([original])
     attachment = window.draft.attachments[0]
@@ -91,9 +92,10 @@ def test_attach_preview_every_page_send_and_download_identical_bytes(
     assert links, "the inbox offers the attachment"
     download = requests.get(base + links[0].replace("&amp;", "&"), timeout=10)
     assert download.status_code == 200
-    assert hashlib.sha256(download.content).hexdigest() == hashlib.sha256(
-        original.read_bytes()
-    ).hexdigest()
+    assert (
+        hashlib.sha256(download.content).hexdigest()
+        == hashlib.sha256(original.read_bytes()).hexdigest()
+    )
     ledger = requests.get(f"{base}/sandbox/ledger", timeout=10).json()
     assert ledger and any(message_id in str(entry) for entry in _entries(ledger))
 

@@ -81,9 +81,7 @@ def write_text_pdf(path: Path, pages: Sequence[Sequence[str]], **kwargs: object)
 
 def numbered_pages(count: int, lines_per_page: int = 40) -> list[list[str]]:
     """``count`` pages of plausible Swedish letter text, each naming its page number."""
-    body = (
-        "Vi har tagit emot dina provsvar och går igenom dem tillsammans med dig vid nästa besök."
-    )
+    body = "Vi har tagit emot dina provsvar och går igenom dem tillsammans med dig vid nästa besök."
     return [
         [f"Sida {n} av {count}"] + [f"{body} Rad {i}." for i in range(1, lines_per_page)]
         for n in range(1, count + 1)

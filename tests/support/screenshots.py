@@ -60,21 +60,38 @@ def main() -> int:
         letter = write_text_pdf(
             home / "Kallelse återbesök.pdf",
             [
-                ["Vårdcentralen Lund", "", "Kallelse till återbesök", "",
-                 "Du är välkommen på återbesök tisdag 8 december kl. 09.30.",
-                 "Ta med dig en lista över de läkemedel du använder.",
-                 "Om tiden inte passar, ring oss eller skriv via 1177.", "",
-                 "Vänliga hälsningar", "Vårdcentralen Lund"],
-                ["Sida 2", "", "Så hittar du till oss", "",
-                 "Ingång från Storgatan. Hissen finns till vänster."],
+                [
+                    "Vårdcentralen Lund",
+                    "",
+                    "Kallelse till återbesök",
+                    "",
+                    "Du är välkommen på återbesök tisdag 8 december kl. 09.30.",
+                    "Ta med dig en lista över de läkemedel du använder.",
+                    "Om tiden inte passar, ring oss eller skriv via 1177.",
+                    "",
+                    "Vänliga hälsningar",
+                    "Vårdcentralen Lund",
+                ],
+                [
+                    "Sida 2",
+                    "",
+                    "Så hittar du till oss",
+                    "",
+                    "Ingång från Storgatan. Hissen finns till vänster.",
+                ],
             ],
             title="Kallelse till återbesök",
             lang="sv-SE",
         )
         window.add_files([letter])
-        _wait(app, lambda: bool(window.draft.attachments)
-              and window.draft.attachments[0].report is not None
-              and 0 in window.draft.attachments[0].seen_pages)
+        _wait(
+            app,
+            lambda: (
+                bool(window.draft.attachments)
+                and window.draft.attachments[0].report is not None
+                and 0 in window.draft.attachments[0].seen_pages
+            ),
+        )
         for _ in range(30):
             app.processEvents()
         window.grab().save(str(OUT / "main-window.png"))

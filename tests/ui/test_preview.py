@@ -44,12 +44,12 @@ def test_pages_are_counted_as_seen_only_once_shown(
     assert attachment.page_count == 4
     assert pane.page_view.pixmap().width() > 300
 
-    pane.scroll.setFocus()
+    pane.scroll_area.setFocus()
     with qtbot.waitSignal(pane.page_seen, timeout=10_000):
-        qtbot.keyClick(pane.scroll, Qt.Key.Key_PageDown)
+        qtbot.keyClick(pane.scroll_area, Qt.Key.Key_PageDown)
     assert seen == [0, 1]
     with qtbot.waitSignal(pane.page_seen, timeout=10_000):
-        qtbot.keyClick(pane.scroll, Qt.Key.Key_End)
+        qtbot.keyClick(pane.scroll_area, Qt.Key.Key_End)
     assert seen == [0, 1, 3]
     assert pane.current_page == 3
     assert not pane.next_button.isEnabled()

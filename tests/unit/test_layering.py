@@ -38,6 +38,7 @@ def test_the_command_line_runs_without_qt_loaded() -> None:
         "import app.gateway.sandbox, app.inspection.cli;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=APP.parent, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=APP.parent, check=True
+    )
     assert result.stdout.strip() == "[]"

@@ -25,8 +25,12 @@ def test_digest_is_sha256_of_canonical_json_in_defined_order() -> None:
 
 
 def test_any_change_gives_another_digest() -> None:
-    base = {"kind": "reply", "case_id": "C-1", "recipients": ["1", "2"],
-            "attachments": [{"sha256": "aa", "filename": "a.pdf", "personal_data": True}]}
+    base = {
+        "kind": "reply",
+        "case_id": "C-1",
+        "recipients": ["1", "2"],
+        "attachments": [{"sha256": "aa", "filename": "a.pdf", "personal_data": True}],
+    }
     reordered = dict(base, recipients=["2", "1"])
     assert subject_digest(base) == subject_digest(reordered)
     for change in (
