@@ -1,0 +1,100 @@
+"""The sandbox's demo world: staff, residents and cases, the same on every start.
+
+Resident identifiers are Skatteverket's official test personnummer ("testpersonnummer",
+open data meant for test systems, belonging to no real person), copied from the list in
+github.com/Gyran/testpersonnummer (lib/index.js). Never put another number here.
+The one samordningsnummer is built from the test number 189001019802: day + 60 and a new
+Luhn check digit (189001619809); born 1890, it can belong to no living person.
+
+Secrets are plain demo strings: the sandbox's start page shows them to anyone, on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.model import Role
+
+UNIT_LUND = "Vårdcentralen Lund"
+UNIT_MALMO = "Vårdcentralen Malmö"
+
+_BOTH = (Role.SENDER.value, Role.REVIEWER.value)
+_SENDER_ONLY = (Role.SENDER.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStaffMember:
+    staff_id: str
+    secret: str
+    name: str
+    unit: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResident:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCase:
+    case_id: str
+    unit: str
+    resident_id: str
+    subject: str
+    opened_at: str
+    status: str
+
+
+STAFF: tuple[DemoStaffMember, ...] = (
+    DemoStaffMember("anna", "anna-sandlada", "Anna Andersson", UNIT_LUND, _BOTH),
+    DemoStaffMember("bertil", "bertil-sandlada", "Bertil Berg", UNIT_LUND, _BOTH),
+    DemoStaffMember("cecilia", "cecilia-sandlada", "Cecilia Carlsson", UNIT_LUND, _BOTH),
+    # Sends, but may not sign off on a colleague's message.
+    DemoStaffMember("david", "david-sandlada", "David Dahl", UNIT_LUND, _SENDER_ONLY),
+    # Another unit: sees none of Lund's cases and may not sign off on Lund's messages.
+    DemoStaffMember("erik", "erik-sandlada", "Erik Ek", UNIT_MALMO, _BOTH),
+)
+
+RESIDENTS: tuple[DemoResident, ...] = (
+    DemoResident("196801029288", "Karin Berg"),
+    DemoResident("194501103297", "Gunnar Lindqvist"),
+    DemoResident("198510012381", "Sara Nilsson"),
+    DemoResident("193801029202", "Elsa Holm"),
+    DemoResident("199201011732", "Erik Johansson"),
+    DemoResident("200501012397", "Oskar Lund"),
+    DemoResident("189001619809", "Leyla Demir"),  # samordningsnummer
+)
+
+CASES: tuple[DemoCase, ...] = (
+    DemoCase(
+        "2024-118", UNIT_LUND, "196801029288", "Provsvar", "2024-11-18T08:12:00.000000Z", "open"
+    ),
+    DemoCase(
+        "2024-119", UNIT_LUND, "194501103297", "Recept", "2024-11-18T09:40:00.000000Z", "open"
+    ),
+    DemoCase(
+        "2024-120", UNIT_LUND, "198510012381", "Remiss", "2024-11-19T10:05:00.000000Z", "open"
+    ),
+    DemoCase("2024-121", UNIT_LUND, "193801029202", "Intyg", "2024-11-19T13:30:00.000000Z", "open"),
+    DemoCase(
+        "2024-122",
+        UNIT_LUND,
+        "189001619809",
+        "Fråga om provtagning",
+        "2024-11-20T07:55:00.000000Z",
+        "open",
+    ),
+    DemoCase(
+        "2024-101",
+        UNIT_LUND,
+        "199201011732",
+        "Vaccination",
+        "2024-10-02T14:00:00.000000Z",
+        "closed",
+    ),
+    DemoCase(
+        "2024-201", UNIT_MALMO, "200501012397", "Tidsbokning", "2024-11-20T11:20:00.000000Z", "open"
+    ),
+)

@@ -1,0 +1,86 @@
+"""Fault injection: make the next N state-changing requests fail in a chosen way.
+
+The modes are the ones GATEWAY.md names. They exist so that tests (and people trying the
+app) can see that a send retried after a lost answer still reaches every resident once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FaultMode(StrEnum):
+    DROP_BEFORE = "drop_before"  # close the connection before processing
+    RESET_AFTER = "reset_after"  # process, then close without answering
+    ERROR_AFTER = "error_after"  # process, then answer 500
+    SLOW = "slow"  # answer after a delay longer than a client's read timeout
+    THROTTLE = "throttle"  # 429 with Retry-After, nothing processed
+
+
+#: Longer than the client's default read timeout (30 s), so a default client times out.
+DEFAULT_SLOW_DELAY_S = 35.0
+#: What a throttled request is told to wait.
+THROTTLE_RETRY_AFTER_S = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FaultState:
+    mode: FaultMode | None
+    remaining: int
+    delay_s: float
+
+
+def parse_fault_spec(spec: str) -> tuple[FaultMode, int]:
+    """``"reset_after:2"`` -> (RESET_AFTER, 2); the count defaults to 1.
+
+    Raises ValueError with a message fit for a command line.
+    """
+    name, _, count_text = spec.partition(":")
+    try:
+        mode = FaultMode(name.strip())
+    except ValueError:
+        known = ", ".join(m.value for m in FaultMode)
+        raise ValueError(f"unknown fault mode {name!r} (known: {known})") from None
+    if not count_text:
+        return mode, 1
+    if not count_text.isdigit() or int(count_text) < 1:
+        raise ValueError(f"the fault count must be a positive whole number, not {count_text!r}")
+    return mode, int(count_text)
+
+
+class FaultInjector:
+    """Thread-safe: request threads take faults while a test or the CLI sets them."""
+
+    def __init__(self, delay_s: float = DEFAULT_SLOW_DELAY_S) -> None:
+        self._lock = threading.Lock()
+        self._mode: FaultMode | None = None
+        self._remaining = 0
+        self._delay_s = delay_s
+
+    def set(self, mode: FaultMode | None, count: int, delay_s: float | None = None) -> FaultState:
+        with self._lock:
+            self._mode = mode if count > 0 else None
+            self._remaining = count if mode is not None else 0
+            if delay_s is not None:
+                self._delay_s = delay_s
+            return self._state()
+
+    def take(self) -> tuple[FaultMode | None, float]:
+        """The fault for this request (consuming one), and the slow delay."""
+        with self._lock:
+            if self._mode is None or self._remaining <= 0:
+                return None, self._delay_s
+            mode = self._mode
+            self._remaining -= 1
+            if self._remaining == 0:
+                self._mode = None
+            return mode, self._delay_s
+
+    def state(self) -> FaultState:
+        with self._lock:
+            return self._state()
+
+    def _state(self) -> FaultState:
+        return FaultState(self._mode, self._remaining, self._delay_s)

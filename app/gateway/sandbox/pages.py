@@ -1,0 +1,114 @@
+"""The sandbox's web pages: the start page and a resident's inbox, in Swedish.
+
+Every value that comes from data (names, subjects, message text, file names) goes through
+``html.escape``; links are built from ids the server made or validated, and quoted too.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from app.gateway.sandbox.store import StaffRow
+
+_KIND_LABELS = {
+    "reply": "Svar",
+    "partial_reply": "Delsvar",
+    "counter_question": "Motfråga",
+    "new_case": "Nytt ärende",
+}
+_ROLE_LABELS = {"sender": "avsändare", "reviewer": "granskare"}
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
+       line-height: 1.45; padding: 0 1rem; }
+table { border-collapse: collapse; } td, th { border: 1px solid #bbb; padding: .3rem .6rem; }
+th { text-align: left; background: #eee; }
+.message { border: 1px solid #bbb; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0; }
+.text { white-space: pre-wrap; }
+.retracted { color: #666; font-style: italic; }
+.note { background: #fff6d6; padding: .5rem 1rem; border-radius: 6px; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+def start_page(staff: Iterable[StaffRow], residents: Iterable[tuple[str, str]]) -> str:
+    staff_rows = "".join(
+        f"<tr><td><code>{_e(s.staff_id)}</code></td><td><code>{_e(s.secret)}</code></td>"
+        f"<td>{_e(s.name)}</td><td>{_e(s.unit)}</td>"
+        f"<td>{_e(', '.join(_ROLE_LABELS.get(r, r) for r in s.roles))}</td></tr>"
+        for s in staff
+    )
+    resident_rows = "".join(
+        f"<tr><td>{_e(name)}</td><td><code>{_e(rid)}</code></td>"
+        f'<td><a href="/sandbox/inbox/{quote(rid)}">Inkorg</a></td></tr>'
+        for rid, name in residents
+    )
+    body = (
+        "<h1>Bifoga – sandlåda (testmiljö)</h1>"
+        '<p class="note">Det här är en testgateway. Inga riktiga meddelanden skickas; '
+        "personnumren är Skatteverkets testpersonnummer.</p>"
+        "<h2>Personal</h2><table><tr><th>Användar-id</th><th>Lösenord</th><th>Namn</th>"
+        f"<th>Enhet</th><th>Roller</th></tr>{staff_rows}</table>"
+        "<h2>Invånare</h2><table><tr><th>Namn</th><th>Person-/samordningsnummer</th>"
+        f"<th></th></tr>{resident_rows}</table>"
+        '<p><a href="/sandbox/ledger">Leveranslogg (JSON)</a> · '
+        '<a href="/v1/openapi.json">Protokollet (OpenAPI)</a></p>'
+    )
+    return _page("Bifoga – sandlåda", body)
+
+
+def inbox_page(
+    resident_id: str,
+    name: str | None,
+    deliveries: Iterable[tuple[sqlite3.Row, list[sqlite3.Row]]],
+) -> str:
+    """``deliveries``: each delivery row (joined with its message) and its attachments."""
+    items = []
+    for delivery, attachments in deliveries:
+        files = []
+        for a in attachments:
+            if a["retracted_at"] is not None:
+                files.append(
+                    f'<li class="retracted">{_e(a["filename"])} – filen har återkallats</li>'
+                )
+                continue
+            href = (
+                f"/sandbox/deliveries/{quote(delivery['delivery_id'])}"
+                f"/attachments/{quote(a['sha256'])}"
+            )
+            files.append(
+                f"<li>{_e(a['filename'])} "
+                f'(<a href="{_e(href)}" target="_blank" rel="noopener">Öppna</a> · '
+                f'<a href="{_e(href)}?download=1">Ladda ner</a>)</li>'
+            )
+        file_list = f"<ul>{''.join(files)}</ul>" if files else ""
+        case = f" · ärende {_e(delivery['case_id'])}" if delivery["case_id"] else ""
+        items.append(
+            f'<article class="message" id="{_e(delivery["delivery_id"])}">'
+            f"<h2>{_e(delivery['subject'])}</h2>"
+            f"<p>{_e(_KIND_LABELS.get(delivery['kind'], delivery['kind']))}{case} · "
+            f"från {_e(delivery['sender_name'])}, {_e(delivery['unit'])} · "
+            f"<time>{_e(delivery['delivered_at'])}</time></p>"
+            f'<div class="text">{_e(delivery["body"])}</div>{file_list}</article>'
+        )
+    heading = f"Inkorg för {name}" if name else "Inkorg"
+    body = (
+        f"<h1>{_e(heading)}</h1><p><code>{_e(resident_id)}</code> · "
+        '<a href="/sandbox/">Till sandlådans startsida</a></p>'
+        + ("".join(items) if items else "<p>Inga meddelanden.</p>")
+    )
+    return _page(heading, body)

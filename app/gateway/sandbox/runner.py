@@ -1,0 +1,181 @@
+"""Start and stop the sandbox gateway in a background thread of this process.
+
+The app starts one when no gateway is configured; tests start one per fixture. The server
+is werkzeug's threaded WSGI server; with a certificate and key it serves HTTPS, and without
+them it refuses to listen anywhere but loopback (GATEWAY.md).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import shutil
+import ssl
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from app.gateway.sandbox.api import DEFAULT_SESSION_TTL_S, Settings
+from app.gateway.sandbox.clock import Clock, system_clock
+from app.gateway.sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
+from app.gateway.sandbox.server import SandboxApp, masked_path
+from app.gateway.sandbox.store import DB_NAME, Store
+
+log = logging.getLogger("bifoga.sandbox")
+
+#: How long stop() lets requests in progress finish before the database closes.
+_DRAIN_S = 5.0
+
+
+class InsecureHostError(ValueError):
+    """Plain HTTP was asked for on an address other machines can reach."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _RequestLog(WSGIRequestHandler):
+    """Request lines go to our logger with identifiers masked (an inbox URL holds one)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.debug("%s %s -> %s", self.command, masked_path(self.path), code)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        log.warning("http: " + format, *args)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http: " + format, *args)
+
+
+class SandboxHandle:
+    """A running sandbox. ``base_url`` has no trailing slash; ``stop()`` is idempotent."""
+
+    def __init__(
+        self,
+        server: BaseWSGIServer,
+        app: SandboxApp,
+        store: Store,
+        data_dir: Path,
+        owns_data_dir: bool,
+        scheme: str,
+    ) -> None:
+        self._server = server
+        self._app = app
+        self._store = store
+        self._owns_data_dir = owns_data_dir
+        self.data_dir = data_dir
+        host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        host_text = f"[{host}]" if ":" in host else host
+        self.base_url = f"{scheme}://{host_text}:{port}"
+        self.port = int(port)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"bifoga-sandbox-{port}",
+            daemon=True,
+        )
+        self._stopped = False
+        self._thread.start()
+
+    @property
+    def faults(self) -> FaultInjector:
+        return self._app.faults
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._app.stopping.set()  # wakes any request sleeping in the "slow" fault
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+        if not self._app.wait_idle(_DRAIN_S):
+            log.warning("sandbox stopped with requests still in progress")
+        self._store.close()
+        if self._owns_data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> SandboxHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(cert), str(key))
+    return context
+
+
+def start_sandbox(
+    data_dir: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tls_cert: Path | None = None,
+    tls_key: Path | None = None,
+    fault: str | None = None,
+    review_ttl_s: int = 900,
+    *,
+    session_ttl_s: int = DEFAULT_SESSION_TTL_S,
+    slow_delay_s: float = DEFAULT_SLOW_DELAY_S,
+    clock: Clock | None = None,
+) -> SandboxHandle:
+    """Start a sandbox gateway; ``port=0`` picks a free port.
+
+    ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword only) lets tests
+    move time forward. Raises InsecureHostError for plain HTTP off loopback and ValueError
+    for a bad fault or a certificate without its key.
+    """
+    if (tls_cert is None) != (tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    if tls_cert is None and not is_loopback(host):
+        raise InsecureHostError(
+            f"refusing to serve plain HTTP on {host}: the sandbox serves HTTP on loopback only; "
+            "give --tls-cert and --tls-key to serve HTTPS elsewhere"
+        )
+    faults = FaultInjector(slow_delay_s)
+    if fault:
+        mode, count = parse_fault_spec(fault)
+        faults.set(mode, count)
+    ssl_context = _tls_context(tls_cert, tls_key) if tls_cert and tls_key else None
+
+    owns_data_dir = data_dir is None
+    directory = Path(tempfile.mkdtemp(prefix="bifoga-sandbox-")) if data_dir is None else data_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    store = Store(directory / DB_NAME)
+    try:
+        app = SandboxApp(
+            store,
+            clock or system_clock,
+            Settings(review_ttl_s=review_ttl_s, session_ttl_s=session_ttl_s),
+            faults,
+            threading.Event(),
+        )
+        server = make_server(
+            host, port, app, threaded=True, request_handler=_RequestLog, ssl_context=ssl_context
+        )
+    except BaseException:
+        store.close()
+        if owns_data_dir:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    scheme = "https" if ssl_context is not None else "http"
+    return SandboxHandle(server, app, store, directory, owns_data_dir, scheme)

@@ -1,0 +1,213 @@
+"""Helpers for the gateway tests: the demo world they rely on, test files, an injected
+clock, and raw HTTP for what the client would never send."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from PIL import Image
+
+from tests.support.pdfgen import text_pdf
+
+_DATA = Path(__file__).parent / "data"
+
+#: Demo world (app/gateway/sandbox/demo.py), as the tests rely on it.
+LUND = "Vårdcentralen Lund"
+CASE_PROVSVAR = "2024-118"  # open, Karin Berg
+KARIN = "196801029288"
+GUNNAR = "194501103297"  # resident of open case 2024-119
+CLOSED_CASE = "2024-101"
+MALMO_CASE = "2024-201"
+SECRETS = {
+    "anna": "anna-sandlada",
+    "bertil": "bertil-sandlada",
+    "cecilia": "cecilia-sandlada",
+    "david": "david-sandlada",
+    "erik": "erik-sandlada",
+}
+
+
+def bulk_personnummer() -> list[str]:
+    """Skatteverket's test numbers (see the attribution in the data file)."""
+    lines = (_DATA / "testpersonnummer.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line[:1].isdigit()]
+
+
+class FakeClock:
+    """The sandbox's clock, moved by the test instead of by sleeping."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@dataclass
+class Blob:
+    data: bytes
+    media_type: str
+    filename: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def pdf_blob(text: str = "Provsvar", filename: str = "provsvar.pdf") -> Blob:
+    return Blob(text_pdf([[text]], title=text, lang="sv-SE"), "application/pdf", filename)
+
+
+def png_blob(colour: tuple[int, int, int] = (200, 30, 30), filename: str = "bild.png") -> Blob:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), colour).save(out, format="PNG")
+    return Blob(out.getvalue(), "image/png", filename)
+
+
+class Raw:
+    """Plain requests against the sandbox, for what the client would never send."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def call(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        kwargs.setdefault("timeout", 10)
+        return self.http.request(method, self.base_url + path, headers=headers, **kwargs)
+
+    def sign_in(self, staff_id: str = "anna", secret: str | None = None) -> requests.Response:
+        return self.call(
+            "POST",
+            "/v1/sessions",
+            json={"staff_id": staff_id, "secret": secret or SECRETS[staff_id]},
+        )
+
+    def token(self, staff_id: str = "anna") -> str:
+        response = self.sign_in(staff_id)
+        assert response.status_code == 201, response.text
+        return str(response.json()["token"])
+
+    def upload(self, token: str, blob: Blob) -> requests.Response:
+        return self.call(
+            "PUT",
+            f"/v1/attachments/{blob.sha256}",
+            token,
+            data=blob.data,
+            headers={"Content-Type": blob.media_type},
+        )
+
+    def send(
+        self, token: str, message: dict[str, Any], key: str | None = None
+    ) -> requests.Response:
+        return self.call(
+            "POST",
+            "/v1/messages",
+            token,
+            json=message,
+            headers={"Idempotency-Key": f'"{key or uuid.uuid4()}"'},
+        )
+
+    def review(
+        self,
+        token: str,
+        subject: dict[str, Any],
+        reviewer: str = "bertil",
+        secret: str | None = None,
+        digest: str | None = None,
+    ) -> requests.Response:
+        from app.review import subject_digest
+
+        return self.call(
+            "POST",
+            "/v1/reviews",
+            token,
+            json={
+                "reviewer": {"staff_id": reviewer, "secret": secret or SECRETS.get(reviewer, "x")},
+                "digest": digest or subject_digest(subject),
+                "subject": subject,
+            },
+        )
+
+    def ledger(self) -> list[dict[str, Any]]:
+        deliveries: list[dict[str, Any]] = self.call("GET", "/sandbox/ledger").json()["deliveries"]
+        return deliveries
+
+    def set_fault(self, mode: str | None, count: int = 1, **extra: Any) -> None:
+        response = self.call(
+            "POST", "/sandbox/faults", json={"mode": mode, "count": count, **extra}
+        )
+        assert response.status_code == 200, response.text
+
+
+def attachment_json(
+    blob: Blob, personal_data: bool = False, alt_text: str | None = None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "sha256": blob.sha256,
+        "filename": blob.filename,
+        "media_type": blob.media_type,
+        "personal_data": personal_data,
+    }
+    if alt_text is not None:
+        item["alt_text"] = alt_text
+    return item
+
+
+def reply(
+    attachments: list[dict[str, Any]] | None = None, review_id: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    message = {
+        "kind": "reply",
+        "case_id": CASE_PROVSVAR,
+        "recipients": [KARIN],
+        "subject": "Ditt provsvar",
+        "body": "Hej! Här kommer ditt provsvar.\nVänliga hälsningar",
+        "attachments": attachments or [],
+        "review_id": review_id,
+    }
+    message.update(changes)
+    return message
+
+
+def subject_of(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": message["kind"],
+        "case_id": message["case_id"],
+        "recipients": message["recipients"],
+        "attachments": [
+            {"sha256": a["sha256"], "filename": a["filename"], "personal_data": a["personal_data"]}
+            for a in message["attachments"]
+        ],
+    }
+
+
+def codes(response: requests.Response) -> list[str]:
+    return [e["code"] for e in response.json()["errors"]]
+
+
+class RecordingSleep:
+    """Stands in for time.sleep in the client: records the waits instead of waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
