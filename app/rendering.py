@@ -1,17 +1,35 @@
 """Drawing pages for the preview. Runs inside the isolated worker process only.
 
 PDF pages are drawn by PDFium straight into a bitmap whose bytes, width, height and
-stride go to the window as they are (the window builds a QImage over them, one copy);
-images are decoded by Pillow, restricted to the formats Bifoga accepts, one frame
-per "page" (a GIF's frames are its pages).
+stride go to the window as they are; images are decoded by Pillow, restricted to the
+formats Bifoga accepts, one frame per "page" (a GIF's frames are its pages).
+
+How the pixels travel: the window may name a shared-memory block it owns (``target``).
+PDFium then draws straight into it, in BGRx, which is Qt's native RGB32 on a
+little-endian machine: no copy in the worker, no pickling of megabytes through the pipe,
+no format conversion in the window. Without a block (or when a page does not fit in it)
+the pixels come back in the answer, as before.
 """
 
 from __future__ import annotations
 
+import ctypes
+import io
+import math
 import os
+import sys
 from collections import OrderedDict
-from dataclasses import dataclass
+from multiprocessing import shared_memory
 from typing import Any
+
+# This module is imported in the worker only (app.worker_ops), so PDFium is loaded when
+# the worker starts, not when the clinician attaches the first file.
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+from app.rendered_page import RenderedPage
+
+__all__ = ["MAX_FRAMES", "MAX_RENDER_PIXELS", "RenderedPage", "page_count", "render_page"]
 
 #: Never draw more than this many pixels for one page, whatever zoom was asked for.
 MAX_RENDER_PIXELS = 40_000_000
@@ -20,23 +38,13 @@ MAX_FRAMES = 500
 _OPEN_DOCUMENTS = 4
 
 IMAGE_FORMATS = ["PNG", "JPEG", "GIF"]
+_ROTATIONS = {0: 0, 90: 1, 180: 2, 270: 3}  # degrees clockwise -> PDFium's constant
 
-
-@dataclass(frozen=True, slots=True)
-class RenderedPage:
-    """Raw pixels of one page. ``pixel_format`` is one of RGB888, RGBA8888, Grayscale8."""
-
-    page_index: int
-    page_count: int
-    width: int
-    height: int
-    stride: int
-    pixel_format: str
-    pixels: bytes
-    #: The page's size in PDF points (or pixels for an image), to map highlights.
-    page_width: float
-    page_height: float
-    scale: float
+_LITTLE_ENDIAN = sys.byteorder == "little"
+# BGRx in memory is 0xffRRGGBB as a little-endian word (Qt's RGB32). On a big-endian
+# machine PDFium's reversed order (RGBx) is the format Qt knows instead.
+_NATIVE_FORMAT = "RGB32" if _LITTLE_ENDIAN else "RGBX8888"
+_RENDER_FLAGS = pdfium_c.FPDF_ANNOT | (0 if _LITTLE_ENDIAN else pdfium_c.FPDF_REVERSE_BYTE_ORDER)
 
 
 class _Documents:
@@ -66,10 +74,38 @@ def _is_pdf(path: str) -> bool:
 
 def _open(path: str) -> Any:
     if _is_pdf(path):
-        import pypdfium2
-
         return pypdfium2.PdfDocument(path)
     return _ImageDocument(path)
+
+
+class _Target:
+    """The window's shared-memory block, attached once and kept while its name stays."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self._memory: shared_memory.SharedMemory | None = None
+
+    def attach(self, name: str, size: int) -> shared_memory.SharedMemory | None:
+        """The block (at least ``size`` bytes long), or None."""
+        if name != self.name or self._memory is None:
+            self.detach()
+            # Attaching registers the name with the resource tracker again; a spawned
+            # worker shares the window's tracker, so that is a no-op and the block
+            # stays the window's to delete.
+            memory = shared_memory.SharedMemory(name=name)
+            self._memory, self.name = memory, name
+        return self._memory if self._memory.size >= size else None
+
+    def detach(self) -> None:
+        if self._memory is not None:
+            self._memory.close()
+        self._memory = self.name = None
+
+
+def _bytes_of(memory: shared_memory.SharedMemory, size: int) -> Any:
+    """A ctypes view of the block's first ``size`` bytes. Callers drop it right after
+    use: a live view keeps the mapping from being closed."""
+    return (ctypes.c_ubyte * size).from_buffer(memory.buf)  # type: ignore[arg-type]
 
 
 class _ImageDocument:
@@ -85,7 +121,7 @@ class _ImageDocument:
     def close(self) -> None:
         self._image.close()
 
-    def render(self, index: int, scale: float) -> RenderedPage:
+    def render(self, index: int, scale: float, rotation: int) -> RenderedPage:
         from PIL import Image
 
         image = self._image
@@ -96,6 +132,9 @@ class _ImageDocument:
         if scale != 1.0:
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
             frame = frame.resize(size, Image.Resampling.LANCZOS)
+        if rotation:
+            # PIL turns counter-clockwise; the preview's rotation is clockwise.
+            frame = frame.rotate(-rotation, expand=True)
         mode = "RGBA8888" if frame.mode == "RGBA" else "RGB888"
         channels = 4 if frame.mode == "RGBA" else 3
         return RenderedPage(
@@ -109,6 +148,7 @@ class _ImageDocument:
             page_width=float(width),
             page_height=float(height),
             scale=scale,
+            rotation=rotation,
         )
 
 
@@ -123,42 +163,167 @@ def _capped_scale(width: float, height: float, scale: float) -> float:
 
 
 _documents = _Documents()
-
-_PDFIUM_MODES = {"RGB": "RGB888", "RGBA": "RGBA8888", "RGBX": "RGBX8888", "L": "Grayscale8"}
+_target = _Target()
 
 
 def page_count(path: str) -> int:
     return len(_documents.get(path))
 
 
-def render_page(path: str, page_index: int, scale: float, rotation: int = 0) -> RenderedPage:
+def render_page(
+    path: str,
+    page_index: int,
+    scale: float,
+    rotation: int = 0,
+    target: tuple[str, int] | None = None,
+) -> RenderedPage:
+    """Draw one page at ``scale`` (1.0 = 72 dpi), turned ``rotation`` degrees clockwise.
+
+    ``target``: (name, size) of a shared-memory block to draw into, in Qt's native RGB32;
+    when the page fits, the answer carries no pixels and says ``shared=True``. Without
+    one, the pixels come back in the answer as RGB888 (or RGBA8888)."""
+    rotation %= 360
+    if rotation not in _ROTATIONS:
+        raise ValueError(rotation)
+    if not 0 < scale <= 64:
+        raise ValueError(scale)
     document = _documents.get(path)
     count = len(document)
     if not 0 <= page_index < count:
         raise IndexError(page_index)
     if isinstance(document, _ImageDocument):
-        return document.render(page_index, scale)
+        return _deliver(document.render(page_index, scale, rotation), target)
     page = document[page_index]
+    if target is None:
+        # No block named: the plain answer, RGB(A) bytes in a format Qt knows directly.
+        try:
+            return _render_plain(page, page_index, count, scale, rotation)
+        finally:
+            page.close()
     try:
         width, height = page.get_size()
         scale = _capped_scale(width, height, scale)
-        # rev_byteorder gives RGB(A) order, which maps onto a QImage format directly.
-        bitmap = page.render(scale=scale, rotation=rotation, rev_byteorder=True)
-        try:
-            pixels = bytes(bitmap.buffer)
-            return RenderedPage(
-                page_index=page_index,
-                page_count=count,
-                width=bitmap.width,
-                height=bitmap.height,
-                stride=bitmap.stride,
-                pixel_format=_PDFIUM_MODES[bitmap.mode],
-                pixels=pixels,
-                page_width=width,
-                page_height=height,
-                scale=scale,
-            )
-        finally:
-            bitmap.close()
+        columns, rows = math.ceil(width * scale), math.ceil(height * scale)
+        if rotation in (90, 270):
+            columns, rows = rows, columns
+        stride = columns * 4
+        memory = _target.attach(*target) if target is not None else None
+        shared = memory is not None and memory.size >= stride * rows
+        if memory is not None and shared:
+            pixels = b""
+            array = _bytes_of(memory, stride * rows)
+            try:
+                _draw(page, array, columns, rows, stride, rotation)
+            finally:
+                del array
+        else:
+            buffer = (ctypes.c_ubyte * (stride * rows))()
+            _draw(page, buffer, columns, rows, stride, rotation)
+            pixels = bytes(buffer)
+        return RenderedPage(
+            page_index=page_index,
+            page_count=count,
+            width=columns,
+            height=rows,
+            stride=stride,
+            pixel_format=_NATIVE_FORMAT,
+            pixels=pixels,
+            page_width=width,
+            page_height=height,
+            scale=scale,
+            rotation=rotation,
+            shared=shared,
+        )
     finally:
         page.close()
+
+
+def _render_plain(page: Any, index: int, count: int, scale: float, rotation: int) -> RenderedPage:
+    width, height = page.get_size()
+    scale = _capped_scale(width, height, scale)
+    # rev_byteorder gives RGB(A) order, which maps onto a QImage format directly.
+    bitmap = page.render(scale=scale, rotation=rotation, rev_byteorder=True)
+    try:
+        return RenderedPage(
+            page_index=index,
+            page_count=count,
+            width=bitmap.width,
+            height=bitmap.height,
+            stride=bitmap.stride,
+            pixel_format=_PDFIUM_MODES[bitmap.mode],
+            pixels=bytes(bitmap.buffer),
+            page_width=width,
+            page_height=height,
+            scale=scale,
+            rotation=rotation,
+        )
+    finally:
+        bitmap.close()
+
+
+_PDFIUM_MODES = {"RGB": "RGB888", "RGBA": "RGBA8888", "RGBX": "RGBX8888", "L": "Grayscale8"}
+
+
+def _draw(page: Any, buffer: Any, columns: int, rows: int, stride: int, rotation: int) -> None:
+    """PDFium draws the page into ``buffer`` (ours: a shared block or a fresh array)."""
+    bitmap = pdfium_c.FPDFBitmap_CreateEx(
+        columns, rows, pdfium_c.FPDFBitmap_BGRx, ctypes.c_void_p(ctypes.addressof(buffer)), stride
+    )
+    if not bitmap:
+        raise MemoryError("bitmap")
+    try:
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, columns, rows, 0xFFFFFFFF)
+        pdfium_c.FPDF_RenderPageBitmap(
+            bitmap, page.raw, 0, 0, columns, rows, _ROTATIONS[rotation], _RENDER_FLAGS
+        )
+    finally:
+        pdfium_c.FPDFBitmap_Destroy(bitmap)
+
+
+def _deliver(page: RenderedPage, target: tuple[str, int] | None) -> RenderedPage:
+    """An image's pixels into the shared block when they fit (one copy, no pickling)."""
+    size = len(page.pixels)
+    memory = _target.attach(*target) if target is not None else None
+    if memory is None or memory.size < size:
+        return page
+    memory.buf[:size] = page.pixels  # type: ignore[index]
+    return RenderedPage(
+        page.page_index,
+        page.page_count,
+        page.width,
+        page.height,
+        page.stride,
+        page.pixel_format,
+        b"",
+        page.page_width,
+        page.page_height,
+        page.scale,
+        page.rotation,
+        shared=True,
+    )
+
+
+def _warm_up() -> None:
+    """Draw a one-line page once, so that PDFium's first-use costs (font set-up, about
+    10-15 ms) are paid while the worker starts, not on the clinician's first page."""
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 50]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+        b"4 0 obj<</Length 36>>stream\nBT /F1 12 Tf 10 20 Td (Bifoga) Tj ET\nendstream endobj\n"
+        b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    try:
+        document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+        page = document[0]
+        buffer = (ctypes.c_ubyte * (200 * 50 * 4))()
+        _draw(page, buffer, 200, 50, 800, 0)
+        page.close()
+        document.close()
+    except Exception:  # only an optimisation; the real page will say what went wrong
+        pass
+
+
+_warm_up()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
+import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -56,6 +58,10 @@ def _limit_resources(memory_limit_mb: int, cpu_limit_s: int | None) -> None:
 
 def _serve(conn: Connection, memory_limit_mb: int, cpu_limit_s: int | None) -> None:
     """The child's loop: receive ``(op, args)``, answer ``(status, payload)``."""
+    if hasattr(os, "setsid"):
+        # A process group of its own: when the parent kills this worker, the page
+        # helpers it forked for inspection go with it (see _kill).
+        os.setsid()
     _limit_resources(memory_limit_mb, cpu_limit_s)
     from app.worker_ops import OPS  # imported in the child only: it pulls in PDFium
 
@@ -63,6 +69,8 @@ def _serve(conn: Connection, memory_limit_mb: int, cpu_limit_s: int | None) -> N
         try:
             op, args = conn.recv()
         except (EOFError, OSError):
+            return
+        if op == "__exit__":
             return
         try:
             function = OPS[op]
@@ -147,14 +155,16 @@ class IsolatedWorker:
         raise WorkerFailure(WorkerFailure.ERROR, str(payload))
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            if self._conn is not None:
-                with contextlib.suppress(OSError):
-                    self._conn.close()
-            if self._process is not None:
-                self._process.join(timeout=2)
-            self._kill()
+        """Stop the child now. Deliberately without the lock: a job still running (a long
+        inspection at exit) must not hold up closing; its caller gets a WorkerFailure."""
+        self._closed = True
+        process = self._process
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(("__exit__", ()))
+        if process is not None and not self._lock.locked():
+            process.join(timeout=1)
+        self._kill()
 
     def _ensure_started(self) -> Connection:
         if self._conn is not None and self._process is not None and self._process.is_alive():
@@ -180,6 +190,9 @@ class IsolatedWorker:
                 conn.close()
         if process is None:
             return None
+        if hasattr(os, "killpg") and process.pid:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
         if process.is_alive():
             process.kill()
         process.join(timeout=5)

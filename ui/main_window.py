@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.reasons: list[send_gate.Reason] = []
         self._sending = False
         self.last_result: SendResult | None = None
+        self.review_dialog: ReviewDialog | None = None
 
         environment = tr("ui.sandbox_title") if services.uses_sandbox else ""
         self.setWindowTitle(
@@ -358,11 +359,13 @@ class MainWindow(QMainWindow):
 
     def ask_colleague(self) -> None:
         dialog = ReviewDialog(self.services, self.draft, self.staff, self)
+        self.review_dialog = dialog
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.finished.connect(lambda _result: self._review_finished(dialog))
         dialog.open()
 
     def _review_finished(self, dialog: ReviewDialog) -> None:
+        self.review_dialog = None
         if dialog.sign_off is not None:
             self.draft.sign_off = dialog.sign_off
             self.statusBar().showMessage(
@@ -397,6 +400,12 @@ class MainWindow(QMainWindow):
         self.update_gate()
         self.show_problem(tr("ui.send.failed", reason=gateway_error_text(error)))
 
+    def discard_draft(self) -> None:
+        """Throw the draft away, with its working copies (R8: nothing kept longer than needed)."""
+        for attachment in self.draft.attachments:
+            self.services.staging.discard(attachment.staged)
+        self.reset_draft()
+
     def reset_draft(self) -> None:
         self.draft = Draft()
         self.compose.load_draft(self.draft)
@@ -430,6 +439,5 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        for attachment in self.draft.attachments:
-            self.services.staging.discard(attachment.staged)
+        self.discard_draft()
         event.accept()

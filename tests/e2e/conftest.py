@@ -7,9 +7,13 @@ import pytest
 
 from app.services import Services
 from tests.support.session import running_services
+from tests.support.window import close_open_windows
 
 
 @pytest.fixture
 def services(tmp_path: Path, no_leftover_jobs: None) -> Iterator[Services]:
     with running_services(tmp_path) as running:
-        yield running
+        try:
+            yield running
+        finally:
+            close_open_windows()

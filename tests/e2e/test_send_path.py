@@ -12,35 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
-
-
-def sign_in(qtbot: QtBot, services: Services, staff_id: str) -> SignInDialog:
-    dialog = SignInDialog(services)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.demo_accounts.count() > 0)
-    for row in range(dialog.demo_accounts.count()):
-        item = dialog.demo_accounts.item(row)
-        if f"({staff_id})" in item.text():
-            dialog.demo_accounts.itemClicked.emit(item)
-    assert dialog.staff_id.text() == staff_id
-    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        dialog.sign_in_button.click()
-    assert dialog.staff is not None
-    assert dialog.secret.text() == ""  # the secret is not kept in the form
-    return dialog
-
-
-def open_window(qtbot: QtBot, services: Services, staff_id: str = "anna") -> MainWindow:
-    staff = sign_in(qtbot, services, staff_id).staff
-    assert staff is not None
-    window = MainWindow(services, staff)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.case_list.count() > 0, timeout=10_000)
-    return window
+from tests.support.window import open_window
 
 
 def test_attach_preview_every_page_send_and_download_identical_bytes(

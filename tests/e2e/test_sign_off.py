@@ -1,0 +1,149 @@
+"""A colleague's sign-off on the sender's screen, against the real sandbox gateway:
+approve, decline, a wrong secret, a self-review, a reviewer without the role, and a
+change after sign-off that voids it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.draft import Attachment
+from app.services import Services
+from tests.support.pdfgen import write_text_pdf
+from tests.support.window import attach, open_window, pick_case, preview_every_page
+from ui.main_window import MainWindow
+from ui.review_dialog import ReviewDialog
+
+# Case 2024-118 in the sandbox is Karin Berg's, test personnummer 19680102-9288.
+CASE_ID = "2024-118"
+
+
+def lab_result(folder: Path) -> Path:
+    return write_text_pdf(
+        folder / "Provsvar.pdf",
+        [
+            [
+                "Vårdcentralen Lund",
+                "Provsvar",
+                "Patient: Karin Berg",
+                "Personnummer: 19680102-9288",
+            ],
+            ["Hb 135 g/L (referens 117-153)", "Bedömning: normalt värde."],
+        ],
+        title="Provsvar",
+        lang="sv-SE",
+    )
+
+
+@pytest.fixture
+def ready_window(qtbot: QtBot, services: Services, tmp_path: Path) -> MainWindow:
+    """Anna's reply in case 2024-118 with a lab result, every page previewed."""
+    window = open_window(qtbot, services, "anna")
+    pick_case(window, CASE_ID)
+    window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")
+    attachment = attach(qtbot, window, lab_result(tmp_path))
+    assert attachment.detected_personal_data is True
+    preview_every_page(qtbot, window, attachment)
+    qtbot.waitUntil(window.send_button.isEnabled)
+    return window
+
+
+def open_review(qtbot: QtBot, window: MainWindow) -> ReviewDialog:
+    assert window.send_button.text() == "Be en kollega granska"
+    window.send_button.click()
+    dialog = window.review_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def sign(qtbot: QtBot, dialog: ReviewDialog, staff_id: str, secret: str) -> None:
+    dialog.reviewer_id.setText(staff_id)
+    dialog.reviewer_secret.setText(secret)
+    dialog.approve_button.click()
+    assert dialog.reviewer_secret.text() == "", "the colleague's secret is not kept"
+
+
+def attachment_of(window: MainWindow) -> Attachment:
+    return window.draft.attachments[0]
+
+
+def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
+    qtbot: QtBot, ready_window: MainWindow, services: Services
+) -> None:
+    window = ready_window
+    dialog = open_review(qtbot, window)
+    assert "19680102-****" in dialog.recipients_label.text()
+    assert "9288" not in dialog.recipients_label.text()
+    assert dialog.files.count() == 1
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        sign(qtbot, dialog, "bertil", "bertil-sandlada")
+    assert window.draft.sign_off is not None
+    assert window.draft.sign_off.reviewer_name == "Bertil Berg"
+    assert window.send_button.text() == "Skicka" and window.send_button.isEnabled()
+
+    with qtbot.waitSignal(window.message_sent, timeout=30_000) as sent:
+        window.send_button.click()
+    message = services.client.get_message(sent.args[0])
+    text = str(message)
+    assert "bertil" in text, "the gateway recorded who signed off"
+
+
+def test_declining_needs_a_reason_and_the_sender_sees_it(
+    qtbot: QtBot, ready_window: MainWindow
+) -> None:
+    window = ready_window
+    dialog = open_review(qtbot, window)
+    dialog.decline_button.click()
+    assert dialog.isVisible()
+    assert "Skriv varför" in dialog.status.text()
+    dialog.decline_reason_edit.setText("Fel provsvar, det gäller en annan vecka.")
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        dialog.decline_button.click()
+    assert window.draft.sign_off is None
+    assert "Fel provsvar" in window.statusBar().currentMessage()
+    assert window.send_button.text() == "Be en kollega granska"
+
+
+@pytest.mark.parametrize(
+    ("staff_id", "secret", "expected"),
+    [
+        ("bertil", "fel-kod", "Fel personal-id eller kod"),
+        ("anna", "anna-sandlada", "annan person än du"),
+        ("david", "david-sandlada", "inte behörighet att granska"),
+    ],
+)
+def test_the_gateway_refuses_the_wrong_colleague_and_the_dialog_says_why(
+    qtbot: QtBot, ready_window: MainWindow, staff_id: str, secret: str, expected: str
+) -> None:
+    dialog = open_review(qtbot, ready_window)
+    sign(qtbot, dialog, staff_id, secret)
+    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)  # the gateway answered
+    assert expected in dialog.status.text()
+    assert dialog.isVisible() and dialog.sign_off is None
+    assert ready_window.draft.sign_off is None
+    dialog.reject()
+
+
+def test_a_change_after_sign_off_voids_it_visibly(
+    qtbot: QtBot, ready_window: MainWindow, tmp_path: Path
+) -> None:
+    window = ready_window
+    dialog = open_review(qtbot, window)
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
+    assert window.send_button.text() == "Skicka"
+
+    window.compose.kind_buttons[window.draft.kind.PARTIAL_REPLY].setChecked(True)
+    assert window.reasons[0].code == "send.sign_off_void"
+    assert "ändrades efter att Cecilia Carlsson granskade" in window.reason_button.text()
+    assert window.send_button.text() == "Be en kollega granska"
+
+    window.compose.kind_buttons[window.draft.kind.REPLY].setChecked(True)
+    assert window.send_button.text() == "Skicka", "back to exactly what was signed"
+    attachment_of(window).declared_personal_data = False
+    attachment_of(window).unmark_reason = "testar"
+    window.update_gate()
+    assert window.reasons == [], "no personal data left: no sign-off needed"

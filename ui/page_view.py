@@ -1,0 +1,177 @@
+"""The page itself: the drawn page on a grey desk, with its highlights on top.
+
+A plain widget rather than a QLabel: the page is a QImage (made off the GUI thread, see
+:mod:`ui.page_pixels`), the highlights are painted over it in page coordinates, and the
+pane needs to know exactly where the page sits to tell which part of it is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+#: Grey around the page, so its edges show.
+MARGIN = 10
+
+_BANNER_COLOURS = {
+    "block": QColor(176, 32, 32),
+    "warn": QColor(160, 96, 0),
+    "info": QColor(30, 90, 160),
+}
+_HIT_FILL = QColor(255, 196, 0, 80)
+_HIT_EDGE = QColor(214, 100, 0)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What is drawn over one page, in the page's logical pixels (origin top-left)."""
+
+    hits: list[QRectF] = field(default_factory=list)
+    #: (severity, sentence): page-level findings, e.g. a scanned page.
+    banners: list[tuple[str, str]] = field(default_factory=list)
+
+
+class PageView(QWidget):
+    #: After a paint that showed the page (for seen-tracking and the benchmarks).
+    painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._placeholder = QSize()  # a blank page of this size while the page is drawn
+        self._text = ""
+        self._overlay = Overlay()
+        self._highlights = True
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setAutoFillBackground(False)
+
+    # -- what the tests and the pane read ----------------------------------------------
+
+    def pixmap(self) -> QPixmap:
+        return QPixmap.fromImage(self._image) if self._image is not None else QPixmap()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def overlay(self) -> Overlay:
+        return self._overlay
+
+    @property
+    def highlights_shown(self) -> bool:
+        return self._highlights
+
+    def page_rect(self) -> QRect:
+        """Where the page is drawn, in this widget's (logical) coordinates."""
+        size = self._page_size()
+        if size.isEmpty():
+            return QRect()
+        left = max(MARGIN, (self.width() - size.width()) // 2)
+        return QRect(QPoint(left, MARGIN + self._banners_height()), size)
+
+    def banner_height(self, banners: list[tuple[str, str]], width: int) -> int:
+        """The room the banners take above a page ``width`` wide."""
+        flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        metrics = self.fontMetrics()
+        return sum(
+            metrics.boundingRect(QRect(0, 0, max(40, width - 24), 1000), flags, text).height() + 14
+            for _severity, text in banners
+        )
+
+    def _banners_height(self) -> int:
+        if not self._highlights or not self._overlay.banners or self._image is None:
+            return 0
+        return self.banner_height(self._overlay.banners, self._page_size().width())
+
+    # -- what the pane sets ------------------------------------------------------------
+
+    def set_image(self, image: QImage, overlay: Overlay) -> None:
+        self._image, self._overlay, self._text = image, overlay, ""
+        self._placeholder = QSize()
+        self._resize_to_page()
+
+    def set_placeholder(self, size: QSize) -> None:
+        """A blank page while the real one is drawn: the layout does not jump."""
+        self._image, self._overlay, self._text = None, Overlay(), ""
+        self._placeholder = size
+        self._resize_to_page()
+
+    def set_message(self, text: str) -> None:
+        self._image, self._overlay, self._text = None, Overlay(), text
+        self._placeholder = QSize()
+        self._resize_to_page()
+
+    def clear(self) -> None:
+        self.set_message("")
+
+    def set_highlights_shown(self, shown: bool) -> None:
+        self._highlights = shown
+        self._resize_to_page()
+
+    # -- painting --------------------------------------------------------------------
+
+    def _page_size(self) -> QSize:
+        if self._image is not None:
+            ratio = self._image.devicePixelRatio() or 1.0
+            return QSize(round(self._image.width() / ratio), round(self._image.height() / ratio))
+        return self._placeholder
+
+    def _resize_to_page(self) -> None:
+        size = self._page_size()
+        extra = self._banners_height()
+        self.setMinimumSize(size.width() + 2 * MARGIN, size.height() + 2 * MARGIN + extra)
+        self.updateGeometry()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self.palette().color(self.backgroundRole()).darker(115))
+        page = self.page_rect()
+        if self._image is not None:
+            painter.fillRect(page.translated(2, 2), QColor(0, 0, 0, 60))  # a soft edge
+            painter.drawImage(page.topLeft(), self._image)
+            if self._highlights:
+                self._paint_overlay(painter, page)
+        elif not page.isEmpty():
+            painter.fillRect(page, Qt.GlobalColor.white)
+        elif self._text:
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            box = self.rect().adjusted(24, 24, -24, -24)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+            painter.drawText(box, int(flags) | int(Qt.TextFlag.TextWordWrap), self._text)
+        painter.end()
+        if self._image is not None:
+            self.painted.emit()
+
+    def _paint_overlay(self, painter: QPainter, page: QRect) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(_HIT_EDGE, 2))
+        painter.setBrush(_HIT_FILL)
+        for rect in self._overlay.hits:
+            painter.drawRoundedRect(rect.translated(page.topLeft()).adjusted(-3, -2, 3, 2), 3, 3)
+        # Banners sit above the page, never over its text; a frame in the same colour
+        # ties them to the page.
+        top = page.top() - self._banners_height()
+        for severity, sentence in self._overlay.banners:
+            colour = _BANNER_COLOURS.get(severity, _BANNER_COLOURS["info"])
+            painter.setPen(QPen(colour, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(page.adjusted(1, 1, -2, -2))
+            width = page.width() - 24
+            flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+            text_box = painter.fontMetrics().boundingRect(QRect(0, 0, width, 1000), flags, sentence)
+            banner = QRect(page.left(), top, page.width(), text_box.height() + 14)
+            painter.fillRect(banner, colour)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(banner.adjusted(12, 7, -12, -7), flags, sentence)
+            top = banner.bottom() + 1
+
+    def sizeHint(self) -> QSize:
+        size = self._page_size()
+        return QSize(size.width() + 2 * MARGIN, size.height() + 2 * MARGIN + self._banners_height())
