@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.update_gate()
 
     def start_new_case(self) -> None:
-        self.case_list.clearSelection()
+        self._forget_current_case()
         self.draft.kind = MessageKind.NEW_CASE
         self.compose.load_draft(self.draft)
         self.compose.recipients_edit.setFocus()
@@ -412,8 +412,14 @@ class MainWindow(QMainWindow):
         self.compose.recipients_edit.clear()
         self.attachments.load_draft(self.draft)
         self.preview.show_attachment(None)
-        self.case_list.clearSelection()
+        self._forget_current_case()
         self.update_gate()
+
+    def _forget_current_case(self) -> None:
+        # No current row, not just no selection: picking the same case again must count.
+        self.case_list.blockSignals(True)
+        self.case_list.setCurrentRow(-1)
+        self.case_list.blockSignals(False)
 
     def show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text)

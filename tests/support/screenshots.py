@@ -31,6 +31,64 @@ def _wait(app: object, condition: Callable[[], bool], seconds: float = 30) -> No
         time.sleep(0.01)
 
 
+def _review_dialog(app: object, window: object, home: Path) -> None:
+    """A lab result with the resident's personnummer: the colleague's sign-off dialog."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.support.pdfgen import write_text_pdf
+    from ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.discard_draft()
+    window.case_list.setCurrentRow(0)
+    window.compose.body_edit.setPlainText("Hej Karin!\n\nHär är ditt provsvar. Värdet är normalt.")
+    lab = write_text_pdf(
+        home / "Provsvar Hb.pdf",
+        [
+            [
+                "Vårdcentralen Lund",
+                "",
+                "Provsvar",
+                "",
+                "Patient: Karin Berg",
+                "Personnummer: 19680102-9288",
+                "",
+                "Hb 135 g/L (referens 117-153)",
+                "Bedömning: normalt värde, ingen åtgärd.",
+            ]
+        ],
+        title="Provsvar",
+        lang="sv-SE",
+    )
+    window.add_files([lab])
+    _wait(
+        app,
+        lambda: (
+            bool(window.draft.attachments)
+            and not window.draft.attachments[0].unseen_pages
+            and window.draft.attachments[0].report is not None
+        ),
+    )
+    _wait(app, window.send_button.isEnabled)
+    window.send_button.click()
+    dialog = window.review_dialog
+    assert dialog is not None
+    dialog.reviewer_id.setText("bertil")
+    _wait(
+        app,
+        lambda: (
+            dialog.preview.page_view.pixmap() is not None
+            and not dialog.preview.page_view.pixmap().isNull()
+        ),
+    )
+    for _ in range(30):
+        QApplication.processEvents()
+    dialog.grab().save(str(OUT / "review-dialog.png"))
+    print(OUT / "review-dialog.png")
+    dialog.reject()
+    window.discard_draft()
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     home = Path(tempfile.mkdtemp(prefix="bifoga-shots-"))
@@ -96,6 +154,7 @@ def main() -> int:
             app.processEvents()
         window.grab().save(str(OUT / "main-window.png"))
         print(OUT / "main-window.png")
+        _review_dialog(app, window, home)
     finally:
         from ui.workers import wait_for_all
 
