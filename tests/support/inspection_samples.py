@@ -15,28 +15,14 @@ from collections.abc import Sequence
 
 from PIL import Image, PngImagePlugin
 
-from tests.support.pdfgen import numbered_pages, text_pdf
+from tests.support.pdfgen import assemble_pdf, numbered_pages, text_pdf
 
 A4 = (595, 842)
 
 
 def _pdf(objects: Sequence[bytes], root: int = 1) -> bytes:
     """A PDF from numbered object bodies (1-based), with a correct xref table."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        root,
-        xref,
-    )
-    return bytes(out)
+    return assemble_pdf(objects, root)
 
 
 def _stream(data: bytes, extra: bytes = b"") -> bytes:

@@ -58,6 +58,11 @@ def text_pdf(
     catalog = add(b"<< " + catalog_entries + b" >>")
     info = add(b"<< /Title " + _pdf_string(title) + b" >>") if title else None
 
+    return assemble_pdf(objects, catalog, info)
+
+
+def assemble_pdf(objects: Sequence[bytes], root: int, info: int | None = None) -> bytes:
+    """A PDF file from numbered object bodies (1-based), with a correct xref table."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -67,7 +72,7 @@ def text_pdf(
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
+    trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, root)
     if info:
         trailer += b" /Info %d 0 R" % info
     out += b"trailer\n<< " + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
