@@ -1,0 +1,55 @@
+"""Files that must not be attached are refused in the window with a reason that says what
+to do, and the draft is kept as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.services import Services
+from tests.support.window import open_window, pick_case
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "Provsvar.pdf",
+            "Det här är bara text.\n".encode(),
+            "inte en PDF-, PNG-, JPEG- eller GIF-fil",
+        ),
+        ("Tom.pdf", b"", "är tom (0 byte)"),
+    ],
+)
+def test_a_file_that_is_not_what_it_says_is_refused_with_a_reason(
+    qtbot: QtBot, services: Services, tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+    window.compose.body_edit.setPlainText("Utkastet ska finnas kvar.")
+    path = tmp_path / name
+    path.write_bytes(content)
+    window.add_files([path])
+    qtbot.waitUntil(lambda: expected in window.statusBar().currentMessage(), timeout=10_000)
+    assert window.draft.attachments == []
+    assert window.draft.body == "Utkastet ska finnas kvar."
+    assert services.staging.held() == [], "nothing of a refused file stays in staging"
+
+
+def test_a_pdf_header_followed_by_garbage_is_blocked_and_the_send_bar_says_so(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+    window.compose.body_edit.setPlainText("Hej!")
+    broken = tmp_path / "Trasig.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    with qtbot.waitSignal(window.inspected, timeout=30_000):
+        window.add_files([broken])
+    (attachment,) = window.draft.attachments
+    assert attachment.report is not None and attachment.report.blocked
+    assert not window.send_button.isEnabled()
+    assert "Trasig.pdf kan inte skickas" in window.reason_button.text()
+    assert window.preview.isVisible(), "the window stays up"
