@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app import send_gate
 from app.draft import Attachment, Draft
+from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Staff
 from app.sending import SendResult, send_draft
@@ -121,7 +122,6 @@ class MainWindow(QMainWindow):
         # The send bar
         self.reason_button = QPushButton()
         self.reason_button.setFlat(True)
-        self.reason_button.setStyleSheet("text-align: left; padding: 4px;")
         self.reason_button.setAccessibleName(tr("ui.send.reason"))
         self.reason_button.clicked.connect(self.go_to_first_reason)
         self.send_button = QPushButton(tr("ui.send.send"))
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.case_list.blockSignals(True)
         self.case_list.clear()
         for case in cases:
-            item = QListWidgetItem(f"{case.subject}\n{case.resident.name}")
+            item = QListWidgetItem(f"{case.subject} – {case.resident.name}")
             item.setData(Qt.ItemDataRole.UserRole, case.case_id)
             self.case_list.addItem(item)
         self.case_list.blockSignals(False)
@@ -247,8 +247,6 @@ class MainWindow(QMainWindow):
             )
 
     def _inspect(self, attachment: Attachment) -> None:
-        from app.inspection.isolated import inspect_isolated
-
         worker = self.services.inspect_worker
         path, recipients, kind = str(attachment.staged.path), self.draft.recipients, self.draft.kind
         name = attachment.filename
@@ -261,11 +259,20 @@ class MainWindow(QMainWindow):
             self._attachment_changed(attachment)
             self.inspected.emit(attachment.id)
 
+        def failed(error: BaseException) -> None:
+            # Never leave a file "being checked" for ever: an inspection that could not run
+            # blocks the file, with the reason, like any other refusal.
+            done(
+                refusal(
+                    attachment.staged.path, "file.inspection_failed", reason=type(error).__name__
+                )
+            )
+
         run_in_background(
             self,
             lambda: inspect_isolated(worker, path, recipients, kind.value, name=name),
             done,
-            lambda error: self.show_problem(gateway_error_text(error)),
+            failed,
         )
 
     def remove_attachment(self, attachment_id: str) -> None:
@@ -323,6 +330,11 @@ class MainWindow(QMainWindow):
             )
             self.send_button.setEnabled(sign_off_only)
         self.send_button.setToolTip(self.reason_button.text())
+        # The sentence that stands between the clinician and Send is the thing to read.
+        colour = "#1b6e20" if not self.reasons else "#8a4b00"
+        self.reason_button.setStyleSheet(
+            f"text-align: left; padding: 4px; font-weight: bold; color: {colour};"
+        )
         self.gate_changed.emit()
 
     def go_to_first_reason(self) -> None:
