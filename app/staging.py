@@ -121,21 +121,42 @@ class StagingArea:
     def discard(self, staged: StagedFile) -> None:
         shutil.rmtree(staged.path.parent, ignore_errors=True)
 
+    @property
+    def drafts_folder(self) -> Path:
+        """Where unsent drafts are kept (app.drafts): in the same secure area, purged alike."""
+        return self.root / "drafts"
+
     def purge(self, *, now: float | None = None) -> int:
-        """Delete working copies older than the retention; returns how many."""
+        """Delete working copies and drafts older than the retention; returns how many."""
         now = time.time() if now is None else now
         removed = 0
-        for folder in self.root.iterdir():
-            try:
-                if folder.is_dir() and now - folder.stat().st_mtime > self.retention_s:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    removed += 1
-            except OSError:
-                continue
+        for entry in self._entries(self.root):
+            if entry == self.drafts_folder:
+                for draft in self._entries(entry):
+                    if self._expired(draft, now):
+                        draft.unlink(missing_ok=True)
+                        removed += 1
+            elif entry.is_dir() and self._expired(entry, now):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
         return removed
 
+    def _expired(self, path: Path, now: float) -> bool:
+        try:
+            return now - path.stat().st_mtime > self.retention_s
+        except OSError:
+            return False
+
+    @staticmethod
+    def _entries(folder: Path) -> list[Path]:
+        try:
+            return list(folder.iterdir())
+        except OSError:
+            return []
+
     def held(self) -> list[Path]:
-        return sorted(p for p in self.root.iterdir() if p.is_dir())
+        """The working copies' folders (drafts are not working copies)."""
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and p != self.drafts_folder)
 
 
 @contextlib.contextmanager

@@ -80,9 +80,14 @@ class ComposeView(QWidget):
 
     def load_draft(self, draft: Draft) -> None:
         self._draft = draft
-        for widget, value in ((self.subject_edit, draft.subject),):
-            if widget.text() != value:
-                widget.setText(value)
+        if self.subject_edit.text() != draft.subject:
+            self.subject_edit.setText(draft.subject)
+        typed = [f"{r[:8]}-{r[8:]}" for r in draft.new_case_recipients]
+        typed += draft.rejected_recipients
+        if parse_recipient_list(self.recipients_edit.toPlainText()) != parse_recipient_list(
+            "\n".join(typed)
+        ):
+            self.recipients_edit.setPlainText("\n".join(typed))
         if self.body_edit.toPlainText() != draft.body:
             self.body_edit.setPlainText(draft.body)
         self.kind_buttons[draft.kind].setChecked(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app import send_gate
 from app.draft import Attachment, Draft
+from app.drafts import DraftStore
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Staff
@@ -66,6 +67,12 @@ class MainWindow(QMainWindow):
         self._sending = False
         self.last_result: SendResult | None = None
         self.review_dialog: ReviewDialog | None = None
+        self._drafts = DraftStore(services.staging.drafts_folder, staff.staff_id)
+        # Saved a moment after the last edit, not on every key press.
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(800)
+        self._autosave.timeout.connect(self.save_draft)
 
         environment = tr("ui.sandbox_title") if services.uses_sandbox else ""
         self.setWindowTitle(
@@ -139,6 +146,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         self.update_gate()
         self.load_cases()
+        self._restore_saved_draft()
 
     def _message_edited(self) -> None:
         # Recipients and kind decide the identity match, so the files' findings follow.
@@ -253,6 +261,9 @@ class MainWindow(QMainWindow):
 
         def done(report: object) -> None:
             assert isinstance(report, InspectionReport)
+            if report.sha256 is not None and report.sha256 != attachment.sha256:
+                # The working copy is not the bytes that were staged: never preview or send it.
+                report = refusal(attachment.staged.path, "file.changed_after_staging")
             attachment.report = report
             if attachment.page_count is None and report.pages:
                 attachment.page_count = report.pages
@@ -329,6 +340,8 @@ class MainWindow(QMainWindow):
                 tr("ui.send.ask_colleague") if sign_off_only else tr("ui.send.send")
             )
             self.send_button.setEnabled(sign_off_only)
+        if not self._sending:
+            self._autosave.start()
         self.send_button.setToolTip(self.reason_button.text())
         # The sentence that stands between the clinician and Send is the thing to read.
         colour = "#1b6e20" if not self.reasons else "#8a4b00"
@@ -403,6 +416,7 @@ class MainWindow(QMainWindow):
             self.services.staging.discard(attachment.staged)
         count = len(result.message.deliveries)
         self.statusBar().showMessage(tr("ui.send.sent", count=count))
+        self._drafts.delete()
         self.reset_draft()
         self.message_sent.emit(result.message.message_id)
 
@@ -416,6 +430,7 @@ class MainWindow(QMainWindow):
         """Throw the draft away, with its working copies (R8: nothing kept longer than needed)."""
         for attachment in self.draft.attachments:
             self.services.staging.discard(attachment.staged)
+        self._drafts.delete()
         self.reset_draft()
 
     def reset_draft(self) -> None:
@@ -432,6 +447,34 @@ class MainWindow(QMainWindow):
         self.case_list.blockSignals(True)
         self.case_list.setCurrentRow(-1)
         self.case_list.blockSignals(False)
+
+    def save_draft(self) -> None:
+        try:
+            self._drafts.save(self.draft)
+        except OSError as error:
+            log.warning("draft not saved: %s", type(error).__name__)
+            self.statusBar().showMessage(tr("ui.draft.not_saved"))
+
+    def _restore_saved_draft(self) -> None:
+        restored = self._drafts.load()
+        if restored is None:
+            return
+        self.load_draft(restored.draft)
+        self.statusBar().showMessage(tr("ui.draft.restored"))
+        if restored.missing_files:
+            self.show_problem(tr("ui.draft.files_gone", names=", ".join(restored.missing_files)))
+
+    def load_draft(self, draft: Draft) -> None:
+        """Show ``draft`` (a restored one): every file is inspected and previewed again."""
+        self.draft = draft
+        self.compose.load_draft(draft)
+        self.attachments.load_draft(draft)
+        self.preview.show_attachment(None)
+        for attachment in draft.attachments:
+            self._inspect(attachment)
+        if draft.attachments:
+            self.attachments.select(draft.attachments[0].id)
+        self.update_gate()
 
     def show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text)

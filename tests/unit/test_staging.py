@@ -74,3 +74,14 @@ def test_discard_and_purge_delete_working_copies(area: StagingArea, tmp_path: Pa
     os.utime(old.path.parent, (0, 0))
     assert area.purge() == 1
     assert area.held() == []
+
+
+def test_purge_also_deletes_drafts_past_the_retention(area: StagingArea) -> None:
+    area.drafts_folder.mkdir()
+    old, fresh = area.drafts_folder / "anna.json", area.drafts_folder / "bertil.json"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(old, (0, 0))
+    assert area.purge() == 1
+    assert not old.exists() and fresh.exists()
+    assert area.held() == []

@@ -1,0 +1,164 @@
+"""Drafts survive a crash: the message being written is saved as the clinician works.
+
+One file per clinician (a workstation is shared, and nobody sees another's draft) in the
+secure staging area, beside the working copies it refers to, private (0600) and written
+atomically. What is restored is what the clinician wrote and chose: the kind, the case or
+recipients, the words, the attached working copies and their answers (alt text,
+personal data). What is not restored, on purpose: which pages were seen and a colleague's
+sign-off. Both were about a moment; after a restart the clinician previews again and asks
+again, and every file is inspected again (and refused if its working copy changed).
+
+The file goes with the draft: deleted when the message is sent or discarded, and purged
+with the staging area's leftovers after the retention time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.draft import Attachment, Draft
+from app.model import Case, MessageKind, Resident
+from app.staging import StagedFile
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredDraft:
+    draft: Draft
+    #: Names of attached files whose working copy is gone (purged, or deleted by hand).
+    missing_files: tuple[str, ...]
+
+
+class DraftStore:
+    def __init__(self, folder: Path, staff_id: str) -> None:
+        self.folder = folder
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", staff_id) or "_"
+        self.path = folder / f"{safe}.json"
+
+    def save(self, draft: Draft) -> None:
+        if not has_content(draft):
+            self.delete()
+            return
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = self.path.with_suffix(".tmp")
+        data = json.dumps(to_json(draft), ensure_ascii=False).encode("utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        tmp.replace(self.path)
+
+    def load(self) -> RestoredDraft | None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return from_json(raw)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            # A draft that cannot be read is set aside, never a reason not to start.
+            log.warning("saved draft unreadable (%s); set aside", type(error).__name__)
+            with contextlib.suppress(OSError):
+                self.path.replace(self.path.with_suffix(".unreadable"))
+            return None
+
+    def delete(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def has_content(draft: Draft) -> bool:
+    return bool(
+        draft.attachments
+        or draft.body.strip()
+        or draft.new_case_recipients
+        or draft.rejected_recipients
+        or (draft.case is not None and draft.subject.strip())
+    )
+
+
+def to_json(draft: Draft) -> dict[str, Any]:
+    case = draft.case
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": draft.kind.value,
+        "case": None
+        if case is None
+        else {
+            "case_id": case.case_id,
+            "resident": {"id": case.resident.id, "name": case.resident.name},
+            "subject": case.subject,
+            "opened_at": case.opened_at,
+            "status": case.status,
+        },
+        "new_case_recipients": list(draft.new_case_recipients),
+        "rejected_recipients": list(draft.rejected_recipients),
+        "subject": draft.subject,
+        "body": draft.body,
+        "idempotency_key": draft.idempotency_key,
+        "attachments": [
+            {
+                "path": str(a.staged.path),
+                "sha256": a.sha256,
+                "size": a.staged.size,
+                "filename": a.filename,
+                "media_type": a.media_type,
+                "declared_personal_data": a.declared_personal_data,
+                "unmark_reason": a.unmark_reason,
+                "alt_text": a.alt_text,
+            }
+            for a in draft.attachments
+        ],
+    }
+
+
+def from_json(raw: dict[str, Any]) -> RestoredDraft:
+    if raw.get("schema_version") != SCHEMA_VERSION:
+        raise ValueError("unknown draft schema")
+    case_raw = raw.get("case")
+    case = None
+    if case_raw:
+        resident = Resident(str(case_raw["resident"]["id"]), str(case_raw["resident"]["name"]))
+        case = Case(
+            str(case_raw["case_id"]),
+            resident,
+            str(case_raw["subject"]),
+            str(case_raw["opened_at"]),
+            str(case_raw["status"]),
+        )
+    draft = Draft(
+        kind=MessageKind(raw["kind"]),
+        case=case,
+        new_case_recipients=[str(r) for r in raw.get("new_case_recipients", [])],
+        rejected_recipients=[str(r) for r in raw.get("rejected_recipients", [])],
+        subject=str(raw.get("subject", "")),
+        body=str(raw.get("body", "")),
+        idempotency_key=str(raw["idempotency_key"]),
+    )
+    missing = []
+    for item in raw.get("attachments", []):
+        path = Path(item["path"])
+        if not path.is_file():
+            missing.append(str(item["filename"]))
+            continue
+        staged = StagedFile(
+            path,
+            str(item["sha256"]),
+            int(item["size"]),
+            str(item["filename"]),
+            str(item["media_type"]),
+        )
+        attachment = Attachment(staged)
+        attachment.declared_personal_data = item.get("declared_personal_data")
+        attachment.unmark_reason = str(item.get("unmark_reason", ""))
+        attachment.alt_text = str(item.get("alt_text", ""))
+        draft.attachments.append(attachment)
+    return RestoredDraft(draft, tuple(missing))
