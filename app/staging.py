@@ -1,20 +1,24 @@
 """The secure staging area: Bifoga's only working copies of files (REQUIREMENTS R8).
 
-A file is copied in once and hashed while it is copied; everything after that
-(inspection, preview, sign-off, upload) uses the staged copy, so the bytes the
-clinician saw are the bytes that leave. Copies are private to the user (0700/0600),
-deleted after sending or discarding, and leftovers past their retention are purged
-at start.
+A file is copied in once (in the kernel where it can) and the staged copy is hashed;
+everything after that (inspection, preview, sign-off, upload) uses the staged copy, so
+the bytes the clinician saw are the bytes that leave. The preview may start drawing the
+copy while it is hashed (``stage``'s ``copied_hook``): it is complete by then. Copies
+are private to the user (0700/0600), deleted after sending or discarding, and leftovers
+past their retention are purged at start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import mmap
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +54,15 @@ class StagingArea:
         with contextlib.suppress(OSError):
             os.chmod(root, 0o700)
 
-    def stage(self, source: Path) -> StagedFile:
-        """Copy ``source`` in, hash it and check its type by content."""
+    def stage(
+        self, source: Path, copied_hook: Callable[[Path, str], None] | None = None
+    ) -> StagedFile:
+        """Copy ``source`` in, check its type by content and hash the copy.
+
+        ``copied_hook(path, media type)`` is called (on this thread) once the staged copy
+        is complete and its type checked, before the hash: the preview may start drawing
+        the staged copy while it is hashed. Staging can still fail after it (unreadable
+        copy); the copy is then deleted and this raises as usual."""
         try:
             if not source.is_file():
                 raise StagingError("file.not_a_file", name=source.name)
@@ -67,45 +78,73 @@ class StagingArea:
         folder = self.root / uuid.uuid4().hex
         folder.mkdir(mode=0o700)
         target = folder / "file"
-        digest = hashlib.sha256()
-        copied = 0
-        head = b""
         try:
-            with source.open("rb") as reader, _private_writer(target) as writer:
-                while chunk := reader.read(_CHUNK):
-                    if len(head) < filetypes.SNIFF_BYTES:
-                        head += chunk[: filetypes.SNIFF_BYTES]
-                    copied += len(chunk)
-                    if copied > self.max_bytes:  # grew while we copied
-                        raise StagingError(
-                            "file.too_large",
-                            name=source.name,
-                            size_mb=_mb(copied),
-                            limit_mb=_mb(self.max_bytes),
-                        )
-                    digest.update(chunk)
-                    writer.write(chunk)
+            copied = self._copy(source, target)
+            with target.open("rb") as staged_copy:
+                head = staged_copy.read(filetypes.SNIFF_BYTES)
+                media_type = self._check_type(source.name, head)
+                if copied_hook is not None:
+                    copied_hook(target, media_type)
+                sha256 = _sha256(staged_copy)
         except StagingError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise StagingError("file.unreadable", name=source.name) from error
+        return StagedFile(target, sha256, copied, source.name, media_type)
+
+    def _copy(self, source: Path, target: Path) -> int:
+        """Copy ``source`` to a new private ``target``, in the kernel where it can; refuses
+        a file that is empty or grew past the limit while it was copied."""
+        copied = 0
+        with source.open("rb") as reader, _private_writer(target) as writer:
+            fast = hasattr(os, "copy_file_range")
+            while True:
+                if copied > self.max_bytes:  # grew while we copied
+                    raise StagingError(
+                        "file.too_large",
+                        name=source.name,
+                        size_mb=_mb(copied),
+                        limit_mb=_mb(self.max_bytes),
+                    )
+                wanted = self.max_bytes + 1 - copied
+                if fast:
+                    try:
+                        done = os.copy_file_range(reader.fileno(), writer.fileno(), wanted)
+                    except OSError:  # not across these file systems: copy it ourselves
+                        fast = False
+                        reader.seek(copied)
+                        writer.seek(copied)
+                        continue
+                else:
+                    chunk = reader.read(min(_CHUNK, wanted))
+                    writer.write(chunk)
+                    done = len(chunk)
+                if done == 0:
+                    if fast and copied < os.fstat(reader.fileno()).st_size:
+                        fast = False  # the kernel gave up early (some file systems do)
+                        reader.seek(copied)
+                        writer.seek(copied)
+                        continue
+                    break
+                copied += done
         if copied == 0:
-            shutil.rmtree(folder, ignore_errors=True)
             raise StagingError("file.empty", name=source.name)
+        return copied
+
+    @staticmethod
+    def _check_type(name: str, head: bytes) -> str:
         media_type = filetypes.sniff(head)
         if media_type is None:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise StagingError("file.type_not_allowed", name=source.name)
-        if not filetypes.extension_agrees(source.name, media_type):
-            shutil.rmtree(folder, ignore_errors=True)
+            raise StagingError("file.type_not_allowed", name=name)
+        if not filetypes.extension_agrees(name, media_type):
             raise StagingError(
                 "file.extension_mismatch",
-                name=source.name,
+                name=name,
                 expected=" / ".join(filetypes.EXTENSIONS[media_type]),
             )
-        return StagedFile(target, digest.hexdigest(), copied, source.name, media_type)
+        return media_type
 
     def rehash(self, staged: StagedFile) -> StagedFile:
         """The staged file after it was rewritten in place (metadata removed from an image)."""
@@ -157,6 +196,20 @@ class StagingArea:
     def held(self) -> list[Path]:
         """The working copies' folders (drafts are not working copies)."""
         return sorted(p for p in self.root.iterdir() if p.is_dir() and p != self.drafts_folder)
+
+
+def _sha256(handle: io.BufferedReader) -> str:
+    """The hash of the staged copy itself: the bytes previewed and sent.
+
+    In one call over the mapped file: hashlib lets go of the GIL for the whole of it, so
+    the preview's threads (drawing this very file meanwhile) are not held up, as they are
+    by a loop that takes the GIL back after every chunk."""
+    try:
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            return hashlib.sha256(view).hexdigest()
+    except (OSError, ValueError):  # no mapping here: read it in chunks
+        handle.seek(0)
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @contextlib.contextmanager

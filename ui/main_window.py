@@ -9,6 +9,7 @@ drawing pages, the gateway) runs through :mod:`ui.workers`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -221,8 +222,14 @@ class MainWindow(QMainWindow):
         services = self.services
         self.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
 
-        def work() -> StagedFile:
-            staged = services.staging.stage(path)
+        def work(report: Callable[[object], None]) -> StagedFile:
+            def copied(staged_path: Path, media_type: str) -> None:
+                # A PDF's staged copy is final: the preview starts drawing it while it is
+                # hashed. An image is rewritten below first, so it waits for the end.
+                if media_type == "application/pdf":
+                    report(str(staged_path))
+
+            staged = services.staging.stage(path, copied)
             # Metadata (EXIF, GPS) leaves an image's working copy before anyone previews
             # it, so that the previewed bytes are the sent bytes. Parsing is in the worker.
             is_image = staged.media_type.startswith("image/")
@@ -230,11 +237,23 @@ class MainWindow(QMainWindow):
                 staged = services.staging.rehash(staged)
             return staged
 
-        run_in_background(self, work, self._staged, lambda error: self._stage_failed(path, error))
+        run_in_background(
+            self,
+            work,
+            self._staged,
+            lambda error: self._stage_failed(path, error),
+            self._staging_copied,
+        )
+
+    def _staging_copied(self, staged_path: object) -> None:
+        """A new file is shown once staged: its first page can be drawn meanwhile."""
+        assert isinstance(staged_path, str)
+        self.preview.expect(staged_path)
 
     def _staged(self, staged: object) -> None:
         assert isinstance(staged, StagedFile)
         if any(a.sha256 == staged.sha256 for a in self.draft.attachments):
+            self.preview.drop_expected(str(staged.path))
             self.services.staging.discard(staged)
             self.show_problem(tr("ui.attachments.duplicate", name=staged.filename))
             return

@@ -23,6 +23,7 @@ _BANNER_COLOURS = {
 }
 _HIT_FILL = QColor(255, 196, 0, 80)
 _HIT_EDGE = QColor(214, 100, 0)
+_SHADOW = QColor(0, 0, 0, 60)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class PageView(QWidget):
         painter.fillRect(event.rect(), self.palette().color(self.backgroundRole()).darker(115))
         page = self.page_rect()
         if self._image is not None:
-            painter.fillRect(page.translated(2, 2), QColor(0, 0, 0, 60))  # a soft edge
+            self._paint_shadow(painter, page)
             painter.drawImage(page.topLeft(), self._image)
             if self._highlights:
                 self._paint_overlay(painter, page)
@@ -148,6 +149,16 @@ class PageView(QWidget):
         painter.end()
         if self._image is not None:
             self.painted.emit()
+
+    def _paint_shadow(self, painter: QPainter, page: QRect) -> None:
+        """A soft edge: the page's shadow, 2 px down and right. Under an opaque page only
+        its two visible strips are blended (not a whole page of pixels drawn over)."""
+        assert self._image is not None
+        if self._image.hasAlphaChannel():  # it shows through: the whole of it
+            painter.fillRect(page.translated(2, 2), _SHADOW)
+            return
+        painter.fillRect(QRect(page.right() + 1, page.top() + 2, 2, page.height()), _SHADOW)
+        painter.fillRect(QRect(page.left() + 2, page.bottom() + 1, page.width() - 2, 2), _SHADOW)
 
     def _paint_overlay(self, painter: QPainter, page: QRect) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -169,6 +169,12 @@ class PreviewPane(QWidget):
         self._failed: dict[tuple[str, int], str] = {}
         self._broken: set[str] = set()  # files that failed once: no more work in the background
         self._in_flight: _Job | None = None
+        # A staged file's first page drawn ahead, while the file is still being hashed
+        # (``expect``): the job, its drawing once back, and (provisional key -> the
+        # file's SHA-256 and attachment id) once the file is shown before it came back.
+        self._early: _Job | None = None
+        self._early_drawn: _Drawn | None = None
+        self._aliases: dict[str, tuple[str, str]] = {}
         self._shown: tuple[str, int, PageKey] | None = None
         self._visit: PageVisit | None = None
         self._visit_of: tuple[str, int] | None = None
@@ -342,23 +348,60 @@ class PreviewPane(QWidget):
             return None
         return attachment.page_count or self._counts.get(attachment.id)
 
+    def expect(self, path: str) -> None:
+        """A staged PDF that is about to be shown here, while staging still hashes it:
+        draw its first page now, so that it is ready (or nearly) when the file is shown.
+
+        ``path`` must be the staged copy, complete, and never rewritten afterwards (so not
+        an image, whose metadata is removed after staging). The drawing is used only if
+        the attachment shown next is that very copy; otherwise it is dropped."""
+        scale = self._zoom if isinstance(self._zoom, float) else self._fit(*_A4, None)
+        key = ("staged:" + path, 0, round(scale * 1000), 0, self._dpr_key())
+        self._early, self._early_drawn = _Job("page", "", path, key), None
+        self._pump()
+
+    def drop_expected(self, path: str) -> None:
+        """The staged copy ``path`` will not be shown after all (e.g. a duplicate)."""
+        if self._early is not None and self._early.path == path:
+            self._early = self._early_drawn = None
+
+    def _adopt_early(self, attachment: Attachment) -> tuple[_Job, _Drawn] | None:
+        """The first page drawn ahead for ``attachment``'s staged copy, if it is back
+        (and if it is still being drawn, its answer is filed under the file's hash)."""
+        early, drawn = self._early, self._early_drawn
+        self._early = self._early_drawn = None
+        if early is None or attachment.is_image or early.path != str(attachment.staged.path):
+            return None
+        if drawn is None:
+            if self._in_flight is early:
+                self._aliases[early.key[0]] = (attachment.sha256, attachment.id)
+            return None
+        key = (attachment.sha256, *early.key[1:])
+        # Cached at once: laying the pane out for the file may ask for pages meanwhile.
+        self.page_cache.put(key, drawn, drawn.image.sizeInBytes())
+        return dataclasses.replace(early, attachment_id=attachment.id, key=key), drawn
+
     def show_attachment(self, attachment: Attachment | None, page: int = 0) -> None:
         self._dwell.stop()
         self._attachment = attachment
         self._shown = None
         self._visit = self._visit_of = None
         if attachment is None:
+            self._early = self._early_drawn = None
             self.title.setText(tr("ui.preview.empty"))
             self.page_view.clear()
             self.thumbnails.set_pages(0, 1.0)
             self.thumbnails.hide()
             self._update_controls()
             return
+        adopted = self._adopt_early(attachment)
         self.title.setText(attachment.filename)
         self._page = max(0, page)
         self._failed = {k: v for k, v in self._failed.items() if k[0] != attachment.sha256}
         self._broken.discard(attachment.sha256)
         self._update_thumbnails()
+        if adopted is not None:
+            self._arrived(*adopted)  # on screen now if it is the page wanted
         self._refresh()
 
     def refresh_progress(self) -> None:
@@ -420,10 +463,14 @@ class PreviewPane(QWidget):
     def _scale_for(self, page: int) -> float:
         if isinstance(self._zoom, float):
             return self._zoom
-        width, height = self._page_size(page)
+        return self._fit(*self._page_size(page), page)
+
+    def _fit(self, width: float, height: float, page: int | None) -> float:
+        """The zoom that fits a page this size (``page``: whose banners take room)."""
         area = self.scroll_area.contentsRect()
         room_w = max(100, area.width() - 2 * MARGIN)
-        room_h = max(100, area.height() - 2 * MARGIN - self._banner_room(page, room_w))
+        banners = self._banner_room(page, room_w) if page is not None else 0
+        room_h = max(100, area.height() - 2 * MARGIN - banners)
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         if self._zoom == "width":
             scale = room_w / width
@@ -504,7 +551,9 @@ class PreviewPane(QWidget):
         self.thumbnails.set_current(self._page)
         self._pump()
 
-    def _display(self, key: PageKey, drawn: _Drawn) -> None:
+    def _display(self, key: PageKey, drawn: _Drawn, *, paint_now: bool = False) -> None:
+        """Show a drawn page; ``paint_now``: on screen before the bookkeeping, not at the
+        next turn of the event loop (a page that just arrived from the worker)."""
         attachment = self._attachment
         assert attachment is not None
         if self._shown == (attachment.id, self._page, key):
@@ -514,7 +563,6 @@ class PreviewPane(QWidget):
             self._leave_page()
         self._shown = (attachment.id, self._page, key)
         self.page_view.set_image(drawn.image, self._overlay(drawn.page, key[2] / 1000))
-        self.page_view.setAccessibleDescription(self._describe())
         if new_page:
             bar = self.scroll_area.verticalScrollBar()
             # Paging back with Page Up lands at the bottom of the previous page.
@@ -522,6 +570,9 @@ class PreviewPane(QWidget):
             if self._arrive_at_bottom:
                 QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
         self._arrive_at_bottom = False
+        if paint_now:
+            self.page_view.repaint()
+        self.page_view.setAccessibleDescription(self._describe())
         self._update_controls()
 
     def _show_failure(self, text: str) -> None:
@@ -574,8 +625,8 @@ class PreviewPane(QWidget):
         self._dwell.stop()
 
     def _painted(self) -> None:
+        self.page_painted.emit(self._page)  # it is on screen; seen-tracking comes after
         self._observe()
-        self.page_painted.emit(self._page)
 
     def _visible_part(self) -> tuple[float, float, float, float] | None:
         if not self.isVisible() or self._shown is None:
@@ -630,6 +681,8 @@ class PreviewPane(QWidget):
         """What to draw next, most wanted first. Recomputed each time, so a page the
         clinician left is never drawn."""
         attachment = self._attachment
+        if self._early is not None and self._early_drawn is None:
+            yield self._early  # a file about to be shown: its first page, ahead
         if attachment is None:
             return
         sha, path = attachment.sha256, str(attachment.staged.path)
@@ -677,9 +730,29 @@ class PreviewPane(QWidget):
             lambda error: self._render_failed(job, error),
         )
 
+    def _adopted(self, job: _Job) -> _Job | None:
+        """``job`` as the shown file's, if it was drawn ahead for it (see ``expect``);
+        None if it was drawn ahead for a file that is not (yet) shown."""
+        if job.attachment_id:
+            return job
+        alias = self._aliases.pop(job.key[0], None)
+        if alias is None:
+            return None
+        sha, attachment_id = alias
+        return dataclasses.replace(job, attachment_id=attachment_id, key=(sha, *job.key[1:]))
+
     def _rendered(self, job: _Job, drawn: object) -> None:
         self._in_flight = None
         assert isinstance(drawn, _Drawn)
+        adopted = self._adopted(job)
+        if adopted is None:
+            if job is self._early:
+                self._early_drawn = drawn  # kept for show_attachment
+            self._pump()
+            return
+        self._arrived(adopted, drawn)
+
+    def _arrived(self, job: _Job, drawn: _Drawn) -> None:
         page = drawn.page
         sha = job.key[0]
         size = (page.page_width, page.page_height)
@@ -692,8 +765,7 @@ class PreviewPane(QWidget):
             return
         if job.kind == "page" and job.page == self._page:
             if job.key == self._key(self._page, self._scale_for(self._page)):
-                self._display(job.key, drawn)
-                self.page_view.repaint()  # on screen now, before the bookkeeping below
+                self._display(job.key, drawn, paint_now=True)
             else:
                 self._refresh()  # the page is not the size guessed: ask again to fit
         self._pump()  # the worker goes on while this thread does the rest
@@ -709,6 +781,13 @@ class PreviewPane(QWidget):
 
     def _render_failed(self, job: _Job, error: BaseException) -> None:
         self._in_flight = None
+        adopted = self._adopted(job)
+        if adopted is None:  # drawn ahead: showing the file will ask again, and tell
+            if job is self._early:
+                self._early = None
+            self._pump()
+            return
+        job = adopted
         sha = job.key[0]
         text = gateway_error_text(error)
         self._failed[(sha, job.page)] = text

@@ -36,17 +36,22 @@ class _Relay(QObject):
 
     succeeded = Signal(object)
     failed = Signal(object)
+    progressed = Signal(object)
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, work: Callable[..., Any], relay: _Relay, reports: bool) -> None:
         super().__init__()
         self._work = work
         self._relay = relay
+        self._reports = reports
 
     def run(self) -> None:
         try:
-            result = self._work()
+            if self._reports:
+                result = self._work(lambda value: self._emit(self._relay.progressed, value))
+            else:
+                result = self._work()
         except BaseException as error:  # every failure goes back to the GUI thread
             self._emit(self._relay.failed, error)
         else:
@@ -62,11 +67,16 @@ class _Job(QRunnable):
 
 def run_in_background(
     owner: QObject,
-    work: Callable[[], Any],
+    work: Callable[..., Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
 ) -> None:
-    """Run ``work()`` off the GUI thread; call back on the GUI thread, while ``owner`` lives."""
+    """Run ``work()`` off the GUI thread; call back on the GUI thread, while ``owner`` lives.
+
+    With ``on_progress``, work is called as ``work(report)``: each ``report(value)`` comes
+    to ``on_progress(value)`` on the GUI thread (in order, before the result) while the
+    work goes on, e.g. the staged copy is written while it is still being hashed."""
     relay = _Relay(owner)  # parented: dies with the owner, and the callbacks with it
 
     @Slot(object)
@@ -85,7 +95,15 @@ def run_in_background(
 
     relay.succeeded.connect(succeeded)
     relay.failed.connect(failed)
-    pool().start(_Job(work, relay))
+    if on_progress is not None:
+        report = on_progress
+
+        @Slot(object)
+        def progressed(value: object) -> None:
+            report(value)
+
+        relay.progressed.connect(progressed)
+    pool().start(_Job(work, relay, on_progress is not None))
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:

@@ -274,3 +274,80 @@ def test_thumbnails_are_drawn_lazily_and_mark_the_seen_pages(
     qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: shown(pane, 2), timeout=10_000)
     assert pane.page_label.text() == "Sida 3 av 40"
+
+
+class _CountingRenders:
+    """The real worker, noting which (file, page) each render drew, thumbnails apart."""
+
+    def __init__(self, worker: Any) -> None:
+        self._worker = worker
+        self.drawn: list[tuple[str, int]] = []
+
+    def call(self, op: str, *args: Any, **kwargs: Any) -> Any:
+        if op == "render" and args[2] >= 0.5:  # a page to read, not a thumbnail
+            self.drawn.append((args[0], args[1]))
+        return self._worker.call(op, *args, **kwargs)
+
+
+def _stage_ahead(services: Services, source: Path) -> tuple[Attachment, str]:
+    """Staging as the window does it: the staged copy's path as soon as it is written."""
+    written: list[str] = []
+    staged = services.staging.stage(source, lambda path, _media: written.append(str(path)))
+    return Attachment(staged), written[0]
+
+
+def test_the_first_page_is_drawn_from_the_staged_copy_while_it_is_hashed(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.workers import wait_for_all
+
+    counting = _CountingRenders(offline_services.render_worker)
+    offline_services.render_worker = counting  # type: ignore[assignment]
+    pane = pane_for(qtbot, offline_services)
+    source = write_text_pdf(tmp_path / "tidig.pdf", numbered_pages(3))
+    attachment, written = _stage_ahead(offline_services, source)
+    assert written == str(attachment.staged.path) != str(source)  # the copy, never the original
+    pane.expect(written)
+    qtbot.waitUntil(lambda: bool(counting.drawn), timeout=10_000)
+    wait_for_all()
+    QApplication.processEvents()  # the drawing is back
+    pane.show_attachment(attachment)
+    assert shown(pane, 0)  # on screen as the file is shown, not drawn again
+    assert pane.page_view.image() is not None
+    qtbot.waitUntil(lambda: pane.page_count == 3, timeout=10_000)
+    assert [d for d in counting.drawn if d[1] == 0] == [(written, 0)]
+
+
+def test_a_first_page_still_being_drawn_is_shown_when_it_comes(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    counting = _CountingRenders(offline_services.render_worker)
+    offline_services.render_worker = counting  # type: ignore[assignment]
+    pane = pane_for(qtbot, offline_services)
+    attachment, written = _stage_ahead(
+        offline_services, write_text_pdf(tmp_path / "snart.pdf", numbered_pages(2))
+    )
+    pane.expect(written)
+    with qtbot.waitSignal(pane.page_painted, timeout=10_000) as painted:
+        pane.show_attachment(attachment)  # before the drawing is back
+    assert painted.args == [0]
+    assert [d for d in counting.drawn if d[1] == 0] == [(written, 0)]
+
+
+def test_a_page_drawn_ahead_for_another_file_is_never_shown(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    counting = _CountingRenders(offline_services.render_worker)
+    offline_services.render_worker = counting  # type: ignore[assignment]
+    pane = pane_for(qtbot, offline_services)
+    _other, elsewhere = _stage_ahead(
+        offline_services, write_text_pdf(tmp_path / "annan.pdf", numbered_pages(1))
+    )
+    attachment = attach(offline_services, write_text_pdf(tmp_path / "rätt.pdf", numbered_pages(2)))
+    pane.expect(elsewhere)
+    pane.show_attachment(attachment)
+    qtbot.waitUntil(lambda: shown(pane, 0), timeout=10_000)
+    assert (str(attachment.staged.path), 0) in counting.drawn
+    qtbot.waitUntil(lambda: pane.page_count == 2, timeout=10_000)
