@@ -11,10 +11,10 @@ import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from app.gateway.client import GatewayClient
+from app.lifecycle import ClosedOnExit
 from app.model import MAX_ATTACHMENT_BYTES
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Services:
+class Services(ClosedOnExit):
     settings: Settings
     client: GatewayClient
     staging: StagingArea
@@ -39,6 +39,13 @@ class Services:
     def uses_sandbox(self) -> bool:
         return self.sandbox is not None or self.settings.uses_sandbox
 
+    def warm_up(self) -> None:
+        """Start the worker processes ahead of their first job, so the first preview does
+        not wait for a Python start-up. The window calls this once it is on screen: the
+        children's start-up would otherwise compete with the window's for the CPU."""
+        self.render_worker.start()
+        self.inspect_worker.start()
+
     def close(self) -> None:
         if self._closed:
             return
@@ -48,17 +55,6 @@ class Services:
         self.inspect_worker.close()
         if self.sandbox is not None:
             self.sandbox.stop()
-
-    def __enter__(self) -> Services:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Services:
@@ -86,9 +82,6 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
     inspect_worker = IsolatedWorker(
         timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
     )
-    # Start both children now, so the first preview does not wait for a Python start-up.
-    render_worker.start()
-    inspect_worker.start()
     return Services(settings, client, staging, render_worker, inspect_worker, sandbox)
 
 

@@ -21,8 +21,9 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
+
+from app.lifecycle import ClosedOnExit
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _serve(conn: Connection, memory_limit_mb: int, cpu_limit_s: int | None) -> N
             conn.send(("memory", ""))
 
 
-class IsolatedWorker:
+class IsolatedWorker(ClosedOnExit):
     """One child process that runs named jobs (see ``app.worker_ops.OPS``) one at a time.
 
     Thread-safe: callers from several threads are served in turn.
@@ -109,17 +110,6 @@ class IsolatedWorker:
         self._process: Any = None
         self._conn: Connection | None = None
         self._closed = False
-
-    def __enter__(self) -> IsolatedWorker:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def pid(self) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import settings as settings_module
@@ -34,6 +35,7 @@ def run_gui(argv: list[str]) -> int:
 
     try:
         sign_in = SignInDialog(services)
+        QTimer.singleShot(0, services.warm_up)  # once the sign-in window is up
         if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.staff is None:
             return 0
         window = MainWindow(services, sign_in.staff)

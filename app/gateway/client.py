@@ -22,13 +22,13 @@ import urllib.parse
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, BinaryIO
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from app.gateway.errors import BAD_RESPONSE, NETWORK, TIMEOUT, TLS, GatewayError
+from app.lifecycle import ClosedOnExit
 from app.model import Case, Resident, Staff
 from app.review import ReviewedAttachment, ReviewSubject
 
@@ -196,7 +196,7 @@ class _ProgressReader:
 # -- the client -------------------------------------------------------------------------------
 
 
-class GatewayClient:
+class GatewayClient(ClosedOnExit):
     def __init__(
         self,
         base_url: str,
@@ -249,17 +249,6 @@ class GatewayClient:
         if self._owns_session:
             self._session.close()
         self._token = None
-
-    def __enter__(self) -> GatewayClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- sessions, directory, cases -------------------------------------------------------
 

@@ -32,6 +32,7 @@ def main(kind: str) -> int:
 
         services = open_services(settings.load())
         window = SignInDialog(services)
+        QTimer.singleShot(0, services.warm_up)  # as ui.app.run_gui does
     window.show()
 
     def shown() -> None:

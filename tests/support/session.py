@@ -26,6 +26,7 @@ def test_settings(tmp_path: Path, **overrides: object) -> Settings:
 @contextmanager
 def running_services(tmp_path: Path, **overrides: object) -> Iterator[Services]:
     services = open_services(test_settings(tmp_path, **overrides), sandbox_dir=tmp_path / "gw")
+    services.warm_up()
     try:
         yield services
     finally:

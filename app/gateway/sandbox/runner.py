@@ -14,7 +14,6 @@ import ssl
 import tempfile
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -24,6 +23,7 @@ from app.gateway.sandbox.clock import Clock, system_clock
 from app.gateway.sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
 from app.gateway.sandbox.server import SandboxApp, masked_path
 from app.gateway.sandbox.store import DB_NAME, Store
+from app.lifecycle import ClosedOnExit
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -57,7 +57,7 @@ class _RequestLog(WSGIRequestHandler):
         log.debug("http: " + format, *args)
 
 
-class SandboxHandle:
+class SandboxHandle(ClosedOnExit):
     """A running sandbox. ``base_url`` has no trailing slash; ``stop()`` is idempotent."""
 
     def __init__(
@@ -92,6 +92,9 @@ class SandboxHandle:
     def faults(self) -> FaultInjector:
         return self._app.faults
 
+    def close(self) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self._stopped:
             return
@@ -105,17 +108,6 @@ class SandboxHandle:
         self._store.close()
         if self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    def __enter__(self) -> SandboxHandle:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _tls_context(cert: Path, key: Path) -> ssl.SSLContext:
