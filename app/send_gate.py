@@ -49,10 +49,6 @@ def reasons(draft: Draft, *, now: float | None = None) -> list[Reason]:
     return found
 
 
-def ready_to_send(draft: Draft, *, now: float | None = None) -> bool:
-    return not reasons(draft, now=now)
-
-
 def only_sign_off_missing(found: list[Reason]) -> bool:
     return bool(found) and all(r.code in SIGN_OFF_CODES for r in found)
 

@@ -66,7 +66,6 @@ class MainWindow(QMainWindow):
         self.cases: list[Case] = []
         self.reasons: list[send_gate.Reason] = []
         self._sending = False
-        self.last_result: SendResult | None = None
         self.review_dialog: ReviewDialog | None = None
         self._drafts = DraftStore(services.staging.drafts_folder, staff.staff_id)
         # Saved a moment after the last edit, not on every key press.
@@ -430,7 +429,6 @@ class MainWindow(QMainWindow):
     def _sent(self, result: object) -> None:
         assert isinstance(result, SendResult)
         self._sending = False
-        self.last_result = result
         for attachment in self.draft.attachments:
             self.services.staging.discard(attachment.staged)
         count = len(result.message.deliveries)
