@@ -87,7 +87,9 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.cases_label)
         self.case_list = QListWidget()
         self.case_list.setAccessibleName(tr("ui.cases.list"))
-        self.case_list.currentItemChanged.connect(self._case_selected)
+        # Selection, not the current item: Qt makes the first row current when the list
+        # merely gets focus, and that must never change whom the message is for.
+        self.case_list.itemSelectionChanged.connect(self._case_selected)
         left_layout.addWidget(self.case_list, 1)
         self.new_case_button = QPushButton(tr("ui.cases.new"))
         self.new_case_button.clicked.connect(self.start_new_case)
@@ -171,16 +173,19 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(f"{case.subject} – {case.resident.name}")
             item.setData(Qt.ItemDataRole.UserRole, case.case_id)
             self.case_list.addItem(item)
+            if self.draft.case is not None and self.draft.case.case_id == case.case_id:
+                self.case_list.setCurrentItem(item)  # a restored draft's case, shown chosen
         self.case_list.blockSignals(False)
 
     def _cases_failed(self, error: BaseException) -> None:
         self.reload_button.setEnabled(True)
         self.statusBar().showMessage(gateway_error_text(error))
 
-    def _case_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
-        if item is None:
+    def _case_selected(self) -> None:
+        chosen = self.case_list.selectedItems()
+        if not chosen:
             return
-        case_id = item.data(Qt.ItemDataRole.UserRole)
+        case_id = chosen[0].data(Qt.ItemDataRole.UserRole)
         case = next((c for c in self.cases if c.case_id == case_id), None)
         if case is None:
             return
@@ -463,6 +468,7 @@ class MainWindow(QMainWindow):
         # No current row, not just no selection: picking the same case again must count.
         self.case_list.blockSignals(True)
         self.case_list.setCurrentRow(-1)
+        self.case_list.clearSelection()
         self.case_list.blockSignals(False)
 
     def save_draft(self) -> None:

@@ -53,3 +53,19 @@ def test_a_pdf_header_followed_by_garbage_is_blocked_and_the_send_bar_says_so(
     assert not window.send_button.isEnabled()
     assert "Trasig.pdf kan inte skickas" in window.reason_button.text()
     assert window.preview.isVisible(), "the window stays up"
+
+
+def test_the_case_list_getting_focus_never_changes_whom_the_message_is_for(
+    qtbot: QtBot, services: Services
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    window = open_window(qtbot, services)
+    window.start_new_case()
+    window.compose.recipients_edit.setPlainText("19680102-9288")
+    # What Qt does when the list gets focus: a current row, nothing selected.
+    window.case_list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
+    assert window.draft.case is None
+    assert window.draft.recipients == ["196801029288"]
+    window.case_list.setCurrentRow(1)  # a real choice
+    assert window.draft.case is not None and window.draft.case.case_id == window.cases[1].case_id
