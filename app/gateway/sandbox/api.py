@@ -20,6 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from app.gateway.sandbox.clock import Clock, parse_rfc3339, rfc3339
+from app.gateway.sandbox.demo import StaffMember
 from app.gateway.sandbox.media import sniff_media_type
 from app.gateway.sandbox.responses import (
     ApiError,
@@ -27,7 +28,7 @@ from app.gateway.sandbox.responses import (
     json_response,
     read_json_object,
 )
-from app.gateway.sandbox.store import StaffRow, Store
+from app.gateway.sandbox.store import Store
 from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, MessageKind, Role
 from app.review import subject_digest
 
@@ -49,7 +50,7 @@ class Settings:
     session_ttl_s: int = DEFAULT_SESSION_TTL_S
 
 
-def staff_json(staff: StaffRow) -> dict[str, Any]:
+def staff_json(staff: StaffMember) -> dict[str, Any]:
     return {
         "staff_id": staff.staff_id,
         "name": staff.name,
@@ -77,7 +78,9 @@ class Api:
 
     # -- credentials and tokens ---------------------------------------------------------
 
-    def check_credentials(self, staff_id: str, secret: str, field: str | None = None) -> StaffRow:
+    def check_credentials(
+        self, staff_id: str, secret: str, field: str | None = None
+    ) -> StaffMember:
         """The staff member these credentials prove, or 401/429.
 
         The 401 is the same for an unknown id and a wrong secret, and unknown ids are
@@ -108,7 +111,7 @@ class Api:
         self.store.clear_failures(staff_id)
         return staff
 
-    def authenticate(self, request: Request) -> StaffRow:
+    def authenticate(self, request: Request) -> StaffMember:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         challenge = {"WWW-Authenticate": 'Bearer realm="bifoga-sandbox"'}
@@ -127,7 +130,7 @@ class Api:
             raise ApiError.one(401, "unauthenticated", "Sign in first.", headers=challenge)
         return staff
 
-    def require_sender(self, staff: StaffRow) -> None:
+    def require_sender(self, staff: StaffMember) -> None:
         if Role.SENDER.value not in staff.roles:
             raise ApiError.one(403, "not_a_sender", "This account may not send messages.")
 

@@ -23,7 +23,9 @@ _SENDER_ONLY = (Role.SENDER.value,)
 
 
 @dataclass(frozen=True, slots=True)
-class DemoStaffMember:
+class StaffMember:
+    """A staff account: the demo data's, and the store's rows (one record for both)."""
+
     staff_id: str
     secret: str
     name: str
@@ -47,14 +49,14 @@ class DemoCase:
     status: str
 
 
-STAFF: tuple[DemoStaffMember, ...] = (
-    DemoStaffMember("anna", "anna-sandlada", "Anna Andersson", UNIT_LUND, _BOTH),
-    DemoStaffMember("bertil", "bertil-sandlada", "Bertil Berg", UNIT_LUND, _BOTH),
-    DemoStaffMember("cecilia", "cecilia-sandlada", "Cecilia Carlsson", UNIT_LUND, _BOTH),
+STAFF: tuple[StaffMember, ...] = (
+    StaffMember("anna", "anna-sandlada", "Anna Andersson", UNIT_LUND, _BOTH),
+    StaffMember("bertil", "bertil-sandlada", "Bertil Berg", UNIT_LUND, _BOTH),
+    StaffMember("cecilia", "cecilia-sandlada", "Cecilia Carlsson", UNIT_LUND, _BOTH),
     # Sends, but may not sign off on a colleague's message.
-    DemoStaffMember("david", "david-sandlada", "David Dahl", UNIT_LUND, _SENDER_ONLY),
+    StaffMember("david", "david-sandlada", "David Dahl", UNIT_LUND, _SENDER_ONLY),
     # Another unit: sees none of Lund's cases and may not sign off on Lund's messages.
-    DemoStaffMember("erik", "erik-sandlada", "Erik Ek", UNIT_MALMO, _BOTH),
+    StaffMember("erik", "erik-sandlada", "Erik Ek", UNIT_MALMO, _BOTH),
 )
 
 RESIDENTS: tuple[DemoResident, ...] = (

@@ -19,9 +19,9 @@ from werkzeug.wrappers import Request, Response
 
 from app.gateway.sandbox.api import Api, is_sha256, new_id
 from app.gateway.sandbox.clock import parse_rfc3339, rfc3339
+from app.gateway.sandbox.demo import StaffMember
 from app.gateway.sandbox.media import is_image
 from app.gateway.sandbox.responses import ApiError, FieldError, json_response, read_json_object
-from app.gateway.sandbox.store import StaffRow
 from app.identifiers import is_valid_resident_id
 from app.model import (
     ALLOWED_MEDIA_TYPES,
@@ -114,7 +114,7 @@ class Messages:
             self.store.release_idempotency(staff.staff_id, key)
             raise
 
-    def _deliver(self, staff: StaffRow, key: str, body: dict[str, Any]) -> Response:
+    def _deliver(self, staff: StaffMember, key: str, body: dict[str, Any]) -> Response:
         message = self._validate(staff, body)
         now = rfc3339(self.api.now())
         message_id = new_id("msg")
@@ -154,7 +154,7 @@ class Messages:
         return response
 
     def _consume_review(
-        self, staff: StaffRow, message: ValidMessage, message_id: str, now: str
+        self, staff: StaffMember, message: ValidMessage, message_id: str, now: str
     ) -> Any:
         """Check the sign-off and mark it used, inside the message's transaction."""
         needs_review = any(a["personal_data"] for a in message.attachments)
@@ -185,7 +185,7 @@ class Messages:
             )
         return review
 
-    def _validate(self, staff: StaffRow, body: dict[str, Any]) -> ValidMessage:
+    def _validate(self, staff: StaffMember, body: dict[str, Any]) -> ValidMessage:
         errors: list[FieldError] = []
 
         def refuse(code: str, message: str, field: str) -> None:
@@ -341,7 +341,7 @@ class Messages:
         rows = self.store.messages_by(staff.staff_id, since)
         return json_response({"messages": [self._message_json(r) for r in rows]})
 
-    def _visible(self, staff: StaffRow, message_id: str) -> sqlite3.Row:
+    def _visible(self, staff: StaffMember, message_id: str) -> sqlite3.Row:
         # A message is visible to its unit: a colleague may follow up a wrongly sent file.
         row = self.store.message(message_id)
         if row is None or row["unit"] != staff.unit:

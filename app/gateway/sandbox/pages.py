@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from app.gateway.sandbox.store import StaffRow
+from app.gateway.sandbox.demo import StaffMember
 
 _KIND_LABELS = {
     "reply": "Svar",
@@ -45,7 +45,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def start_page(staff: Iterable[StaffRow], residents: Iterable[tuple[str, str]]) -> str:
+def start_page(staff: Iterable[StaffMember], residents: Iterable[tuple[str, str]]) -> str:
     staff_rows = "".join(
         f"<tr><td><code>{_e(s.staff_id)}</code></td><td><code>{_e(s.secret)}</code></td>"
         f"<td>{_e(s.name)}</td><td>{_e(s.unit)}</td>"

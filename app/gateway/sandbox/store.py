@@ -68,15 +68,6 @@ CREATE TABLE IF NOT EXISTS retractions (
 
 
 @dataclass(frozen=True, slots=True)
-class StaffRow:
-    staff_id: str
-    secret: str
-    name: str
-    unit: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ReviewRow:
     review_id: str
     sender_id: str
@@ -157,14 +148,14 @@ class Store:
 
     # -- staff and sessions -------------------------------------------------------------
 
-    def staff(self, staff_id: str) -> StaffRow | None:
+    def staff(self, staff_id: str) -> demo.StaffMember | None:
         row = self._one("SELECT * FROM staff WHERE staff_id = ?", (staff_id,))
         if row is None:
             return None
         roles = tuple(r for r in row["roles"].split(",") if r)
-        return StaffRow(row["staff_id"], row["secret"], row["name"], row["unit"], roles)
+        return demo.StaffMember(row["staff_id"], row["secret"], row["name"], row["unit"], roles)
 
-    def all_staff(self) -> list[StaffRow]:
+    def all_staff(self) -> list[demo.StaffMember]:
         rows = self._all("SELECT staff_id FROM staff ORDER BY rowid")
         return [s for r in rows if (s := self.staff(r["staff_id"])) is not None]
 
