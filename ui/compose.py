@@ -26,6 +26,8 @@ class ComposeView(QWidget):
     """Edits the draft's words and addressing; says ``changed`` after every edit."""
 
     changed = Signal()
+    #: The kind or the recipients changed (the files' identity match depends on them).
+    addressing_changed = Signal()
 
     def __init__(self, draft: Draft, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +105,7 @@ class ComposeView(QWidget):
             return
         self._draft.kind = kind
         self._refresh_addressing()
+        self.addressing_changed.emit()
         self.changed.emit()
 
     def _refresh_addressing(self) -> None:
@@ -143,6 +146,7 @@ class ComposeView(QWidget):
         self._draft.new_case_recipients = seen
         self._draft.rejected_recipients = [e.text for e in entries if e.canonical is None]
         self._refresh_addressing()
+        self.addressing_changed.emit()
         self.changed.emit()
 
     def _subject_edited(self, text: str) -> None:

@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         self.compose = ComposeView(self.draft)
-        self.compose.changed.connect(self._message_edited)
+        self.compose.changed.connect(self.update_gate)
+        self.compose.addressing_changed.connect(self._addressing_changed)
         middle_layout.addWidget(self.compose, 3)
         self.attachments = AttachmentsPanel(self.draft)
         self.attachments.attach_requested.connect(self.choose_files)
@@ -150,10 +151,10 @@ class MainWindow(QMainWindow):
         self.load_cases()
         self._restore_saved_draft()
 
-    def _message_edited(self) -> None:
-        # Recipients and kind decide the identity match, so the files' findings follow.
+    def _addressing_changed(self) -> None:
+        # Recipients and kind decide the identity match, so the files' findings follow
+        # (not on every key press in the text: that changes no finding).
         self.attachments.refresh()
-        self.update_gate()
 
     # -- cases ------------------------------------------------------------------------
 
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         if not self.draft.subject:
             self.draft.subject = tr("ui.compose.reply_subject", subject=case.subject)
         self.compose.load_draft(self.draft)
+        self._addressing_changed()
         self.update_gate()
 
     def start_new_case(self) -> None:
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self.draft.kind = MessageKind.NEW_CASE
         self.compose.load_draft(self.draft)
         self.compose.recipients_edit.setFocus()
+        self._addressing_changed()
         self.update_gate()
 
     # -- attachments --------------------------------------------------------------------
