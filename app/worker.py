@@ -20,6 +20,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -121,28 +122,86 @@ class IsolatedWorker(ClosedOnExit):
             self._ensure_started()
 
     def call(self, op: str, *args: Any, timeout_s: float | None = None) -> Any:
+        pending = self.submit(op, *args, timeout_s=timeout_s)
+        assert pending is not None  # a submit that may wait always gets its turn
+        return pending.result()
+
+    def submit(
+        self,
+        op: str,
+        *args: Any,
+        timeout_s: float | None = None,
+        wait_s: float | None = None,
+    ) -> PendingCall | None:
+        """Send a job now and collect its answer later, possibly on another thread.
+
+        The worker is this caller's until ``result()`` is called on what this returns,
+        which must happen exactly once. ``wait_s``: how long to wait for a worker busy
+        with someone else's job (None: as long as it takes; 0: not at all); None comes
+        back when it stayed busy. Two workers given a job each this way work at once."""
+        if not self._reserve(wait_s):
+            return None
+        return self._send(op, args, timeout_s)
+
+    @staticmethod
+    def submit_together(
+        jobs: Sequence[tuple[IsolatedWorker, str, tuple[Any, ...]]],
+        *,
+        wait_s: float | None = 0,
+        timeout_s: float | None = None,
+    ) -> list[PendingCall] | None:
+        """``submit`` a job to each of several distinct workers (op and arguments each), so
+        that they work at once: all of them, or (when one stays busy past ``wait_s``)
+        none. Callers name shared workers in the same order, so they never wait on each
+        other in a circle."""
+        reserved: list[IsolatedWorker] = []
+        for worker, _op, _args in jobs:
+            if not worker._reserve(wait_s):
+                for other in reserved:
+                    other._lock.release()
+                return None
+            reserved.append(worker)
+        sent: list[PendingCall] = []
+        for index, (worker, op, args) in enumerate(jobs):
+            try:
+                sent.append(worker._send(op, args, timeout_s))
+            except BaseException:
+                for unsent, _op, _args in jobs[index + 1 :]:
+                    unsent._lock.release()
+                for call in sent:  # their workers are freed once answered
+                    with contextlib.suppress(WorkerFailure):
+                        call.result()
+                raise
+        return sent
+
+    def _reserve(self, wait_s: float | None) -> bool:
+        if wait_s is None:
+            return self._lock.acquire()
+        if wait_s > 0:
+            return self._lock.acquire(timeout=wait_s)
+        return self._lock.acquire(blocking=False)
+
+    def _send(self, op: str, args: tuple[Any, ...], timeout_s: float | None) -> PendingCall:
+        """Send with the lock held; the lock goes with the answer still to come (or is
+        released here if nothing could be sent)."""
         timeout = self._timeout_s if timeout_s is None else timeout_s
-        with self._lock:
+        try:
             if self._closed:
                 raise WorkerFailure(WorkerFailure.ERROR, "worker closed")
             conn = self._ensure_started()
-            started = time.monotonic()
             try:
                 conn.send((op, args))
-                if not conn.poll(timeout):
-                    self._kill()
-                    raise WorkerFailure(WorkerFailure.TIMEOUT, f"{op} after {timeout:.0f} s")
-                status, payload = conn.recv()
-            except (EOFError, OSError, BrokenPipeError) as error:
-                exit_code = self._kill()
-                log.warning("worker died during %s (exit code %s)", op, exit_code)
-                raise WorkerFailure(WorkerFailure.CRASHED, f"exit code {exit_code}") from error
-            log.debug("worker %s took %.1f ms", op, (time.monotonic() - started) * 1000)
-        if status == "ok":
-            return payload
-        if status == "memory":
-            raise WorkerFailure(WorkerFailure.OUT_OF_MEMORY, op)
-        raise WorkerFailure(WorkerFailure.ERROR, str(payload))
+            except OSError as error:
+                raise self._crashed(op) from error
+        except BaseException:
+            self._lock.release()
+            raise
+        return PendingCall(self, conn, op, timeout)
+
+    def _crashed(self, op: str) -> WorkerFailure:
+        exit_code = self._kill()
+        log.warning("worker died during %s (exit code %s)", op, exit_code)
+        return WorkerFailure(WorkerFailure.CRASHED, f"exit code {exit_code}")
 
     def close(self) -> None:
         """Stop the child now. Deliberately without the lock: a job still running (a long
@@ -190,3 +249,50 @@ class IsolatedWorker(ClosedOnExit):
         with contextlib.suppress(ValueError):
             process.close()
         return exit_code
+
+
+class PendingCall:
+    """A job sent to an :class:`IsolatedWorker` whose answer is still to come. It holds
+    the worker (no one else's job goes in) until ``result`` has been called."""
+
+    def __init__(self, worker: IsolatedWorker, conn: Connection, op: str, timeout_s: float) -> None:
+        self._worker = worker
+        self._conn = conn
+        self._op = op
+        self._deadline = time.monotonic() + timeout_s
+        self._timeout_s = timeout_s
+        self._started = time.monotonic()
+        self._done = False
+
+    def fileno(self) -> int:
+        """The pipe the answer comes through (POSIX: an event loop may watch it)."""
+        return self._conn.fileno()
+
+    @property
+    def seconds_left(self) -> float:
+        return max(0.0, self._deadline - time.monotonic())
+
+    def result(self) -> Any:
+        """The answer, or WorkerFailure; waits until the job's deadline at most."""
+        if self._done:
+            raise RuntimeError("the answer was already collected")
+        self._done = True
+        worker, op = self._worker, self._op
+        try:
+            try:
+                if not self._conn.poll(self.seconds_left):
+                    worker._kill()
+                    raise WorkerFailure(
+                        WorkerFailure.TIMEOUT, f"{op} after {self._timeout_s:.0f} s"
+                    )
+                status, payload = self._conn.recv()
+            except (EOFError, OSError) as error:
+                raise worker._crashed(op) from error
+            log.debug("worker %s took %.1f ms", op, (time.monotonic() - self._started) * 1000)
+        finally:
+            worker._lock.release()
+        if status == "ok":
+            return payload
+        if status == "memory":
+            raise WorkerFailure(WorkerFailure.OUT_OF_MEMORY, op)
+        raise WorkerFailure(WorkerFailure.ERROR, str(payload))

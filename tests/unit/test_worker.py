@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ from tests.support.pdfgen import numbered_pages, write_text_pdf
 
 
 @pytest.fixture(scope="module")
-def worker() -> IsolatedWorker:
+def worker() -> Iterator[IsolatedWorker]:
     with IsolatedWorker(timeout_s=20, memory_limit_mb=768) as w:
-        yield w  # type: ignore[misc]
+        yield w
 
 
 def test_a_pdf_page_comes_back_as_raw_pixels(worker: IsolatedWorker, tmp_path: Path) -> None:

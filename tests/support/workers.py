@@ -1,0 +1,26 @@
+"""Worker processes for tests that drive them directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing import shared_memory
+
+from app.worker import IsolatedWorker
+
+
+def worker_process(memory_limit_mb: int = 768) -> Iterator[IsolatedWorker]:
+    """A fixture body: one isolated worker, closed afterwards (``yield from`` it)."""
+    with IsolatedWorker(timeout_s=20, memory_limit_mb=memory_limit_mb) as worker:
+        yield worker
+
+
+@contextmanager
+def shared_block(size: int) -> Iterator[shared_memory.SharedMemory]:
+    """A shared-memory block for a worker to draw into, deleted afterwards."""
+    memory = shared_memory.SharedMemory(create=True, size=size)
+    try:
+        yield memory
+    finally:
+        memory.close()
+        memory.unlink()
