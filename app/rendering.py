@@ -5,10 +5,16 @@ stride go to the window as they are; images are decoded by Pillow, restricted to
 formats Bifoga accepts, one frame per "page" (a GIF's frames are its pages).
 
 How the pixels travel: the window may name a shared-memory block it owns (``target``).
-PDFium then draws straight into it, in BGRx, which is Qt's native RGB32 on a
-little-endian machine: no copy in the worker, no pickling of megabytes through the pipe,
-no format conversion in the window. Without a block (or when a page does not fit in it)
-the pixels come back in the answer, as before.
+PDFium then draws straight into it, in BGRA over opaque white, which is Qt's native
+RGB32 on a little-endian machine: no copy in the worker, no pickling of megabytes
+through the pipe, no format conversion in the window. Without a block (or when a page
+does not fit in it) the pixels come back in the answer, as before.
+
+The first page of a PDF just chosen is drawn ahead (``render_ahead``), from the chosen
+file itself before it is staged, in horizontal bands by two workers at once. Every block
+PDFium reads from the file is kept; the window uses the drawing only once
+``confirm_ahead`` found each of them byte for byte in the staged copy, so what counts as
+previewed is always the staged copy (see docs/preview.md).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import ctypes
 import io
 import math
 import os
+import stat
 import sys
 from collections import OrderedDict
 from multiprocessing import shared_memory
@@ -29,7 +36,15 @@ import pypdfium2.raw as pdfium_c
 
 from app.rendered_page import RenderedPage
 
-__all__ = ["MAX_FRAMES", "MAX_RENDER_PIXELS", "RenderedPage", "page_count", "render_page"]
+__all__ = [
+    "MAX_FRAMES",
+    "MAX_RENDER_PIXELS",
+    "RenderedPage",
+    "confirm_ahead",
+    "page_count",
+    "render_ahead",
+    "render_page",
+]
 
 #: Never draw more than this many pixels for one page, whatever zoom was asked for.
 MAX_RENDER_PIXELS = 40_000_000
@@ -41,8 +56,10 @@ IMAGE_FORMATS = ["PNG", "JPEG", "GIF"]
 _ROTATIONS = {0: 0, 90: 1, 180: 2, 270: 3}  # degrees clockwise -> PDFium's constant
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
-# BGRx in memory is 0xffRRGGBB as a little-endian word (Qt's RGB32). On a big-endian
-# machine PDFium's reversed order (RGBx) is the format Qt knows instead.
+# The page is drawn in BGRA onto opaque white, so every pixel stays opaque: B, G, R, 0xff
+# in memory, which is 0xffRRGGBB as a little-endian word (Qt's RGB32). PDFium draws BGRA
+# about 15 % faster than BGRx, whose padding byte it keeps apart. On a big-endian
+# machine PDFium's reversed order (RGBA, opaque) is the format Qt knows instead.
 _NATIVE_FORMAT = "RGB32" if _LITTLE_ENDIAN else "RGBX8888"
 _RENDER_FLAGS = pdfium_c.FPDF_ANNOT | (0 if _LITTLE_ENDIAN else pdfium_c.FPDF_REVERSE_BYTE_ORDER)
 
@@ -54,8 +71,8 @@ class _Documents:
         self._open: OrderedDict[tuple[str, float, int], Any] = OrderedDict()
 
     def get(self, path: str) -> Any:
-        stat = os.stat(path)
-        key = (path, stat.st_mtime, stat.st_size)
+        status = os.stat(path)
+        key = (path, status.st_mtime, status.st_size)
         if key in self._open:
             self._open.move_to_end(key)
             return self._open[key]
@@ -65,6 +82,60 @@ class _Documents:
             _, old = self._open.popitem(last=False)
             old.close()
         return document
+
+
+class _AheadDocument:
+    """The one PDF this worker is drawing ahead: opened from the chosen file's bytes,
+    read whole into the worker's scratch buffer (reused from file to file: fresh memory
+    costs page faults, which cost more than the read), and kept until compared with the
+    staged copy (``confirm_ahead``) or replaced by the next file drawn ahead."""
+
+    def __init__(self, token: str, path: str, max_bytes: int) -> None:
+        global _scratch
+        self.token = token
+        # Not blocking on open: a named pipe called "x.pdf" must be refused, not waited on.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb", buffering=0) as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+                raise ValueError("not a regular file within the size limit")
+            self.length = length = status.st_size
+            if len(_scratch) < length + 1:
+                _scratch = bytearray(length + 1)
+            # One byte more than its size: a file that grew while it was read is refused.
+            got = handle.readinto(memoryview(_scratch)[: length + 1])
+        if got != length or _scratch[:5] != b"%PDF-":
+            raise ValueError("not a PDF, or changing while it was read")
+        self._bytes: Any = (ctypes.c_char * length).from_buffer(_scratch)
+        self.pdf = pypdfium2.PdfDocument(self._bytes)
+
+    def __len__(self) -> int:
+        return len(self.pdf)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.pdf[index]
+
+    def same_as(self, staged_path: str) -> bool:
+        """Whether the staged copy holds exactly the bytes drawn from."""
+        try:
+            with open(staged_path, "rb") as staged:
+                return staged.read(self.length + 1) == self._bytes.raw
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        """Let go of the document and of the scratch buffer (which may grow again)."""
+        global _scratch
+        self.pdf.close()
+        del self.pdf, self._bytes
+        if len(_scratch) > _SCRATCH_KEPT:
+            _scratch = bytearray()
+
+
+#: The scratch buffer for drawing ahead, and how large it may stay between files.
+_scratch = bytearray()
+_SCRATCH_KEPT = 16 * 1024 * 1024
+_ahead: _AheadDocument | None = None
 
 
 def _is_pdf(path: str) -> bool:
@@ -79,33 +150,33 @@ def _open(path: str) -> Any:
 
 
 class _Target:
-    """The window's shared-memory block, attached once and kept while its name stays."""
+    """The window's shared-memory blocks, attached once and kept while they are in use
+    (a pane has one for its pages and one for the first page of a file drawn ahead)."""
 
-    def __init__(self) -> None:
-        self.name: str | None = None
-        self._memory: shared_memory.SharedMemory | None = None
+    def __init__(self, keep: int = 4) -> None:
+        self._keep = keep
+        self._attached: OrderedDict[str, shared_memory.SharedMemory] = OrderedDict()
 
     def attach(self, name: str, size: int) -> shared_memory.SharedMemory | None:
         """The block (at least ``size`` bytes long), or None."""
-        if name != self.name or self._memory is None:
-            self.detach()
+        memory = self._attached.get(name)
+        if memory is None:
             # Attaching registers the name with the resource tracker again; a spawned
             # worker shares the window's tracker, so that is a no-op and the block
             # stays the window's to delete.
             memory = shared_memory.SharedMemory(name=name)
-            self._memory, self.name = memory, name
-        return self._memory if self._memory.size >= size else None
+            self._attached[name] = memory
+            while len(self._attached) > self._keep:
+                _, old = self._attached.popitem(last=False)
+                old.close()
+        self._attached.move_to_end(name)
+        return memory if memory.size >= size else None
 
-    def detach(self) -> None:
-        if self._memory is not None:
-            self._memory.close()
-        self._memory = self.name = None
 
-
-def _bytes_of(memory: shared_memory.SharedMemory, size: int) -> Any:
-    """A ctypes view of the block's first ``size`` bytes. Callers drop it right after
-    use: a live view keeps the mapping from being closed."""
-    return (ctypes.c_ubyte * size).from_buffer(memory.buf)  # type: ignore[arg-type]
+def _bytes_of(memory: shared_memory.SharedMemory, size: int, offset: int = 0) -> Any:
+    """A ctypes view of ``size`` bytes of the block from ``offset``. Callers drop it right
+    after use: a live view keeps the mapping from being closed."""
+    return (ctypes.c_ubyte * size).from_buffer(memory.buf, offset)  # type: ignore[arg-type]
 
 
 class _ImageDocument:
@@ -176,25 +247,90 @@ def render_page(
     scale: float,
     rotation: int = 0,
     target: tuple[str, int] | None = None,
+    band: tuple[int, int] = (0, 1),
 ) -> RenderedPage:
     """Draw one page at ``scale`` (1.0 = 72 dpi), turned ``rotation`` degrees clockwise.
 
     ``target``: (name, size) of a shared-memory block to draw into, in Qt's native RGB32;
-    when the page fits, the answer carries no pixels and says ``shared=True``. Without
-    one, the pixels come back in the answer as RGB888 (or RGBA8888)."""
+    when the page fits, the answer carries no pixels and says ``shared=True``; when it
+    does not, the RGB32 pixels come back in the answer. Without a block, they come back
+    as RGB888 (or RGBA8888).
+
+    ``band``: (i, n) draws only the i-th of n horizontal bands of the page, into its own
+    rows of the block, so that n workers can draw one page together. Banding needs a
+    block the whole page fits in; when it does not, nothing is drawn and the answer
+    says ``shared=False`` with no pixels (the caller draws the page whole instead)."""
+    return _render(_documents.get(path), page_index, scale, rotation, target, band)
+
+
+def render_ahead(
+    token: str,
+    source: str,
+    max_bytes: int,
+    page_index: int,
+    scale: float,
+    rotation: int = 0,
+    target: tuple[str, int] | None = None,
+    band: tuple[int, int] = (0, 1),
+) -> RenderedPage:
+    """Like ``render_page``, for a PDF the clinician has just chosen, before its staged
+    copy exists: drawn from the file's bytes (it may be no larger than ``max_bytes``),
+    kept under ``token`` until ``confirm_ahead`` compares them with the staged copy.
+    One file at a time: drawing another lets go of the last one."""
+    global _ahead
+    document = _ahead
+    if document is None or document.token != token:
+        _forget_ahead()
+        document = _ahead = _AheadDocument(token, source, max_bytes)
+    return _render(document, page_index, scale, rotation, target, band)
+
+
+def confirm_ahead(token: str, staged_path: str) -> bool:
+    """Whether what was drawn ahead under ``token`` was drawn from exactly the staged
+    copy's bytes. Either way the file drawn ahead under ``token`` is let go of: the next
+    pages are drawn from the staged copy. (Another token confirms nothing and changes
+    nothing.)"""
+    document = _ahead
+    if document is None or document.token != token:
+        return False
+    try:
+        return document.same_as(staged_path)
+    finally:
+        _forget_ahead()
+
+
+def _forget_ahead() -> None:
+    global _ahead
+    document, _ahead = _ahead, None
+    if document is not None:
+        document.close()
+
+
+def _render(
+    document: Any,
+    page_index: int,
+    scale: float,
+    rotation: int,
+    target: tuple[str, int] | None,
+    band: tuple[int, int],
+) -> RenderedPage:
     rotation %= 360
     if rotation not in _ROTATIONS:
         raise ValueError(rotation)
     if not 0 < scale <= 64:
         raise ValueError(scale)
-    document = _documents.get(path)
+    band_index, bands = band
+    if not 0 <= band_index < bands:
+        raise ValueError(band)
     count = len(document)
     if not 0 <= page_index < count:
         raise IndexError(page_index)
     if isinstance(document, _ImageDocument):
+        if bands != 1:
+            raise ValueError("images are drawn whole")
         return _deliver(document.render(page_index, scale, rotation), target)
     page = document[page_index]
-    if target is None:
+    if target is None and bands == 1:
         # No block named: the plain answer, RGB(A) bytes in a format Qt knows directly.
         try:
             return _render_plain(page, page_index, count, scale, rotation)
@@ -209,14 +345,15 @@ def render_page(
         stride = columns * 4
         memory = _target.attach(*target) if target is not None else None
         shared = memory is not None and memory.size >= stride * rows
+        pixels = b""
         if memory is not None and shared:
-            pixels = b""
-            array = _bytes_of(memory, stride * rows)
+            top, bottom = rows * band_index // bands, rows * (band_index + 1) // bands
+            array = _bytes_of(memory, stride * (bottom - top), stride * top)
             try:
-                _draw(page, array, columns, rows, stride, rotation)
+                _draw(page, array, columns, rows, stride, rotation, top, bottom - top)
             finally:
                 del array
-        else:
+        elif bands == 1:
             buffer = (ctypes.c_ubyte * (stride * rows))()
             _draw(page, buffer, columns, rows, stride, rotation)
             pixels = bytes(buffer)
@@ -264,17 +401,30 @@ def _render_plain(page: Any, index: int, count: int, scale: float, rotation: int
 _PDFIUM_MODES = {"RGB": "RGB888", "RGBA": "RGBA8888", "RGBX": "RGBX8888", "L": "Grayscale8"}
 
 
-def _draw(page: Any, buffer: Any, columns: int, rows: int, stride: int, rotation: int) -> None:
-    """PDFium draws the page into ``buffer`` (ours: a shared block or a fresh array)."""
+def _draw(
+    page: Any,
+    buffer: Any,
+    columns: int,
+    rows: int,
+    stride: int,
+    rotation: int,
+    top: int = 0,
+    band_rows: int | None = None,
+) -> None:
+    """PDFium draws the page (``columns`` x ``rows`` pixels) into ``buffer`` (ours: a
+    shared block or a fresh array); with ``top`` and ``band_rows``, only those rows of
+    it, ``buffer`` holding just them."""
+    height = rows if band_rows is None else band_rows
     bitmap = pdfium_c.FPDFBitmap_CreateEx(
-        columns, rows, pdfium_c.FPDFBitmap_BGRx, ctypes.c_void_p(ctypes.addressof(buffer)), stride
+        columns, height, pdfium_c.FPDFBitmap_BGRA, ctypes.c_void_p(ctypes.addressof(buffer)), stride
     )
     if not bitmap:
         raise MemoryError("bitmap")
     try:
-        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, columns, rows, 0xFFFFFFFF)
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, columns, height, 0xFFFFFFFF)
+        # The page is laid out whole and shifted up by ``top``: PDFium clips to the bitmap.
         pdfium_c.FPDF_RenderPageBitmap(
-            bitmap, page.raw, 0, 0, columns, rows, _ROTATIONS[rotation], _RENDER_FLAGS
+            bitmap, page.raw, 0, -top, columns, rows, _ROTATIONS[rotation], _RENDER_FLAGS
         )
     finally:
         pdfium_c.FPDFBitmap_Destroy(bitmap)

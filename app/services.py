@@ -8,6 +8,7 @@ window says so in its title.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,10 @@ class Services(ClosedOnExit):
     render_worker: IsolatedWorker
     inspect_worker: IsolatedWorker
     sandbox: Any = None  # the embedded sandbox gateway's handle, when it runs
+    #: A second render process, for drawing the first page of a new file together with
+    #: ``render_worker`` (each draws half; see ``app.rendering.render_ahead``). None on a
+    #: one-core machine, where it would only compete.
+    render_helper: IsolatedWorker | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -45,6 +50,14 @@ class Services(ClosedOnExit):
         children's start-up would otherwise compete with the window's for the CPU."""
         self.render_worker.start()
         self.inspect_worker.start()
+        if self.render_helper is not None:
+            self.render_helper.start()
+
+    @property
+    def render_workers(self) -> list[IsolatedWorker]:
+        """The processes that draw one page together, the main render worker first."""
+        helper = self.render_helper
+        return [self.render_worker] if helper is None else [self.render_worker, helper]
 
     def close(self) -> None:
         if self._closed:
@@ -53,6 +66,8 @@ class Services(ClosedOnExit):
         self.client.close()
         self.render_worker.close()
         self.inspect_worker.close()
+        if self.render_helper is not None:
+            self.render_helper.close()
         if self.sandbox is not None:
             self.sandbox.stop()
 
@@ -79,10 +94,15 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
     if purged:
         log.info("purged %d leftover working copies from the staging area", purged)
     render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    render_helper = None
+    if (os.cpu_count() or 1) > 1:
+        render_helper = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
     inspect_worker = IsolatedWorker(
         timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
     )
-    return Services(settings, client, staging, render_worker, inspect_worker, sandbox)
+    return Services(
+        settings, client, staging, render_worker, inspect_worker, sandbox, render_helper
+    )
 
 
 __all__ = ["Services", "data_dir", "open_services"]

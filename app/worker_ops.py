@@ -43,6 +43,8 @@ def _allocate(megabytes: int) -> int:
 OPS: dict[str, Callable[..., Any]] = {
     "ping": lambda: os.getpid(),
     "render": rendering.render_page,
+    "render_ahead": rendering.render_ahead,
+    "confirm_ahead": rendering.confirm_ahead,
     "page_count": rendering.page_count,
     "inspect": _inspect,
     "sanitize": _sanitize,
