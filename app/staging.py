@@ -2,10 +2,11 @@
 
 A file is copied in once (in the kernel where it can) and the staged copy is hashed;
 everything after that (inspection, preview, sign-off, upload) uses the staged copy, so
-the bytes the clinician saw are the bytes that leave. The preview may start drawing the
-copy while it is hashed (``stage``'s ``copied_hook``): it is complete by then. Copies
-are private to the user (0700/0600), deleted after sending or discarding, and leftovers
-past their retention are purged at start.
+the bytes the clinician saw are the bytes that leave. (The preview may draw a first page
+from the chosen file while it is staged, but counts it only once it was found to be of
+the staged copy's bytes: ``ui.first_page``.) Copies are private to the user
+(0700/0600), deleted after sending or discarding, and leftovers past their retention
+are purged at start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,15 +54,8 @@ class StagingArea:
         with contextlib.suppress(OSError):
             os.chmod(root, 0o700)
 
-    def stage(
-        self, source: Path, copied_hook: Callable[[Path, str], None] | None = None
-    ) -> StagedFile:
-        """Copy ``source`` in, check its type by content and hash the copy.
-
-        ``copied_hook(path, media type)`` is called (on this thread) once the staged copy
-        is complete and its type checked, before the hash: the preview may start drawing
-        the staged copy while it is hashed. Staging can still fail after it (unreadable
-        copy); the copy is then deleted and this raises as usual."""
+    def stage(self, source: Path) -> StagedFile:
+        """Copy ``source`` in, check its type by content and hash the copy."""
         try:
             if not source.is_file():
                 raise StagingError("file.not_a_file", name=source.name)
@@ -83,8 +76,6 @@ class StagingArea:
             with target.open("rb") as staged_copy:
                 head = staged_copy.read(filetypes.SNIFF_BYTES)
                 media_type = self._check_type(source.name, head)
-                if copied_hook is not None:
-                    copied_hook(target, media_type)
                 sha256 = _sha256(staged_copy)
         except StagingError:
             shutil.rmtree(folder, ignore_errors=True)
@@ -202,8 +193,8 @@ def _sha256(handle: io.BufferedReader) -> str:
     """The hash of the staged copy itself: the bytes previewed and sent.
 
     In one call over the mapped file: hashlib lets go of the GIL for the whole of it, so
-    the preview's threads (drawing this very file meanwhile) are not held up, as they are
-    by a loop that takes the GIL back after every chunk."""
+    the window's other threads are not held up, as they are by a loop that takes the GIL
+    back after every chunk."""
     try:
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
             return hashlib.sha256(view).hexdigest()

@@ -9,7 +9,6 @@ drawing pages, the gateway) runs through :mod:`ui.workers`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -40,6 +39,7 @@ from app.staging import StagedFile, StagingError
 from ui.attachments import AttachmentsPanel
 from ui.compose import ComposeView
 from ui.errors import gateway_error_text
+from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.i18n import tr
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
@@ -228,39 +228,33 @@ class MainWindow(QMainWindow):
     def _stage(self, path: Path) -> None:
         services = self.services
         self.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
+        # A PDF's first page is drawn from the chosen file first, and shown at once; it
+        # is taken as the staged copy's page only once confirmed to be it.
+        ahead = self.preview.draw_ahead(path)
 
-        def work(report: Callable[[object], None]) -> StagedFile:
-            def copied(staged_path: Path, media_type: str) -> None:
-                # A PDF's staged copy is final: the preview starts drawing it while it is
-                # hashed. An image is rewritten below first, so it waits for the end.
-                if media_type == "application/pdf":
-                    report(str(staged_path))
-
-            staged = services.staging.stage(path, copied)
+        def work() -> tuple[StagedFile, bool]:
+            staged = services.staging.stage(path)
             # Metadata (EXIF, GPS) leaves an image's working copy before anyone previews
             # it, so that the previewed bytes are the sent bytes. Parsing is in the worker.
             is_image = staged.media_type.startswith("image/")
             if is_image and services.inspect_worker.call("sanitize", str(staged.path)):
                 staged = services.staging.rehash(staged)
-            return staged
+            return staged, confirm_staged(ahead, staged)
 
-        run_in_background(
+        stage_after_first_page(
             self,
+            ahead,
             work,
-            self._staged,
-            lambda error: self._stage_failed(path, error),
-            self._staging_copied,
+            lambda result: self._staged(result, ahead),
+            lambda error: self._stage_failed(path, error, ahead),
         )
 
-    def _staging_copied(self, staged_path: object) -> None:
-        """A new file is shown once staged: its first page can be drawn meanwhile."""
-        assert isinstance(staged_path, str)
-        self.preview.expect(staged_path)
-
-    def _staged(self, staged: object) -> None:
+    def _staged(self, result: object, ahead: FirstPageAhead | None) -> None:
+        assert isinstance(result, tuple)
+        staged = result[0]
         assert isinstance(staged, StagedFile)
         if any(a.sha256 == staged.sha256 for a in self.draft.attachments):
-            self.preview.drop_expected(str(staged.path))
+            self._drop_ahead(ahead)
             self.services.staging.discard(staged)
             self.show_problem(tr("ui.attachments.duplicate", name=staged.filename))
             return
@@ -268,11 +262,21 @@ class MainWindow(QMainWindow):
         self.draft.attachments.append(attachment)
         self.statusBar().clearMessage()
         self.attachments.refresh()
-        self.attachments.select(attachment.id)
+        self.attachments.select(attachment.id)  # shown: its first page drawn ahead with it
+        self._drop_ahead(ahead)  # not taken (not confirmed): drawn again from the copy
         self._inspect(attachment)
         self.update_gate()
 
-    def _stage_failed(self, path: Path, error: BaseException) -> None:
+    def _drop_ahead(self, ahead: FirstPageAhead | None) -> None:
+        if self.preview.drop_ahead(ahead):  # its page was on screen: show what belongs there
+            current = self.attachments.current()
+            if current is not None:
+                self._attachment_selected(current.id)
+
+    def _stage_failed(
+        self, path: Path, error: BaseException, ahead: FirstPageAhead | None = None
+    ) -> None:
+        self._drop_ahead(ahead)
         if isinstance(error, StagingError):
             self.show_problem(tr(error.code, **error.params))
         else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing import shared_memory
 
 from PySide6.QtGui import QImage
@@ -31,6 +33,14 @@ _MiB = 1024 * 1024
 DEFAULT_BLOCK_BYTES = 8 * _MiB
 #: Never keep a block larger than this; bigger pages come through the pipe.
 MAX_BLOCK_BYTES = 96 * _MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A page drawn and ready to paint."""
+
+    image: QImage
+    page: RenderedPage  # the geometry only; the pixels are in ``image``
 
 
 def _ready(image: QImage) -> QImage:
@@ -98,6 +108,26 @@ class SharedPixels:
             finally:
                 view.release()
         return _ready(image)
+
+    @contextlib.contextmanager
+    def lent(self, page: RenderedPage) -> Iterator[QImage]:
+        """The page's pixels as a QImage over the block itself, for this block only:
+        painted straight from the block, copied (``QImage.copy``) only to be kept."""
+        if not page.shared or page.pixel_format not in ("RGB32",):
+            yield self.image(page)  # not in the block, or not paintable as it is
+            return
+        with self._lock:
+            memory = self._memory
+            if memory is None or memory.buf is None:
+                raise ValueError("no shared block")
+            check_geometry(page, memory.size)
+            view = memory.buf[: page.stride * page.height]
+            try:
+                over = QImage(view, page.width, page.height, page.stride, _QIMAGE_FORMATS["RGB32"])
+                yield over
+                del over
+            finally:
+                view.release()
 
     def _grow(self, needed: int) -> None:
         with self._lock:

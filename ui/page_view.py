@@ -97,6 +97,11 @@ class PageView(QWidget):
         self._placeholder = QSize()
         self._resize_to_page()
 
+    def keep_image(self, image: QImage) -> None:
+        """Replace the image on screen by one with the same pixels (a copy the caller
+        keeps), without painting again."""
+        self._image = image
+
     def set_placeholder(self, size: QSize) -> None:
         """A blank page while the real one is drawn: the layout does not jump."""
         self._image, self._overlay, self._text = None, Overlay(), ""
@@ -132,8 +137,11 @@ class PageView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(event.rect(), self.palette().color(self.backgroundRole()).darker(115))
         page = self.page_rect()
+        background = self.palette().color(self.backgroundRole()).darker(115)
+        opaque = self._image is not None and not self._image.hasAlphaChannel()
+        for part in _around(event.rect(), page) if opaque else [event.rect()]:
+            painter.fillRect(part, background)  # under an opaque page: nothing to fill
         if self._image is not None:
             self._paint_shadow(painter, page)
             painter.drawImage(page.topLeft(), self._image)
@@ -186,3 +194,17 @@ class PageView(QWidget):
     def sizeHint(self) -> QSize:
         size = self._page_size()
         return QSize(size.width() + 2 * MARGIN, size.height() + 2 * MARGIN + self._banners_height())
+
+
+def _around(area: QRect, hole: QRect) -> list[QRect]:
+    """``area`` less ``hole``, as up to four rectangles (above, below, left, right)."""
+    inner = area.intersected(hole)
+    if inner.isEmpty():
+        return [area]
+    parts = [
+        QRect(area.left(), area.top(), area.width(), inner.top() - area.top()),
+        QRect(area.left(), inner.bottom() + 1, area.width(), area.bottom() - inner.bottom()),
+        QRect(area.left(), inner.top(), inner.left() - area.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), area.right() - inner.right(), inner.height()),
+    ]
+    return [part for part in parts if not part.isEmpty()]

@@ -22,6 +22,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -55,8 +56,9 @@ from app.rendered_page import RenderedPage
 from app.seen_tracking import PageVisit, readable, rotate_rect
 from app.services import Services
 from ui.errors import gateway_error_text
+from ui.first_page import FirstPageAhead
 from ui.i18n import tr
-from ui.page_pixels import SharedPixels, image_from_page
+from ui.page_pixels import Drawn, SharedPixels, image_from_page
 from ui.page_view import MARGIN, Overlay, PageView
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
@@ -73,6 +75,7 @@ ZOOM_STEP = 1.25
 #: Below this width the thumbnails make way for the page.
 THUMBS_FROM_WIDTH = 540
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
+_BODY_SPACING = 6  # between the thumbnails and the page
 #: Neighbours drawn ahead, nearest first: reading goes forwards, sometimes one back.
 _PREFETCH = (1, -1, 2)
 
@@ -100,12 +103,6 @@ class _Job:
     @property
     def rotation(self) -> int:
         return self.key[3]
-
-
-@dataclass(frozen=True, slots=True)
-class _Drawn:
-    image: QImage
-    page: RenderedPage  # the geometry only; the pixels are in ``image``
 
 
 class _ElidedLabel(QLabel):
@@ -164,25 +161,25 @@ class PreviewPane(QWidget):
         self._counts: dict[str, int] = {}
         self._count_told: set[str] = set()
         self._sizes: dict[tuple[str, int], tuple[float, float]] = {}
-        self.page_cache: ByteBoundedLRU[PageKey, _Drawn] = ByteBoundedLRU(cache_bytes)
-        self.thumb_cache: ByteBoundedLRU[PageKey, _Drawn] = ByteBoundedLRU(thumb_cache_bytes)
+        self.page_cache: ByteBoundedLRU[PageKey, Drawn] = ByteBoundedLRU(cache_bytes)
+        self.thumb_cache: ByteBoundedLRU[PageKey, Drawn] = ByteBoundedLRU(thumb_cache_bytes)
         self._failed: dict[tuple[str, int], str] = {}
         self._broken: set[str] = set()  # files that failed once: no more work in the background
         self._in_flight: _Job | None = None
-        # A staged file's first page drawn ahead, while the file is still being hashed
-        # (``expect``): the job, its drawing once back, and (provisional key -> the
-        # file's SHA-256 and attachment id) once the file is shown before it came back.
-        self._early: _Job | None = None
-        self._early_drawn: _Drawn | None = None
-        self._aliases: dict[str, tuple[str, str]] = {}
+        # The first page of a file just chosen, drawn from the file before it is staged
+        # (``draw_ahead``), and whether it is on screen now, waiting to be confirmed.
+        self._ahead: FirstPageAhead | None = None
+        self._ahead_shown = False
+        self._ahead_pixels = SharedPixels()
         self._shown: tuple[str, int, PageKey] | None = None
         self._visit: PageVisit | None = None
         self._visit_of: tuple[str, int] | None = None
         self._arrive_at_bottom = False
         self._pixels = SharedPixels()
         # The block is deleted with the pane, or at exit at the latest.
-        self.destroyed.connect(self._pixels.close)
-        weakref.finalize(self, self._pixels.close)
+        for block in (self._pixels, self._ahead_pixels):
+            self.destroyed.connect(block.close)
+            weakref.finalize(self, block.close)
         self._dwell = QTimer(self)
         self._dwell.setSingleShot(True)
         self._dwell.timeout.connect(self._observe)
@@ -217,7 +214,7 @@ class PreviewPane(QWidget):
         layout.addLayout(header)
 
         body = QHBoxLayout()
-        body.setSpacing(6)
+        body.setSpacing(_BODY_SPACING)
         self.thumbnails = ThumbnailStrip(self._thumb_image, self._thumb_seen)
         self.thumbnails.page_chosen.connect(self.go_to)
         self.thumbnails.visible_changed.connect(self._pump)
@@ -348,53 +345,94 @@ class PreviewPane(QWidget):
             return None
         return attachment.page_count or self._counts.get(attachment.id)
 
-    def expect(self, path: str) -> None:
-        """A staged PDF that is about to be shown here, while staging still hashes it:
-        draw its first page now, so that it is ready (or nearly) when the file is shown.
-
-        ``path`` must be the staged copy, complete, and never rewritten afterwards (so not
-        an image, whose metadata is removed after staging). The drawing is used only if
-        the attachment shown next is that very copy; otherwise it is dropped."""
-        scale = self._zoom if isinstance(self._zoom, float) else self._fit(*_A4, None)
-        key = ("staged:" + path, 0, round(scale * 1000), 0, self._dpr_key())
-        self._early, self._early_drawn = _Job("page", "", path, key), None
-        self._pump()
-
-    def drop_expected(self, path: str) -> None:
-        """The staged copy ``path`` will not be shown after all (e.g. a duplicate)."""
-        if self._early is not None and self._early.path == path:
-            self._early = self._early_drawn = None
-
-    def _adopt_early(self, attachment: Attachment) -> tuple[_Job, _Drawn] | None:
-        """The first page drawn ahead for ``attachment``'s staged copy, if it is back
-        (and if it is still being drawn, its answer is filed under the file's hash)."""
-        early, drawn = self._early, self._early_drawn
-        self._early = self._early_drawn = None
-        if early is None or attachment.is_image or early.path != str(attachment.staged.path):
+    def draw_ahead(self, source: Path) -> FirstPageAhead | None:
+        """Start drawing the first page of ``source``, a PDF just chosen, before its
+        staged copy exists (see :mod:`ui.first_page`); it is shown as soon as it is back,
+        marked as being prepared. None when there is nothing to draw ahead (not a PDF
+        by its name, or another file's first page is still being drawn)."""
+        if source.suffix.lower() != ".pdf":
             return None
+        if self._ahead is not None and not self._ahead.finished:
+            return None
+        strip = 0
+        if not self.thumbnails.isVisible() and self.width() >= THUMBS_FROM_WIDTH:
+            strip = self.thumbnails.width() + _BODY_SPACING  # there once the file is shown
+        scale = self._zoom if isinstance(self._zoom, float) else self._fit(*_A4, None, strip)
+        ahead = FirstPageAhead(
+            source,
+            self._services.render_workers,
+            self._ahead_pixels,
+            scale=scale,
+            dpr_key=self._dpr_key(),
+            max_bytes=self._services.staging.max_bytes,
+        )
+        if not ahead.start(self, self._ahead_arrived):
+            return None  # a worker is busy: the page is drawn from the staged copy
+        self._ahead = ahead
+        return ahead
+
+    def drop_ahead(self, ahead: FirstPageAhead | None) -> bool:
+        """``ahead``'s file will not be shown (staging refused it, or it is a duplicate).
+        True if its page was on screen: the caller shows what belongs there."""
+        if ahead is None or ahead is not self._ahead:
+            return False
+        self._ahead = None
+        shown, self._ahead_shown = self._ahead_shown, False
+        if shown:
+            self.show_attachment(None)
+        return shown
+
+    def _ahead_arrived(self, ahead: FirstPageAhead) -> None:
+        """The first page drawn ahead is back: on screen at once, painted straight from
+        the shared block, and only then copied out of it to be kept. It counts for
+        nothing until ``show_attachment`` takes it as the staged copy's
+        (``_adopt_ahead``)."""
+        if ahead is not self._ahead or ahead.page is None:
+            return
+        self._leave_page()
+        self._attachment = None
+        self._shown = None
+        self._page = 0
+        self._ahead_shown = True
+        with ahead.lent_image() as image:
+            self.page_view.set_image(image, Overlay())
+            self.scroll_area.verticalScrollBar().setValue(0)
+            self.page_view.repaint()  # on screen first, then the rest
+            self.page_view.keep_image(ahead.keep(image).image)
+        self.title.setText(ahead.filename)
+        self._update_controls()
+        self.page_label.setText(tr("ui.preview.preparing"))
+        self.page_view.setAccessibleDescription(tr("ui.preview.preparing"))
+
+    def _adopt_ahead(self, attachment: Attachment) -> tuple[_Job, Drawn] | None:
+        """The first page drawn ahead, as ``attachment``'s, if it was confirmed to be
+        of its staged copy."""
+        ahead = self._ahead
+        if ahead is None or ahead.confirmed_path != attachment.staged.path:
+            return None
+        self._ahead = None
+        drawn = ahead.drawn
         if drawn is None:
-            if self._in_flight is early:
-                self._aliases[early.key[0]] = (attachment.sha256, attachment.id)
             return None
-        key = (attachment.sha256, *early.key[1:])
+        key = (attachment.sha256, 0, round(ahead.scale * 1000), 0, ahead.dpr_key)
         # Cached at once: laying the pane out for the file may ask for pages meanwhile.
         self.page_cache.put(key, drawn, drawn.image.sizeInBytes())
-        return dataclasses.replace(early, attachment_id=attachment.id, key=key), drawn
+        return _Job("page", attachment.id, str(attachment.staged.path), key), drawn
 
     def show_attachment(self, attachment: Attachment | None, page: int = 0) -> None:
         self._dwell.stop()
         self._attachment = attachment
         self._shown = None
         self._visit = self._visit_of = None
+        self._ahead_shown = False
         if attachment is None:
-            self._early = self._early_drawn = None
             self.title.setText(tr("ui.preview.empty"))
             self.page_view.clear()
             self.thumbnails.set_pages(0, 1.0)
             self.thumbnails.hide()
             self._update_controls()
             return
-        adopted = self._adopt_early(attachment)
+        adopted = self._adopt_ahead(attachment)
         self.title.setText(attachment.filename)
         self._page = max(0, page)
         self._failed = {k: v for k, v in self._failed.items() if k[0] != attachment.sha256}
@@ -465,10 +503,11 @@ class PreviewPane(QWidget):
             return self._zoom
         return self._fit(*self._page_size(page), page)
 
-    def _fit(self, width: float, height: float, page: int | None) -> float:
-        """The zoom that fits a page this size (``page``: whose banners take room)."""
+    def _fit(self, width: float, height: float, page: int | None, narrower: int = 0) -> float:
+        """The zoom that fits a page this size (``page``: whose banners take room;
+        ``narrower``: pixels the page area is about to lose)."""
         area = self.scroll_area.contentsRect()
-        room_w = max(100, area.width() - 2 * MARGIN)
+        room_w = max(100, area.width() - 2 * MARGIN - narrower)
         banners = self._banner_room(page, room_w) if page is not None else 0
         room_h = max(100, area.height() - 2 * MARGIN - banners)
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
@@ -551,7 +590,7 @@ class PreviewPane(QWidget):
         self.thumbnails.set_current(self._page)
         self._pump()
 
-    def _display(self, key: PageKey, drawn: _Drawn, *, paint_now: bool = False) -> None:
+    def _display(self, key: PageKey, drawn: Drawn, *, paint_now: bool = False) -> None:
         """Show a drawn page; ``paint_now``: on screen before the bookkeeping, not at the
         next turn of the event loop (a page that just arrived from the worker)."""
         attachment = self._attachment
@@ -681,8 +720,6 @@ class PreviewPane(QWidget):
         """What to draw next, most wanted first. Recomputed each time, so a page the
         clinician left is never drawn."""
         attachment = self._attachment
-        if self._early is not None and self._early_drawn is None:
-            yield self._early  # a file about to be shown: its first page, ahead
         if attachment is None:
             return
         sha, path = attachment.sha256, str(attachment.staged.path)
@@ -714,14 +751,14 @@ class PreviewPane(QWidget):
         worker, pixels = self._services.render_worker, self._pixels
         ratio = job.key[4] / 100
 
-        def work() -> _Drawn:
+        def work() -> Drawn:
             target = pixels.target()
             page = worker.call("render", job.path, job.page, job.render_scale, job.rotation, target)
             if not isinstance(page, RenderedPage):
                 raise ValueError("unexpected answer from the render worker")
             image = pixels.image(page)
             image.setDevicePixelRatio(ratio)
-            return _Drawn(image, dataclasses.replace(page, pixels=b""))
+            return Drawn(image, dataclasses.replace(page, pixels=b""))
 
         run_in_background(
             self,
@@ -730,29 +767,12 @@ class PreviewPane(QWidget):
             lambda error: self._render_failed(job, error),
         )
 
-    def _adopted(self, job: _Job) -> _Job | None:
-        """``job`` as the shown file's, if it was drawn ahead for it (see ``expect``);
-        None if it was drawn ahead for a file that is not (yet) shown."""
-        if job.attachment_id:
-            return job
-        alias = self._aliases.pop(job.key[0], None)
-        if alias is None:
-            return None
-        sha, attachment_id = alias
-        return dataclasses.replace(job, attachment_id=attachment_id, key=(sha, *job.key[1:]))
-
     def _rendered(self, job: _Job, drawn: object) -> None:
         self._in_flight = None
-        assert isinstance(drawn, _Drawn)
-        adopted = self._adopted(job)
-        if adopted is None:
-            if job is self._early:
-                self._early_drawn = drawn  # kept for show_attachment
-            self._pump()
-            return
-        self._arrived(adopted, drawn)
+        assert isinstance(drawn, Drawn)
+        self._arrived(job, drawn)
 
-    def _arrived(self, job: _Job, drawn: _Drawn) -> None:
+    def _arrived(self, job: _Job, drawn: Drawn) -> None:
         page = drawn.page
         sha = job.key[0]
         size = (page.page_width, page.page_height)
@@ -781,13 +801,6 @@ class PreviewPane(QWidget):
 
     def _render_failed(self, job: _Job, error: BaseException) -> None:
         self._in_flight = None
-        adopted = self._adopted(job)
-        if adopted is None:  # drawn ahead: showing the file will ask again, and tell
-            if job is self._early:
-                self._early = None
-            self._pump()
-            return
-        job = adopted
         sha = job.key[0]
         text = gateway_error_text(error)
         self._failed[(sha, job.page)] = text
@@ -805,18 +818,23 @@ class PreviewPane(QWidget):
 
     # -- thumbnails ----------------------------------------------------------------------
 
-    def _update_thumbnails(self) -> None:
-        # The strip is there for every file (empty until the page count is known) so
-        # that the page does not jump, nor get drawn twice, when the count arrives. A
-        # narrow pane gives its room to the page.
-        wanted = self._attachment is not None and self.width() >= THUMBS_FROM_WIDTH
+    def _show_strip(self, for_a_file: bool) -> bool:
+        """The strip is there for every file (empty until the page count is known) so
+        that the page does not jump, nor get drawn twice, when the count arrives. A
+        narrow pane gives its room to the page."""
+        wanted = for_a_file and self.width() >= THUMBS_FROM_WIDTH
         if wanted != self.thumbnails.isVisible():
             self.thumbnails.setVisible(wanted)
             layout = self.layout()
             if layout is not None:
                 layout.activate()  # the page's room is known before its scale is chosen
-        if not wanted:
+        return wanted
+
+    def _update_thumbnails(self) -> None:
+        if not self._show_strip(self._attachment is not None or self._ahead_shown):
             return
+        if self._attachment is None:
+            return  # a first page drawn ahead: its file's pages are not known yet
         width, height = self._page_size(0)
         self.thumbnails.set_pages(self.page_count or 0, height / width)
         self.thumbnails.set_current(self._page)

@@ -6,15 +6,24 @@ If the widget that asked is gone by the time the answer comes, the answer is dro
 
 Two kinds of work use it: gateway calls (network) and calls into the isolated worker
 processes (PDFium, Pillow). Both block a thread, never the window.
+
+Jobs already sent to worker processes can instead be collected here when they are
+answered (``when_answered``): on POSIX the event loop watches their pipes, so no thread
+of this process runs (nor takes the GIL) while the workers have the cores.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QSocketNotifier, QThreadPool, QTimer, Signal, Slot
+
+from app.worker import PendingCall
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +118,75 @@ def run_in_background(
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
     """Wait until no job runs (at exit, and in tests)."""
     return pool().waitForDone(timeout_ms)
+
+
+#: Whether the event loop can watch a worker's pipe (not Windows' named pipes).
+WATCHES_PIPES = os.name == "posix"
+_watching: set[_AnswerWatch] = set()
+
+
+def when_answered(
+    owner: QObject,
+    pending: Sequence[PendingCall],
+    finish: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+) -> None:
+    """Once every job in ``pending`` has been answered, ``finish()`` (which collects
+    them with ``result()``) and then the callback, on the GUI thread while ``owner``
+    lives. The answers are collected even if ``owner`` is gone, so the workers are free
+    again. Without pipes to watch, a pool thread waits for them instead."""
+    if not WATCHES_PIPES:
+        run_in_background(owner, finish, on_success, on_failure)
+        return
+    _watching.add(_AnswerWatch(owner, pending, finish, on_success, on_failure))
+
+
+class _AnswerWatch(QObject):
+    """Watches the pipes of jobs sent to workers, on the GUI thread."""
+
+    def __init__(
+        self,
+        owner: QObject,
+        pending: Sequence[PendingCall],
+        finish: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+    ) -> None:
+        super().__init__()  # not the owner's child: the answers are collected regardless
+        self._owner = owner
+        self._finish = finish
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._waiting: set[QSocketNotifier] = set()
+        for call in pending:
+            notifier = QSocketNotifier(call.fileno(), QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(functools.partial(self._answered, notifier))
+            self._waiting.add(notifier)
+        # A worker that never answers: ``result()`` then kills it and says why.
+        deadline = max((call.seconds_left for call in pending), default=0.0)
+        QTimer.singleShot(round(deadline * 1000) + 1, self, self._done)
+        if not self._waiting:
+            QTimer.singleShot(0, self, self._done)
+
+    def _answered(self, notifier: QSocketNotifier, *_activation: object) -> None:
+        notifier.setEnabled(False)
+        self._waiting.discard(notifier)
+        if not self._waiting:
+            self._done()
+
+    def _done(self) -> None:
+        if self not in _watching:
+            return  # already done
+        _watching.discard(self)
+        for notifier in self.findChildren(QSocketNotifier):
+            notifier.setEnabled(False)
+        self.deleteLater()
+        try:
+            result = self._finish()
+        except BaseException as error:
+            if shiboken6.isValid(self._owner):
+                self._on_failure(error)
+            return
+        if shiboken6.isValid(self._owner):
+            self._on_success(result)

@@ -9,7 +9,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.services import Services
-from tests.support.window import open_window, pick_case
+from app.staging import StagedFile, StagingError
+from tests.support.pdfgen import numbered_pages, write_text_pdf
+from tests.support.window import attach, open_window, pick_case
 
 
 @pytest.mark.parametrize(
@@ -86,3 +88,41 @@ def test_a_file_naming_another_resident_is_flagged_as_soon_as_the_case_is_picked
     assert "inte tillhör mottagaren" in window.attachments.findings_label.text()
     blocked = [r for r in window.reasons if r.code == "send.file_blocked"]
     assert [r.param_dict["finding"] for r in blocked] == ["personal_data.other_person"]
+
+
+def test_a_file_attached_twice_is_refused_and_the_first_stays_on_screen(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+    letter = write_text_pdf(tmp_path / "Brev.pdf", numbered_pages(2))
+    first = attach(qtbot, window, letter)
+    qtbot.waitUntil(lambda: window.preview.attachment is first, timeout=10_000)
+    again = tmp_path / "Brev igen.pdf"
+    again.write_bytes(letter.read_bytes())
+    with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
+        window.add_files([again])  # its first page is shown at once, drawn ahead
+    qtbot.waitUntil(lambda: "redan bifogad" in window.statusBar().currentMessage(), timeout=10_000)
+    assert window.draft.attachments == [first]
+    assert window.preview.attachment is first  # back to the file that is attached
+    assert window.preview.title.full_text() == "Brev.pdf"
+    assert len(services.staging.held()) == 1
+
+
+def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_away(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+
+    def unreadable(source: Path) -> StagedFile:
+        raise StagingError("file.unreadable", name=source.name)
+
+    monkeypatch.setattr(services.staging, "stage", unreadable)
+    with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
+        window.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
+    message = window.statusBar().currentMessage
+    qtbot.waitUntil(lambda: "Remiss.pdf kunde inte läsas" in message(), timeout=10_000)
+    assert window.draft.attachments == []
+    assert window.preview.page_view.image() is None  # nothing is shown as if attached
+    assert window.preview.attachment is None

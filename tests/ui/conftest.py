@@ -10,20 +10,31 @@ from app.services import Services
 from app.staging import StagingArea
 from app.worker import IsolatedWorker
 from tests.support.session import test_settings
+from tests.support.workers import worker_process
 
 
 @pytest.fixture(scope="session")
 def render_worker() -> Iterator[IsolatedWorker]:
-    with IsolatedWorker(timeout_s=20, memory_limit_mb=1024) as worker:
-        yield worker
+    yield from worker_process(memory_limit_mb=1024)
+
+
+@pytest.fixture(scope="session")
+def render_helper() -> Iterator[IsolatedWorker]:
+    """The second render process, as a machine with more than one core has."""
+    yield from worker_process(memory_limit_mb=1024)
 
 
 @pytest.fixture
 def offline_services(
-    tmp_path: Path, render_worker: IsolatedWorker, no_leftover_jobs: None
+    tmp_path: Path,
+    render_worker: IsolatedWorker,
+    render_helper: IsolatedWorker,
+    no_leftover_jobs: None,
 ) -> Services:
     """Services for widgets that never talk to a gateway (the preview, the attachments)."""
     settings = test_settings(tmp_path)
     staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
     client: Any = None
-    return Services(settings, client, staging, render_worker, render_worker)
+    return Services(
+        settings, client, staging, render_worker, render_worker, render_helper=render_helper
+    )

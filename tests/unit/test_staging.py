@@ -87,29 +87,6 @@ def test_purge_also_deletes_drafts_past_the_retention(area: StagingArea) -> None
     assert area.held() == []
 
 
-def test_the_staged_copy_is_offered_complete_before_it_is_hashed(
-    area: StagingArea, tmp_path: Path
-) -> None:
-    source = tmp_path / "Remiss.pdf"
-    source.write_bytes(text_pdf([["Hej"], ["igen"]]))
-    offered: list[tuple[Path, str, bytes]] = []
-    staged = area.stage(
-        source, lambda path, media: offered.append((path, media, path.read_bytes()))
-    )
-    assert offered == [(staged.path, "application/pdf", source.read_bytes())]
-    assert staged.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
-
-
-def test_a_refused_file_is_never_offered(area: StagingArea, tmp_path: Path) -> None:
-    source = tmp_path / "bild.pdf"
-    source.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
-    offered: list[Path] = []
-    with pytest.raises(StagingError):
-        area.stage(source, lambda path, _media: offered.append(path))
-    assert offered == []
-    assert area.held() == []
-
-
 def test_a_copy_the_kernel_cannot_make_is_made_by_reading(
     area: StagingArea, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
