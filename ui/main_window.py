@@ -9,6 +9,7 @@ drawing pages, the gateway) runs through :mod:`ui.workers`.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         self._sending = False
         self.review_dialog: ReviewDialog | None = None
         self._drafts = DraftStore(services.staging.drafts_folder, staff.staff_id)
+        self._inspections: deque[Attachment] = deque()
+        self._inspecting = False
         # Saved a moment after the last edit, not on every key press.
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
@@ -285,9 +288,29 @@ class MainWindow(QMainWindow):
             )
 
     def _inspect(self, attachment: Attachment) -> None:
+        self._inspections.append(attachment)
+        self._next_inspection()
+
+    def _next_inspection(self) -> None:
+        """Start the next inspection waiting, if none runs: the inspect worker does one
+        at a time anyway, and a file waiting for it must not hold a thread of the pool
+        meanwhile (the preview and the gateway calls need them)."""
+        if self._inspecting:
+            return
+        while self._inspections:
+            attachment = self._inspections.popleft()
+            if any(a is attachment for a in self.draft.attachments):  # not removed since
+                break
+        else:
+            return
+        self._inspecting = True
         worker = self.services.inspect_worker
         path, recipients, kind = str(attachment.staged.path), self.draft.recipients, self.draft.kind
         name = attachment.filename
+
+        def finished() -> None:
+            self._inspecting = False
+            self._next_inspection()
 
         def done(report: object) -> None:
             assert isinstance(report, InspectionReport)
@@ -309,11 +332,23 @@ class MainWindow(QMainWindow):
                 )
             )
 
+        def succeeded(report: object) -> None:
+            try:
+                done(report)
+            finally:
+                finished()
+
+        def could_not(error: BaseException) -> None:
+            try:
+                failed(error)
+            finally:
+                finished()
+
         run_in_background(
             self,
             lambda: inspect_isolated(worker, path, recipients, kind.value, name=name),
-            done,
-            failed,
+            succeeded,
+            could_not,
         )
 
     def remove_attachment(self, attachment_id: str) -> None:

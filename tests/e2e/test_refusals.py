@@ -126,3 +126,45 @@ def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_aw
     assert window.draft.attachments == []
     assert window.preview.page_view.image() is None  # nothing is shown as if attached
     assert window.preview.attachment is None
+
+
+def test_pages_are_shown_while_many_files_wait_for_their_inspection(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inspections run one at a time in their worker; the files waiting for it must not
+    hold up the preview (each waiting job holds a thread of the pool meanwhile)."""
+    import threading
+
+    import ui.main_window
+
+    release = threading.Event()
+    real = ui.main_window.inspect_isolated
+
+    def slow(*args: object, **kwargs: object) -> object:
+        release.wait(30)  # a long inspection: a 500-page file takes seconds
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui.main_window, "inspect_isolated", slow)
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+    try:
+        files = [
+            write_text_pdf(tmp_path / f"Bilaga {n}.pdf", [[f"Bilaga nummer {n}"]])
+            for n in range(1, 7)
+        ]
+        window.add_files(files)
+        qtbot.waitUntil(lambda: len(window.draft.attachments) == 6, timeout=20_000)
+        last = window.draft.attachments[-1]
+        window.attachments.select(window.draft.attachments[2].id)
+        qtbot.waitUntil(
+            lambda: (
+                window.preview.attachment is window.draft.attachments[2]
+                and window.preview.page_view.image() is not None
+            ),
+            timeout=10_000,
+        )
+        assert last.report is None  # still waiting for its inspection
+    finally:
+        release.set()
+    with qtbot.waitSignal(window.inspected, timeout=30_000):
+        pass
