@@ -166,7 +166,10 @@ class FirstPageAhead:
         the shared block, see ``keep``)."""
         pages = _collect(sent)
         first = pages[0]
-        if not isinstance(first, RenderedPage) or not first.shared:
+        if not isinstance(first, RenderedPage):
+            raise ValueError("unexpected answer from a render worker")
+        if not first.shared:
+            self._pixels.make_room(first)  # the next first page this large will fit
             raise ValueError("the page does not fit the shared block")
         geometry = _geometry(first)
         if any(not isinstance(p, RenderedPage) or _geometry(p) != geometry for p in pages):

@@ -87,9 +87,7 @@ class SharedPixels:
         """The page's pixels as a QImage that owns them."""
         if not page.shared:
             image = image_from_page(page)
-            needed = page.stride * page.height
-            if page.pixel_format == "RGB32" and self._size < needed <= MAX_BLOCK_BYTES:
-                self._grow(needed)  # the next page this large goes the short way
+            self.make_room(page)  # the next page this large goes the short way
             return image
         with self._lock:
             memory = self._memory
@@ -128,6 +126,13 @@ class SharedPixels:
                 del over
             finally:
                 view.release()
+
+    def make_room(self, page: RenderedPage) -> None:
+        """Grow the block (within ``MAX_BLOCK_BYTES``) for pages as large as ``page``,
+        which did not fit in it."""
+        needed = page.stride * page.height
+        if page.pixel_format == "RGB32" and self._size < needed <= MAX_BLOCK_BYTES:
+            self._grow(needed)
 
     def _grow(self, needed: int) -> None:
         with self._lock:

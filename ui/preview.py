@@ -58,7 +58,7 @@ from app.services import Services
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead
 from ui.i18n import tr
-from ui.page_pixels import Drawn, SharedPixels, image_from_page
+from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, image_from_page
 from ui.page_view import MARGIN, Overlay, PageView
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
@@ -151,6 +151,7 @@ class PreviewPane(QWidget):
         *,
         cache_bytes: int = PAGE_CACHE_BYTES,
         thumb_cache_bytes: int = THUMB_CACHE_BYTES,
+        block_bytes: int = DEFAULT_BLOCK_BYTES,
     ) -> None:
         super().__init__(parent)
         self._services = services
@@ -170,12 +171,12 @@ class PreviewPane(QWidget):
         # (``draw_ahead``), and whether it is on screen now, waiting to be confirmed.
         self._ahead: FirstPageAhead | None = None
         self._ahead_shown = False
-        self._ahead_pixels = SharedPixels()
+        self._ahead_pixels = SharedPixels(block_bytes)
         self._shown: tuple[str, int, PageKey] | None = None
         self._visit: PageVisit | None = None
         self._visit_of: tuple[str, int] | None = None
         self._arrive_at_bottom = False
-        self._pixels = SharedPixels()
+        self._pixels = SharedPixels(block_bytes)
         # The block is deleted with the pane, or at exit at the latest.
         for block in (self._pixels, self._ahead_pixels):
             self.destroyed.connect(block.close)

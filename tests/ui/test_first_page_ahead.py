@@ -158,3 +158,16 @@ def test_a_file_that_cannot_be_drawn_ahead_is_left_to_the_staged_copy(
     assert ahead.drawn is None and pane.page_view.image() is None
     staged = offline_services.staging.stage(broken)
     assert not confirm_staged(ahead, staged)
+
+
+def test_a_first_page_too_large_for_its_block_makes_room_for_the_next(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    pane = pane_for(qtbot, offline_services, block_bytes=64 * 1024)  # far too small
+    source = write_text_pdf(tmp_path / "stor.pdf", numbered_pages(1))
+    first = pane.draw_ahead(source)
+    assert first is not None
+    qtbot.waitUntil(lambda: first.finished, timeout=10_000)
+    assert first.drawn is None  # did not fit: the page is drawn from the staged copy
+    _drawn_ahead(qtbot, pane, source)  # the block has grown: the next one fits
+    assert pane.page_label.text() == tr("ui.preview.preparing")
