@@ -11,9 +11,9 @@ through the pipe, no format conversion in the window. Without a block (or when a
 does not fit in it) the pixels come back in the answer, as before.
 
 The first page of a PDF just chosen is drawn ahead (``render_ahead``), from the chosen
-file itself before it is staged, in horizontal bands by two workers at once. Every block
-PDFium reads from the file is kept; the window uses the drawing only once
-``confirm_ahead`` found each of them byte for byte in the staged copy, so what counts as
+file itself before it is staged, in horizontal bands by two workers at once. Each worker
+reads the file whole and draws from those bytes; the window uses the drawing only once
+``confirm_ahead`` found them byte for byte equal to the staged copy, so what counts as
 previewed is always the staged copy (see docs/preview.md).
 """
 

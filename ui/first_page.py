@@ -10,9 +10,9 @@ the other's thread hand-offs. Here the drawing comes first:
    as being prepared: it counts for nothing yet.
 2. Staging starts once that page is on screen (or after ``HEADSTART_S`` at the latest),
    so that the drawing has both cores to itself, and stages as always.
-3. ``confirm`` asks each worker whether every block it read from the chosen file is
-   the staged copy's. Only then does the pane take the drawing as the staged copy's
-   first page, which can count as seen. Otherwise (the file changed on disk meanwhile,
+3. ``confirm`` asks each worker whether the bytes it drew from (the chosen file, read
+   whole) are exactly the staged copy's. Only then does the pane take the drawing as the
+   staged copy's first page, which can count as seen. Otherwise (the file changed on disk meanwhile,
    a worker restarted) it is dropped and the page is drawn again from the staged copy.
 
 So what is previewed, and counted as previewed, is always the staged copy: the bytes
