@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.gateway.client import GatewayClient
+from app.gateway.embedded import EmbeddedSandbox
 from app.lifecycle import ClosedOnExit
 from app.model import MAX_ATTACHMENT_BYTES
 from app.settings import Settings, data_dir
@@ -76,10 +77,8 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
     sandbox = None
     base_url = settings.gateway_url.strip().rstrip("/")
     if settings.uses_sandbox:
-        from app.gateway.sandbox import start_sandbox
-
         folder = sandbox_dir or Path(tempfile.mkdtemp(prefix="bifoga-sandbox-"))
-        sandbox = start_sandbox(data_dir=folder)
+        sandbox = EmbeddedSandbox(folder)  # starts in the background
         base_url = sandbox.base_url
         log.info("embedded sandbox gateway at %s", base_url)
     verify: bool | str = settings.ca_bundle or True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import shutil
+import socket
 import ssl
 import tempfile
 import threading
@@ -129,8 +130,11 @@ def start_sandbox(
     session_ttl_s: int = DEFAULT_SESSION_TTL_S,
     slow_delay_s: float = DEFAULT_SLOW_DELAY_S,
     clock: Clock | None = None,
+    listening: socket.socket | None = None,
 ) -> SandboxHandle:
-    """Start a sandbox gateway; ``port=0`` picks a free port.
+    """Start a sandbox gateway; ``port=0`` picks a free port. ``listening``: a socket
+    already bound and listening to serve on (``host`` and ``port`` are then its own),
+    which the caller may close afterwards.
 
     ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword only) lets tests
     move time forward. Raises InsecureHostError for plain HTTP off loopback and ValueError
@@ -161,8 +165,16 @@ def start_sandbox(
             faults,
             threading.Event(),
         )
+        if listening is not None:
+            host, port = listening.getsockname()[:2]
         server = make_server(
-            host, port, app, threaded=True, request_handler=_RequestLog, ssl_context=ssl_context
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=_RequestLog,
+            ssl_context=ssl_context,
+            fd=listening.fileno() if listening is not None else None,
         )
     except BaseException:
         store.close()

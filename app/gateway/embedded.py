@@ -1,0 +1,66 @@
+"""The embedded sandbox gateway, started without holding up the first window.
+
+With no gateway configured, Bifoga serves the sandbox itself (GATEWAY.md) on loopback.
+Starting it (importing Werkzeug, opening SQLite, writing the demo data) takes about as
+long as everything else before the sign-in window, so it happens on a thread of its own:
+the listening socket is opened here at once, so the address is known and the client can
+be made; a request that comes before the server is up waits in the socket's queue and is
+answered when it is. If the sandbox cannot start, the socket is closed and such a request
+fails with a connection error, which the window reports like any unreachable gateway.
+
+Not imported from ``app.gateway.sandbox`` on purpose: that package pulls in Werkzeug.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+from app.lifecycle import ClosedOnExit
+
+log = logging.getLogger(__name__)
+
+#: How long stopping waits for a sandbox still starting.
+_START_WAIT_S = 30.0
+
+
+class EmbeddedSandbox(ClosedOnExit):
+    """The sandbox for this process, on ``base_url``, starting in the background."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._listening = socket.create_server(("127.0.0.1", 0))
+        host, port = self._listening.getsockname()[:2]
+        self.base_url = f"http://{host}:{port}"
+        self._handle: Any = None
+        self._started = threading.Event()
+        self._thread = threading.Thread(
+            target=self._start, args=(data_dir,), name="bifoga-sandbox-start", daemon=True
+        )
+        self._thread.start()
+
+    def _start(self, data_dir: Path) -> None:
+        try:
+            from app.gateway.sandbox import start_sandbox
+
+            self._handle = start_sandbox(data_dir=data_dir, listening=self._listening)
+        except Exception:
+            log.exception("the embedded sandbox gateway did not start")
+        finally:
+            # The server serves a duplicate of it; on failure, waiting requests are refused.
+            self._listening.close()
+            self._started.set()
+
+    def wait_started(self, timeout_s: float = _START_WAIT_S) -> bool:
+        """Whether it is up (waiting for it while it starts)."""
+        return self._started.wait(timeout_s) and self._handle is not None
+
+    def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._started.wait(_START_WAIT_S)
+        if self._handle is not None:
+            self._handle.stop()
