@@ -104,7 +104,7 @@ class _AheadDocument:
                 _scratch = bytearray(length + 1)
             # One byte more than its size: a file that grew while it was read is refused.
             got = handle.readinto(memoryview(_scratch)[: length + 1])
-        if got != length or _scratch[:5] != b"%PDF-":
+        if got != length or length < 5 or _scratch[:5] != b"%PDF-":
             raise ValueError("not a PDF, or changing while it was read")
         self._bytes: Any = (ctypes.c_char * length).from_buffer(_scratch)
         self.pdf = pypdfium2.PdfDocument(self._bytes)

@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 HEADSTART_S = 0.3
 #: How long a worker may take to compare what it read with the staged copy.
 CONFIRM_TIMEOUT_S = 10.0
+#: Larger files are not drawn ahead: each worker reads the file whole, and staging reads
+#: it again, so from a slow network share a large file would be read three times over
+#: for a first page that the reading, not the drawing, holds up anyway.
+AHEAD_MAX_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")
 

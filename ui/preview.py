@@ -56,7 +56,7 @@ from app.rendered_page import RenderedPage
 from app.seen_tracking import PageVisit, readable, rotate_rect
 from app.services import Services
 from ui.errors import gateway_error_text
-from ui.first_page import FirstPageAhead
+from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead
 from ui.i18n import tr
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, image_from_page
 from ui.page_view import MARGIN, Overlay, PageView
@@ -365,7 +365,7 @@ class PreviewPane(QWidget):
             self._ahead_pixels,
             scale=scale,
             dpr_key=self._dpr_key(),
-            max_bytes=self._services.staging.max_bytes,
+            max_bytes=min(self._services.staging.max_bytes, AHEAD_MAX_BYTES),
         )
         if not ahead.start(self, self._ahead_arrived):
             return None  # a worker is busy: the page is drawn from the staged copy

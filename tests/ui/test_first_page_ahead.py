@@ -171,3 +171,18 @@ def test_a_first_page_too_large_for_its_block_makes_room_for_the_next(
     assert first.drawn is None  # did not fit: the page is drawn from the staged copy
     _drawn_ahead(qtbot, pane, source)  # the block has grown: the next one fits
     assert pane.page_label.text() == tr("ui.preview.preparing")
+
+
+def test_a_large_file_is_not_drawn_ahead(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    from ui.first_page import AHEAD_MAX_BYTES
+
+    pane = pane_for(qtbot, offline_services)
+    large = tmp_path / "stor.pdf"
+    large.write_bytes(text_pdf(numbered_pages(1)) + b"%" * AHEAD_MAX_BYTES)
+    ahead = pane.draw_ahead(large)
+    assert ahead is not None
+    qtbot.waitUntil(lambda: ahead.finished, timeout=10_000)
+    assert ahead.drawn is None  # refused by its size before it was read
+    assert pane.page_view.image() is None

@@ -398,6 +398,17 @@ def test_a_file_larger_than_allowed_is_not_drawn_ahead(
     assert _confirm(worker_a, "ahead-at-limit", _stage(letter, tmp_path / "staged.pdf")) is True
 
 
+@pytest.mark.parametrize("content", [b"", b"%PD"])
+def test_a_file_shorter_than_a_pdf_header_is_refused_before_pdfium_sees_it(
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, content: bytes
+) -> None:
+    # A PDF drawn ahead first: the worker's scratch buffer then starts with "%PDF-".
+    _draw_ahead(worker_a, "ahead-before-short", letter)
+    short = tmp_path / "kort.pdf"
+    short.write_bytes(content)
+    assert _refusal(worker_a, short).detail == "ValueError"
+
+
 def test_a_folder_is_not_drawn_ahead(worker_a: IsolatedWorker, tmp_path: Path) -> None:
     folder = tmp_path / "mapp.pdf"
     folder.mkdir()
