@@ -17,20 +17,21 @@ import email.utils
 import logging
 import random
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import requests
-from requests.adapters import HTTPAdapter
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from app.gateway.errors import BAD_RESPONSE, NETWORK, TIMEOUT, TLS, GatewayError
 from app.lifecycle import ClosedOnExit
 from app.model import Case, Resident, Staff
 from app.review import ReviewedAttachment, ReviewSubject
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "Delivery",
@@ -159,14 +160,24 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-class _OsTrustAdapter(HTTPAdapter):
-    """Verifies servers against the operating system's trust store (via truststore)."""
+def _new_session(verify: bool | str) -> requests.Session:
+    """A session; HTTPS verified against the operating system's trust store (via
+    truststore) unless a CA bundle is named. ``requests`` (with urllib3, a tenth of a
+    second to import) is loaded here, at the first call, not when the window starts."""
+    import requests
+    from requests.adapters import HTTPAdapter
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        import truststore
+    class OsTrustAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            import truststore
 
-        kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        super().init_poolmanager(*args, **kwargs)
+            kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    if verify is True:
+        session.mount("https://", OsTrustAdapter())
+    return session
 
 
 class _ProgressReader:
@@ -220,11 +231,9 @@ class GatewayClient(ClosedOnExit):
         self._sleep = sleep
         self._monotonic = monotonic
         self._owns_session = session is None
-        if session is None:
-            session = requests.Session()
-            if verify is True:
-                session.mount("https://", _OsTrustAdapter())
-        self._session = session
+        self._given_session = session
+        self._made_session: requests.Session | None = None
+        self._session_lock = threading.Lock()
         self._token: str | None = None
         self._staff: Staff | None = None
         self._token_expires_at: str | None = None
@@ -232,6 +241,14 @@ class GatewayClient(ClosedOnExit):
     @property
     def base_url(self) -> str:
         return self._base
+
+    def _session(self) -> requests.Session:
+        if self._given_session is not None:
+            return self._given_session
+        with self._session_lock:  # the first calls may come from several threads at once
+            if self._made_session is None:
+                self._made_session = _new_session(self._verify)
+            return self._made_session
 
     @property
     def token(self) -> str | None:
@@ -246,8 +263,8 @@ class GatewayClient(ClosedOnExit):
         return self._token_expires_at
 
     def close(self) -> None:
-        if self._owns_session:
-            self._session.close()
+        if self._owns_session and self._made_session is not None:
+            self._made_session.close()
         self._token = None
 
     # -- sessions, directory, cases -------------------------------------------------------
@@ -478,8 +495,8 @@ class GatewayClient(ClosedOnExit):
             error = self._attempt(
                 method, path, expected, auth, json_body, body_factory, headers, params
             )
-            if isinstance(error, requests.Response):
-                return error
+            if not isinstance(error, GatewayError):
+                return error  # the response
             if not idempotent or not _worth_retrying(error):
                 raise error
             if attempt >= self._retry.max_attempts:
@@ -511,9 +528,12 @@ class GatewayClient(ClosedOnExit):
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self._token is not None:
             all_headers["Authorization"] = f"Bearer {self._token}"
+        import requests  # for its errors; already loaded by then, a lookup (see _new_session)
+
+        session = self._session()
         body = body_factory() if body_factory is not None else None
         try:
-            response = self._session.request(
+            response = session.request(
                 method,
                 self._base + path,
                 params=params,
