@@ -32,9 +32,10 @@ def files_dir() -> Path:
 
 @pytest.fixture
 def no_leftover_jobs() -> Iterator[None]:
-    """Fails a test that leaves a background job running (after napari's fixture)."""
+    """Fails a test that leaves a background job running, or a worker's answer never
+    collected (after napari's fixture)."""
     yield
-    from ui.workers import pool
+    from ui.workers import wait_for_all
 
-    finished = pool().waitForDone(10_000)
-    assert finished, "a background job was still running after the test"
+    finished = wait_for_all(10_000)
+    assert finished, "a background job was still running, or an answer uncollected, after the test"

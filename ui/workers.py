@@ -21,7 +21,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QSocketNotifier, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QEventLoop,
+    QObject,
+    QRunnable,
+    QSocketNotifier,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 from app.worker import PendingCall
 
@@ -116,8 +125,20 @@ def run_in_background(
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
-    """Wait until no job runs (at exit, and in tests)."""
-    return pool().waitForDone(timeout_ms)
+    """Wait until no job runs and every answer watched for has been collected (at exit,
+    and in tests): a worker whose answer is never collected stays taken."""
+    if not pool().waitForDone(timeout_ms):
+        return False
+    if _watching:
+        loop = QEventLoop()
+        check = QTimer()
+        check.setInterval(5)
+        check.timeout.connect(lambda: None if _watching else loop.quit())
+        QTimer.singleShot(timeout_ms, loop.quit)
+        check.start()
+        loop.exec()
+        check.stop()
+    return not _watching
 
 
 #: Whether the event loop can watch a worker's pipe (not Windows' named pipes).
