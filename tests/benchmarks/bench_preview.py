@@ -32,7 +32,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from tests.benchmarks.common import BenchContext, line
 
 PAGES = 500
-FIRST_PAGE_RUNS = 15
+FIRST_PAGE_RUNS = 31
 TURNS = 50
 PANE_SIZE = (680, 860)
 HEARTBEAT_MS = 5
