@@ -11,10 +11,10 @@ through the pipe, no format conversion in the window. Without a block (or when a
 does not fit in it) the pixels come back in the answer, as before.
 
 The first page of a PDF just chosen is drawn ahead (``render_ahead``), from the chosen
-file itself before it is staged, in horizontal bands by two workers at once. Each worker
-reads the file whole and draws from those bytes; the window uses the drawing only once
-``confirm_ahead`` found them byte for byte equal to the staged copy, so what counts as
-previewed is always the staged copy (see docs/preview.md).
+file itself before it is staged, in horizontal bands by two workers at once (PDFium
+reads only what page 1 needs). The window uses the drawing only once ``confirm_ahead``
+has drawn the same from the staged copy and found the same page count, page size and
+pixels, so what counts as previewed is always the staged copy (see docs/preview.md).
 """
 
 from __future__ import annotations
@@ -85,29 +85,31 @@ class _Documents:
 
 
 class _AheadDocument:
-    """The one PDF this worker is drawing ahead: opened from the chosen file's bytes,
-    read whole into the worker's scratch buffer (reused from file to file: fresh memory
-    costs page faults, which cost more than the read), and kept until compared with the
-    staged copy (``confirm_ahead``) or replaced by the next file drawn ahead."""
+    """The one PDF this worker is drawing ahead, opened by PDFium from the chosen file
+    itself (it reads only what page 1 needs), with what was drawn from it, so that
+    ``confirm_ahead`` can draw the same from the staged copy and compare."""
 
     def __init__(self, token: str, path: str, max_bytes: int) -> None:
-        global _scratch
         self.token = token
+        #: (page index, scale, rotation, target block, band) once drawn
+        self.drawn: tuple[int, float, int, tuple[str, int], tuple[int, int]] | None = None
         # Not blocking on open: a named pipe called "x.pdf" must be refused, not waited on.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(descriptor, "rb", buffering=0) as handle:
-            status = os.fstat(handle.fileno())
+        try:
+            status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
                 raise ValueError("not a regular file within the size limit")
-            self.length = length = status.st_size
-            if len(_scratch) < length + 1:
-                _scratch = bytearray(length + 1)
-            # One byte more than its size: a file that grew while it was read is refused.
-            got = handle.readinto(memoryview(_scratch)[: length + 1])
-        if got != length or length < 5 or _scratch[:5] != b"%PDF-":
-            raise ValueError("not a PDF, or changing while it was read")
-        self._bytes: Any = (ctypes.c_char * length).from_buffer(_scratch)
-        self.pdf = pypdfium2.PdfDocument(self._bytes)
+            if os.pread(descriptor, 5, 0) != b"%PDF-":
+                raise ValueError("not a PDF")
+            # PDFium opens the very file checked here: on Linux through this descriptor,
+            # so a name swapped for something else meanwhile changes nothing.
+            through = f"/proc/self/fd/{descriptor}" if os.path.isdir("/proc/self/fd") else path
+            raw = pdfium_c.FPDF_LoadDocument((through + "\x00").encode(), None)
+            if not raw:
+                raise ValueError("PDFium could not open the file")
+            self.pdf = pypdfium2.PdfDocument(raw)
+        finally:
+            os.close(descriptor)  # PDFium keeps a descriptor of its own
 
     def __len__(self) -> int:
         return len(self.pdf)
@@ -115,26 +117,10 @@ class _AheadDocument:
     def __getitem__(self, index: int) -> Any:
         return self.pdf[index]
 
-    def same_as(self, staged_path: str) -> bool:
-        """Whether the staged copy holds exactly the bytes drawn from."""
-        try:
-            with open(staged_path, "rb") as staged:
-                return staged.read(self.length + 1) == self._bytes.raw
-        except OSError:
-            return False
-
     def close(self) -> None:
-        """Let go of the document and of the scratch buffer (which may grow again)."""
-        global _scratch
         self.pdf.close()
-        del self.pdf, self._bytes
-        if len(_scratch) > _SCRATCH_KEPT:
-            _scratch = bytearray()
 
 
-#: The scratch buffer for drawing ahead, and how large it may stay between files.
-_scratch = bytearray()
-_SCRATCH_KEPT = 16 * 1024 * 1024
 _ahead: _AheadDocument | None = None
 
 
@@ -274,29 +260,80 @@ def render_ahead(
     band: tuple[int, int] = (0, 1),
 ) -> RenderedPage:
     """Like ``render_page``, for a PDF the clinician has just chosen, before its staged
-    copy exists: drawn from the file's bytes (it may be no larger than ``max_bytes``),
-    kept under ``token`` until ``confirm_ahead`` compares them with the staged copy.
-    One file at a time: drawing another lets go of the last one."""
+    copy exists (it may be no larger than ``max_bytes``). What was drawn is kept under
+    ``token`` until ``confirm_ahead`` draws the same from the staged copy. One file at a
+    time: drawing another lets go of the last one."""
     global _ahead
     document = _ahead
     if document is None or document.token != token:
         _forget_ahead()
         document = _ahead = _AheadDocument(token, source, max_bytes)
-    return _render(document, page_index, scale, rotation, target, band)
+    page = _render(document, page_index, scale, rotation, target, band)
+    if target is not None and page.shared:
+        document.drawn = (page_index, scale, rotation, target, band)
+    return page
 
 
 def confirm_ahead(token: str, staged_path: str) -> bool:
-    """Whether what was drawn ahead under ``token`` was drawn from exactly the staged
-    copy's bytes. Either way the file drawn ahead under ``token`` is let go of: the next
-    pages are drawn from the staged copy. (Another token confirms nothing and changes
-    nothing.)"""
+    """Whether what was drawn ahead under ``token`` is exactly what the staged copy
+    gives: the same number of pages, the same page size, and, drawn the same way, the
+    same pixels, compared with what is still in the window's block. Either way the file
+    drawn ahead under ``token`` is let go of. (Another token confirms nothing and
+    changes nothing.)"""
     document = _ahead
     if document is None or document.token != token:
         return False
     try:
-        return document.same_as(staged_path)
+        return document.drawn is not None and _draws_the_same(document, staged_path)
+    except Exception:  # the staged copy cannot be drawn: not confirmed, drawn again
+        return False
     finally:
         _forget_ahead()
+
+
+def _draws_the_same(document: _AheadDocument, staged_path: str) -> bool:
+    assert document.drawn is not None
+    page_index, scale, rotation, target, band = document.drawn
+    memory = _target.attach(*target)
+    staged = pypdfium2.PdfDocument(staged_path)
+    try:
+        if len(staged) != len(document):
+            return False
+        shown, again = document[page_index], staged[page_index]
+        try:
+            geometry = _band_geometry(shown, scale, rotation, band)
+            if _band_geometry(again, scale, rotation, band) != geometry:
+                return False
+            columns, rows, stride, top, bottom = geometry[:5]
+            if memory is None or memory.size < stride * rows:
+                return False
+            buffer = (ctypes.c_ubyte * (stride * (bottom - top)))()
+            _draw(again, buffer, columns, rows, stride, rotation, top, bottom - top)
+            view = memory.buf[stride * top : stride * bottom]  # type: ignore[index]
+            try:
+                return view == memoryview(buffer).cast("B")
+            finally:
+                view.release()
+        finally:
+            shown.close()
+            again.close()
+    finally:
+        staged.close()
+
+
+def _band_geometry(
+    page: Any, scale: float, rotation: int, band: tuple[int, int]
+) -> tuple[int, int, int, int, int, float, float, float]:
+    """(columns, rows, stride, top row, bottom row, scale, page width, page height) of a
+    band of ``page`` drawn at ``scale`` (capped) and turned ``rotation`` degrees."""
+    width, height = page.get_size()
+    scale = _capped_scale(width, height, scale)
+    columns, rows = math.ceil(width * scale), math.ceil(height * scale)
+    if rotation in (90, 270):
+        columns, rows = rows, columns
+    band_index, bands = band
+    top, bottom = rows * band_index // bands, rows * (band_index + 1) // bands
+    return columns, rows, columns * 4, top, bottom, scale, width, height
 
 
 def _forget_ahead() -> None:
@@ -337,17 +374,13 @@ def _render(
         finally:
             page.close()
     try:
-        width, height = page.get_size()
-        scale = _capped_scale(width, height, scale)
-        columns, rows = math.ceil(width * scale), math.ceil(height * scale)
-        if rotation in (90, 270):
-            columns, rows = rows, columns
-        stride = columns * 4
+        columns, rows, stride, top, bottom, scale, width, height = _band_geometry(
+            page, scale, rotation, band
+        )
         memory = _target.attach(*target) if target is not None else None
         shared = memory is not None and memory.size >= stride * rows
         pixels = b""
         if memory is not None and shared:
-            top, bottom = rows * band_index // bands, rows * (band_index + 1) // bands
             array = _bytes_of(memory, stride * (bottom - top), stride * top)
             try:
                 _draw(page, array, columns, rows, stride, rotation, top, bottom - top)

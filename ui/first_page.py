@@ -10,12 +10,13 @@ the other's thread hand-offs. Here the drawing comes first:
    as being prepared: it counts for nothing yet.
 2. Staging starts once that page is on screen (or after ``HEADSTART_S`` at the latest),
    so that the drawing has both cores to itself, and stages as always.
-3. ``confirm`` asks each worker whether the bytes it drew from (the chosen file, read
-   whole) are exactly the staged copy's. Only then does the pane take the drawing as the
-   staged copy's first page, which can count as seen. Otherwise (the file changed on disk meanwhile,
-   a worker restarted) it is dropped and the page is drawn again from the staged copy.
+3. ``confirm`` has each worker draw its band again, from the staged copy, and compare:
+   the same page count, the same page size and the same pixels as the window shows.
+   Only then does the pane take the drawing as the staged copy's first page, which can
+   count as seen. Otherwise (the file changed on disk meanwhile, a worker restarted) it
+   is dropped and the page is drawn again from the staged copy.
 
-So what is previewed, and counted as previewed, is always the staged copy: the bytes
+So what is previewed, and counted as previewed, is always the staged copy's: the bytes
 that are sent.
 """
 
@@ -43,11 +44,11 @@ log = logging.getLogger(__name__)
 #: The longest staging waits for the first page to be drawn before it starts anyway. A
 #: text page takes a few milliseconds; a heavy one must not hold staging up for long.
 HEADSTART_S = 0.3
-#: How long a worker may take to compare what it read with the staged copy.
+#: How long a worker may take to draw its band again from the staged copy and compare.
 CONFIRM_TIMEOUT_S = 10.0
-#: Larger files are not drawn ahead: each worker reads the file whole, and staging reads
-#: it again, so from a slow network share a large file would be read three times over
-#: for a first page that the reading, not the drawing, holds up anyway.
+#: Larger files are not drawn ahead: mostly scans, whose first page is a large image that
+#: both workers would read and decode from the chosen file and staging read again, from
+#: a slow network share perhaps, for a page that the reading holds up anyway.
 AHEAD_MAX_BYTES = 16 * 1024 * 1024
 
 T = TypeVar("T")

@@ -214,7 +214,7 @@ def test_a_band_that_is_not_one_of_the_page_is_refused(
     assert failure.value.detail == "ValueError"
 
 
-# Drawing ahead
+# Drawing ahead, and confirming it: the staged copy must draw the very same pixels
 
 
 def _stage(source: Path, staged: Path) -> Path:
@@ -223,9 +223,14 @@ def _stage(source: Path, staged: Path) -> Path:
 
 
 def _draw_ahead(
-    worker: IsolatedWorker, token: str, source: Path, max_bytes: int = MAX_BYTES
+    worker: IsolatedWorker,
+    token: str,
+    source: Path,
+    block: shared_memory.SharedMemory | None,
+    max_bytes: int = MAX_BYTES,
 ) -> RenderedPage:
-    return _page(worker.call("render_ahead", token, str(source), max_bytes, 0, 1.0))
+    target = _target(block) if block is not None else None
+    return _page(worker.call("render_ahead", token, str(source), max_bytes, 0, 1.0, 0, target))
 
 
 def _confirm(worker: IsolatedWorker, token: str, staged: Path) -> bool:
@@ -235,27 +240,23 @@ def _confirm(worker: IsolatedWorker, token: str, staged: Path) -> bool:
 
 
 def test_a_page_drawn_ahead_is_confirmed_by_an_identical_staged_copy(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
-    page = _draw_ahead(worker_a, "ahead-same", letter)
-    assert (page.page_index, page.page_count) == (0, 3)
-    assert (page.width, page.height) == A4
-    assert page.pixel_format == "RGB888"
-    assert len(page.pixels) == page.stride * page.height
-    # Drawn from the bytes, it is the same page as drawn from the file.
-    from_file = _page(worker_a.call("render", str(letter), 0, 1.0))
-    assert page.pixels == from_file.pixels
-
     staged = _stage(letter, tmp_path / "staged.pdf")
+    whole, drawn = _draw_whole(worker_a, staged, block)
+    _zero(block)
+    page = _draw_ahead(worker_a, "ahead-same", letter, block)
+    assert page.shared and _geometry(page) == _geometry(whole)
+    assert _contents(block, len(drawn)) == drawn  # the chosen file draws as its copy does
     assert _confirm(worker_a, "ahead-same", staged) is True
     # Confirmed once: the drawing is let go of, the token is forgotten.
     assert _confirm(worker_a, "ahead-same", staged) is False
 
 
 def test_a_confirmation_under_another_token_is_false_and_keeps_the_drawing(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
-    _draw_ahead(worker_a, "ahead-mine", letter)
+    _draw_ahead(worker_a, "ahead-mine", letter, block)
     staged = _stage(letter, tmp_path / "staged.pdf")
     assert _confirm(worker_a, "ahead-someone-else", staged) is False
     assert _confirm(worker_a, "ahead-mine", staged) is True
@@ -267,82 +268,111 @@ def test_nothing_drawn_ahead_confirms_nothing(tmp_path: Path, letter: Path) -> N
         assert _confirm(fresh, "ahead-never-drawn", staged) is False
 
 
-@pytest.mark.parametrize("where", ["first", "middle", "last"])
-def test_a_staged_copy_with_one_byte_changed_is_not_confirmed(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, where: str
+def test_a_drawing_not_kept_in_a_block_confirms_nothing(
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path
 ) -> None:
-    token = f"ahead-byte-{where}"
-    _draw_ahead(worker_a, token, letter)
-    data = bytearray(letter.read_bytes())
-    index = {"first": 0, "middle": len(data) // 2, "last": len(data) - 1}[where]
-    data[index] ^= 0x01
-    staged = tmp_path / "staged.pdf"
-    staged.write_bytes(bytes(data))
-    assert staged.stat().st_size == letter.stat().st_size
-    assert _confirm(worker_a, token, staged) is False
+    page = _draw_ahead(worker_a, "ahead-no-block", letter, None)
+    assert page.pixel_format == "RGB888" and len(page.pixels) == page.stride * page.height
+    assert _confirm(worker_a, "ahead-no-block", _stage(letter, tmp_path / "staged.pdf")) is False
+
+
+@pytest.mark.parametrize(
+    "staged_pages",
+    [
+        [["Sida ett, annan text"], ["Sida två"], ["Sida tre"]],  # page 1 reads otherwise
+        [["Sida ett"], ["Sida två"]],  # a page fewer: the count would be wrong
+        [["Sida ett"], ["Sida två"], ["Sida tre"], ["Sida fyra"]],  # a page more
+    ],
+    ids=["other text", "fewer pages", "more pages"],
+)
+def test_a_staged_copy_that_is_not_what_was_drawn_is_not_confirmed(
+    worker_a: IsolatedWorker,
+    tmp_path: Path,
+    block: shared_memory.SharedMemory,
+    staged_pages: list[list[str]],
+) -> None:
+    source = write_text_pdf(tmp_path / "brev.pdf", [["Sida ett"], ["Sida två"], ["Sida tre"]])
+    _draw_ahead(worker_a, "ahead-other", source, block)
+    staged = write_text_pdf(tmp_path / "staged.pdf", staged_pages)
+    assert _confirm(worker_a, "ahead-other", staged) is False
     # A refusal lets go of the drawing too: the right copy is now too late.
-    assert _confirm(worker_a, token, _stage(letter, tmp_path / "right.pdf")) is False
+    assert _confirm(worker_a, "ahead-other", _stage(source, tmp_path / "right.pdf")) is False
 
 
-@pytest.mark.parametrize("change", ["one byte more", "one byte less", "empty"])
-def test_a_staged_copy_of_another_length_is_not_confirmed(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, change: str
+def test_a_staged_copy_with_another_page_size_is_not_confirmed(
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
-    token = f"ahead-length-{change}"
-    _draw_ahead(worker_a, token, letter)
-    data = letter.read_bytes()
+    _draw_ahead(worker_a, "ahead-size", letter, block)
+    data = letter.read_bytes().replace(b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595 841]")
+    assert data != letter.read_bytes()
     staged = tmp_path / "staged.pdf"
-    staged.write_bytes(
-        {"one byte more": data + b"\n", "one byte less": data[:-1], "empty": b""}[change]
-    )
-    assert _confirm(worker_a, token, staged) is False
+    staged.write_bytes(data)
+    assert _confirm(worker_a, "ahead-size", staged) is False
+
+
+def test_only_what_was_drawn_must_match_the_rest_is_previewed_from_the_copy(
+    worker_a: IsolatedWorker, tmp_path: Path, block: shared_memory.SharedMemory
+) -> None:
+    source = write_text_pdf(tmp_path / "brev.pdf", [["Sida ett"], ["Sida två"]])
+    _draw_ahead(worker_a, "ahead-page-two", source, block)
+    staged = write_text_pdf(tmp_path / "staged.pdf", [["Sida ett"], ["Sida två, ändrad"]])
+    assert staged.read_bytes() != source.read_bytes()
+    assert _confirm(worker_a, "ahead-page-two", staged) is True
+
+
+@pytest.mark.parametrize("content", [b"", b"inte en pdf", b"%PDF-1.7\n" + bytes(300)])
+def test_a_staged_copy_that_cannot_be_drawn_is_not_confirmed(
+    worker_a: IsolatedWorker,
+    letter: Path,
+    tmp_path: Path,
+    block: shared_memory.SharedMemory,
+    content: bytes,
+) -> None:
+    _draw_ahead(worker_a, "ahead-broken-copy", letter, block)
+    staged = tmp_path / "staged.pdf"
+    staged.write_bytes(content)
+    assert _confirm(worker_a, "ahead-broken-copy", staged) is False
 
 
 def test_a_staged_copy_that_is_missing_is_not_confirmed(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
-    _draw_ahead(worker_a, "ahead-missing", letter)
+    _draw_ahead(worker_a, "ahead-missing", letter, block)
     assert _confirm(worker_a, "ahead-missing", tmp_path / "finns-inte.pdf") is False
 
 
+def test_a_block_drawn_over_since_is_not_confirmed(
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
+) -> None:
+    _draw_ahead(worker_a, "ahead-overdrawn", letter, block)
+    _zero(block)  # what the window shows is no longer what was drawn
+    assert _confirm(worker_a, "ahead-overdrawn", _stage(letter, tmp_path / "s.pdf")) is False
+
+
 def test_a_source_changed_after_it_was_drawn_ahead_is_not_confirmed(
-    worker_a: IsolatedWorker, tmp_path: Path
+    worker_a: IsolatedWorker, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
     source = write_text_pdf(tmp_path / "brev.pdf", [["Provsvar: normala"]])
-    drawn = _draw_ahead(worker_a, "ahead-changed", source)
-    changed = text_pdf([["Provsvar: avvikande"]])
-    assert changed != source.read_bytes()
-    source.write_bytes(changed)  # after drawing, before staging
+    drawn = _draw_ahead(worker_a, "ahead-changed", source, block)
+    shown = _contents(block, drawn.stride * drawn.height)
+    source.write_bytes(text_pdf([["Provsvar: avvikande"]]))  # after drawing, before staging
     staged = _stage(source, tmp_path / "staged.pdf")
     assert _confirm(worker_a, "ahead-changed", staged) is False
     # What was drawn really was the old content: the staged copy draws differently.
-    assert _page(worker_a.call("render", str(staged), 0, 1.0)).pixels != drawn.pixels
+    _page(worker_a.call("render", str(staged), 0, 1.0, 0, _target(block)))
+    assert _contents(block, len(shown)) != shown
 
 
 def test_drawing_another_file_ahead_lets_go_of_the_first(
-    worker_a: IsolatedWorker, tmp_path: Path
+    worker_a: IsolatedWorker, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
-    # The second file is the smaller: the scratch buffer is larger than it when reused.
     first = write_text_pdf(tmp_path / "forsta.pdf", numbered_pages(5))
     second = write_text_pdf(tmp_path / "andra.pdf", numbered_pages(1))
-    assert second.stat().st_size < first.stat().st_size
-    _draw_ahead(worker_a, "ahead-first", first)
-    page = _draw_ahead(worker_a, "ahead-second", second)
+    _draw_ahead(worker_a, "ahead-first", first, block)
+    page = _draw_ahead(worker_a, "ahead-second", second, block)
     assert page.page_count == 1
     assert _confirm(worker_a, "ahead-first", _stage(first, tmp_path / "staged-1.pdf")) is False
     assert _confirm(worker_a, "ahead-second", _stage(second, tmp_path / "staged-2.pdf")) is True
-
-
-def test_a_larger_file_after_a_smaller_one_is_confirmed_whole(
-    worker_a: IsolatedWorker, tmp_path: Path
-) -> None:
-    small = write_text_pdf(tmp_path / "liten.pdf", numbered_pages(1))
-    large = write_text_pdf(tmp_path / "stor.pdf", numbered_pages(20))
-    _draw_ahead(worker_a, "ahead-small", small)
-    assert _confirm(worker_a, "ahead-small", _stage(small, tmp_path / "staged-1.pdf")) is True
-    _draw_ahead(worker_a, "ahead-large", large)
-    staged = _stage(large, tmp_path / "staged-2.pdf")
-    assert _confirm(worker_a, "ahead-large", staged) is True
 
 
 def test_a_page_drawn_ahead_in_bands_is_the_staged_copy_drawn_whole(
@@ -362,7 +392,7 @@ def test_a_page_drawn_ahead_in_bands_is_the_staged_copy_drawn_whole(
     answers = [_page(call.result()) for call in sent]
     assert all(page.shared and _geometry(page) == _geometry(whole) for page in answers)
     assert _contents(block, len(drawn)) == drawn
-    # Each worker compares what it read itself.
+    # Each worker compares its own band.
     assert _confirm(worker_a, "ahead-bands", staged) is True
     assert _confirm(worker_b, "ahead-bands", staged) is True
 
@@ -372,7 +402,7 @@ def test_a_page_drawn_ahead_in_bands_is_the_staged_copy_drawn_whole(
 
 def _refusal(worker: IsolatedWorker, source: Path, max_bytes: int = MAX_BYTES) -> WorkerFailure:
     with pytest.raises(WorkerFailure) as failure:
-        _draw_ahead(worker, "ahead-refused", source, max_bytes=max_bytes)
+        _draw_ahead(worker, "ahead-refused", source, None, max_bytes=max_bytes)
     assert failure.value.code == WorkerFailure.ERROR
     return failure.value
 
@@ -388,12 +418,12 @@ def test_a_file_that_is_not_a_pdf_is_not_drawn_ahead(
 
 
 def test_a_file_larger_than_allowed_is_not_drawn_ahead(
-    worker_a: IsolatedWorker, letter: Path, tmp_path: Path
+    worker_a: IsolatedWorker, letter: Path, tmp_path: Path, block: shared_memory.SharedMemory
 ) -> None:
     size = letter.stat().st_size
     assert _refusal(worker_a, letter, max_bytes=size - 1).detail == "ValueError"
     # Exactly the limit is allowed.
-    page = _draw_ahead(worker_a, "ahead-at-limit", letter, max_bytes=size)
+    page = _draw_ahead(worker_a, "ahead-at-limit", letter, block, max_bytes=size)
     assert page.page_count == 3
     assert _confirm(worker_a, "ahead-at-limit", _stage(letter, tmp_path / "staged.pdf")) is True
 
@@ -402,8 +432,7 @@ def test_a_file_larger_than_allowed_is_not_drawn_ahead(
 def test_a_file_shorter_than_a_pdf_header_is_refused_before_pdfium_sees_it(
     worker_a: IsolatedWorker, letter: Path, tmp_path: Path, content: bytes
 ) -> None:
-    # A PDF drawn ahead first: the worker's scratch buffer then starts with "%PDF-".
-    _draw_ahead(worker_a, "ahead-before-short", letter)
+    _draw_ahead(worker_a, "ahead-before-short", letter, None)  # something drawn before
     short = tmp_path / "kort.pdf"
     short.write_bytes(content)
     assert _refusal(worker_a, short).detail == "ValueError"
