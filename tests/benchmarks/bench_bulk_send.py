@@ -39,7 +39,7 @@ class _CountingSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         body = request.body
         if body is not None:
-            self.sent += len(body)  # type: ignore[arg-type]
+            self.sent += len(body)
         return super().send(request, **kwargs)
 
 

@@ -57,7 +57,7 @@ def test_gif_comment_goes_and_animation_stays(write: Write) -> None:
     data = path.read_bytes()
     assert b"secret note" not in data
     with Image.open(io.BytesIO(data)) as image:
-        assert image.n_frames == 3
+        assert getattr(image, "n_frames", 1) == 3
         assert image.info.get("loop") == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -69,6 +70,10 @@ def attach(qtbot: QtBot, window: MainWindow, path: Path) -> Attachment:
     return window.draft.attachments[-1]
 
 
+def _seen(attachment: Attachment, page: int) -> bool:
+    return page in attachment.seen_pages
+
+
 def preview_every_page(qtbot: QtBot, window: MainWindow, attachment: Attachment) -> None:
     """Select the file and show each page long enough to count as seen."""
     window.attachments.select(attachment.id)
@@ -76,4 +81,4 @@ def preview_every_page(qtbot: QtBot, window: MainWindow, attachment: Attachment)
     assert attachment.page_count is not None
     for page in range(attachment.page_count):
         window.preview.go_to(page)
-        qtbot.waitUntil(lambda page=page: page in attachment.seen_pages, timeout=10_000)
+        qtbot.waitUntil(functools.partial(_seen, attachment, page), timeout=10_000)
