@@ -89,6 +89,16 @@ class SharedPixels:
             image = image_from_page(page)
             self.make_room(page)  # the next page this large goes the short way
             return image
+        with self.lent(page) as over:
+            return _ready(over.copy())
+
+    @contextlib.contextmanager
+    def lent(self, page: RenderedPage) -> Iterator[QImage]:
+        """The page's pixels as a QImage over the block itself, valid inside the
+        ``with`` only: painted straight from the block, or copied to be kept."""
+        if not page.shared:
+            yield self.image(page)  # in the answer, not the block
+            return
         with self._lock:
             memory = self._memory
             if memory is None:
@@ -101,29 +111,8 @@ class SharedPixels:
             view = buffer[: page.stride * page.height]
             try:
                 over = QImage(view, page.width, page.height, page.stride, fmt)
-                image = over.copy()
-                del over  # let go of the block before the view is released
-            finally:
-                view.release()
-        return _ready(image)
-
-    @contextlib.contextmanager
-    def lent(self, page: RenderedPage) -> Iterator[QImage]:
-        """The page's pixels as a QImage over the block itself, for this block only:
-        painted straight from the block, copied (``QImage.copy``) only to be kept."""
-        if not page.shared or page.pixel_format not in ("RGB32",):
-            yield self.image(page)  # not in the block, or not paintable as it is
-            return
-        with self._lock:
-            memory = self._memory
-            if memory is None or memory.buf is None:
-                raise ValueError("no shared block")
-            check_geometry(page, memory.size)
-            view = memory.buf[: page.stride * page.height]
-            try:
-                over = QImage(view, page.width, page.height, page.stride, _QIMAGE_FORMATS["RGB32"])
                 yield over
-                del over
+                del over  # let go of the block before the view is released
             finally:
                 view.release()
 
