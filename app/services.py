@@ -73,6 +73,15 @@ class Services(ClosedOnExit):
             self.sandbox.stop()
 
 
+def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker | None]:
+    """The render worker, and a second one to draw a new file's first page with it, on a
+    machine with more than one core (on one core it would only compete)."""
+    render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    if (os.cpu_count() or 1) < 2:
+        return render_worker, None
+    return render_worker, IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+
+
 def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Services:
     sandbox = None
     base_url = settings.gateway_url.strip().rstrip("/")
@@ -92,10 +101,7 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
     purged = staging.purge()
     if purged:
         log.info("purged %d leftover working copies from the staging area", purged)
-    render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
-    render_helper = None
-    if (os.cpu_count() or 1) > 1:
-        render_helper = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    render_worker, render_helper = render_processes(settings)
     inspect_worker = IsolatedWorker(
         timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
     )
@@ -104,4 +110,4 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
     )
 
 
-__all__ = ["Services", "data_dir", "open_services"]
+__all__ = ["Services", "data_dir", "open_services", "render_processes"]

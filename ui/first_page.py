@@ -224,7 +224,8 @@ def stage_after_first_page(
 
 
 def confirm_staged(ahead: FirstPageAhead | None, staged: StagedFile) -> bool:
-    """On the staging thread: whether ``ahead``'s drawing is of ``staged``'s copy."""
+    """On the staging thread: whether ``ahead``'s drawing is of ``staged``'s copy (if so,
+    showing the file takes it: ``ahead.confirmed_path``)."""
     return (
         ahead is not None and staged.media_type == "application/pdf" and ahead.confirm(staged.path)
     )

@@ -235,26 +235,25 @@ class MainWindow(QMainWindow):
         # is taken as the staged copy's page only once confirmed to be it.
         ahead = self.preview.draw_ahead(path)
 
-        def work() -> tuple[StagedFile, bool]:
+        def work() -> StagedFile:
             staged = services.staging.stage(path)
             # Metadata (EXIF, GPS) leaves an image's working copy before anyone previews
             # it, so that the previewed bytes are the sent bytes. Parsing is in the worker.
             is_image = staged.media_type.startswith("image/")
             if is_image and services.inspect_worker.call("sanitize", str(staged.path)):
                 staged = services.staging.rehash(staged)
-            return staged, confirm_staged(ahead, staged)
+            confirm_staged(ahead, staged)  # the drawing is taken when the file is shown
+            return staged
 
         stage_after_first_page(
             self,
             ahead,
             work,
-            lambda result: self._staged(result, ahead),
+            lambda staged: self._staged(staged, ahead),
             lambda error: self._stage_failed(path, error, ahead),
         )
 
-    def _staged(self, result: object, ahead: FirstPageAhead | None) -> None:
-        assert isinstance(result, tuple)
-        staged = result[0]
+    def _staged(self, staged: object, ahead: FirstPageAhead | None) -> None:
         assert isinstance(staged, StagedFile)
         if any(a.sha256 == staged.sha256 for a in self.draft.attachments):
             self._drop_ahead(ahead)
@@ -308,20 +307,21 @@ class MainWindow(QMainWindow):
         path, recipients, kind = str(attachment.staged.path), self.draft.recipients, self.draft.kind
         name = attachment.filename
 
-        def finished() -> None:
-            self._inspecting = False
-            self._next_inspection()
-
         def done(report: object) -> None:
-            assert isinstance(report, InspectionReport)
-            if report.sha256 is not None and report.sha256 != attachment.sha256:
-                # The working copy is not the bytes that were staged: never preview or send it.
-                report = refusal(attachment.staged.path, "file.changed_after_staging")
-            attachment.report = report
-            if attachment.page_count is None and report.pages:
-                attachment.page_count = report.pages
-            self._attachment_changed(attachment)
-            self.inspected.emit(attachment.id)
+            try:
+                assert isinstance(report, InspectionReport)
+                if report.sha256 is not None and report.sha256 != attachment.sha256:
+                    # The working copy is not the bytes that were staged: never preview or
+                    # send it.
+                    report = refusal(attachment.staged.path, "file.changed_after_staging")
+                attachment.report = report
+                if attachment.page_count is None and report.pages:
+                    attachment.page_count = report.pages
+                self._attachment_changed(attachment)
+                self.inspected.emit(attachment.id)
+            finally:
+                self._inspecting = False
+                self._next_inspection()
 
         def failed(error: BaseException) -> None:
             # Never leave a file "being checked" for ever: an inspection that could not run
@@ -332,23 +332,11 @@ class MainWindow(QMainWindow):
                 )
             )
 
-        def succeeded(report: object) -> None:
-            try:
-                done(report)
-            finally:
-                finished()
-
-        def could_not(error: BaseException) -> None:
-            try:
-                failed(error)
-            finally:
-                finished()
-
         run_in_background(
             self,
             lambda: inspect_isolated(worker, path, recipients, kind.value, name=name),
-            succeeded,
-            could_not,
+            done,
+            failed,
         )
 
     def remove_attachment(self, attachment_id: str) -> None:

@@ -101,7 +101,7 @@ class _Bench:
     def __init__(self, workdir: Path) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from app.services import Services
+        from app.services import Services, render_processes
         from app.settings import Settings
         from app.staging import StagingArea
         from app.worker import IsolatedWorker
@@ -114,11 +114,8 @@ class _Bench:
         # The real defaults (700 ms dwell, readable from 60 %), not the tests' short dwell.
         settings = Settings(staging_dir=str(workdir / "staging"))
         staging = StagingArea(settings.staging_path(), max_bytes=50 * 1024 * 1024)
-        render = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+        render, helper = render_processes(settings)  # as the app has them
         inspect = IsolatedWorker(timeout_s=120, memory_limit_mb=settings.worker_memory_mb)
-        helper = None
-        if (os.cpu_count() or 1) > 1:  # as app.services.open_services decides
-            helper = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
         self.services = Services(
             settings,
             None,  # type: ignore[arg-type]
@@ -167,10 +164,11 @@ class _Bench:
 
         def work() -> object:
             staged = staging.stage(self.pdf)
-            return staged, confirm_staged(ahead, staged)
+            confirm_staged(ahead, staged)
+            return staged
 
         def staged(result: object) -> None:
-            attachment = Attachment(result[0])  # type: ignore[index]
+            attachment = Attachment(result)  # type: ignore[arg-type]
             pane.show_attachment(attachment)  # type: ignore[attr-defined]
             pane.drop_ahead(ahead)  # type: ignore[attr-defined]
             if done is not None:
