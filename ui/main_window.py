@@ -272,7 +272,10 @@ class MainWindow(QMainWindow):
     def _drop_ahead(self, ahead: FirstPageAhead | None) -> None:
         if self.preview.drop_ahead(ahead):  # its page was on screen: show what belongs there
             current = self.attachments.current()
-            if current is not None:
+            left = self.preview.left_for_ahead
+            if current is not None and left is not None and left[0] == current.id:
+                self.preview.show_attachment(current, left[1])  # the page being read
+            elif current is not None:
                 self._attachment_selected(current.id)
 
     def _stage_failed(

@@ -171,6 +171,7 @@ class PreviewPane(QWidget):
         # (``draw_ahead``), and whether it is on screen now, waiting to be confirmed.
         self._ahead: FirstPageAhead | None = None
         self._ahead_shown = False
+        self._left_for_ahead: tuple[str, int] | None = None  # (attachment id, page)
         self._ahead_pixels = SharedPixels(block_bytes)
         self._shown: tuple[str, int, PageKey] | None = None
         self._visit: PageVisit | None = None
@@ -372,9 +373,16 @@ class PreviewPane(QWidget):
         self._ahead = ahead
         return ahead
 
+    @property
+    def left_for_ahead(self) -> tuple[str, int] | None:
+        """(attachment id, page) that was on screen when a first page drawn ahead took
+        its place: where to go back to if that file is refused."""
+        return self._left_for_ahead
+
     def drop_ahead(self, ahead: FirstPageAhead | None) -> bool:
         """``ahead``'s file will not be shown (staging refused it, or it is a duplicate).
-        True if its page was on screen: the caller shows what belongs there."""
+        True if its page was on screen: the caller shows what belongs there (see
+        ``left_for_ahead``)."""
         if ahead is None or ahead is not self._ahead:
             return False
         self._ahead = None
@@ -391,6 +399,8 @@ class PreviewPane(QWidget):
         if ahead is not self._ahead or ahead.page is None:
             return
         self._leave_page()
+        left = self._attachment
+        self._left_for_ahead = (left.id, self._page) if left is not None else None
         self._attachment = None
         self._shown = None
         self._page = 0

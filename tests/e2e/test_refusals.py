@@ -98,6 +98,8 @@ def test_a_file_attached_twice_is_refused_and_the_first_stays_on_screen(
     letter = write_text_pdf(tmp_path / "Brev.pdf", numbered_pages(2))
     first = attach(qtbot, window, letter)
     qtbot.waitUntil(lambda: window.preview.attachment is first, timeout=10_000)
+    qtbot.waitUntil(lambda: 0 in first.seen_pages, timeout=10_000)
+    assert window.preview.current_page == 0 and 1 not in first.seen_pages
     again = tmp_path / "Brev igen.pdf"
     again.write_bytes(letter.read_bytes())
     with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
@@ -105,6 +107,7 @@ def test_a_file_attached_twice_is_refused_and_the_first_stays_on_screen(
     qtbot.waitUntil(lambda: "redan bifogad" in window.statusBar().currentMessage(), timeout=10_000)
     assert window.draft.attachments == [first]
     assert window.preview.attachment is first  # back to the file that is attached
+    assert window.preview.current_page == 0  # and to the page the clinician was reading
     assert window.preview.title.full_text() == "Brev.pdf"
     assert len(services.staging.held()) == 1
 
