@@ -111,6 +111,11 @@ class Draft:
     #: One key per send attempt of this draft, kept across retries and restarts, so a
     #: resent request is recognised by the gateway and delivered once (GATEWAY.md).
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: Which draft this is, across saves and restarts (a new case has no other name).
+    draft_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: The subject the draft was opened with (the case's own): a subject still equal to it
+    #: is nothing the clinician wrote.
+    initial_subject: str = ""
 
     @property
     def recipients(self) -> list[str]:

@@ -1,12 +1,14 @@
-"""Drafts survive a crash: the message being written is saved as the clinician works.
+"""Drafts survive a crash: the messages being written are saved as the clinician works.
 
-One file per clinician (a workstation is shared, and nobody sees another's draft) in the
+One file per clinician (a workstation is shared, and nobody sees another's drafts) in the
 secure staging area, beside the working copies it refers to, private (0600) and written
-atomically. What is restored is what the clinician wrote and chose: the kind, the case or
-recipients, the words, the attached working copies and their answers (alt text,
-personal data). What is not restored, on purpose: which pages were seen and a colleague's
-sign-off. Both were about a moment; after a restart the clinician previews again and asks
-again, and every file is inspected again (and refused if its working copy changed).
+atomically. It holds every unsent draft of that clinician, each with its own case or
+new-case recipients (:mod:`app.draft_book`), and which one was on screen. What is restored
+is what the clinician wrote and chose: the kind, the case or recipients, the words, the
+attached working copies and their answers (alt text, personal data). What is not
+restored, on purpose: which pages were seen and a colleague's sign-off. Both were about a
+moment; after a restart the clinician previews again and asks again, and every file is
+inspected again (and refused if its working copy changed).
 
 The file goes with the draft: deleted when the message is sent or discarded, and purged
 with the staging area's leftovers after the retention time.
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,9 @@ from app.staging import StagedFile
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: One draft per file, before drafts belonged to their case: still read.
+_SINGLE_DRAFT_SCHEMA = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,33 +44,53 @@ class RestoredDraft:
     missing_files: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RestoredDrafts:
+    drafts: tuple[RestoredDraft, ...]
+    #: The draft that was on screen (its ``draft_id``), if it is among them.
+    current_id: str | None
+
+    @property
+    def current(self) -> RestoredDraft | None:
+        return next((r for r in self.drafts if r.draft.draft_id == self.current_id), None)
+
+
 class DraftStore:
     def __init__(self, folder: Path, staff_id: str) -> None:
         self.folder = folder
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", staff_id) or "_"
         self.path = folder / f"{safe}.json"
 
-    def save(self, draft: Draft) -> None:
-        if not has_content(draft):
+    def save(self, drafts: Sequence[Draft], current: Draft | None = None) -> None:
+        """Keep every draft with content; with none, the file goes."""
+        kept = [d for d in drafts if has_content(d)]
+        if not kept:
             self.delete()
             return
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = self.path.with_suffix(".tmp")
-        data = json.dumps(to_json(draft), ensure_ascii=False).encode("utf-8")
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "current": current.draft_id if current is not None else None,
+            "drafts": [to_json(d) for d in kept],
+        }
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         tmp.replace(self.path)
 
-    def load(self) -> RestoredDraft | None:
+    def load(self) -> RestoredDrafts | None:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return from_json(raw)
+            return _from_document(raw)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
-            # A draft that cannot be read is set aside, never a reason not to start.
-            log.warning("saved draft unreadable (%s); set aside", type(error).__name__)
+            # Drafts that cannot be read are set aside, never a reason not to start.
+            log.warning("saved drafts unreadable (%s); set aside", type(error).__name__)
             with contextlib.suppress(OSError):
                 self.path.replace(self.path.with_suffix(".unreadable"))
             return None
@@ -75,20 +100,34 @@ class DraftStore:
             self.path.unlink()
 
 
+def _from_document(raw: dict[str, Any]) -> RestoredDrafts:
+    version = raw.get("schema_version")
+    if version == _SINGLE_DRAFT_SCHEMA:
+        single = from_json(raw)
+        return RestoredDrafts((single,), single.draft.draft_id)
+    if version != SCHEMA_VERSION:
+        raise ValueError("unknown draft schema")
+    drafts = tuple(from_json(item) for item in raw["drafts"])
+    current = raw.get("current")
+    return RestoredDrafts(drafts, str(current) if current is not None else None)
+
+
 def has_content(draft: Draft) -> bool:
+    """Whether the clinician wrote, addressed or attached anything (a subject still as the
+    case gave it is not theirs)."""
     return bool(
         draft.attachments
         or draft.body.strip()
         or draft.new_case_recipients
         or draft.rejected_recipients
-        or (draft.case is not None and draft.subject.strip())
+        or draft.subject.strip() != draft.initial_subject.strip()
     )
 
 
 def to_json(draft: Draft) -> dict[str, Any]:
     case = draft.case
     return {
-        "schema_version": SCHEMA_VERSION,
+        "draft_id": draft.draft_id,
         "kind": draft.kind.value,
         "case": None
         if case is None
@@ -102,6 +141,7 @@ def to_json(draft: Draft) -> dict[str, Any]:
         "new_case_recipients": list(draft.new_case_recipients),
         "rejected_recipients": list(draft.rejected_recipients),
         "subject": draft.subject,
+        "initial_subject": draft.initial_subject,
         "body": draft.body,
         "idempotency_key": draft.idempotency_key,
         "attachments": [
@@ -121,8 +161,6 @@ def to_json(draft: Draft) -> dict[str, Any]:
 
 
 def from_json(raw: dict[str, Any]) -> RestoredDraft:
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError("unknown draft schema")
     case_raw = raw.get("case")
     case = None
     if case_raw:
@@ -142,7 +180,10 @@ def from_json(raw: dict[str, Any]) -> RestoredDraft:
         subject=str(raw.get("subject", "")),
         body=str(raw.get("body", "")),
         idempotency_key=str(raw["idempotency_key"]),
+        initial_subject=str(raw.get("initial_subject", "")),
     )
+    if raw.get("draft_id"):
+        draft.draft_id = str(raw["draft_id"])
     missing = []
     for item in raw.get("attachments", []):
         path = Path(item["path"])

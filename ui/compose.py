@@ -48,12 +48,19 @@ class ComposeView(QWidget):
         self._kind_group = QButtonGroup(self)
         for kind in MessageKind:
             button = QRadioButton(tr(f"ui.kind.{kind.value}"))
+            button.setAccessibleDescription(tr(f"ui.kind_help.{kind.value}"))
             self.kind_buttons[kind] = button
             self._kind_group.addButton(button)
             kinds.addWidget(button)
             button.toggled.connect(lambda on, kind=kind: self._kind_toggled(kind, on))
         kinds.addStretch(1)
         layout.addLayout(kinds)
+        # What the chosen kind does to the case, in one line where it is chosen.
+        self.kind_help = QLabel()
+        self.kind_help.setWordWrap(True)
+        self.kind_help.setObjectName("kind-help")
+        self.kind_help.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.kind_help)
 
         form = QFormLayout()
         self.recipient_label = QLabel()
@@ -113,8 +120,15 @@ class ComposeView(QWidget):
         new_case = not draft.kind.answers_a_case
         self.recipients_edit.setVisible(new_case)
         self.recipients_row_label.setVisible(new_case)
+        # A draft belongs to its case or to its own new-case recipients: the kinds offered
+        # are those that keep it there (a reply draft never turns into a new case).
         for kind, button in self.kind_buttons.items():
+            button.setVisible(kind.answers_a_case == draft.kind.answers_a_case)
             button.setEnabled(not kind.answers_a_case or draft.case is not None)
+        self.kind_help.setText(
+            tr(f"ui.kind_help.{draft.kind.value}") if draft.case is not None or new_case else ""
+        )
+        self.kind_help.setVisible(bool(self.kind_help.text()))
         if new_case:
             self.heading.setText(tr("ui.compose.heading_new_case"))
             entries = parse_recipient_list(self.recipients_edit.toPlainText())

@@ -17,9 +17,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -30,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from app import send_gate
 from app.draft import Attachment, Draft
-from app.drafts import DraftStore
+from app.draft_book import DraftBook
+from app.drafts import DraftStore, RestoredDraft, has_content
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Staff
@@ -38,6 +36,7 @@ from app.sending import SendResult, send_draft
 from app.services import Services
 from app.staging import StagedFile, StagingError
 from ui.attachments import AttachmentsPanel
+from ui.case_list import CaseList
 from ui.compose import ComposeView
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
@@ -63,8 +62,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.staff = staff
+        #: Every unsent draft, each with its own case or new-case recipients.
+        self.book = DraftBook()
+        #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
         self.draft = Draft()
-        self.cases: list[Case] = []
         self.reasons: list[send_gate.Reason] = []
         self._sending = False
         self.review_dialog: ReviewDialog | None = None
@@ -84,22 +85,15 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
 
         # Cases
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        self.cases_label = QLabel(tr("ui.cases.heading", count=0))
-        left_layout.addWidget(self.cases_label)
-        self.case_list = QListWidget()
-        self.case_list.setAccessibleName(tr("ui.cases.list"))
-        # Selection, not the current item: Qt makes the first row current when the list
-        # merely gets focus, and that must never change whom the message is for.
-        self.case_list.itemSelectionChanged.connect(self._case_selected)
-        left_layout.addWidget(self.case_list, 1)
-        self.new_case_button = QPushButton(tr("ui.cases.new"))
-        self.new_case_button.clicked.connect(self.start_new_case)
-        left_layout.addWidget(self.new_case_button)
-        self.reload_button = QPushButton(tr("ui.cases.reload"))
-        self.reload_button.clicked.connect(self.load_cases)
-        left_layout.addWidget(self.reload_button)
+        left = CaseList()
+        self.cases_panel = left
+        self.case_list = left.list
+        self.new_case_button = left.new_case_button
+        self.reload_button = left.reload_button
+        left.case_chosen.connect(self._case_chosen)
+        left.new_case_draft_chosen.connect(self._new_case_draft_chosen)
+        left.new_case_requested.connect(self.start_new_case)
+        left.reload_requested.connect(self.load_cases)
 
         # The message
         middle = QWidget()
@@ -140,7 +134,11 @@ class MainWindow(QMainWindow):
         self.send_button = QPushButton(tr("ui.send.send"))
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send_clicked)
+        self.discard_button = QPushButton(tr("ui.draft.discard"))
+        self.discard_button.setAccessibleDescription(tr("ui.draft.discard_description"))
+        self.discard_button.clicked.connect(self.ask_discard_draft)
         bar = QHBoxLayout()
+        bar.addWidget(self.discard_button)
         bar.addWidget(self.reason_button, 1)
         bar.addWidget(self.send_button)
 
@@ -152,7 +150,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         self.update_gate()
         self.load_cases()
-        self._restore_saved_draft()
+        self._restore_saved_drafts()
 
     def _addressing_changed(self) -> None:
         # Recipients and kind decide the identity match, so the files' findings follow
@@ -160,6 +158,10 @@ class MainWindow(QMainWindow):
         self.attachments.refresh()
 
     # -- cases ------------------------------------------------------------------------
+
+    @property
+    def cases(self) -> list[Case]:
+        return self.cases_panel.cases
 
     def load_cases(self) -> None:
         self.reload_button.setEnabled(False)
@@ -169,48 +171,57 @@ class MainWindow(QMainWindow):
     def _cases_loaded(self, cases: object) -> None:
         self.reload_button.setEnabled(True)
         assert isinstance(cases, list)
-        self.cases = cases
-        self.cases_label.setText(tr("ui.cases.heading", count=len(cases)))
-        self.case_list.blockSignals(True)
-        self.case_list.clear()
-        for case in cases:
-            item = QListWidgetItem(f"{case.subject} – {case.resident.name}")
-            item.setData(Qt.ItemDataRole.UserRole, case.case_id)
-            self.case_list.addItem(item)
-            if self.draft.case is not None and self.draft.case.case_id == case.case_id:
-                self.case_list.setCurrentItem(item)  # a restored draft's case, shown chosen
-        self.case_list.blockSignals(False)
+        self.cases_panel.show_cases(cases, self.book, self.draft)
 
     def _cases_failed(self, error: BaseException) -> None:
         self.reload_button.setEnabled(True)
         self.statusBar().showMessage(gateway_error_text(error))
 
-    def _case_selected(self) -> None:
-        chosen = self.case_list.selectedItems()
-        if not chosen:
+    def _refresh_case_marks(self) -> None:
+        self.cases_panel.show_cases(self.cases, self.book, self.draft)
+
+    def _case_chosen(self, case_id: str) -> None:
+        case = self.cases_panel.case(case_id)
+        if case is not None:
+            self.select_case(case)
             return
-        case_id = chosen[0].data(Qt.ItemDataRole.UserRole)
-        case = next((c for c in self.cases if c.case_id == case_id), None)
-        if case is None:
-            return
-        self.select_case(case)
+        draft = self.book.case_draft(case_id)  # a draft whose case is no longer open
+        if draft is not None:
+            self.show_draft(draft)
+
+    def _new_case_draft_chosen(self, draft_id: str) -> None:
+        draft = next((d for d in self.book if d.draft_id == draft_id), None)
+        if draft is not None:
+            self.show_draft(draft)
 
     def select_case(self, case: Case) -> None:
-        self.draft.case = case
-        if not self.draft.kind.answers_a_case:
-            self.draft.kind = MessageKind.REPLY
-        if not self.draft.subject:
-            self.draft.subject = tr("ui.compose.reply_subject", subject=case.subject)
-        self.compose.load_draft(self.draft)
-        self._addressing_changed()
-        self.update_gate()
+        """Show the case's own draft (a fresh reply if it has none); the draft on screen
+        stays with its own case or recipients."""
+        default_subject = tr("ui.compose.reply_subject", subject=case.subject)
+        self.show_draft(self.book.for_case(case, default_subject))
 
     def start_new_case(self) -> None:
-        self._forget_current_case()
-        self.draft.kind = MessageKind.NEW_CASE
-        self.compose.load_draft(self.draft)
+        self.show_draft(self.book.new_case())
         self.compose.recipients_edit.setFocus()
-        self._addressing_changed()
+
+    def show_draft(self, draft: Draft) -> None:
+        """Put ``draft`` on screen; the one shown before is kept (and saved) as it is."""
+        if draft is self.draft:
+            self.cases_panel.mark_shown(draft)
+            return
+        self.save_draft()
+        self.draft = draft
+        if draft not in self.book and (draft.case is not None or not draft.kind.answers_a_case):
+            self.book.add(draft)
+        self.compose.load_draft(draft)
+        self.attachments.load_draft(draft)
+        self.preview.show_attachment(None)
+        for attachment in draft.attachments:
+            if attachment.report is None and attachment not in self._inspections:
+                self._inspect(attachment)
+        if draft.attachments:
+            self.attachments.select(draft.attachments[0].id)
+        self._refresh_case_marks()
         self.update_gate()
 
     # -- attachments --------------------------------------------------------------------
@@ -229,6 +240,8 @@ class MainWindow(QMainWindow):
             self._stage(path)
 
     def _stage(self, path: Path) -> None:
+        # The file is for the draft on screen now, whichever is on screen when it is ready.
+        draft = self.draft
         services = self.services
         self.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
         # A PDF's first page is drawn from the chosen file first, and shown at once; it
@@ -249,24 +262,33 @@ class MainWindow(QMainWindow):
             self,
             ahead,
             work,
-            lambda staged: self._staged(staged, ahead),
+            lambda staged: self._staged(staged, ahead, draft),
             lambda error: self._stage_failed(path, error, ahead),
         )
 
-    def _staged(self, staged: object, ahead: FirstPageAhead | None) -> None:
+    def _staged(self, staged: object, ahead: FirstPageAhead | None, draft: Draft) -> None:
         assert isinstance(staged, StagedFile)
-        if any(a.sha256 == staged.sha256 for a in self.draft.attachments):
+        if draft is not self.draft and draft not in self.book:  # sent or discarded meanwhile
+            self._drop_ahead(ahead)
+            self.services.staging.discard(staged)
+            return
+        if any(a.sha256 == staged.sha256 for a in draft.attachments):
             self._drop_ahead(ahead)
             self.services.staging.discard(staged)
             self.show_problem(tr("ui.attachments.duplicate", name=staged.filename))
             return
         attachment = Attachment(staged)
-        self.draft.attachments.append(attachment)
+        draft.attachments.append(attachment)
+        self._inspect(attachment)
+        if draft is not self.draft:  # another draft is on screen now: it stays there
+            self._drop_ahead(ahead)
+            self.save_draft()
+            self._refresh_case_marks()
+            return
         self.statusBar().clearMessage()
         self.attachments.refresh()
         self.attachments.select(attachment.id)  # shown: its first page drawn ahead with it
         self._drop_ahead(ahead)  # not taken (not confirmed): drawn again from the copy
-        self._inspect(attachment)
         self.update_gate()
 
     def _drop_ahead(self, ahead: FirstPageAhead | None) -> None:
@@ -301,13 +323,14 @@ class MainWindow(QMainWindow):
             return
         while self._inspections:
             attachment = self._inspections.popleft()
-            if any(a is attachment for a in self.draft.attachments):  # not removed since
+            if self._held(attachment):  # not removed, sent or discarded since
                 break
         else:
             return
         self._inspecting = True
         worker = self.services.inspect_worker
-        path, recipients, kind = str(attachment.staged.path), self.draft.recipients, self.draft.kind
+        owner = self._draft_holding(attachment) or self.draft
+        path, recipients, kind = str(attachment.staged.path), owner.recipients, owner.kind
         name = attachment.filename
 
         def done(report: object) -> None:
@@ -320,7 +343,8 @@ class MainWindow(QMainWindow):
                 attachment.report = report
                 if attachment.page_count is None and report.pages:
                     attachment.page_count = report.pages
-                self._attachment_changed(attachment)
+                if self._draft_holding(attachment) is self.draft:
+                    self._attachment_changed(attachment)
                 self.inspected.emit(attachment.id)
             finally:
                 self._inspecting = False
@@ -341,6 +365,13 @@ class MainWindow(QMainWindow):
             done,
             failed,
         )
+
+    def _draft_holding(self, attachment: Attachment) -> Draft | None:
+        drafts = self._all_drafts()
+        return next((d for d in drafts if any(a is attachment for a in d.attachments)), None)
+
+    def _held(self, attachment: Attachment) -> bool:
+        return self._draft_holding(attachment) is not None
 
     def remove_attachment(self, attachment_id: str) -> None:
         attachment = self.draft.attachment(attachment_id)
@@ -462,17 +493,20 @@ class MainWindow(QMainWindow):
         self._sending = True
         self.update_gate()
         self.statusBar().showMessage(tr("ui.send.sending"))
-        run_in_background(self, lambda: send_draft(draft, client), self._sent, self._send_failed)
+        run_in_background(
+            self,
+            lambda: send_draft(draft, client),
+            lambda result: self._sent(result, draft),
+            self._send_failed,
+        )
 
-    def _sent(self, result: object) -> None:
+    def _sent(self, result: object, draft: Draft) -> None:
         assert isinstance(result, SendResult)
         self._sending = False
-        for attachment in self.draft.attachments:
-            self.services.staging.discard(attachment.staged)
+        self._forget_draft(draft)
         count = len(result.message.deliveries)
         self.statusBar().showMessage(tr("ui.send.sent", count=count))
-        self._drafts.delete()
-        self.reset_draft()
+        self.load_cases()  # a reply answers its case; a counter-question makes it wait
         self.message_sent.emit(result.message.message_id)
 
     def _send_failed(self, error: BaseException) -> None:
@@ -481,56 +515,82 @@ class MainWindow(QMainWindow):
         self.update_gate()
         self.show_problem(tr("ui.send.failed", reason=gateway_error_text(error)))
 
-    def discard_draft(self) -> None:
-        """Throw the draft away, with its working copies (R8: nothing kept longer than needed)."""
-        for attachment in self.draft.attachments:
-            self.services.staging.discard(attachment.staged)
-        self._drafts.delete()
-        self.reset_draft()
+    def ask_discard_draft(self) -> None:
+        """The clinician throws the draft on screen away, after a question."""
+        if not has_content(self.draft):
+            self.show_blank()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Bifoga",
+            tr("ui.draft.discard_question"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("discard-question")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("ui.draft.discard"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("ui.draft.keep"))
+        box.finished.connect(
+            lambda result: (
+                self.discard_draft() if result == QMessageBox.StandardButton.Yes else None
+            )
+        )
+        box.open()
 
-    def reset_draft(self) -> None:
+    def discard_draft(self) -> None:
+        """Throw the draft on screen away, with its working copies (R8: nothing kept longer
+        than needed); the other drafts stay."""
+        self._forget_draft(self.draft)
+        self.statusBar().showMessage(tr("ui.draft.discarded"))
+
+    def discard_all_drafts(self) -> None:
+        for draft in self._all_drafts():
+            self._forget_draft(draft)
+
+    def _forget_draft(self, draft: Draft) -> None:
+        """A draft that was sent or discarded: its working copies go, and so does it."""
+        for attachment in draft.attachments:
+            self.services.staging.discard(attachment.staged)
+        draft.attachments = []
+        self.book.remove(draft)
+        if draft is self.draft:
+            self.show_blank()
+        else:
+            self.save_draft()
+            self._refresh_case_marks()
+
+    def show_blank(self) -> None:
+        """No draft on screen: the clinician chooses a case or starts a new one."""
         self.draft = Draft()
         self.compose.load_draft(self.draft)
         self.compose.recipients_edit.clear()
         self.attachments.load_draft(self.draft)
         self.preview.show_attachment(None)
-        self._forget_current_case()
+        self.save_draft()
+        self._refresh_case_marks()
         self.update_gate()
-
-    def _forget_current_case(self) -> None:
-        # No current row, not just no selection: picking the same case again must count.
-        self.case_list.blockSignals(True)
-        self.case_list.setCurrentRow(-1)
-        self.case_list.clearSelection()
-        self.case_list.blockSignals(False)
 
     def save_draft(self) -> None:
         try:
-            self._drafts.save(self.draft)
+            self._drafts.save([*self.book], self.draft)
         except OSError as error:
             log.warning("draft not saved: %s", type(error).__name__)
             self.statusBar().showMessage(tr("ui.draft.not_saved"))
 
-    def _restore_saved_draft(self) -> None:
+    def _restore_saved_drafts(self) -> None:
         restored = self._drafts.load()
         if restored is None:
             return
-        self.load_draft(restored.draft)
-        self.statusBar().showMessage(tr("ui.draft.restored"))
-        if restored.missing_files:
-            self.show_problem(tr("ui.draft.files_gone", names=", ".join(restored.missing_files)))
-
-    def load_draft(self, draft: Draft) -> None:
-        """Show ``draft`` (a restored one): every file is inspected and previewed again."""
-        self.draft = draft
-        self.compose.load_draft(draft)
-        self.attachments.load_draft(draft)
-        self.preview.show_attachment(None)
-        for attachment in draft.attachments:
-            self._inspect(attachment)
-        if draft.attachments:
-            self.attachments.select(draft.attachments[0].id)
-        self.update_gate()
+        missing: list[str] = []
+        for item in restored.drafts:
+            self.book.add(_addressable(item))
+            missing.extend(item.missing_files)
+        current = restored.current or restored.drafts[0]
+        self.show_draft(current.draft)
+        self.statusBar().showMessage(tr("ui.draft.restored", count=len(restored.drafts)))
+        if missing:
+            self.show_problem(tr("ui.draft.files_gone", names=", ".join(missing)))
 
     def show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text)
@@ -543,18 +603,37 @@ class MainWindow(QMainWindow):
     # -- leaving ------------------------------------------------------------------------
 
     def has_unsent_work(self) -> bool:
-        d = self.draft
-        return bool(d.attachments or d.body.strip() or d.new_case_recipients)
+        return bool(self.unsent_drafts())
+
+    def unsent_drafts(self) -> list[Draft]:
+        return [d for d in self._all_drafts() if has_content(d)]
+
+    def _all_drafts(self) -> list[Draft]:
+        drafts = list(self.book)
+        return drafts if self.draft in self.book else [*drafts, self.draft]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._sending:
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))
             return
-        if self.has_unsent_work():
-            answer = QMessageBox.question(self, "Bifoga", tr("ui.close.discard_draft"))
+        unsent = self.unsent_drafts()
+        if unsent:
+            answer = QMessageBox.question(
+                self, "Bifoga", tr("ui.close.discard_drafts", count=len(unsent))
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        self.discard_draft()
+        self.discard_all_drafts()
         event.accept()
+
+
+def _addressable(restored: RestoredDraft) -> Draft:
+    """A restored draft as the book keeps it. One saved before drafts belonged to their
+    case may be a reply without a case: it becomes a new case with no recipients, so that
+    it can be seen, kept or discarded, and goes to nobody until the clinician addresses it."""
+    draft = restored.draft
+    if draft.kind.answers_a_case and draft.case is None:
+        draft.kind = MessageKind.NEW_CASE
+    return draft

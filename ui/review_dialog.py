@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -69,6 +70,19 @@ class ReviewDialog(QDialog):
         self.recipients_label.setWordWrap(True)
         self.recipients_label.setAccessibleName(tr("ui.review.recipients"))
         summary.addRow(tr("ui.review.recipients"), self.recipients_label)
+        # The colleague approves the words that go with the files too: the sign-off is
+        # bound to the subject and text, and any later edit voids it.
+        self.subject_label = QLabel(draft.subject.strip())
+        self.subject_label.setWordWrap(True)
+        self.subject_label.setAccessibleName(tr("ui.review.subject"))
+        self.subject_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary.addRow(tr("ui.review.subject"), self.subject_label)
+        self.body_view = QPlainTextEdit(draft.body.strip())
+        self.body_view.setReadOnly(True)
+        self.body_view.setTabChangesFocus(True)
+        self.body_view.setAccessibleName(tr("ui.review.body"))
+        self.body_view.setMaximumHeight(110)
+        summary.addRow(tr("ui.review.body"), self.body_view)
         layout.addLayout(summary)
 
         body = QHBoxLayout()

@@ -32,7 +32,7 @@ def test_an_unsent_draft_is_restored_for_the_same_clinician_only(
     draft = again.draft
     assert draft.body == "Hej Gunnar! Receptet är förnyat."
     assert draft.case is not None and draft.case.case_id == "2024-119"
-    assert "återställt" in again.statusBar().currentMessage()
+    assert "återställda" in again.statusBar().currentMessage()
     (restored,) = draft.attachments
     assert restored.sha256 == attachment.sha256
     # Seen pages were not restored: page 2 has not been on screen in this window.
@@ -48,4 +48,4 @@ def test_an_unsent_draft_is_restored_for_the_same_clinician_only(
 
 def _saved_files(store: DraftStore) -> int:
     restored = store.load()
-    return len(restored.draft.attachments) if restored else 0
+    return sum(len(r.draft.attachments) for r in restored.drafts) if restored else 0

@@ -65,26 +65,26 @@ def test_the_case_list_getting_focus_never_changes_whom_the_message_is_for(
     window = open_window(qtbot, services)
     window.start_new_case()
     window.compose.recipients_edit.setPlainText("19680102-9288")
+    new_case = window.draft
     # What Qt does when the list gets focus: a current row, nothing selected.
     window.case_list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
-    assert window.draft.case is None
+    assert window.draft is new_case and window.draft.case is None
     assert window.draft.recipients == ["196801029288"]
-    window.case_list.setCurrentRow(1)  # a real choice
+    window.case_list.setCurrentRow(1)  # a real choice: that case's own draft
     assert window.draft.case is not None and window.draft.case.case_id == window.cases[1].case_id
+    assert window.draft is not new_case and new_case.recipients == ["196801029288"]
 
 
-def test_a_file_naming_another_resident_is_flagged_as_soon_as_the_case_is_picked(
+def test_a_file_naming_another_resident_is_flagged_in_that_residents_case(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
     from tests.support.pdfgen import write_text_pdf
     from tests.support.window import attach
 
     window = open_window(qtbot, services)
-    window.start_new_case()
+    pick_case(window, "2024-119")  # Gunnar Lindqvist's case, but the file is Karin Berg's
     letter = write_text_pdf(tmp_path / "Provsvar.pdf", [["Personnummer: 19680102-9288"]])
     attach(qtbot, window, letter)
-    assert "inte tillhör mottagaren" not in window.attachments.findings_label.text()
-    pick_case(window, "2024-119")  # Gunnar Lindqvist's case, but the file is Karin Berg's
     assert "inte tillhör mottagaren" in window.attachments.findings_label.text()
     blocked = [r for r in window.reasons if r.code == "send.file_blocked"]
     assert [r.param_dict["finding"] for r in blocked] == ["personal_data.other_person"]

@@ -19,7 +19,7 @@ OPEN_WINDOWS: list[MainWindow] = []
 def close_open_windows() -> None:
     while OPEN_WINDOWS:
         window = OPEN_WINDOWS.pop()
-        window.discard_draft()
+        window.discard_all_drafts()
         window.close()
         window.deleteLater()
 
