@@ -16,6 +16,9 @@ from app.model import Case, MessageKind
 from app.review import ReviewedAttachment, ReviewSubject
 from app.staging import StagedFile
 
+#: The finding that asks for an image's text alternative (app/inspection/image.py).
+ALT_TEXT_REQUIRED = "image.alt_text_required"
+
 
 @dataclass(frozen=True, slots=True)
 class SignOff:
@@ -88,11 +91,22 @@ class Attachment:
         recipients as they are now (they may have changed since the file was inspected)."""
         if self.report is None:
             return []
-        kept = [f for f in self.report.findings if f.code not in IDENTITY_CODES]
+        kept = [
+            f
+            for f in self.report.findings
+            if f.code not in IDENTITY_CODES
+            # The text alternative asked for is written: the advice has been followed.
+            and not (f.code == ALT_TEXT_REQUIRED and self.alt_text.strip())
+        ]
         return kept + identity_findings(self.report.hits, recipients, kind.value)
 
     def blocking_findings(self, recipients: list[str], kind: MessageKind) -> list[Finding]:
         return [f for f in self.findings(recipients, kind) if f.severity is Severity.BLOCK]
+
+    def asks_about_personal_data(self, recipients: list[str], kind: MessageKind) -> bool:
+        """Whether the sender is asked about personal data in this file: only once it is
+        inspected, and never for a file that may not be sent at all (a scan, say)."""
+        return self.report is not None and not self.blocking_findings(recipients, kind)
 
 
 @dataclass(eq=False)

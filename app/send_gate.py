@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 from app.draft import Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
@@ -19,12 +20,25 @@ SIGN_OFF_CODES = frozenset(
 )
 
 
+class Target(StrEnum):
+    """Where the clinician goes to clear a reason (the send bar's sentence is a link)."""
+
+    CASE = "case"
+    RECIPIENTS = "recipients"
+    SUBJECT = "subject"
+    BODY = "body"
+    ATTACHMENTS = "attachments"  # the list as a whole (too many files)
+    FILE = "file"  # one file, and a page of it where ``page`` is set
+    SIGN_OFF = "sign_off"
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     code: str
     params: tuple[tuple[str, str | int], ...] = ()
     attachment_id: str | None = None
     page: int | None = None  # 0-based page to go to
+    target: Target = Target.FILE
 
     @property
     def param_dict(self) -> dict[str, str | int]:
@@ -37,11 +51,12 @@ def reasons(draft: Draft, *, now: float | None = None) -> list[Reason]:
     found: list[Reason] = []
     found += _recipient_reasons(draft)
     if not draft.subject.strip():
-        found.append(Reason("send.subject_missing"))
+        found.append(Reason("send.subject_missing", target=Target.SUBJECT))
     if not draft.body.strip():
-        found.append(Reason("send.body_missing"))
+        found.append(Reason("send.body_missing", target=Target.BODY))
     if len(draft.attachments) > MAX_ATTACHMENTS_PER_MESSAGE:
-        found.append(Reason("send.too_many_attachments", (("limit", MAX_ATTACHMENTS_PER_MESSAGE),)))
+        limit = (("limit", MAX_ATTACHMENTS_PER_MESSAGE),)
+        found.append(Reason("send.too_many_attachments", limit, target=Target.ATTACHMENTS))
     for attachment in draft.attachments:
         found += _attachment_reasons(draft, attachment.id)
     if not found:
@@ -55,21 +70,19 @@ def only_sign_off_missing(found: list[Reason]) -> bool:
 
 def _recipient_reasons(draft: Draft) -> list[Reason]:
     if draft.kind.answers_a_case:
-        return [] if draft.case else [Reason("send.case_missing")]
+        return [] if draft.case else [Reason("send.case_missing", target=Target.CASE)]
     recipients = draft.new_case_recipients
+    at = Target.RECIPIENTS
     if draft.rejected_recipients:
-        return [Reason("send.recipient_invalid", (("entry", draft.rejected_recipients[0]),))]
+        entry = (("entry", draft.rejected_recipients[0]),)
+        return [Reason("send.recipient_invalid", entry, target=at)]
     if not recipients:
-        return [Reason("send.recipients_missing")]
+        return [Reason("send.recipients_missing", target=at)]
     if len(recipients) > MAX_BULK_RECIPIENTS:
-        return [
-            Reason(
-                "send.too_many_recipients",
-                (("count", len(recipients)), ("limit", MAX_BULK_RECIPIENTS)),
-            )
-        ]
+        counts = (("count", len(recipients)), ("limit", MAX_BULK_RECIPIENTS))
+        return [Reason("send.too_many_recipients", counts, target=at)]
     if len(set(recipients)) != len(recipients):
-        return [Reason("send.duplicate_recipients")]
+        return [Reason("send.duplicate_recipients", target=at)]
     return []
 
 
@@ -85,6 +98,10 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
         found.append(
             Reason("send.file_blocked", (*name, ("finding", finding.code)), attachment.id, page)
         )
+    if found:
+        # A file that may not be sent at all asks nothing more (no preview, no answers):
+        # the clinician removes it and attaches the right one.
+        return found
     unseen = attachment.unseen_pages
     if unseen:
         found.append(
@@ -119,10 +136,12 @@ def _sign_off_reasons(draft: Draft, now: float) -> list[Reason]:
     if not draft.needs_sign_off:
         return []
     sign_off = draft.sign_off
+    at = Target.SIGN_OFF
     if sign_off is None:
-        return [Reason("send.sign_off_required")]
+        return [Reason("send.sign_off_required", target=at)]
+    reviewer = (("reviewer", sign_off.reviewer_name),)
     if sign_off.digest != draft.review_subject().digest:
-        return [Reason("send.sign_off_void", (("reviewer", sign_off.reviewer_name),))]
+        return [Reason("send.sign_off_void", reviewer, target=at)]
     if sign_off.expires_at <= now:
-        return [Reason("send.sign_off_expired", (("reviewer", sign_off.reviewer_name),))]
+        return [Reason("send.sign_off_expired", reviewer, target=at)]
     return []

@@ -28,7 +28,8 @@ from app.inspection.report import Severity
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE
 from ui.i18n import tr
 
-_SEVERITY_MARK = {Severity.BLOCK: "⛔", Severity.WARN: "⚠", Severity.INFO: "ℹ"}
+# Marks every font Bifoga ships with has (⛔ is missing from DejaVu Sans and showed as a box).
+_SEVERITY_MARK = {Severity.BLOCK: "✖", Severity.WARN: "⚠", Severity.INFO: "ℹ"}
 
 
 def attachment_summary(attachment: Attachment, draft: Draft) -> str:
@@ -220,8 +221,6 @@ class AttachmentsPanel(QWidget):
         else:
             findings = attachment.findings(self._draft.recipients, self._draft.kind)
             for finding in findings:
-                if finding.code == "image.alt_text_required" and attachment.alt_text.strip():
-                    continue
                 text = tr(finding.code, **finding.param_dict)
                 page = tr("ui.attachments.on_page", page=finding.page) if finding.page else ""
                 lines.append(f"{_SEVERITY_MARK[finding.severity]} {text}{page}")
@@ -244,15 +243,17 @@ class AttachmentsPanel(QWidget):
             self.personal_data_label.setText(tr("ui.attachments.pd_unknown"))
         else:
             self.personal_data_label.setText("")
-        self.question_row.setVisible(report is not None and detected is None)
+        asks = attachment.asks_about_personal_data(self._draft.recipients, self._draft.kind)
+        self.personal_data_label.setVisible(asks)
+        self.question_row.setVisible(asks and detected is None)
         self._set_checked_quietly(self.pd_yes, attachment.declared_personal_data is True)
         self._set_checked_quietly(self.pd_no, attachment.declared_personal_data is False)
-        self.mark_checkbox.setVisible(detected is False)
+        self.mark_checkbox.setVisible(asks and detected is False)
         self._set_checked_quietly(self.mark_checkbox, attachment.declared_personal_data is True)
-        self.unmark_checkbox.setVisible(detected is True)
+        self.unmark_checkbox.setVisible(asks and detected is True)
         unmarking = detected is True and attachment.declared_personal_data is False
         self._set_checked_quietly(self.unmark_checkbox, unmarking)
-        self.unmark_reason.setVisible(unmarking)
+        self.unmark_reason.setVisible(asks and unmarking)
         if self.unmark_reason.text() != attachment.unmark_reason:
             self.unmark_reason.setText(attachment.unmark_reason)
 

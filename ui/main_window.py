@@ -451,15 +451,16 @@ class MainWindow(QMainWindow):
                 elif reason.page is not None:
                     self.preview.go_to(reason.page)
             return
-        if reason.code in ("send.subject_missing",):
-            self.compose.subject_edit.setFocus()
-        elif reason.code in ("send.body_missing",):
-            self.compose.body_edit.setFocus()
-        elif reason.code.startswith("send.recipient") or reason.code.startswith("send.too_many_r"):
-            self.compose.recipients_edit.setFocus()
-        elif reason.code == "send.case_missing":
-            self.case_list.setFocus()
-        elif reason.code in send_gate.SIGN_OFF_CODES:
+        focus = {
+            send_gate.Target.SUBJECT: self.compose.subject_edit,
+            send_gate.Target.BODY: self.compose.body_edit,
+            send_gate.Target.RECIPIENTS: self.compose.recipients_edit,
+            send_gate.Target.CASE: self.case_list,
+            send_gate.Target.ATTACHMENTS: self.attachments.list,
+        }.get(reason.target)
+        if focus is not None:
+            focus.setFocus()
+        elif reason.target is send_gate.Target.SIGN_OFF:
             self.ask_colleague()
 
     def send_clicked(self) -> None:

@@ -159,3 +159,36 @@ def test_a_recipient_that_was_not_understood_is_never_dropped_silently() -> None
     (reason,) = send_gate.reasons(draft)
     assert reason.code == "send.recipient_invalid"
     assert reason.param_dict["entry"] == "19680102-9287"
+
+
+def test_a_file_that_may_not_be_sent_asks_nothing_more_of_the_sender() -> None:
+    scan = Finding("pdf.scanned_page", Severity.BLOCK, 1)
+    image = attachment("skanning.png", "image/png", 1, found=None, findings=(scan,))
+    image.seen_pages = set()
+    draft = ready_reply(attachment())
+    draft.attachments.append(image)
+    assert codes(draft) == ["send.file_blocked"], "no preview, alt text or personal-data question"
+    assert not image.asks_about_personal_data(draft.recipients, draft.kind)
+    fine = attachment("bild.png", "image/png", 1, found=None)
+    assert fine.asks_about_personal_data(draft.recipients, draft.kind)
+
+
+def test_each_reason_says_where_the_clinician_goes_to_clear_it() -> None:
+    draft = Draft(MessageKind.NEW_CASE, new_case_recipients=[])
+    draft.attachments.append(attachment())
+    targets = {r.code: r.target for r in send_gate.reasons(draft)}
+    assert targets["send.recipients_missing"] is send_gate.Target.RECIPIENTS
+    assert targets["send.subject_missing"] is send_gate.Target.SUBJECT
+    assert targets["send.body_missing"] is send_gate.Target.BODY
+    assert targets["send.page_unseen"] is send_gate.Target.FILE
+    signed = ready_reply(attachment(found=True))
+    (reason,) = send_gate.reasons(signed)
+    assert reason.target is send_gate.Target.SIGN_OFF
+
+
+def test_written_alt_text_clears_the_advice_to_write_it() -> None:
+    advice = Finding("image.alt_text_required", Severity.WARN, None)
+    image = attachment("bild.png", "image/png", 1, found=None, findings=(advice,))
+    assert [f.code for f in image.findings([], MessageKind.REPLY)] == ["image.alt_text_required"]
+    image.alt_text = "Karta över vårdcentralen"
+    assert image.findings([], MessageKind.REPLY) == []
