@@ -54,3 +54,27 @@ def parse_recipient_list(text: str) -> list[RecipientEntry]:
         if part.strip():
             entries.append(RecipientEntry(part.strip(), canonical_from_input(part)))
     return entries
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientList:
+    """What a typed list of recipients says: who, what was not understood, and how many
+    entries named someone already on the list (each resident gets one message)."""
+
+    recipients: tuple[str, ...]  # canonical, distinct, in the order first written
+    rejected: tuple[str, ...]  # entries as written that are no valid identifier
+    duplicates: int
+
+
+def read_recipients(text: str) -> RecipientList:
+    recipients: list[str] = []
+    rejected: list[str] = []
+    duplicates = 0
+    for entry in parse_recipient_list(text):
+        if entry.canonical is None:
+            rejected.append(entry.text)
+        elif entry.canonical in recipients:
+            duplicates += 1
+        else:
+            recipients.append(entry.canonical)
+    return RecipientList(tuple(recipients), tuple(rejected), duplicates)

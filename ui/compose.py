@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.draft import Draft
 from app.identifiers import mask
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
-from app.recipients import parse_recipient_list
+from app.recipients import parse_recipient_list, read_recipients
 from ui.i18n import tr
 
 
@@ -32,11 +35,14 @@ class ComposeView(QWidget):
     def __init__(self, draft: Draft, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._draft = draft
+        #: Residents' names as the gateway gave them (open cases, the sandbox directory).
+        self._known_names: dict[str, str] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
+        _never_widens(self.heading)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
@@ -65,25 +71,49 @@ class ComposeView(QWidget):
         form = QFormLayout()
         self.recipient_label = QLabel()
         self.recipient_label.setWordWrap(True)
+        _never_widens(self.recipient_label)
         self.recipient_label.setAccessibleName(tr("ui.compose.to"))
         form.addRow(tr("ui.compose.to"), self.recipient_label)
         self.recipients_edit = QPlainTextEdit()
         self.recipients_edit.setPlaceholderText(tr("ui.compose.recipients_placeholder"))
         self.recipients_edit.setAccessibleName(tr("ui.compose.recipients"))
-        self.recipients_edit.setFixedHeight(70)
+        self.recipients_edit.setAccessibleDescription(tr("ui.compose.recipients_description"))
+        self.recipients_edit.setFixedHeight(64)
+        self.recipients_edit.setTabChangesFocus(True)
+        # A long unbroken paste wraps inside the field; it never widens the window.
+        self.recipients_edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        _never_widens(self.recipients_edit)
         self.recipients_edit.textChanged.connect(self._recipients_edited)
-        self.recipients_row_label = QLabel(tr("ui.compose.recipients"))
+        self.recipients_row_label = QLabel(tr("ui.compose.recipients_mnemonic"))
+        self.recipients_row_label.setBuddy(self.recipients_edit)
         form.addRow(self.recipients_row_label, self.recipients_edit)
+        # Who the message goes to, by name where the gateway knows it, each resident once.
+        self.recipient_names = QListWidget()
+        self.recipient_names.setAccessibleName(tr("ui.compose.recipient_names"))
+        self.recipient_names.setMaximumHeight(72)
+        _never_widens(self.recipient_names)
+        self.recipient_names_label = QLabel(tr("ui.compose.recipient_names"))
+        form.addRow(self.recipient_names_label, self.recipient_names)
         self.subject_edit = QLineEdit()
         self.subject_edit.setAccessibleName(tr("ui.compose.subject"))
         self.subject_edit.setMaxLength(200)
         self.subject_edit.textChanged.connect(self._subject_edited)
-        form.addRow(tr("ui.compose.subject"), self.subject_edit)
+        subject_label = QLabel(tr("ui.compose.subject_mnemonic"))
+        subject_label.setBuddy(self.subject_edit)
+        form.addRow(subject_label, self.subject_edit)
         layout.addLayout(form)
+        body_label = QLabel(tr("ui.compose.body_mnemonic"))
+        layout.addWidget(body_label)
         self.body_edit = QPlainTextEdit()
         self.body_edit.setPlaceholderText(tr("ui.compose.body_placeholder"))
         self.body_edit.setAccessibleName(tr("ui.compose.body"))
+        self.body_edit.setAccessibleDescription(tr("ui.compose.body_description"))
+        # Tab moves on to the next control (a tab character in a message to a resident is
+        # never meant, and keyboard users must be able to leave the field).
+        self.body_edit.setTabChangesFocus(True)
+        self.body_edit.setMinimumHeight(60)
         self.body_edit.textChanged.connect(self._body_edited)
+        body_label.setBuddy(self.body_edit)
         layout.addWidget(self.body_edit, 1)
         self.load_draft(draft)
 
@@ -120,6 +150,8 @@ class ComposeView(QWidget):
         new_case = not draft.kind.answers_a_case
         self.recipients_edit.setVisible(new_case)
         self.recipients_row_label.setVisible(new_case)
+        self.recipient_names.setVisible(new_case)
+        self.recipient_names_label.setVisible(new_case)
         # A draft belongs to its case or to its own new-case recipients: the kinds offered
         # are those that keep it there (a reply draft never turns into a new case).
         for kind, button in self.kind_buttons.items():
@@ -131,16 +163,19 @@ class ComposeView(QWidget):
         self.kind_help.setVisible(bool(self.kind_help.text()))
         if new_case:
             self.heading.setText(tr("ui.compose.heading_new_case"))
-            entries = parse_recipient_list(self.recipients_edit.toPlainText())
-            invalid = [e.text for e in entries if e.canonical is None]
+            read = read_recipients(self.recipients_edit.toPlainText())
             text = tr(
                 "ui.compose.recipient_count",
                 count=len(draft.new_case_recipients),
                 limit=MAX_BULK_RECIPIENTS,
             )
-            if invalid:
-                text += " " + tr("ui.compose.recipients_invalid", entries=", ".join(invalid[:3]))
+            if read.duplicates:
+                text += " " + tr("ui.compose.recipients_duplicates", count=read.duplicates)
+            if read.rejected:
+                shown = ", ".join(_shortened(entry) for entry in read.rejected[:3])
+                text += " " + tr("ui.compose.recipients_invalid", entries=shown)
             self.recipient_label.setText(text)
+            self._show_recipient_names()
         elif draft.case is not None:
             case = draft.case
             self.heading.setText(
@@ -151,14 +186,26 @@ class ComposeView(QWidget):
             self.heading.setText(tr("ui.compose.heading_pick_case"))
             self.recipient_label.setText(tr("ui.compose.no_case"))
 
+    def set_known_names(self, names: dict[str, str]) -> None:
+        """Residents' names the gateway gave (by canonical identifier), to show who a new
+        case goes to; numbers without a known name are shown masked only."""
+        self._known_names = dict(names)
+        if not self._draft.kind.answers_a_case:
+            self._show_recipient_names()
+
+    def _show_recipient_names(self) -> None:
+        self.recipient_names.clear()
+        for resident_id in self._draft.new_case_recipients:
+            name = self._known_names.get(resident_id)
+            if name:
+                self.recipient_names.addItem(f"{name}, {mask(resident_id)}")
+            else:
+                self.recipient_names.addItem(tr("ui.compose.name_unknown", id=mask(resident_id)))
+
     def _recipients_edited(self) -> None:
-        entries = parse_recipient_list(self.recipients_edit.toPlainText())
-        seen: list[str] = []
-        for entry in entries:
-            if entry.canonical:
-                seen.append(entry.canonical)
-        self._draft.new_case_recipients = seen
-        self._draft.rejected_recipients = [e.text for e in entries if e.canonical is None]
+        read = read_recipients(self.recipients_edit.toPlainText())
+        self._draft.new_case_recipients = list(read.recipients)
+        self._draft.rejected_recipients = list(read.rejected)
         self._refresh_addressing()
         self.addressing_changed.emit()
         self.changed.emit()
@@ -170,3 +217,15 @@ class ComposeView(QWidget):
     def _body_edited(self) -> None:
         self._draft.body = self.body_edit.toPlainText()
         self.changed.emit()
+
+
+def _never_widens(widget: QWidget) -> None:
+    """Long content wraps or scrolls inside ``widget``; it never asks for more width."""
+    policy = widget.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    widget.setSizePolicy(policy)
+    widget.setMinimumWidth(120)
+
+
+def _shortened(entry: str, limit: int = 32) -> str:
+    return entry if len(entry) <= limit else entry[: limit - 1] + "…"

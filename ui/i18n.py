@@ -18,3 +18,13 @@ def language() -> str:
 
 def tr(code: str, **params: object) -> str:
     return texts.message(code, _language, params)
+
+
+def tr_plain(code: str, **params: object) -> str:
+    """A sentence without its keyboard mnemonic (``S&var`` -> ``Svar``), for labels and
+    lists that show a button's words as text."""
+    return strip_mnemonic(tr(code, **params))
+
+
+def strip_mnemonic(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")

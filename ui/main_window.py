@@ -8,6 +8,7 @@ drawing pages, the gateway) runs through :mod:`ui.workers`.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from pathlib import Path
@@ -15,12 +16,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +36,7 @@ from app.draft_book import DraftBook
 from app.drafts import DraftStore, RestoredDraft, has_content
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Staff
+from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Resident, Staff
 from app.sending import SendResult, send_draft
 from app.services import Services
 from app.staging import StagedFile, StagingError
@@ -40,14 +45,31 @@ from ui.case_list import CaseList
 from ui.compose import ComposeView
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
+from ui.help_window import HelpWindow
 from ui.i18n import tr
+from ui.lock import IdleWatch, LockPage
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
+from ui.window_actions import install_actions
 from ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
 FILE_DIALOG_FILTER = "PDF, PNG, JPEG, GIF (*.pdf *.png *.jpg *.jpeg *.gif)"
+
+#: The window's size where the screen has room; it never starts larger than the screen.
+PREFERRED_SIZE = (1400, 860)
+#: Lock after this long without use, unless the settings say otherwise.
+DEFAULT_LOCK_MINUTES = 5.0
+
+#: Focus must be seen wherever it is, on every control (keyboard users, WCAG 2.4.7).
+FOCUS_STYLE = """
+QListWidget:focus, QPlainTextEdit:focus, QLineEdit:focus, QTextBrowser:focus,
+QScrollArea:focus { border: 2px solid #1a56b0; }
+QPushButton:focus, QRadioButton:focus, QCheckBox:focus, QToolButton:focus {
+    outline: 2px solid #1a56b0; border: 2px solid #1a56b0; border-radius: 3px; padding: 2px 6px;
+}
+"""
 
 
 class MainWindow(QMainWindow):
@@ -57,6 +79,10 @@ class MainWindow(QMainWindow):
     gate_changed = Signal()
     #: Emitted when an attachment's inspection report arrived (attachment id).
     inspected = Signal(str)
+    #: The clinician signed out (the drafts are saved for their next sign-in).
+    signed_out = Signal()
+    #: The window was locked (True) or opened again (False).
+    lock_changed = Signal(bool)
 
     def __init__(self, services: Services, staff: Staff) -> None:
         super().__init__()
@@ -82,7 +108,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             " – ".join(p for p in ("Bifoga", environment, f"{staff.name}, {staff.unit}") if p)
         )
-        self.resize(1400, 860)
+        self.setStyleSheet(FOCUS_STYLE)
+        self._signing_out = False
+        self.locked = False
+        self._names_from_directory: dict[str, str] = {}
 
         # Cases
         left = CaseList()
@@ -130,8 +159,12 @@ class MainWindow(QMainWindow):
         self.reason_button = QPushButton()
         self.reason_button.setFlat(True)
         self.reason_button.setAccessibleName(tr("ui.send.reason"))
+        self.reason_button.setAccessibleDescription(tr("ui.send.reason_description"))
+        # A long sentence is cut in the bar (the tooltip has it whole); it never widens it.
+        self.reason_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.reason_button.clicked.connect(self.go_to_first_reason)
         self.send_button = QPushButton(tr("ui.send.send"))
+        self.send_button.setAccessibleDescription(tr("ui.send.send_description"))
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send_clicked)
         self.discard_button = QPushButton(tr("ui.draft.discard"))
@@ -142,15 +175,210 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.reason_button, 1)
         bar.addWidget(self.send_button)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        work = QWidget()
+        layout = QVBoxLayout(work)
         layout.addWidget(splitter, 1)
         layout.addLayout(bar)
-        self.setCentralWidget(central)
+        self.lock_page = LockPage(staff.name)
+        self.lock_page.unlock_requested.connect(self._unlock)
+        self.lock_page.sign_out_requested.connect(self.sign_out)
+        self._pages = QStackedWidget()
+        self._pages.addWidget(work)
+        self._pages.addWidget(self.lock_page)
+        self.setCentralWidget(self._pages)
+        self._work = work
+
+        self.actions_ = install_actions(
+            self,
+            {
+                "new_case": self.start_new_case,
+                "reload": self.load_cases,
+                "lock": self.lock,
+                "sign_out": self.sign_out,
+                "quit": self._quit,
+                "attach": self._attach_if_possible,
+                "send": self.send_clicked,
+                "go_to_reason": self.go_to_first_reason,
+                "discard": self.ask_discard_draft,
+                "focus_cases": self.case_list.setFocus,
+                "focus_message": self._focus_message,
+                "focus_preview": self.preview.scroll_area.setFocus,
+                "sent": self.show_sent,
+                "help": self.show_help,
+            },
+        )
+        self._set_tab_order()
+        self._fit_to_screen()
+        minutes = getattr(services.settings, "lock_after_minutes", DEFAULT_LOCK_MINUTES)
+        self.idle = IdleWatch(int(float(minutes) * 60_000), self)
+        self.idle.idle.connect(self.lock)
+
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         self.update_gate()
         self.load_cases()
+        self._load_known_names()
         self._restore_saved_drafts()
+        self._show_whether_a_draft_is_open()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes the way the screen reads: cases, the message, its files, the preview,
+        then the send bar."""
+        compose, files, preview = self.compose, self.attachments, self.preview
+        chain: list[QWidget] = [
+            self.case_list,
+            self.new_case_button,
+            self.reload_button,
+            *compose.kind_buttons.values(),
+            compose.recipients_edit,
+            compose.recipient_names,
+            compose.subject_edit,
+            compose.body_edit,
+            files.attach_button,
+            files.list,
+            preview.scroll_area,
+            self.discard_button,
+            self.reason_button,
+            self.send_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _fit_to_screen(self) -> None:
+        """The preferred size, or the screen's free area if that is smaller (a 1280×720
+        screen gets the whole window, with the send bar on screen)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        width, height = PREFERRED_SIZE
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width()), min(height, free.height())
+            # Leave room for the window manager's frame and title bar.
+            height = min(height, free.height() - 40) if free.height() < 900 else height
+        self.resize(width, height)
+
+    def _quit(self) -> None:
+        self.close()
+
+    def _focus_message(self) -> None:
+        if not self.draft.kind.answers_a_case:
+            self.compose.recipients_edit.setFocus()
+        elif self.draft.case is not None:
+            self.compose.body_edit.setFocus()
+        else:
+            self.case_list.setFocus()
+
+    def _attach_if_possible(self) -> None:
+        if self.attachments.attach_button.isEnabled():
+            self.choose_files()
+        else:
+            self.statusBar().showMessage(tr("ui.compose.heading_pick_case"))
+
+    def _show_whether_a_draft_is_open(self) -> None:
+        """With no case chosen there is nothing to write in: the message and its files
+        wait for a case (or a new case), so that nothing is written for nobody."""
+        open_ = self.draft.case is not None or not self.draft.kind.answers_a_case
+        for widget in (self.compose.subject_edit, self.compose.body_edit, self.attachments):
+            widget.setEnabled(open_)
+        self.discard_button.setEnabled(open_)
+        self.actions_.discard.setEnabled(open_ and not self.locked)
+
+    def _load_known_names(self) -> None:
+        """Residents' names the gateway can tell (the sandbox lists its residents), so a
+        new case shows whom it goes to by name."""
+        if not self.services.uses_sandbox:
+            return
+        client = self.services.client
+        run_in_background(self, client.sandbox_directory, self._directory_loaded, lambda _e: None)
+
+    def _directory_loaded(self, directory: object) -> None:
+        assert isinstance(directory, tuple)
+        residents: list[Resident] = directory[1]
+        self._names_from_directory = {r.id: r.name for r in residents}
+        self._pass_known_names()
+
+    def _pass_known_names(self) -> None:
+        names = dict(self._names_from_directory)
+        names.update({c.resident.id: c.resident.name for c in self.cases})
+        self.compose.set_known_names(names)
+
+    # -- shared computer ------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hide everything of the message until the clinician's secret is given again."""
+        if self.locked:
+            return
+        self.save_draft()
+        # Dialogs over the window (a question, the file chooser, the colleague's
+        # sign-off) would show what the lock hides: they close, nothing is lost.
+        while (modal := QApplication.activeModalWidget()) is not None and isinstance(
+            modal, QDialog
+        ):
+            modal.reject()
+            if QApplication.activeModalWidget() is modal:
+                break
+        self.locked = True
+        self.idle.stop()
+        self._pages.setCurrentWidget(self.lock_page)
+        self.actions_.while_locked(True)
+        self.statusBar().showMessage(tr("ui.lock.locked_status"))
+        self.lock_page.reset()
+        self.lock_changed.emit(True)
+
+    def _unlock(self, secret: str) -> None:
+        self.lock_page.busy(True)
+        self.lock_page.status.setText(tr("ui.lock.checking"))
+        client, staff_id = self.services.client, self.staff.staff_id
+        run_in_background(
+            self, lambda: client.sign_in(staff_id, secret), self._unlocked, self._unlock_failed
+        )
+
+    def _unlocked(self, _staff: object) -> None:
+        self.locked = False
+        self._pages.setCurrentWidget(self._work)
+        self.actions_.while_locked(False)
+        self._show_whether_a_draft_is_open()
+        self.update_gate()
+        self.idle.restart()
+        self.statusBar().showMessage(tr("ui.lock.unlocked_status"))
+        self.lock_changed.emit(False)
+        self._focus_message()
+
+    def _unlock_failed(self, error: BaseException) -> None:
+        from app.gateway.client import GatewayError
+
+        self.lock_page.busy(False)
+        if isinstance(error, GatewayError) and error.status == 401:
+            self.lock_page.status.setText(tr("ui.lock.wrong"))
+        else:
+            self.lock_page.status.setText(gateway_error_text(error))
+        self.lock_page.secret.setFocus()
+
+    def sign_out(self) -> None:
+        """Leave the workstation to a colleague; the drafts wait for this clinician."""
+        if self._sending:
+            self.statusBar().showMessage(tr("ui.close.while_sending"))
+            return
+        unsent = self.unsent_drafts()
+        if unsent and not self.locked:
+            hours = int(getattr(self.services.settings, "retention_hours", 24))
+            answer = QMessageBox.question(
+                self, "Bifoga", tr("ui.sign_out.question", count=len(unsent), hours=hours)
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.save_draft()
+        self._signing_out = True
+        client = self.services.client
+        run_in_background(self, client.sign_out, lambda _r: None, lambda _e: None)
+        self.idle.stop()
+        self.close()
+
+    def show_help(self) -> None:
+        dialog = HelpWindow(self.services.settings.contacts, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_sent(self) -> None:
+        self.statusBar().showMessage(tr("ui.sent.coming"))
 
     def _addressing_changed(self) -> None:
         # Recipients and kind decide the identity match, so the files' findings follow
@@ -172,6 +400,7 @@ class MainWindow(QMainWindow):
         self.reload_button.setEnabled(True)
         assert isinstance(cases, list)
         self.cases_panel.show_cases(cases, self.book, self.draft)
+        self._pass_known_names()
 
     def _cases_failed(self, error: BaseException) -> None:
         self.reload_button.setEnabled(True)
@@ -222,6 +451,7 @@ class MainWindow(QMainWindow):
         if draft.attachments:
             self.attachments.select(draft.attachments[0].id)
         self._refresh_case_marks()
+        self._show_whether_a_draft_is_open()
         self.update_gate()
 
     # -- attachments --------------------------------------------------------------------
@@ -570,6 +800,7 @@ class MainWindow(QMainWindow):
         self.preview.show_attachment(None)
         self.save_draft()
         self._refresh_case_marks()
+        self._show_whether_a_draft_is_open()
         self.update_gate()
 
     def save_draft(self) -> None:
@@ -617,6 +848,10 @@ class MainWindow(QMainWindow):
         if self._sending:
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))
+            return
+        if self._signing_out:  # the drafts were saved for this clinician's next sign-in
+            self.signed_out.emit()
+            event.accept()
             return
         unsent = self.unsent_drafts()
         if unsent:

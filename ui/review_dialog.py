@@ -32,7 +32,7 @@ from app.identifiers import mask
 from app.model import Staff
 from app.services import Services
 from ui.errors import gateway_error_text
-from ui.i18n import tr
+from ui.i18n import tr, tr_plain
 from ui.preview import PreviewPane
 from ui.workers import run_in_background
 
@@ -61,7 +61,7 @@ class ReviewDialog(QDialog):
         layout.addWidget(intro)
 
         summary = QFormLayout()
-        summary.addRow(tr("ui.review.kind"), QLabel(tr(f"ui.kind.{draft.kind.value}")))
+        summary.addRow(tr("ui.review.kind"), QLabel(tr_plain(f"ui.kind.{draft.kind.value}")))
         if draft.case is not None and draft.kind.answers_a_case:
             summary.addRow(
                 tr("ui.review.case"), QLabel(f"{draft.case.subject} ({draft.case.case_id})")

@@ -13,6 +13,7 @@ from app.draft import Attachment
 from app.services import Services
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page
+from ui.i18n import strip_mnemonic
 from ui.main_window import MainWindow
 from ui.review_dialog import ReviewDialog
 
@@ -51,7 +52,7 @@ def ready_window(qtbot: QtBot, services: Services, tmp_path: Path) -> MainWindow
 
 
 def open_review(qtbot: QtBot, window: MainWindow) -> ReviewDialog:
-    assert window.send_button.text() == "Be en kollega granska"
+    assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
     window.send_button.click()
     dialog = window.review_dialog
     assert dialog is not None
@@ -82,7 +83,7 @@ def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
         sign(qtbot, dialog, "bertil", "bertil-sandlada")
     assert window.draft.sign_off is not None
     assert window.draft.sign_off.reviewer_name == "Bertil Berg"
-    assert window.send_button.text() == "Skicka" and window.send_button.isEnabled()
+    assert strip_mnemonic(window.send_button.text()) == "Skicka" and window.send_button.isEnabled()
 
     with qtbot.waitSignal(window.message_sent, timeout=30_000) as sent:
         window.send_button.click()
@@ -104,7 +105,7 @@ def test_declining_needs_a_reason_and_the_sender_sees_it(
         dialog.decline_button.click()
     assert window.draft.sign_off is None
     assert "Fel provsvar" in window.statusBar().currentMessage()
-    assert window.send_button.text() == "Be en kollega granska"
+    assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 
 
 @pytest.mark.parametrize(
@@ -134,15 +135,15 @@ def test_a_change_after_sign_off_voids_it_visibly(
     dialog = open_review(qtbot, window)
     with qtbot.waitSignal(dialog.finished, timeout=10_000):
         sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
-    assert window.send_button.text() == "Skicka"
+    assert strip_mnemonic(window.send_button.text()) == "Skicka"
 
     window.compose.kind_buttons[window.draft.kind.PARTIAL_REPLY].setChecked(True)
     assert window.reasons[0].code == "send.sign_off_void"
     assert "ändrades efter att Cecilia Carlsson granskade" in window.reason_button.text()
-    assert window.send_button.text() == "Be en kollega granska"
+    assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 
     window.compose.kind_buttons[window.draft.kind.REPLY].setChecked(True)
-    assert window.send_button.text() == "Skicka", "back to exactly what was signed"
+    assert strip_mnemonic(window.send_button.text()) == "Skicka", "back to exactly what was signed"
     attachment_of(window).declared_personal_data = False
     attachment_of(window).unmark_reason = "testar"
     window.update_gate()

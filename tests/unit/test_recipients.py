@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.recipients import canonical_from_input, parse_recipient_list
+from app.recipients import canonical_from_input, parse_recipient_list, read_recipients
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -33,3 +33,11 @@ def test_a_pasted_list_keeps_what_was_not_understood() -> None:
     entries = parse_recipient_list("19121212-1212\n\nfel; 189001019802")
     assert [e.canonical for e in entries] == ["191212121212", None, "189001019802"]
     assert entries[1].text == "fel"
+
+
+def test_a_resident_written_twice_is_one_recipient_and_the_repeat_is_counted() -> None:
+    typed = "19121212-1212\n191212121212; 19680102-9288, inte ett nummer\n196801029288"
+    read = read_recipients(typed)
+    assert read.recipients == ("191212121212", "196801029288")
+    assert read.rejected == ("inte ett nummer",)
+    assert read.duplicates == 2

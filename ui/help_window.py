@@ -1,0 +1,72 @@
+"""F1: the region's rules in short, whom to call, and every keyboard shortcut."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from app.settings import Contact
+from ui.i18n import strip_mnemonic, tr
+from ui.window_actions import PREVIEW_KEYS, SHORTCUTS
+
+#: The sections, in the order a clinician meets them.
+SECTIONS = (
+    "help.attach",
+    "help.preview",
+    "help.colleague",
+    "help.drafts",
+    "help.wrong_file",
+    "help.storage",
+    "help.shared_computer",
+)
+
+
+def help_html(contacts: Sequence[Contact]) -> str:
+    parts = [f"<h1>{html.escape(tr('help.title'))}</h1>"]
+    for code in SECTIONS:
+        parts.append(f"<h2>{html.escape(tr(code + '.heading'))}</h2>")
+        parts.append(f"<p>{html.escape(tr(code + '.text'))}</p>")
+    parts.append(f"<h2>{html.escape(tr('help.contacts.heading'))}</h2><ul>")
+    for contact in contacts:
+        reach = ", ".join(p for p in (contact.phone, contact.email) if p)
+        line = html.escape(contact.name) + (f": {html.escape(reach)}" if reach else "")
+        parts.append(f"<li>{line}</li>")
+    parts.append("</ul>")
+    parts.append(f"<h2>{html.escape(tr('help.shortcuts.heading'))}</h2><table>")
+    for code, keys in (*SHORTCUTS, *PREVIEW_KEYS):
+        text = html.escape(strip_mnemonic(tr(code)))
+        parts.append(f"<tr><td><b>{html.escape(key_names(keys))}</b></td><td>{text}</td></tr>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def key_names(keys: str) -> str:
+    """``Ctrl+Return`` as the keyboard's language writes it (``Ctrl+Retur``)."""
+    return " / ".join(
+        QKeySequence(part.strip()).toString(QKeySequence.SequenceFormat.NativeText) or part
+        for part in keys.split(" / ")
+    )
+
+
+class HelpWindow(QDialog):
+    def __init__(self, contacts: Sequence[Contact], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("help.window_title"))
+        self.setObjectName("help")
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName(tr("help.window_title"))
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setHtml(help_html(contacts))
+        layout.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText(tr("ui.close_button"))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if parent is not None:
+            self.resize(min(760, parent.width()), min(640, parent.height()))
+        self.browser.setFocus()

@@ -1,0 +1,144 @@
+"""A shared workstation: the window locks itself when nobody has used it for a while.
+
+While locked, nothing of the message shows: not the cases, not the text, not the
+recipients, not the preview. The clinician's own secret (checked by the gateway, like a
+sign-in) opens it again with the draft as it was; anyone else signs out, and the next
+clinician signs in to their own drafts only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.i18n import tr
+
+#: What counts as someone using the window.
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class IdleWatch(QObject):
+    """Says ``idle`` after ``timeout_ms`` without a key press or mouse use anywhere in the
+    application (its dialogs included)."""
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(max(1, timeout_ms))
+        self._timer.timeout.connect(self.idle)
+        #: How often use of the keyboard or mouse started the wait again.
+        self.activity_seen = 0
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._timer.start()
+
+    @property
+    def timeout_ms(self) -> int:
+        return self._timer.interval()
+
+    def restart(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self._timer.isActive():
+            self.activity_seen += 1
+            self._timer.start()
+        return False
+
+
+class LockPage(QWidget):
+    """What a locked window shows: whose it is, and how to open it or sign out."""
+
+    unlock_requested = Signal(str)  # the secret, read once
+    sign_out_requested = Signal()
+
+    def __init__(self, staff_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.heading = QLabel(tr("ui.lock.heading", name=staff_name))
+        self.heading.setWordWrap(True)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        explanation = QLabel(tr("ui.lock.explanation"))
+        explanation.setWordWrap(True)
+        explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(explanation)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        secret_label = QLabel(tr("ui.lock.secret"))
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setAccessibleName(tr("ui.lock.secret_plain"))
+        self.secret.setMinimumWidth(220)
+        self.secret.returnPressed.connect(self._unlock)
+        secret_label.setBuddy(self.secret)
+        row.addWidget(secret_label)
+        row.addWidget(self.secret)
+        self.unlock_button = QPushButton(tr("ui.lock.unlock"))
+        self.unlock_button.clicked.connect(self._unlock)
+        row.addWidget(self.unlock_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setAccessibleName(tr("ui.lock.status"))
+        layout.addWidget(self.status)
+
+        other = QHBoxLayout()
+        other.addStretch(1)
+        self.sign_out_button = QPushButton(tr("ui.lock.sign_out"))
+        self.sign_out_button.setAccessibleDescription(tr("ui.lock.sign_out_description"))
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        other.addWidget(self.sign_out_button)
+        other.addStretch(1)
+        layout.addLayout(other)
+        layout.addStretch(2)
+
+    def reset(self) -> None:
+        self.secret.clear()
+        self.status.clear()
+        self.busy(False)
+        self.secret.setFocus()
+
+    def busy(self, busy: bool) -> None:
+        self.secret.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy)
+
+    def _unlock(self) -> None:
+        secret = self.secret.text()
+        self.secret.clear()  # never kept: read once, for this one check
+        if not secret:
+            self.status.setText(tr("ui.lock.fill_in"))
+            return
+        self.unlock_requested.emit(secret)
