@@ -103,6 +103,12 @@ class Attachment:
     def blocking_findings(self, recipients: list[str], kind: MessageKind) -> list[Finding]:
         return [f for f in self.findings(recipients, kind) if f.severity is Severity.BLOCK]
 
+    @property
+    def first_page_with_personal_data(self) -> int:
+        """The 0-based page a reviewer should see first: the first with a hit, else 0."""
+        pages = [h.page for h in self.report.hits if h.page] if self.report else []
+        return min(pages) - 1 if pages else 0
+
     def asks_about_personal_data(self, recipients: list[str], kind: MessageKind) -> bool:
         """Whether the sender is asked about personal data in this file: only once it is
         inspected, and never for a file that may not be sent at all (a scan, say)."""

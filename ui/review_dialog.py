@@ -148,9 +148,10 @@ class ReviewDialog(QDialog):
 
     def _file_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is not None:
-            self.preview.show_attachment(
-                self._draft.attachment(item.data(Qt.ItemDataRole.UserRole))
-            )
+            attachment = self._draft.attachment(item.data(Qt.ItemDataRole.UserRole))
+            # The colleague starts where the personal data is, not on a cover page.
+            page = attachment.first_page_with_personal_data if attachment else 0
+            self.preview.show_attachment(attachment, page)
 
     def approve(self) -> None:
         reviewer_id = self.reviewer_id.text().strip()

@@ -148,3 +148,30 @@ def test_a_change_after_sign_off_voids_it_visibly(
     attachment_of(window).unmark_reason = "testar"
     window.update_gate()
     assert window.reasons == [], "no personal data left: no sign-off needed"
+
+
+def test_the_colleague_sees_the_text_and_starts_on_the_first_page_with_personal_data(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, services, "anna")
+    pick_case(window, CASE_ID)
+    window.compose.subject_edit.setText("Ditt provsvar")
+    window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")
+    letter = write_text_pdf(
+        tmp_path / "Remissvar.pdf",
+        [["Information", "Se nästa sida."], ["Patient: Karin Berg", "Pnr 19680102-9288"]],
+        title="Remissvar",
+        lang="sv-SE",
+    )
+    attachment = attach(qtbot, window, letter)
+    preview_every_page(qtbot, window, attachment)
+    qtbot.waitUntil(window.send_button.isEnabled)
+    dialog = open_review(qtbot, window)
+    assert dialog.subject_label.text() == "Ditt provsvar"
+    assert dialog.body_view.toPlainText() == "Hej Karin! Här är ditt provsvar."
+    assert dialog.body_view.isReadOnly()
+    qtbot.waitUntil(lambda: dialog.preview.attachment is not None)
+    assert attachment.report is not None
+    assert {h.page for h in attachment.report.hits} == {2}, attachment.report.hits
+    assert dialog.preview.current_page == 1, "page 2 holds the personnummer"
+    dialog.reject()
