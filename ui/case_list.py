@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -25,6 +25,10 @@ from app.draft_book import DraftBook
 from app.drafts import has_content
 from app.model import Case
 from ui.i18n import tr
+
+_CHOOSING_KEYS = frozenset(
+    {Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class CaseList(QWidget):
         # Selection, not the current item: Qt makes the first row current when the list
         # merely gets focus, and that must never choose a case on its own.
         self.list.itemSelectionChanged.connect(self._selection_changed)
+        self.list.installEventFilter(self)
         self.heading.setBuddy(self.list)
         layout.addWidget(self.list, 1)
         self.new_case_button = QPushButton(tr("ui.cases.new"))
@@ -126,6 +131,24 @@ class CaseList(QWidget):
                 self.list.setCurrentRow(index)
                 break
         self.list.blockSignals(blocked)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """With nothing chosen yet, the first arrow key (or Space, Enter) chooses the row
+        that shows the focus, instead of jumping past it to the next one."""
+        if (
+            watched is self.list
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _CHOOSING_KEYS
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and not self.list.selectedIndexes()
+            and self.list.count()
+        ):
+            row = max(0, self.list.currentRow())
+            self.list.setCurrentRow(row)
+            self.list.item(row).setSelected(True)
+            return True
+        return super().eventFilter(watched, event)
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.case_id == case_id), None)

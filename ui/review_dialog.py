@@ -131,6 +131,8 @@ class ReviewDialog(QDialog):
         self.decline_button.clicked.connect(self.decline)
         self.approve_button = QPushButton(tr("ui.review.approve"))
         self.approve_button.clicked.connect(self.approve)
+        # Enter in the secret field approves; declining or cancelling is always a choice.
+        self.approve_button.setDefault(True)
         for button in (self.cancel_button, self.decline_button, self.approve_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)

@@ -1,0 +1,175 @@
+"""The whole path by keyboard alone, as a clinician who uses no mouse would walk it:
+sign in, choose a case, write, attach, page through every page, a colleague's sign-off,
+send, and sign out. Only key events reach the windows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMenu, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.services import Services
+from tests.support.pdfgen import write_text_pdf
+from tests.support.window import OPEN_WINDOWS
+from ui.main_window import MainWindow
+from ui.sign_in import SignInDialog
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+def _type(widget: QWidget | None, text: str) -> None:
+    """Key presses for each character, Swedish letters included (QTest's own typing
+    knows ASCII only)."""
+    assert widget is not None
+    for char in text:
+        key = Qt.Key(ord(char.upper())) if char.isascii() and char.isalnum() else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            )
+
+
+def _focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
+    accounts, _residents = services.client.sandbox_directory()
+    secrets = {a.staff_id: a.secret for a in accounts}
+    letter = write_text_pdf(
+        tmp_path / "Provsvar.pdf",
+        [["Provsvar", "Patient: Karin Berg", "Personnummer: 19680102-9288"], ["Hb 135 g/L"]],
+        title="Provsvar",
+        lang="sv-SE",
+    )
+
+    # Sign in: the staff id field has the focus; Tab to the secret, Enter.
+    sign_in = SignInDialog(services)
+    qtbot.addWidget(sign_in)
+    sign_in.show()
+    sign_in.activateWindow()
+    qtbot.waitUntil(sign_in.isActiveWindow)
+    sign_in.staff_id.setFocus()
+    _type(_focused(), "anna")
+    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is sign_in.secret
+    _type(_focused(), secrets["anna"])
+    with qtbot.waitSignal(sign_in.accepted, timeout=10_000):
+        QTest.keyClick(_focused(), Qt.Key.Key_Return)
+    assert sign_in.staff is not None
+
+    window = MainWindow(services, sign_in.staff)
+    OPEN_WINDOWS.append(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: window.case_list.count() > 0, timeout=10_000)
+
+    # Choose the first case: Ctrl+1 to the list, then Down.
+    QTest.keyClick(window, Qt.Key.Key_1, CTRL)
+    assert _focused() is window.case_list
+    QTest.keyClick(window.case_list, Qt.Key.Key_Down)
+    assert window.draft.case is not None and window.draft.case.case_id == "2024-118"
+
+    # Write: Ctrl+2 to the message text; Tab leaves it (no tab character in the text).
+    QTest.keyClick(window, Qt.Key.Key_2, CTRL)
+    assert _focused() is window.compose.body_edit
+    _type(_focused(), "Hej Karin! Här är ditt provsvar.")
+    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
+    assert window.draft.body == "Hej Karin! Här är ditt provsvar."
+    assert _focused() is window.attachments.attach_button
+
+    # Attach: Ctrl+O; in the file dialog, type the path and press Enter.
+    def choose_in_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        name_field = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name_field is not None and name_field.hasFocus()
+        QTest.keyClicks(name_field, str(letter))
+        QTest.keyClick(name_field, Qt.Key.Key_Return)
+
+    QTimer.singleShot(300, choose_in_dialog)
+    with qtbot.waitSignal(window.inspected, timeout=30_000):
+        QTest.keyClick(window, Qt.Key.Key_O, CTRL)
+    (attachment,) = window.draft.attachments
+    qtbot.waitUntil(lambda: attachment.page_count == 2, timeout=10_000)
+    # The window manager gives the window back its focus when the dialog closes (the
+    # offscreen platform has none, so the test does what it would).
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    # Page through every page: Ctrl+3 to the preview, PageDown.
+    QTest.keyClick(window, Qt.Key.Key_3, CTRL)
+    assert window.preview.isAncestorOf(_focused())
+    qtbot.waitUntil(lambda: 0 in attachment.seen_pages, timeout=10_000)
+    QTest.keyClick(_focused(), Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: attachment.seen_pages == {0, 1}, timeout=10_000)
+
+    # Personal data: Ctrl+Return asks a colleague; they type their id and secret.
+    qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
+    QTest.keyClick(window, Qt.Key.Key_Return, CTRL)
+    dialog = window.review_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.activateWindow()  # what the window manager does for a new dialog
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert _focused() is dialog.reviewer_id
+    _type(_focused(), "bertil")
+    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is dialog.reviewer_secret
+    _type(_focused(), secrets["bertil"])
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        QTest.keyClick(_focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.draft.sign_off is not None or not window.draft.attachments)
+
+    # Send: Ctrl+Return again.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
+    with qtbot.waitSignal(window.message_sent, timeout=30_000):
+        QTest.keyClick(window, Qt.Key.Key_Return, CTRL)
+
+    # Sign out from the menu: Alt+A (Arkiv), then U (Logga ut).
+    with qtbot.waitSignal(window.signed_out, timeout=10_000):
+        QTest.keyClick(window, Qt.Key.Key_A, ALT)
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        QTest.keyClick(menu, Qt.Key.Key_U)
+    OPEN_WINDOWS.remove(window)
+
+
+def _mnemonic(text: str) -> str | None:
+    plain = text.replace("&&", "")
+    index = plain.find("&")
+    return plain[index + 1].lower() if 0 <= index < len(plain) - 1 else None
+
+
+def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from tests.support.window import open_window, pick_case
+
+    window = open_window(qtbot, services)
+    pick_case(window, "2024-118")
+    bar = [_mnemonic(a.text()) for a in window.menuBar().actions()]
+    assert len(bar) == len(set(bar)) and None not in bar
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert menu is not None
+        letters = [_mnemonic(a.text()) for a in menu.actions() if not a.isSeparator()]
+        assert None not in letters, f"{top.text()}: an action without a mnemonic"
+        assert len(letters) == len(set(letters)), f"{top.text()}: {letters}"
+    shown = [
+        _mnemonic(w.text())
+        for w in window.findChildren(QWidget)
+        if isinstance(w, QAbstractButton | QLabel) and w.isVisible()
+    ]
+    taken = [letter for letter in shown if letter]
+    duplicated = sorted({letter for letter in taken if taken.count(letter) > 1})
+    assert duplicated == [], "Alt+letter must lead to one control"
+    assert not set(taken) & set(bar), "a control's Alt+letter must not open a menu instead"
