@@ -22,10 +22,9 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 
 
-def _type(widget: QWidget | None, text: str) -> None:
+def _type(widget: QWidget, text: str) -> None:
     """Key presses for each character, Swedish letters included (QTest's own typing
     knows ASCII only)."""
-    assert widget is not None
     for char in text:
         key = Qt.Key(ord(char.upper())) if char.isascii() and char.isalnum() else Qt.Key.Key_unknown
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -34,8 +33,10 @@ def _type(widget: QWidget | None, text: str) -> None:
             )
 
 
-def _focused() -> QWidget | None:
-    return QApplication.focusWidget()
+def _focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
 
 
 def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
@@ -160,7 +161,7 @@ def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> N
     assert len(bar) == len(set(bar)) and None not in bar
     for top in window.menuBar().actions():
         menu = top.menu()
-        assert menu is not None
+        assert isinstance(menu, QMenu)
         letters = [_mnemonic(a.text()) for a in menu.actions() if not a.isSeparator()]
         assert None not in letters, f"{top.text()}: an action without a mnemonic"
         assert len(letters) == len(set(letters)), f"{top.text()}: {letters}"
