@@ -78,9 +78,7 @@ def enqueue_draft(draft: Draft, outbox: Outbox, staff_id: str) -> OutboxJob:
         JobFile(a.sha256, a.staged.path, a.media_type, a.staged.size, a.filename)
         for a in draft.attachments
     ]
-    signed_off_by = (
-        draft.sign_off.reviewer_name if message.review_id and draft.sign_off else None
-    )
+    signed_off_by = draft.sign_off.reviewer_name if message.review_id and draft.sign_off else None
     return outbox.add(message, files, draft.idempotency_key, staff_id, signed_off_by)
 
 

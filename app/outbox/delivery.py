@@ -282,9 +282,7 @@ def resume_unfinished(
             continue
         outbox.record(job.job_id, resumed=True)
         ended.append(
-            run_job(
-                outbox, job.job_id, client, progress, policy=policy, sleep=sleep, clock=clock
-            )
+            run_job(outbox, job.job_id, client, progress, policy=policy, sleep=sleep, clock=clock)
         )
     for job in outbox.jobs(staff_id):
         if job.state is JobState.DELIVERED:

@@ -6,6 +6,7 @@ gets the message once."""
 from __future__ import annotations
 
 import socket
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ class RecordingSession(requests.Session):
         self.calls: list[tuple[str, str, str]] = []
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        url = requests.utils.urlparse(request.url or "")
+        url = urllib.parse.urlsplit(request.url or "")
         self.calls.append((request.method or "", url.path, url.query))
         return super().send(request, **kwargs)
 
@@ -114,9 +115,7 @@ def _job(
 
 
 def _run(outbox: Outbox, job: OutboxJob, client: GatewayClient, waits: WaitClock) -> OutboxJob:
-    return run_job(
-        outbox, job.job_id, client, policy=POLICY, sleep=waits.sleep, clock=waits.clock
-    )
+    return run_job(outbox, job.job_id, client, policy=POLICY, sleep=waits.sleep, clock=waits.clock)
 
 
 def _deliveries(raw: Raw, job: OutboxJob) -> dict[str, int]:
