@@ -115,8 +115,8 @@ class _JobRun:
         posted_before = job.posted
         try:
             if not posted_before:
-                job = self._upload(job)
-                job = self._record(job, state=JobState.SENDING, posted=True)
+                uploaded = self._upload(job)
+                job = self._record(job, state=JobState.SENDING, posted=True, bytes_done=uploaded)
             job = self._settle(job, ask_first=posted_before)
         except _Stop as stopped:
             return stopped.job
@@ -125,14 +125,18 @@ class _JobRun:
 
     # -- files ------------------------------------------------------------------------
 
-    def _upload(self, job: OutboxJob) -> OutboxJob:
+    def _upload(self, job: OutboxJob) -> int:
+        """Upload what the gateway lacks; the bytes done. Each file's end is committed
+        with the next one's start, the last with ``sending`` (each commit waits for the
+        disk, so they are kept few)."""
         job = self._record(job, state=JobState.UPLOADING, bytes_done=0)
         done = 0
-        for file in job.files:
+        for index, file in enumerate(job.files):
+            if index:
+                job = self._record(job, bytes_done=done)
             job = self._upload_one(job, file, done)
             done += file.size
-            job = self._record(job, bytes_done=done)
-        return job
+        return done
 
     def _upload_one(self, job: OutboxJob, file: JobFile, base: int) -> OutboxJob:
         reported = persisted = base
@@ -141,7 +145,8 @@ class _JobRun:
         def on_bytes(sent: int, _size: int) -> None:
             nonlocal reported, persisted, current
             done = base + sent
-            if done - persisted >= self.policy.persist_every_bytes:
+            # The file's end is committed by the caller; only the way there is here.
+            if sent < file.size and done - persisted >= self.policy.persist_every_bytes:
                 persisted = done
                 current = self.outbox.record(job.job_id, bytes_done=done)
             if self.progress is not None and done - reported >= self.policy.report_every_bytes:

@@ -135,10 +135,18 @@ def test_a_job_uploads_sends_and_deletes_its_working_copies(
     waits: WaitClock,
     tmp_path: Path,
 ) -> None:
-    job = _job(outbox, staging, tmp_path, client=anna)
+    job = _job(outbox, staging, tmp_path, client=anna, size=1_000_000)
     seen: list[OutboxJob] = []
+    journalled: list[int] = []  # bytes_done as the journal has it, while it uploads
+
+    def progress(now: OutboxJob) -> None:
+        seen.append(now)
+        on_disk = outbox.job(now.job_id)
+        if on_disk is not None and on_disk.state is JobState.UPLOADING:
+            journalled.append(on_disk.bytes_done)
+
     done = run_job(
-        outbox, job.job_id, anna, seen.append, policy=POLICY, sleep=waits.sleep, clock=waits.clock
+        outbox, job.job_id, anna, progress, policy=POLICY, sleep=waits.sleep, clock=waits.clock
     )
     assert done == outbox.job(job.job_id)
     assert done.state is JobState.DELIVERED and done.error_code is None
@@ -149,13 +157,14 @@ def test_a_job_uploads_sends_and_deletes_its_working_copies(
     assert states.index(JobState.SENDING) > states.index(JobState.UPLOADING)
     uploading = [j.bytes_done for j in seen if j.state is JobState.UPLOADING]
     assert uploading == sorted(uploading) and len(set(uploading)) > 2, "progress as it uploads"
+    assert any(0 < b < job.bytes_total for b in journalled), "and in the journal on the way"
     assert not job.files[0].path.exists() and not job.files[0].path.parent.exists()
     assert _deliveries(raw, job) == dict.fromkeys(RESIDENTS, 1)
     assert session.count("POST", "/v1/messages") == 1 and waits.waits == []
 
     # The same file in a second send is not uploaded again: the gateway holds its bytes.
     puts = session.count("PUT", f"/v1/attachments/{job.files[0].sha256}")
-    draft = ready_draft(staging, padded_pdf(tmp_path / "igen.pdf", 300_000, 1), RESIDENTS)
+    draft = ready_draft(staging, padded_pdf(tmp_path / "igen.pdf", 1_000_000, 1), RESIDENTS)
     second = _run(outbox, enqueue_draft(draft, outbox, "anna"), anna, waits)
     assert second.state is JobState.DELIVERED
     assert session.count("PUT", f"/v1/attachments/{job.files[0].sha256}") == puts == 1
