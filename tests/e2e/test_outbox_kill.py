@@ -30,7 +30,7 @@ from tests.support.processes import Child, sandbox_process
 
 SEED = 20261130
 FILE_BYTES = 6 * 1024 * 1024
-UPLOAD_KILLS_PER_JOB = 9
+UPLOAD_KILLS_PER_JOB = 11
 SENDING_KILLS_PER_JOB = 2
 PHASES = {"queued": 0, "uploading": 0, "sending": 1, "delivered": 2}
 

@@ -139,3 +139,22 @@ def test_retry_queues_a_refused_or_stuck_job_again_and_nothing_else(outbox: Outb
         outbox.retry(refused.job_id)  # queued now: nothing to retry
     with pytest.raises(LookupError):
         outbox.retry("no-such-job")
+
+
+def test_services_open_the_journal_in_the_users_data_folder_at_first_use(
+    tmp_path: Path,
+) -> None:
+    from app.services import open_services
+    from app.settings import Settings, data_dir
+
+    settings = Settings(gateway_url="https://gateway.invalid", staging_dir=str(tmp_path / "s"))
+    services = open_services(settings)
+    try:
+        assert not (data_dir() / "outbox.sqlite3").exists(), "a window that never sends"
+        outbox = services.outbox
+        assert outbox is services.outbox and outbox.path == data_dir() / "outbox.sqlite3"
+        job = outbox.add(_message(), [], "k1", "anna")
+    finally:
+        services.close()
+    with Outbox(data_dir() / "outbox.sqlite3") as reopened:
+        assert reopened.job(job.job_id) == job
