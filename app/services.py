@@ -1,4 +1,5 @@
-"""What a running Bifoga holds: the gateway client, the staging area and the workers.
+"""What a running Bifoga holds: the gateway client, the staging area, the workers and the
+outbox journal.
 
 Both clients of the core (the window and the command line) open these the same way.
 With no gateway configured the embedded sandbox is started on loopback, and the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,14 @@ from app.gateway.client import GatewayClient
 from app.gateway.embedded import EmbeddedSandbox
 from app.lifecycle import ClosedOnExit
 from app.model import MAX_ATTACHMENT_BYTES
+from app.outbox import Outbox
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
 from app.worker import IsolatedWorker
 
 log = logging.getLogger(__name__)
+
+OUTBOX_FILE = "outbox.sqlite3"
 
 
 @dataclass
@@ -39,7 +44,11 @@ class Services(ClosedOnExit):
     #: ``render_worker`` (each draws half; see ``app.rendering.render_ahead``). None on a
     #: one-core machine, where it would only compete.
     render_helper: IsolatedWorker | None = None
+    #: The outbox journal's file; None: ``outbox.sqlite3`` in the user's data folder.
+    outbox_path: Path | None = None
     _closed: bool = field(default=False, repr=False)
+    _outbox: Outbox | None = field(default=None, repr=False)
+    _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -53,6 +62,15 @@ class Services(ClosedOnExit):
         self.inspect_worker.start()
         if self.render_helper is not None:
             self.render_helper.start()
+
+    @property
+    def outbox(self) -> Outbox:
+        """The send jobs (``app.outbox``), opened at first use: a window that never sends
+        does not touch the journal."""
+        with self._outbox_lock:
+            if self._outbox is None:
+                self._outbox = Outbox(self.outbox_path or data_dir() / OUTBOX_FILE)
+            return self._outbox
 
     @property
     def render_workers(self) -> list[IsolatedWorker]:
@@ -71,6 +89,9 @@ class Services(ClosedOnExit):
             self.render_helper.close()
         if self.sandbox is not None:
             self.sandbox.stop()
+        with self._outbox_lock:
+            if self._outbox is not None:
+                self._outbox.close()
 
 
 def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker | None]:
@@ -82,7 +103,9 @@ def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker
     return render_worker, IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
 
 
-def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Services:
+def open_services(
+    settings: Settings, *, sandbox_dir: Path | None = None, outbox_path: Path | None = None
+) -> Services:
     sandbox = None
     base_url = settings.gateway_url.strip().rstrip("/")
     if settings.uses_sandbox:
@@ -106,7 +129,14 @@ def open_services(settings: Settings, *, sandbox_dir: Path | None = None) -> Ser
         timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
     )
     return Services(
-        settings, client, staging, render_worker, inspect_worker, sandbox, render_helper
+        settings,
+        client,
+        staging,
+        render_worker,
+        inspect_worker,
+        sandbox,
+        render_helper,
+        outbox_path,
     )
 
 

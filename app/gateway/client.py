@@ -406,31 +406,48 @@ class GatewayClient(ClosedOnExit):
         except (KeyError, TypeError) as missing:
             raise _bad_response(response, missing) from None
 
-    def send_message(self, message: OutgoingMessage, idempotency_key: str) -> SentMessage:
+    def send_message(
+        self, message: OutgoingMessage, idempotency_key: str, *, retry: bool = True
+    ) -> SentMessage:
         """Create the message. Retried with the same key on a lost answer, so a resident
-        gets it once however many tries it takes; ``replayed`` says the gateway had it."""
+        gets it once however many tries it takes; ``replayed`` says the gateway had it.
+
+        ``retry=False`` makes one try only, for a caller that resolves a lost answer
+        itself by asking the gateway for the key first (the outbox, ``app.outbox``).
+        """
         response = self._call(
             "POST",
             "/v1/messages",
             expected={201},
-            idempotent=True,
+            idempotent=retry,
             json_body=message.to_json(),
             # A structured-field string, as the Idempotency-Key draft defines the header.
             headers={"Idempotency-Key": f'"{idempotency_key}"'},
         )
-        data = _json(response)
-        try:
-            return SentMessage(
-                message_id=str(data["message_id"]),
-                created_at=str(data["created_at"]),
-                deliveries=[
-                    Delivery(str(d["resident_id"]), str(d["delivery_id"]), str(d["status"]))
-                    for d in data["deliveries"]
-                ],
-                replayed=response.headers.get("Idempotent-Replayed", "").lower() == "true",
-            )
-        except (KeyError, TypeError) as missing:
-            raise _bad_response(response, missing) from None
+        return _sent_message(response, _json(response), replayed=_replayed(response))
+
+    def message_for_key(self, idempotency_key: str) -> SentMessage | None:
+        """The clinician's own message sent with this key, or None if the gateway made none
+        (GATEWAY.md 1.1): what became of a send whose answer was lost, asked without sending
+        anything. A gateway that answers with more than one message does not know the
+        question (an older protocol would list every sent message): that is a bad response,
+        never a guess."""
+        response = self._call(
+            "GET",
+            "/v1/messages",
+            expected={200},
+            idempotent=True,
+            params={"idempotency_key": idempotency_key},
+        )
+        messages = _json(response).get("messages")
+        if not isinstance(messages, list) or len(messages) > 1:
+            raise _bad_response(response, "not zero or one message for the key")
+        if not messages:
+            return None
+        found = messages[0]
+        if not isinstance(found, dict):
+            raise _bad_response(response, "a message is not an object")
+        return _sent_message(response, found, replayed=True)
 
     def get_message(self, message_id: str) -> dict[str, Any]:
         response = self._call(
@@ -564,6 +581,27 @@ class GatewayClient(ClosedOnExit):
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _replayed(response: requests.Response) -> bool:
+    return response.headers.get("Idempotent-Replayed", "").lower() == "true"
+
+
+def _sent_message(
+    response: requests.Response, data: dict[str, Any], *, replayed: bool
+) -> SentMessage:
+    try:
+        return SentMessage(
+            message_id=str(data["message_id"]),
+            created_at=str(data["created_at"]),
+            deliveries=[
+                Delivery(str(d["resident_id"]), str(d["delivery_id"]), str(d["status"]))
+                for d in data["deliveries"]
+            ],
+            replayed=replayed,
+        )
+    except (KeyError, TypeError) as missing:
+        raise _bad_response(response, missing) from None
 
 
 def _worth_retrying(error: GatewayError) -> bool:

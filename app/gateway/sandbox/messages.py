@@ -323,6 +323,8 @@ class Messages:
 
     def list_sent(self, request: Request) -> Response:
         staff = self.api.authenticate(request)
+        if "idempotency_key" in request.args:
+            return self._by_idempotency_key(staff, request.args["idempotency_key"])
         errors = []
         if request.args.get("sent_by", "me") != "me":
             errors.append(FieldError("invalid_sent_by", "Only sent_by=me is supported.", "sent_by"))
@@ -340,6 +342,19 @@ class Messages:
             raise ApiError(422, errors)
         rows = self.store.messages_by(staff.staff_id, since)
         return json_response({"messages": [self._message_json(r) for r in rows]})
+
+    def _by_idempotency_key(self, staff: StaffMember, key: str) -> Response:
+        """What became of a send whose answer was lost (GATEWAY.md 1.1): zero or one
+        message, and only the clinician's own, so a key never reveals a colleague's."""
+        if not key or len(key) > MAX_KEY or not key.isprintable():
+            raise ApiError.one(
+                422,
+                "invalid_idempotency_key",
+                f"idempotency_key is 1 to {MAX_KEY} printable characters.",
+                "idempotency_key",
+            )
+        row = self.store.message_by_key(staff.staff_id, key)
+        return json_response({"messages": [] if row is None else [self._message_json(row)]})
 
     def _visible(self, staff: StaffMember, message_id: str) -> sqlite3.Row:
         # A message is visible to its unit: a colleague may follow up a wrongly sent file.

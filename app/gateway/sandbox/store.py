@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from app.gateway.sandbox import demo
+
+log = logging.getLogger("bifoga.sandbox")
 
 DB_NAME = "sandbox.sqlite3"
 
@@ -97,6 +100,7 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
         self._seed()
+        self._release_keys_left_in_flight()
 
     def close(self) -> None:
         with self._lock:
@@ -294,6 +298,18 @@ class Store:
             (status, response, staff_id, key),
         )
 
+    def _release_keys_left_in_flight(self) -> None:
+        """Free every key a stopped gateway left "processing" (GATEWAY.md 1.1).
+
+        A message, its deliveries and its key's "done" are written in one transaction, so a
+        key still "processing" when the store opens belongs to a request whose message was
+        never made: freeing it lets the same key and body make it now. Nothing else serves
+        this data folder at that moment (one sandbox per folder).
+        """
+        released = self._run("DELETE FROM idempotency WHERE state = 'processing'")
+        if released:
+            log.info("released %d idempotency key(s) left in flight by a stop", released)
+
     def release_idempotency(self, staff_id: str, key: str) -> None:
         self._run(
             "DELETE FROM idempotency WHERE staff_id = ? AND key = ? AND state = 'processing'",
@@ -328,6 +344,11 @@ class Store:
 
     def message(self, message_id: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM messages WHERE message_id = ?", (message_id,))
+
+    def message_by_key(self, sender_id: str, key: str) -> sqlite3.Row | None:
+        return self._one(
+            "SELECT * FROM messages WHERE sender_id = ? AND idempotency_key = ?", (sender_id, key)
+        )
 
     def messages_by(self, sender_id: str, since: str) -> list[sqlite3.Row]:
         return self._all(
