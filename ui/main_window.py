@@ -37,7 +37,8 @@ from app.drafts import DraftStore, RestoredDraft, has_content
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Resident, Staff
-from app.sending import SendResult, send_draft
+from app.outbox import JobState, KeyInOutbox, OutboxJob
+from app.sending import enqueue_draft
 from app.services import Services
 from app.staging import StagedFile, StagingError
 from ui.attachments import AttachmentsPanel
@@ -48,6 +49,7 @@ from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.help_window import HelpWindow
 from ui.i18n import tr
 from ui.lock import IdleWatch, LockPage
+from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
 from ui.window_actions import install_actions
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
     signed_out = Signal()
     #: The window was locked (True) or opened again (False).
     lock_changed = Signal(bool)
+    #: An outbox job moved on or ended (for the "Skickat" view).
+    job_changed = Signal(object)
 
     def __init__(self, services: Services, staff: Staff) -> None:
         super().__init__()
@@ -112,6 +116,14 @@ class MainWindow(QMainWindow):
         self._signing_out = False
         self.locked = False
         self._names_from_directory: dict[str, str] = {}
+        #: Drafts whose send is journalled and running, by job id (see ``_job_ended``).
+        self._in_flight: dict[str, Draft] = {}
+        self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
+        self.outbox_runner.setParent(self)
+        self.outbox_runner.progressed.connect(self._job_progressed)
+        self.outbox_runner.ended.connect(self._job_ended)
+        self.outbox_runner.resuming.connect(self._outbox_resuming)
+        self.outbox_runner.resumed.connect(self._outbox_resumed)
 
         # Cases
         left = CaseList()
@@ -219,6 +231,7 @@ class MainWindow(QMainWindow):
         self._load_known_names()
         self._restore_saved_drafts()
         self._show_whether_a_draft_is_open()
+        self.outbox_runner.resume()
 
     def _set_tab_order(self) -> None:
         """Tab goes the way the screen reads: cases, the message, its files, the preview,
@@ -354,7 +367,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """Leave the workstation to a colleague; the drafts wait for this clinician."""
-        if self._sending:
+        if self._sending or self.outbox_runner.busy:
             self.statusBar().showMessage(tr("ui.close.while_sending"))
             return
         unsent = self.unsent_drafts()
@@ -720,31 +733,80 @@ class MainWindow(QMainWindow):
         self.update_gate()
 
     def send(self) -> None:
-        draft, client = self.draft, self.services.client
+        """Journal the send in the outbox (before a byte leaves), then let it run: the
+        draft is done with, and the job finishes even through a crash."""
+        draft, outbox, staff_id = self.draft, self.services.outbox, self.staff.staff_id
         self._sending = True
         self.update_gate()
         self.statusBar().showMessage(tr("ui.send.sending"))
         run_in_background(
             self,
-            lambda: send_draft(draft, client),
-            lambda result: self._sent(result, draft),
+            lambda: enqueue_draft(draft, outbox, staff_id),
+            lambda job: self._enqueued(job, draft),
             self._send_failed,
         )
 
-    def _sent(self, result: object, draft: Draft) -> None:
-        assert isinstance(result, SendResult)
+    def _enqueued(self, job: object, draft: Draft) -> None:
+        assert isinstance(job, OutboxJob)
         self._sending = False
-        self._forget_draft(draft)
-        count = len(result.message.deliveries)
-        self.statusBar().showMessage(tr("ui.send.sent", count=count))
-        self.load_cases()  # a reply answers its case; a counter-question makes it wait
-        self.message_sent.emit(result.message.message_id)
+        # Its files belong to the job now; the draft is kept aside in case the gateway
+        # refuses it (a sign-off expired meanwhile, say), to be worked on again.
+        self._in_flight[job.job_id] = draft
+        self._forget_draft(draft, keep_files=True)
+        self.outbox_runner.start(job.job_id)
+
+    def _job_progressed(self, job: object) -> None:
+        assert isinstance(job, OutboxJob)
+        if job.state is JobState.UPLOADING and job.bytes_total:
+            self.statusBar().showMessage(
+                tr(
+                    "ui.send.uploading",
+                    done=_megabytes(job.bytes_done),
+                    total=_megabytes(job.bytes_total),
+                    count=len(job.message.recipients),
+                )
+            )
+        elif job.state is JobState.SENDING:
+            self.statusBar().showMessage(tr("ui.send.sending"))
+        self.job_changed.emit(job)
+
+    def _job_ended(self, job: object) -> None:
+        assert isinstance(job, OutboxJob)
+        draft = self._in_flight.pop(job.job_id, None)
+        self.job_changed.emit(job)
+        if job.state is JobState.DELIVERED:
+            self.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))
+            self.load_cases()  # a reply answers its case; a counter-question makes it wait
+            if job.message_id:
+                self.message_sent.emit(job.message_id)
+            return
+        reason = tr(job.error_code or "outbox.bad_answer")
+        if job.state is JobState.FAILED and draft is not None:
+            # Refused as it was: back to its case, to be put right and sent again.
+            draft.sign_off = None
+            self.book.add(draft)
+            self.save_draft()
+            self._refresh_case_marks()
+            self.show_problem(tr("ui.send.refused_back_to_draft", reason=reason))
+        else:
+            self.show_problem(tr("ui.send.not_finished", reason=reason))
+
+    def _outbox_resuming(self, count: int) -> None:
+        self.statusBar().showMessage(tr("ui.outbox.resuming", count=count))
+
+    def _outbox_resumed(self, jobs: list[OutboxJob]) -> None:
+        delivered = sum(1 for job in jobs if job.state is JobState.DELIVERED)
+        if delivered == len(jobs):
+            self.statusBar().showMessage(tr("ui.outbox.resumed_all", count=delivered))
 
     def _send_failed(self, error: BaseException) -> None:
-        # The draft stays as it is, with the same idempotency key: sending again is safe.
+        # Nothing was journalled: the draft stays as it is, with the same idempotency key.
         self._sending = False
         self.update_gate()
-        self.show_problem(tr("ui.send.failed", reason=gateway_error_text(error)))
+        if isinstance(error, KeyInOutbox):
+            self.show_problem(tr(error.code))
+        else:
+            self.show_problem(tr("ui.send.failed", reason=gateway_error_text(error)))
 
     def ask_discard_draft(self) -> None:
         """The clinician throws the draft on screen away, after a question."""
@@ -779,11 +841,13 @@ class MainWindow(QMainWindow):
         for draft in self._all_drafts():
             self._forget_draft(draft)
 
-    def _forget_draft(self, draft: Draft) -> None:
-        """A draft that was sent or discarded: its working copies go, and so does it."""
-        for attachment in draft.attachments:
-            self.services.staging.discard(attachment.staged)
-        draft.attachments = []
+    def _forget_draft(self, draft: Draft, *, keep_files: bool = False) -> None:
+        """A draft that was sent or discarded goes; so do its working copies, unless an
+        outbox job now holds them (``keep_files``)."""
+        if not keep_files:
+            for attachment in draft.attachments:
+                self.services.staging.discard(attachment.staged)
+            draft.attachments = []
         self.book.remove(draft)
         if draft is self.draft:
             self.show_blank()
@@ -815,12 +879,22 @@ class MainWindow(QMainWindow):
         if restored is None:
             return
         missing: list[str] = []
+        outbox = self.services.outbox
+        kept = []
         for item in restored.drafts:
+            if outbox.job_for_key(item.draft.idempotency_key) is not None:
+                # Journalled just before a stop: the outbox sends it (once); the draft,
+                # whose files the job holds, is done with.
+                continue
             self.book.add(_addressable(item))
             missing.extend(item.missing_files)
-        current = restored.current or restored.drafts[0]
+            kept.append(item)
+        if not kept:
+            self.save_draft()
+            return
+        current = restored.current if restored.current in kept else kept[0]
         self.show_draft(current.draft)
-        self.statusBar().showMessage(tr("ui.draft.restored", count=len(restored.drafts)))
+        self.statusBar().showMessage(tr("ui.draft.restored", count=len(kept)))
         if missing:
             self.show_problem(tr("ui.draft.files_gone", names=", ".join(missing)))
 
@@ -845,7 +919,7 @@ class MainWindow(QMainWindow):
         return drafts if self.draft in self.book else [*drafts, self.draft]
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._sending:
+        if self._sending or self.outbox_runner.busy:
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))
             return
@@ -873,3 +947,7 @@ def _addressable(restored: RestoredDraft) -> Draft:
     if draft.kind.answers_a_case and draft.case is None:
         draft.kind = MessageKind.NEW_CASE
     return draft
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}".replace(".", ",")
