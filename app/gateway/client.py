@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from app.gateway.errors import BAD_RESPONSE, NETWORK, TIMEOUT, TLS, GatewayError
 from app.lifecycle import ClosedOnExit
 from app.model import Case, Resident, Staff
-from app.review import ReviewedAttachment, ReviewSubject
+from app.review import ReviewedAttachment, ReviewSubject, message_sha256
 
 if TYPE_CHECKING:
     import requests
@@ -104,6 +104,7 @@ class OutgoingMessage:
             attachments=tuple(
                 ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
             ),
+            message_sha256=message_sha256(self.subject, self.body),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -323,6 +323,14 @@ def _subject_errors(subject: object) -> list[FieldError]:
                 "subject.attachments",
             )
         )
+    if not is_sha256(subject.get("message_sha256")):
+        errors.append(
+            FieldError(
+                "invalid_message_sha256",
+                "message_sha256 is the SHA-256 of the subject, a line feed and the body.",
+                "subject.message_sha256",
+            )
+        )
     return errors
 
 

@@ -29,7 +29,7 @@ from app.model import (
     MAX_BULK_RECIPIENTS,
     MessageKind,
 )
-from app.review import subject_digest
+from app.review import message_sha256, subject_digest
 
 #: Called once the idempotency key is claimed; the "slow" fault sleeps there, so that a
 #: retry meanwhile sees the first request still in flight (409).
@@ -65,6 +65,8 @@ class ValidMessage:
                 }
                 for a in self.attachments
             ],
+            # The text as received: an edit after the sign-off no longer matches.
+            "message_sha256": message_sha256(self.subject, self.body),
         }
 
 
