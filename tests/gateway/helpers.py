@@ -24,7 +24,7 @@ LUND = "Vårdcentralen Lund"
 CASE_PROVSVAR = "2024-118"  # open, Karin Berg
 KARIN = "196801029288"
 GUNNAR = "194501103297"  # resident of open case 2024-119
-CLOSED_CASE = "2024-101"
+ANSWERED_CASE = "2024-101"  # answered (Erik Johansson)
 MALMO_CASE = "2024-201"
 SECRETS = {
     "anna": "anna-sandlada",

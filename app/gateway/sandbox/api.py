@@ -29,7 +29,7 @@ from app.gateway.sandbox.responses import (
     read_json_object,
 )
 from app.gateway.sandbox.store import Store
-from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, MessageKind, Role
+from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
 from app.review import subject_digest
 
 #: Failed sign-ins (or sign-off credential checks) per staff id before 429 (GATEWAY.md).
@@ -153,9 +153,14 @@ class Api:
 
     def list_cases(self, request: Request) -> Response:
         staff = self.authenticate(request)
-        status = request.args.get("status", "open")
-        if status not in ("open", "closed"):
-            raise ApiError.one(422, "invalid_status", "status is open or closed.", "status")
+        status = request.args.get("status", CaseStatus.OPEN.value)
+        if status not in {s.value for s in CaseStatus}:
+            raise ApiError.one(
+                422,
+                "invalid_status",
+                "status is open, awaiting_resident or answered.",
+                "status",
+            )
         cases = [
             {
                 "case_id": row["case_id"],

@@ -27,6 +27,7 @@ from app.model import (
     ALLOWED_MEDIA_TYPES,
     MAX_ATTACHMENTS_PER_MESSAGE,
     MAX_BULK_RECIPIENTS,
+    CaseStatus,
     MessageKind,
 )
 from app.review import message_sha256, subject_digest
@@ -121,6 +122,7 @@ class Messages:
         now = rfc3339(self.api.now())
         message_id = new_id("msg")
         with self.store.transaction():
+            self._check_case_still_open(message)
             review = self._consume_review(staff, message, message_id, now)
             self.store.add_message(
                 {
@@ -142,6 +144,9 @@ class Messages:
                 message.attachments,
             )
             deliveries = []
+            after = MessageKind(message.kind).case_status_after
+            if message.case_id is not None and after is not None:
+                self.store.set_case_status(message.case_id, after.value)
             for resident_id in message.recipients:
                 delivery_id = new_id("dlv")
                 self.store.add_delivery(delivery_id, message_id, resident_id, now)
@@ -154,6 +159,16 @@ class Messages:
         response = Response(text, status=201, mimetype="application/json")
         response.headers["Location"] = f"/v1/messages/{message_id}"
         return response
+
+    def _check_case_still_open(self, message: ValidMessage) -> None:
+        """Checked again inside the transaction: of two replies at once, one answers."""
+        if message.case_id is None:
+            return
+        case = self.store.case(message.case_id)
+        if case is None or case["status"] != CaseStatus.OPEN:
+            raise ApiError.one(
+                422, "case_not_open", "case_id must be an open case of your unit.", "case_id"
+            )
 
     def _consume_review(
         self, staff: StaffMember, message: ValidMessage, message_id: str, now: str
@@ -206,7 +221,9 @@ class Messages:
                 refuse("case_id_not_allowed", "A new case has no case_id.", "case_id")
         elif answers_case:
             case = self.store.case(case_id) if isinstance(case_id, str) else None
-            if case is None or case["unit"] != staff.unit or case["status"] != "open":
+            # 422 on the field, not 409: a client retries a 409 here (key in flight), and
+            # waiting does not open a case.
+            if case is None or case["unit"] != staff.unit or case["status"] != CaseStatus.OPEN:
                 case = None
                 refuse("case_not_open", "case_id must be an open case of your unit.", "case_id")
 
@@ -384,6 +401,7 @@ class Messages:
                     "sha256": a["sha256"],
                     "filename": a["filename"],
                     "media_type": a["media_type"],
+                    "size": a["size"],
                     "personal_data": bool(a["personal_data"]),
                     "alt_text": a["alt_text"],
                     "retracted_at": a["retracted_at"],

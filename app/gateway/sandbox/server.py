@@ -28,6 +28,7 @@ from app.gateway.sandbox.api import Api, Settings
 from app.gateway.sandbox.clock import Clock
 from app.gateway.sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
 from app.gateway.sandbox.messages import IN_FLIGHT_HOOK, Messages
+from app.gateway.sandbox.resident_answers import answer_counter_question
 from app.gateway.sandbox.responses import (
     ApiError,
     FieldError,
@@ -37,6 +38,7 @@ from app.gateway.sandbox.responses import (
 )
 from app.gateway.sandbox.store import Store
 from app.identifiers import is_valid_resident_id, mask
+from app.model import CaseStatus
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -79,6 +81,11 @@ def _url_map() -> Map:
             ),
             Rule("/sandbox/", endpoint="start_page", methods=["GET"]),
             Rule("/sandbox/inbox/<resident_id>", endpoint="inbox", methods=["GET"]),
+            Rule(
+                "/sandbox/cases/<case_id>/resident-answers",
+                endpoint="resident_answer",
+                methods=["POST"],
+            ),
             Rule(
                 "/sandbox/deliveries/<delivery_id>/attachments/<sha256:sha256>",
                 endpoint="delivered_file",
@@ -137,6 +144,9 @@ class SandboxApp:
             "list_retractions": self.messages.list_retractions,
             "start_page": self.start_page,
             "inbox": self.inbox,
+            "resident_answer": lambda request, case_id: answer_counter_question(
+                store, clock, request, case_id
+            ),
             "delivered_file": self.delivered_file,
             "ledger": self.ledger,
             "get_faults": self.get_faults,
@@ -256,7 +266,16 @@ class SandboxApp:
             raise ApiError.one(404, "not_found", "No such resident.")
         rows = self.store.deliveries_to(resident_id)
         items = [(row, self.store.message_attachments(row["message_id"])) for row in rows]
-        return _html(pages.inbox_page(resident_id, self.store.resident_name(resident_id), items))
+        awaiting = self.store.cases_of_resident(resident_id, CaseStatus.AWAITING_RESIDENT.value)
+        return _html(
+            pages.inbox_page(
+                resident_id,
+                self.store.resident_name(resident_id),
+                items,
+                awaiting,
+                self.store.resident_answers(resident_id),
+            )
+        )
 
     def delivered_file(self, request: Request, delivery_id: str, sha256: str) -> Response:
         delivery = self.store.delivery(delivery_id)
