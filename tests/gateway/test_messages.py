@@ -147,7 +147,9 @@ def test_attachments_must_be_uploaded_few_and_of_their_type(raw: Raw, token: str
     missing = raw.send(token, reply([attachment_json(blob)]))
     assert _errors(missing) == {"attachments[0].sha256": "attachment_not_uploaded"}
     _uploaded(raw, token, blob)
-    wrong_type = dict(attachment_json(blob), media_type="image/png", alt_text="x")
+    wrong_type = dict(
+        attachment_json(blob), media_type="image/png", filename="provsvar.png", alt_text="x"
+    )
     assert _errors(raw.send(token, reply([wrong_type]))) == {
         "attachments[0].media_type": "media_type_mismatch"
     }

@@ -17,6 +17,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from app.gateway import filenames
+from app.gateway.filenames import filename_problem
 from app.gateway.sandbox.api import Api, is_sha256, new_id
 from app.gateway.sandbox.clock import parse_rfc3339, rfc3339
 from app.gateway.sandbox.demo import StaffMember
@@ -38,7 +40,13 @@ IN_FLIGHT_HOOK = "bifoga.in_flight_hook"
 
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
-MAX_FILENAME = 255
+_FILENAME_MESSAGES = {
+    filenames.INVALID: f"filename is a name of 1 to {filenames.MAX_FILENAME} characters.",
+    filenames.UNSAFE_CHARACTER: "filename holds a path separator, control, bidi or "
+    "zero-width character.",
+    filenames.RESERVED_NAME: "filename is a reserved device name (CON, NUL, COM1...).",
+    filenames.EXTENSION_MISMATCH: "filename must end in an extension of its media_type.",
+}
 MAX_REASON = 2_000
 MAX_KEY = 255
 
@@ -307,16 +315,10 @@ class Messages:
             held = self.store.blob_media_type(sha256)
             if held is None:
                 problems.append(("attachment_not_uploaded", "Upload the file first.", "sha256"))
-        filename = item.get("filename")
-        if (
-            not isinstance(filename, str)
-            or not filename.strip()
-            or len(filename) > MAX_FILENAME
-            or any(c in filename for c in "/\\")
-            or not filename.isprintable()
-        ):
-            problems.append(("invalid_filename", "filename is a plain file name.", "filename"))
         media_type = item.get("media_type")
+        filename_code = filename_problem(item.get("filename"), media_type)
+        if filename_code is not None:
+            problems.append((filename_code, _FILENAME_MESSAGES[filename_code], "filename"))
         if media_type not in ALLOWED_MEDIA_TYPES:
             problems.append(
                 ("invalid_media_type", "media_type is not an allowed type.", "media_type")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
@@ -30,6 +30,7 @@ from app.gateway.sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, Fa
 from app.gateway.sandbox.messages import IN_FLIGHT_HOOK, Messages
 from app.gateway.sandbox.resident_answers import answer_counter_question
 from app.gateway.sandbox.responses import (
+    MAX_JSON_BYTES,
     ApiError,
     FieldError,
     error_response,
@@ -38,7 +39,7 @@ from app.gateway.sandbox.responses import (
 )
 from app.gateway.sandbox.store import Store
 from app.identifiers import is_valid_resident_id, mask
-from app.model import CaseStatus
+from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -206,9 +207,20 @@ class SandboxApp:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, values = adapter.match()
+            # Enforced while the body is read, chunked or not (GATEWAY.md 1.1): a body
+            # over the limit is refused after at most the limit has been read.
+            request.max_content_length = (
+                MAX_ATTACHMENT_BYTES if endpoint == "put_attachment" else MAX_JSON_BYTES
+            )
             response = self._handlers[endpoint](request, **values)
         except ApiError as refusal:
             response = error_response(refusal)
+        except RequestEntityTooLarge:
+            response = error_response(
+                ApiError.one(413, "payload_too_large", "The request body is too large.")
+            )
+        except (TimeoutError, ConnectionError):
+            raise  # the client stalled or left: the server drops the connection
         except RequestRedirect as moved:
             return moved.get_response(request.environ)
         except NotFound:

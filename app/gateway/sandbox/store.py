@@ -32,8 +32,10 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL,
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS auth_failures (staff_id TEXT NOT NULL, at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS auth_failures_by_staff ON auth_failures (staff_id, at);
+CREATE TABLE IF NOT EXISTS credential_failures (
+    staff_id TEXT NOT NULL, client TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS credential_failures_by_staff_and_client
+    ON credential_failures (staff_id, client, at);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
     data BLOB NOT NULL, stored_at TEXT NOT NULL);
@@ -171,18 +173,23 @@ class Store:
         row = self._one("SELECT name FROM residents WHERE id = ?", (resident_id,))
         return None if row is None else str(row["name"])
 
-    def add_failure(self, staff_id: str, at: str) -> None:
-        self._run("INSERT INTO auth_failures VALUES (?, ?)", (staff_id, at))
+    def add_failure(self, staff_id: str, client: str, at: str) -> None:
+        self._run("INSERT INTO credential_failures VALUES (?, ?, ?)", (staff_id, client, at))
 
-    def failures_since(self, staff_id: str, since: str) -> list[str]:
+    def failures_since(self, staff_id: str, client: str, since: str) -> list[str]:
+        """When the credential checks for ``staff_id`` from ``client`` failed since then."""
         rows = self._all(
-            "SELECT at FROM auth_failures WHERE staff_id = ? AND at > ? ORDER BY at",
-            (staff_id, since),
+            "SELECT at FROM credential_failures "
+            "WHERE staff_id = ? AND client = ? AND at > ? ORDER BY at",
+            (staff_id, client, since),
         )
         return [str(r["at"]) for r in rows]
 
-    def clear_failures(self, staff_id: str) -> None:
-        self._run("DELETE FROM auth_failures WHERE staff_id = ?", (staff_id,))
+    def clear_failures(self, staff_id: str, client: str) -> None:
+        self._run(
+            "DELETE FROM credential_failures WHERE staff_id = ? AND client = ?",
+            (staff_id, client),
+        )
 
     def add_session(self, token_hash: str, staff_id: str, created_at: str, expires_at: str) -> None:
         self._run(
