@@ -8,6 +8,11 @@
 - With TLS, the handshake happens on the connection's own thread under the same timeout,
   not in the accepting loop, where one silent client would stop the whole server.
 
+- Once the application has answered, the server reads and discards at most
+  ``LINGER_BYTES`` more of what the client still sends (werkzeug drains the rest of a
+  refused body so that the client sees the 413 rather than a reset, but would read up to
+  10 GB, 10 MB at a time).
+
 Body limits are the application's (server.py), enforced while the body is read.
 """
 
@@ -23,7 +28,7 @@ from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from app.gateway.sandbox.server import SandboxApp, masked_path
+from app.gateway.sandbox.server import CONNECTION_INPUT, SandboxApp, masked_path
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -31,6 +36,9 @@ log = logging.getLogger("bifoga.sandbox")
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
 #: The sandbox serves a handful of clients; a flood gets 503 instead of a thread each.
 DEFAULT_MAX_CONNECTIONS = 64
+#: What is read and thrown away after the answer, at most, before the connection closes.
+LINGER_BYTES = 1024 * 1024
+_LINGER_READ = 64 * 1024
 
 _BUSY_BODY = json.dumps(
     {"errors": [{"code": "too_many_connections", "message": "The gateway is busy; try again."}]}
@@ -53,6 +61,13 @@ class _RequestHandler(WSGIRequestHandler):
         super().setup()
         # Every later read and write on this connection, the TLS handshake included.
         self.connection.settimeout(self.server.request_timeout_s)
+        # Duck-typed: werkzeug and http.server call read, readline and read1 only.
+        self.rfile = _ConnectionInput(self.rfile)  # type: ignore[assignment]
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        environ[CONNECTION_INPUT] = self.rfile
+        return environ
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         log.debug("%s %s -> %s", self.command, masked_path(self.path), code)
@@ -98,17 +113,18 @@ class GuardedWSGIServer(ThreadedWSGIServer):
         with self._changed:
             return self._open
 
-    def wait_for_open_connections(self, at_most: int, timeout: float) -> bool:
-        """Wait until no more than ``at_most`` connections are being served (for tests,
-        which wait on the server's closing rather than sleep)."""
+    def wait_for_open_connections(self, count: int, timeout: float) -> bool:
+        """Wait until exactly ``count`` connections are being served; False if that took
+        longer than ``timeout`` (for tests, which wait on the server, never sleep)."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._open <= at_most, timeout)
+            return self._changed.wait_for(lambda: self._open == count, timeout)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._changed:
             full = self._open >= self.max_connections
             if not full:
                 self._open += 1
+                self._changed.notify_all()
         if full:
             log.warning("connection refused: %d connections open", self.max_connections)
             _answer_busy(request)
@@ -130,6 +146,34 @@ class GuardedWSGIServer(ThreadedWSGIServer):
         with self._changed:
             self._open -= 1
             self._changed.notify_all()
+
+
+class _ConnectionInput:
+    """The connection's buffered reader, which reads at most ``LINGER_BYTES`` in all, in
+    small reads, once :meth:`stop_reading` has been called (the app has answered)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._left: int | None = None
+
+    def stop_reading(self) -> None:
+        self._left = LINGER_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left is None:
+            return bytes(self._reader.read(size))
+        if self._left <= 0:
+            return b""
+        wanted = _LINGER_READ if size is None or size < 0 else min(size, _LINGER_READ)
+        data = bytes(self._reader.read1(min(wanted, self._left)))
+        self._left -= len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return bytes(self._reader.readline(size))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
 
 
 def _answer_busy(connection: socket.socket) -> None:

@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    ClientDisconnected,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
@@ -46,6 +52,9 @@ log = logging.getLogger("bifoga.sandbox")
 _TWELVE_DIGITS = re.compile(r"\d{12}")
 _HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: The environ key of the connection's input (http_server.py), told when the answer is made.
+CONNECTION_INPUT = "bifoga.connection_input"
 
 StartResponse = Callable[..., Any]
 Handler = Callable[..., Response]
@@ -164,6 +173,10 @@ class SandboxApp:
         try:
             return self._respond(environ, start_response)
         finally:
+            connection_input = environ.get(CONNECTION_INPUT)
+            if connection_input is not None:
+                # Whatever the client still sends is read no further than a little.
+                connection_input.stop_reading()
             with self._idle:
                 self._active -= 1
                 self._idle.notify_all()
@@ -209,7 +222,8 @@ class SandboxApp:
             endpoint, values = adapter.match()
             # Enforced while the body is read, chunked or not (GATEWAY.md 1.1): a body
             # over the limit is refused after at most the limit has been read.
-            request.max_content_length = (
+            # One byte more than the limit, so that a body over it is seen to be.
+            request.max_content_length = 1 + (
                 MAX_ATTACHMENT_BYTES if endpoint == "put_attachment" else MAX_JSON_BYTES
             )
             response = self._handlers[endpoint](request, **values)
@@ -218,6 +232,12 @@ class SandboxApp:
         except RequestEntityTooLarge:
             response = error_response(
                 ApiError.one(413, "payload_too_large", "The request body is too large.")
+            )
+        except ClientDisconnected:
+            # The body stopped short: the client left, stalled past the timeout, or sent
+            # a broken chunk. The answer goes out if it still can, and the server closes.
+            response = error_response(
+                ApiError.one(400, "incomplete_body", "The body ended before it was complete.")
             )
         except (TimeoutError, ConnectionError):
             raise  # the client stalled or left: the server drops the connection
