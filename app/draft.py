@@ -13,7 +13,7 @@ from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
 from app.inspection.identity import identity_findings
 from app.inspection.report import Finding, InspectionReport, Severity
 from app.model import Case, MessageKind
-from app.review import ReviewedAttachment, ReviewSubject
+from app.review import ReviewedAttachment, ReviewSubject, message_sha256
 from app.staging import StagedFile
 
 #: The finding that asks for an image's text alternative (app/inspection/image.py).
@@ -159,6 +159,8 @@ class Draft:
             attachments=tuple(
                 ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
             ),
+            # The stripped text, exactly what app.sending.outgoing_message sends.
+            message_sha256=message_sha256(self.subject.strip(), self.body.strip()),
         )
 
     def attachment(self, attachment_id: str) -> Attachment | None:

@@ -25,6 +25,27 @@ class MessageKind(StrEnum):
         """Replies, partial replies and counter-questions belong to an open case."""
         return self is not MessageKind.NEW_CASE
 
+    @property
+    def case_status_after(self) -> CaseStatus | None:
+        """What sending this kind makes of its case (GATEWAY.md 1.1); None for a new case."""
+        return _CASE_STATUS_AFTER.get(self)
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands. Only an open case can be answered."""
+
+    OPEN = "open"
+    #: A counter-question was sent; the case opens again when the resident answers.
+    AWAITING_RESIDENT = "awaiting_resident"
+    ANSWERED = "answered"
+
+
+_CASE_STATUS_AFTER = {
+    MessageKind.REPLY: CaseStatus.ANSWERED,
+    MessageKind.PARTIAL_REPLY: CaseStatus.OPEN,
+    MessageKind.COUNTER_QUESTION: CaseStatus.AWAITING_RESIDENT,
+}
+
 
 class Role(StrEnum):
     SENDER = "sender"
@@ -55,4 +76,4 @@ class Case:
     resident: Resident
     subject: str
     opened_at: str
-    status: str
+    status: str  # a CaseStatus value; kept a plain string so an unknown one still shows

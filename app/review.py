@@ -3,8 +3,8 @@
 The digest is the lower-case hex SHA-256 of the RFC 8785 (JCS) canonical JSON of
 the subject, with recipients sorted and attachments sorted by SHA-256
 (GATEWAY.md). Client and sandbox both call :func:`subject_digest`, so a change
-of any attachment, recipient, kind or case gives another digest and voids the
-sign-off.
+of any attachment, recipient, kind or case, or of the message's text (through
+``message_sha256``, protocol 1.1), gives another digest and voids the sign-off.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class ReviewSubject:
     case_id: str | None
     recipients: tuple[str, ...]
     attachments: tuple[ReviewedAttachment, ...]
+    #: :func:`message_sha256` of the text sent with the files: the colleague approves it too.
+    message_sha256: str
 
     def to_json(self) -> dict[str, Any]:
         return normalise_subject(
@@ -40,12 +42,19 @@ class ReviewSubject:
                     {"sha256": a.sha256, "filename": a.filename, "personal_data": a.personal_data}
                     for a in self.attachments
                 ],
+                "message_sha256": self.message_sha256,
             }
         )
 
     @property
     def digest(self) -> str:
         return subject_digest(self.to_json())
+
+
+def message_sha256(subject: str, body: str) -> str:
+    """Lower-case hex SHA-256 of the UTF-8 of the subject, one line feed, and the body
+    (GATEWAY.md 1.1), of exactly the text the message carries."""
+    return hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()
 
 
 def canonical_json(value: Any) -> bytes:
@@ -89,6 +98,7 @@ def normalise_subject(subject: dict[str, Any]) -> dict[str, Any]:
             ),
             key=lambda a: str(a["sha256"]),
         ),
+        "message_sha256": subject.get("message_sha256"),
     }
 
 

@@ -23,25 +23,35 @@ import urllib.parse
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from app.gateway.errors import BAD_RESPONSE, NETWORK, TIMEOUT, TLS, GatewayError
+from app.gateway.records import (
+    AttachmentRecord,
+    Delivery,
+    MessageRecord,
+    Reviewer,
+    parse_message_record,
+)
 from app.lifecycle import ClosedOnExit
-from app.model import Case, Resident, Staff
-from app.review import ReviewedAttachment, ReviewSubject
+from app.model import Case, CaseStatus, Resident, Staff
+from app.review import ReviewedAttachment, ReviewSubject, message_sha256
 
 if TYPE_CHECKING:
     import requests
 
 __all__ = [
+    "AttachmentRecord",
     "Delivery",
     "DemoStaff",
     "GatewayClient",
     "GatewayError",
+    "MessageRecord",
     "OutgoingAttachment",
     "OutgoingMessage",
     "RetryPolicy",
     "Review",
+    "Reviewer",
     "SentMessage",
 ]
 
@@ -50,6 +60,8 @@ log = logging.getLogger("bifoga.gateway")
 #: Answers worth another try of an idempotent call: the gateway failed or is busy, or the
 #: first request with this idempotency key is still being processed (409).
 _RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+_Parsed = TypeVar("_Parsed")
+
 #: Codes after which the token is no good any more.
 _TOKEN_GONE = frozenset({"unauthenticated", "token_expired"})
 
@@ -104,6 +116,7 @@ class OutgoingMessage:
             attachments=tuple(
                 ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
             ),
+            message_sha256=message_sha256(self.subject, self.body),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,13 +140,6 @@ class OutgoingMessage:
             "attachments": attachments,
             "review_id": self.review_id,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    resident_id: str
-    delivery_id: str
-    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +284,8 @@ class GatewayClient(ClosedOnExit):
             auth=False,
             json_body={"staff_id": staff_id, "secret": secret},
         )
-        data = _json(response)
-        try:
+
+        def session(data: dict[str, Any]) -> tuple[str, Staff, str]:
             raw = data["staff"]
             staff = Staff(
                 staff_id=str(raw["staff_id"]),
@@ -287,10 +293,9 @@ class GatewayClient(ClosedOnExit):
                 unit=str(raw["unit"]),
                 roles=tuple(str(r) for r in raw["roles"]),
             )
-            token = str(data["token"])
-            expires_at = str(data["expires_at"])
-        except (KeyError, TypeError) as missing:
-            raise _bad_response(response, missing) from None
+            return str(data["token"]), staff, str(data["expires_at"])
+
+        token, staff, expires_at = _parsed(response, session)
         self._token, self._staff, self._token_expires_at = token, staff, expires_at
         return staff
 
@@ -309,8 +314,8 @@ class GatewayClient(ClosedOnExit):
             auth=False,
             headers={"Accept": "application/json"},
         )
-        data = _json(response)
-        try:
+
+        def directory(data: dict[str, Any]) -> tuple[list[DemoStaff], list[Resident]]:
             staff = [
                 DemoStaff(
                     str(s["staff_id"]),
@@ -321,16 +326,20 @@ class GatewayClient(ClosedOnExit):
                 for s in data["staff"]
             ]
             residents = [Resident(str(r["id"]), str(r["name"])) for r in data["residents"]]
-        except (KeyError, TypeError) as missing:
-            raise _bad_response(response, missing) from None
-        return staff, residents
+            return staff, residents
+
+        return _parsed(response, directory)
 
     def open_cases(self) -> list[Case]:
+        return self.cases(CaseStatus.OPEN)
+
+    def cases(self, status: str = CaseStatus.OPEN) -> list[Case]:
+        """The unit's cases in ``status`` (open, awaiting_resident or answered)."""
         response = self._call(
-            "GET", "/v1/cases", expected={200}, idempotent=True, params={"status": "open"}
+            "GET", "/v1/cases", expected={200}, idempotent=True, params={"status": str(status)}
         )
-        data = _json(response)
-        try:
+
+        def cases(data: dict[str, Any]) -> list[Case]:
             return [
                 Case(
                     case_id=str(c["case_id"]),
@@ -341,8 +350,8 @@ class GatewayClient(ClosedOnExit):
                 )
                 for c in data["cases"]
             ]
-        except (KeyError, TypeError) as missing:
-            raise _bad_response(response, missing) from None
+
+        return _parsed(response, cases)
 
     # -- attachments ------------------------------------------------------------------------
 
@@ -394,17 +403,16 @@ class GatewayClient(ClosedOnExit):
                 "subject": subject.to_json(),
             },
         )
-        data = _json(response)
-        try:
-            return Review(
+        return _parsed(
+            response,
+            lambda data: Review(
                 review_id=str(data["review_id"]),
                 reviewer_id=str(data["reviewer"]["staff_id"]),
                 reviewer_name=str(data["reviewer"]["name"]),
                 digest=str(data["digest"]),
                 expires_at=str(data["expires_at"]),
-            )
-        except (KeyError, TypeError) as missing:
-            raise _bad_response(response, missing) from None
+            ),
+        )
 
     def send_message(
         self, message: OutgoingMessage, idempotency_key: str, *, retry: bool = True
@@ -449,21 +457,23 @@ class GatewayClient(ClosedOnExit):
             raise _bad_response(response, "a message is not an object")
         return _sent_message(response, found, replayed=True)
 
-    def get_message(self, message_id: str) -> dict[str, Any]:
+    def get_message(self, message_id: str) -> MessageRecord:
+        """A message of the clinician's unit, as the gateway recorded it."""
         response = self._call(
             "GET", f"/v1/messages/{_segment(message_id)}", expected={200}, idempotent=True
         )
-        return _json(response)
+        return _parsed(response, parse_message_record)
 
-    def sent_messages(self, since: str | None = None) -> list[dict[str, Any]]:
+    def sent_messages(self, since: str | None = None) -> list[MessageRecord]:
+        """The signed-in clinician's sent messages (created at or after ``since``, an RFC
+        3339 time), oldest first."""
         params = {"sent_by": "me"}
         if since is not None:
             params["since"] = since
         response = self._call("GET", "/v1/messages", expected={200}, idempotent=True, params=params)
-        messages = _json(response).get("messages")
-        if not isinstance(messages, list):
-            raise _bad_response(response, "messages")
-        return messages
+        return _parsed(
+            response, lambda data: [parse_message_record(m) for m in _objects(data["messages"])]
+        )
 
     def request_retraction(
         self, message_id: str, reason: str, attachments: list[str]
@@ -485,10 +495,7 @@ class GatewayClient(ClosedOnExit):
             expected={200},
             idempotent=True,
         )
-        items = _json(response).get("retractions")
-        if not isinstance(items, list):
-            raise _bad_response(response, "retractions")
-        return items
+        return _parsed(response, lambda data: _objects(data["retractions"]))
 
     # -- the one place that talks HTTP -----------------------------------------------------
 
@@ -623,6 +630,22 @@ def _json(response: requests.Response) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _bad_response(response, "not a JSON object")
     return data
+
+
+def _parsed(response: requests.Response, parse: Callable[[dict[str, Any]], _Parsed]) -> _Parsed:
+    """The one place an answer's body is read: a JSON object given to ``parse``. Anything
+    missing or of the wrong shape is a ``bad_response`` error, never a half-read answer."""
+    data = _json(response)
+    try:
+        return parse(data)
+    except (KeyError, TypeError, ValueError) as wrong:
+        raise _bad_response(response, wrong) from None
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValueError("expected a list of objects")
+    return value
 
 
 def _bad_response(response: requests.Response, detail: object) -> GatewayError:

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from PIL import Image
 
+from app.review import message_sha256
 from tests.support.pdfgen import text_pdf
 
 _FILES = Path(__file__).resolve().parents[1] / "files"
@@ -23,7 +24,7 @@ LUND = "Vårdcentralen Lund"
 CASE_PROVSVAR = "2024-118"  # open, Karin Berg
 KARIN = "196801029288"
 GUNNAR = "194501103297"  # resident of open case 2024-119
-CLOSED_CASE = "2024-101"
+ANSWERED_CASE = "2024-101"  # answered (Erik Johansson)
 MALMO_CASE = "2024-201"
 SECRETS = {
     "anna": "anna-sandlada",
@@ -197,6 +198,7 @@ def subject_of(message: dict[str, Any]) -> dict[str, Any]:
             {"sha256": a["sha256"], "filename": a["filename"], "personal_data": a["personal_data"]}
             for a in message["attachments"]
         ],
+        "message_sha256": message_sha256(message["subject"], message["body"]),
     }
 
 

@@ -78,8 +78,8 @@ def test_the_path_of_one_message(
     assert again.replayed and again.message_id == sent.message_id
 
     stored = client.get_message(sent.message_id)
-    assert stored["review"]["reviewer"]["staff_id"] == "bertil"
-    assert [m["message_id"] for m in client.sent_messages()] == [sent.message_id]
+    assert stored.reviewer is not None and stored.reviewer.staff_id == "bertil"
+    assert [m.message_id for m in client.sent_messages()] == [sent.message_id]
 
     accepted = client.request_retraction(sent.message_id, "Fel fil", [pdf.sha256])
     assert accepted["status"] == "requested"

@@ -9,7 +9,7 @@ import pytest
 
 from app.review import subject_digest
 from tests.gateway.helpers import (
-    CLOSED_CASE,
+    ANSWERED_CASE,
     GUNNAR,
     KARIN,
     MALMO_CASE,
@@ -78,7 +78,7 @@ def test_one_error_per_field(raw: Raw, token: str) -> None:
 
 
 def test_reply_must_answer_an_open_case_of_the_unit(raw: Raw, token: str) -> None:
-    for case_id in (CLOSED_CASE, MALMO_CASE, "no-such-case", None):
+    for case_id in (ANSWERED_CASE, MALMO_CASE, "no-such-case", None):
         response = raw.send(token, reply(case_id=case_id))
         assert _errors(response).get("case_id") == "case_not_open", case_id
 
@@ -147,7 +147,9 @@ def test_attachments_must_be_uploaded_few_and_of_their_type(raw: Raw, token: str
     missing = raw.send(token, reply([attachment_json(blob)]))
     assert _errors(missing) == {"attachments[0].sha256": "attachment_not_uploaded"}
     _uploaded(raw, token, blob)
-    wrong_type = dict(attachment_json(blob), media_type="image/png", alt_text="x")
+    wrong_type = dict(
+        attachment_json(blob), media_type="image/png", filename="provsvar.png", alt_text="x"
+    )
     assert _errors(raw.send(token, reply([wrong_type]))) == {
         "attachments[0].media_type": "media_type_mismatch"
     }
@@ -232,7 +234,9 @@ def test_an_expired_sign_off_is_refused(
 
 
 def test_a_sign_off_serves_one_message(raw: Raw, token: str, personal: dict[str, Any]) -> None:
-    message = dict(personal["message"], review_id=personal["review_id"])
+    # A partial reply keeps the case open, so only the used sign-off stands in the way.
+    message = dict(personal["message"], kind="partial_reply")
+    message["review_id"] = raw.review(token, subject_of(message)).json()["review_id"]
     assert raw.send(token, message).status_code == 201
     again = raw.send(token, message)  # a new key: a second message, not a retry
     assert again.status_code == 403 and codes(again) == ["review_used"]
@@ -283,7 +287,7 @@ def test_a_refused_request_frees_its_key(raw: Raw, token: str) -> None:
 
 def test_keys_belong_to_their_sender(raw: Raw, token: str) -> None:
     key = str(uuid.uuid4())
-    assert raw.send(token, reply(), key).status_code == 201
+    assert raw.send(token, reply(kind="partial_reply"), key).status_code == 201
     bertil = raw.send(raw.token("bertil"), reply(), key)
     assert bertil.status_code == 201 and "Idempotent-Replayed" not in bertil.headers
 
@@ -292,11 +296,11 @@ def test_keys_belong_to_their_sender(raw: Raw, token: str) -> None:
 
 
 def test_sent_messages_since(raw: Raw, token: str, clock: FakeClock) -> None:
-    raw.send(token, reply(subject="Först"))
+    raw.send(token, reply(subject="Först", kind="partial_reply"))
     clock.advance(minutes=5)
     since = clock.now.isoformat()
-    raw.send(token, reply(subject="Sedan"))
-    raw.send(raw.token("bertil"), reply(subject="Bertils"))
+    raw.send(token, reply(subject="Sedan", kind="partial_reply"))
+    raw.send(raw.token("bertil"), reply(subject="Bertils", kind="partial_reply"))
     everything = raw.call("GET", "/v1/messages?sent_by=me", token).json()["messages"]
     assert [m["subject"] for m in everything] == ["Först", "Sedan"]
     recent = raw.call(

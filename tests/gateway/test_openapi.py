@@ -123,3 +123,27 @@ def test_real_answers_fit_the_schemas(sandbox: SandboxHandle, raw: Raw) -> None:
 @pytest.mark.parametrize("schema", ["Session", "Message", "ErrorList"])
 def test_the_validator_notices_a_wrong_answer(schema: str) -> None:
     assert _problems({"unexpected": True}, {"$ref": f"#/components/schemas/{schema}"}, _document())
+
+
+def test_real_1_1_answers_fit_the_schemas(raw: Raw) -> None:
+    document = _document()
+    token = raw.token()
+    counter_question = reply(kind="counter_question")
+    assert raw.send(token, counter_question).status_code == 201
+    for status in document["components"]["schemas"]["CaseStatus"]["enum"]:
+        cases = raw.call("GET", "/v1/cases", token, params={"status": status}).json()
+        _check(document, "CaseList", cases)
+        assert {c["status"] for c in cases["cases"]} <= {status}
+    answered = raw.call(
+        "POST",
+        f"/sandbox/cases/{counter_question['case_id']}/resident-answers",
+        json={"body": "Ja"},
+    )
+    _check(document, "ResidentAnswer", answered.json())
+    messages = raw.call("GET", "/v1/messages", token).json()
+    _check(document, "MessageList", messages)
+    deep = raw.call("POST", "/v1/sessions", data="[" * 65 + "]" * 65)
+    _check(document, "ErrorList", deep.json())
+    too_large = raw.call("POST", "/v1/sessions", data=b" " * (1024 * 1024 + 1))
+    assert too_large.status_code == 413
+    _check(document, "ErrorList", too_large.json())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.gateway.sandbox import SandboxHandle
 from tests.gateway.helpers import (
+    ANSWERED_CASE,
     CASE_PROVSVAR,
-    CLOSED_CASE,
     KARIN,
     LUND,
     MALMO_CASE,
@@ -76,7 +76,7 @@ def test_open_cases_of_the_unit(raw: Raw, token: str) -> None:
     cases = raw.call("GET", "/v1/cases?status=open", token).json()["cases"]
     ids = [c["case_id"] for c in cases]
     assert len(ids) >= 4 and CASE_PROVSVAR in ids
-    assert CLOSED_CASE not in ids and MALMO_CASE not in ids
+    assert ANSWERED_CASE not in ids and MALMO_CASE not in ids
     first = next(c for c in cases if c["case_id"] == CASE_PROVSVAR)
     assert first["resident"] == {"id": KARIN, "name": "Karin Berg"}
     assert first["status"] == "open" and first["subject"] == "Provsvar"

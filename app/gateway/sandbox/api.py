@@ -29,10 +29,11 @@ from app.gateway.sandbox.responses import (
     read_json_object,
 )
 from app.gateway.sandbox.store import Store
-from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, MessageKind, Role
+from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
 from app.review import subject_digest
 
-#: Failed sign-ins (or sign-off credential checks) per staff id before 429 (GATEWAY.md).
+#: Failed sign-ins (or sign-off credential checks) per staff id and client address before
+#: 429 (GATEWAY.md 1.1).
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: A clinician's shift; the app signs in again when a token has expired.
@@ -79,15 +80,17 @@ class Api:
     # -- credentials and tokens ---------------------------------------------------------
 
     def check_credentials(
-        self, staff_id: str, secret: str, field: str | None = None
+        self, staff_id: str, secret: str, client: str, field: str | None = None
     ) -> StaffMember:
         """The staff member these credentials prove, or 401/429.
 
         The 401 is the same for an unknown id and a wrong secret, and unknown ids are
         throttled too, so neither the answer nor the throttle tells which ids exist.
+        Failures count per staff id *and* client address (``client``): an attacker
+        locks the account out of their own machine only, never a colleague's.
         """
         now = self.now()
-        recent = self.store.failures_since(staff_id, rfc3339(now - FAILURE_WINDOW))
+        recent = self.store.failures_since(staff_id, client, rfc3339(now - FAILURE_WINDOW))
         if len(recent) >= MAX_FAILURES:
             # Allowed again when enough of the failures have left the window.
             oldest_that_matters = parse_rfc3339(recent[len(recent) - MAX_FAILURES])
@@ -96,7 +99,7 @@ class Api:
             raise ApiError.one(
                 429,
                 "too_many_attempts",
-                "Too many failed attempts for this staff id; try again later.",
+                "Too many failed attempts for this staff id from here; try again later.",
                 field,
                 {"Retry-After": str(max(1, math.ceil(wait)))},
             )
@@ -106,9 +109,9 @@ class Api:
         if not hmac.compare_digest(secret.encode("utf-8"), expected.encode("utf-8")) or (
             staff is None
         ):
-            self.store.add_failure(staff_id, rfc3339(now))
+            self.store.add_failure(staff_id, client, rfc3339(now))
             raise ApiError.one(401, "invalid_credentials", "Wrong staff id or secret.", field)
-        self.store.clear_failures(staff_id)
+        self.store.clear_failures(staff_id, client)
         return staff
 
     def authenticate(self, request: Request) -> StaffMember:
@@ -139,7 +142,7 @@ class Api:
     def create_session(self, request: Request) -> Response:
         body = read_json_object(request)
         staff_id, secret = _credentials(body, prefix="")
-        staff = self.check_credentials(staff_id, secret)
+        staff = self.check_credentials(staff_id, secret, client_address(request))
         token = secrets.token_urlsafe(32)
         now = self.now()
         expires_at = rfc3339(now + dt.timedelta(seconds=self.settings.session_ttl_s))
@@ -153,9 +156,14 @@ class Api:
 
     def list_cases(self, request: Request) -> Response:
         staff = self.authenticate(request)
-        status = request.args.get("status", "open")
-        if status not in ("open", "closed"):
-            raise ApiError.one(422, "invalid_status", "status is open or closed.", "status")
+        status = request.args.get("status", CaseStatus.OPEN.value)
+        if status not in {s.value for s in CaseStatus}:
+            raise ApiError.one(
+                422,
+                "invalid_status",
+                "status is open, awaiting_resident or answered.",
+                "status",
+            )
         cases = [
             {
                 "case_id": row["case_id"],
@@ -236,7 +244,9 @@ class Api:
             raise ApiError.one(
                 422, "digest_mismatch", "The digest is not the digest of this subject.", "digest"
             )
-        signer = self.check_credentials(staff_id, secret, field="reviewer")
+        signer = self.check_credentials(
+            staff_id, secret, client_address(request), field="reviewer"
+        )
         if signer.staff_id == sender.staff_id:
             raise ApiError.one(
                 403,
@@ -270,6 +280,12 @@ class Api:
             },
             201,
         )
+
+
+def client_address(request: Request) -> str:
+    """The peer address of the connection. A forwarding header is not believed: the
+    client writes it, and could name a new address for every guess."""
+    return request.remote_addr or "unknown"
 
 
 def _token_hash(token: str) -> str:
@@ -321,6 +337,14 @@ def _subject_errors(subject: object) -> list[FieldError]:
                 "invalid_attachments",
                 "attachments is a list of {sha256, filename, personal_data}.",
                 "subject.attachments",
+            )
+        )
+    if not is_sha256(subject.get("message_sha256")):
+        errors.append(
+            FieldError(
+                "invalid_message_sha256",
+                "message_sha256 is the SHA-256 of the subject, a line feed and the body.",
+                "subject.message_sha256",
             )
         )
     return errors

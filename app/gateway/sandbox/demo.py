@@ -94,7 +94,7 @@ CASES: tuple[DemoCase, ...] = (
         "199201011732",
         "Vaccination",
         "2024-10-02T14:00:00.000000Z",
-        "closed",
+        "answered",
     ),
     DemoCase(
         "2024-201", UNIT_MALMO, "200501012397", "Tidsbokning", "2024-11-20T11:20:00.000000Z", "open"

@@ -17,6 +17,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from app.gateway import filenames
+from app.gateway.filenames import filename_problem
 from app.gateway.sandbox.api import Api, is_sha256, new_id
 from app.gateway.sandbox.clock import parse_rfc3339, rfc3339
 from app.gateway.sandbox.demo import StaffMember
@@ -27,9 +29,10 @@ from app.model import (
     ALLOWED_MEDIA_TYPES,
     MAX_ATTACHMENTS_PER_MESSAGE,
     MAX_BULK_RECIPIENTS,
+    CaseStatus,
     MessageKind,
 )
-from app.review import subject_digest
+from app.review import message_sha256, subject_digest
 
 #: Called once the idempotency key is claimed; the "slow" fault sleeps there, so that a
 #: retry meanwhile sees the first request still in flight (409).
@@ -37,7 +40,13 @@ IN_FLIGHT_HOOK = "bifoga.in_flight_hook"
 
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
-MAX_FILENAME = 255
+_FILENAME_MESSAGES = {
+    filenames.INVALID: f"filename is a name of 1 to {filenames.MAX_FILENAME} characters.",
+    filenames.UNSAFE_CHARACTER: "filename holds a path separator, control, bidi or "
+    "zero-width character.",
+    filenames.RESERVED_NAME: "filename is a reserved device name (CON, NUL, COM1...).",
+    filenames.EXTENSION_MISMATCH: "filename must end in an extension of its media_type.",
+}
 MAX_REASON = 2_000
 MAX_KEY = 255
 
@@ -65,6 +74,8 @@ class ValidMessage:
                 }
                 for a in self.attachments
             ],
+            # The text as received: an edit after the sign-off no longer matches.
+            "message_sha256": message_sha256(self.subject, self.body),
         }
 
 
@@ -119,6 +130,7 @@ class Messages:
         now = rfc3339(self.api.now())
         message_id = new_id("msg")
         with self.store.transaction():
+            self._check_case_still_open(message)
             review = self._consume_review(staff, message, message_id, now)
             self.store.add_message(
                 {
@@ -140,6 +152,9 @@ class Messages:
                 message.attachments,
             )
             deliveries = []
+            after = MessageKind(message.kind).case_status_after
+            if message.case_id is not None and after is not None:
+                self.store.set_case_status(message.case_id, after.value)
             for resident_id in message.recipients:
                 delivery_id = new_id("dlv")
                 self.store.add_delivery(delivery_id, message_id, resident_id, now)
@@ -152,6 +167,16 @@ class Messages:
         response = Response(text, status=201, mimetype="application/json")
         response.headers["Location"] = f"/v1/messages/{message_id}"
         return response
+
+    def _check_case_still_open(self, message: ValidMessage) -> None:
+        """Checked again inside the transaction: of two replies at once, one answers."""
+        if message.case_id is None:
+            return
+        case = self.store.case(message.case_id)
+        if case is None or case["status"] != CaseStatus.OPEN:
+            raise ApiError.one(
+                422, "case_not_open", "case_id must be an open case of your unit.", "case_id"
+            )
 
     def _consume_review(
         self, staff: StaffMember, message: ValidMessage, message_id: str, now: str
@@ -204,7 +229,9 @@ class Messages:
                 refuse("case_id_not_allowed", "A new case has no case_id.", "case_id")
         elif answers_case:
             case = self.store.case(case_id) if isinstance(case_id, str) else None
-            if case is None or case["unit"] != staff.unit or case["status"] != "open":
+            # 422 on the field, not 409: a client retries a 409 here (key in flight), and
+            # waiting does not open a case.
+            if case is None or case["unit"] != staff.unit or case["status"] != CaseStatus.OPEN:
                 case = None
                 refuse("case_not_open", "case_id must be an open case of your unit.", "case_id")
 
@@ -288,16 +315,10 @@ class Messages:
             held = self.store.blob_media_type(sha256)
             if held is None:
                 problems.append(("attachment_not_uploaded", "Upload the file first.", "sha256"))
-        filename = item.get("filename")
-        if (
-            not isinstance(filename, str)
-            or not filename.strip()
-            or len(filename) > MAX_FILENAME
-            or any(c in filename for c in "/\\")
-            or not filename.isprintable()
-        ):
-            problems.append(("invalid_filename", "filename is a plain file name.", "filename"))
         media_type = item.get("media_type")
+        filename_code = filename_problem(item.get("filename"), media_type)
+        if filename_code is not None:
+            problems.append((filename_code, _FILENAME_MESSAGES[filename_code], "filename"))
         if media_type not in ALLOWED_MEDIA_TYPES:
             problems.append(
                 ("invalid_media_type", "media_type is not an allowed type.", "media_type")
@@ -397,6 +418,7 @@ class Messages:
                     "sha256": a["sha256"],
                     "filename": a["filename"],
                     "media_type": a["media_type"],
+                    "size": a["size"],
                     "personal_data": bool(a["personal_data"]),
                     "alt_text": a["alt_text"],
                     "retracted_at": a["retracted_at"],

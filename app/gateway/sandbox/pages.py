@@ -30,6 +30,8 @@ th { text-align: left; background: #eee; }
 .text { white-space: pre-wrap; }
 .retracted { color: #666; font-style: italic; }
 .note { background: #fff6d6; padding: .5rem 1rem; border-radius: 6px; }
+.question { border: 2px solid #c90; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0; }
+textarea { width: 100%; min-height: 6rem; font: inherit; }
 """
 
 
@@ -43,6 +45,27 @@ def _page(title: str, body: str) -> str:
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head>"
         f"<body>{body}</body></html>\n"
     )
+
+
+def _answer_form(case: sqlite3.Row) -> str:
+    action = f"/sandbox/cases/{quote(case['case_id'], safe='')}/resident-answers"
+    return (
+        f'<section class="question" id="svara-{_e(case["case_id"])}">'
+        f"<h2>Vårdcentralen väntar på ditt svar: {_e(case['subject'])}</h2>"
+        f"<p>Ärende {_e(case['case_id'])}. Svara på motfrågan här.</p>"
+        f'<form method="post" action="{_e(action)}">'
+        '<label>Ditt svar<br><textarea name="body" required maxlength="20000"></textarea>'
+        '</label><p><button type="submit">Skicka svar</button></p></form></section>'
+    )
+
+
+def _answers_list(answers: Iterable[sqlite3.Row]) -> str:
+    items = "".join(
+        f"<li>Ärende {_e(a['case_id'])} · <time>{_e(a['answered_at'])}</time>"
+        f'<div class="text">{_e(a["body"])}</div></li>'
+        for a in answers
+    )
+    return f"<h2>Dina svar</h2><ul>{items}</ul>" if items else ""
 
 
 def start_page(staff: Iterable[StaffMember], residents: Iterable[tuple[str, str]]) -> str:
@@ -75,8 +98,12 @@ def inbox_page(
     resident_id: str,
     name: str | None,
     deliveries: Iterable[tuple[sqlite3.Row, list[sqlite3.Row]]],
+    awaiting: Iterable[sqlite3.Row] = (),
+    answers: Iterable[sqlite3.Row] = (),
 ) -> str:
-    """``deliveries``: each delivery row (joined with its message) and its attachments."""
+    """``deliveries``: each delivery row (joined with its message) and its attachments;
+    ``awaiting``: the resident's cases waiting for an answer to a counter-question (each
+    gets a form); ``answers``: what the resident has answered."""
     items = []
     for delivery, attachments in deliveries:
         files = []
@@ -109,6 +136,8 @@ def inbox_page(
     body = (
         f"<h1>{_e(heading)}</h1><p><code>{_e(resident_id)}</code> · "
         '<a href="/sandbox/">Till sandlådans startsida</a></p>'
+        + "".join(_answer_form(case) for case in awaiting)
         + ("".join(items) if items else "<p>Inga meddelanden.</p>")
+        + _answers_list(answers)
     )
     return _page(heading, body)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 #: A JSON request body is small (250 recipients, 10 attachments); anything larger is refused
-#: before it is read.
+#: (by Content-Length before it is read, or as soon as a chunked body passes the limit).
 MAX_JSON_BYTES = 1024 * 1024
+#: GATEWAY.md 1.1: deeper nesting is refused before parsing (a parser recursing 100,000
+#: levels deep fails, and no request of the protocol nests more than four).
+MAX_JSON_DEPTH = 64
+
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_JSON_STRING = re.compile(r'"[^"]*+"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]++")
+_BRACKET_STEPS = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +82,36 @@ def read_json_object(request: Request) -> dict[str, Any]:
     length = request.content_length
     if length is not None and length > MAX_JSON_BYTES:
         raise ApiError.one(413, "payload_too_large", "The request body is too large.")
+    # The app sets request.max_content_length, so a chunked body stops at the limit too.
     raw = request.get_data(cache=True)
     if len(raw) > MAX_JSON_BYTES:
         raise ApiError.one(413, "payload_too_large", "The request body is too large.")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError.one(400, "invalid_json", "The body is not valid UTF-8 JSON.") from None
+    openings = text.count("[") + text.count("{")
+    if openings > MAX_JSON_DEPTH and json_depth(text) > MAX_JSON_DEPTH:
+        raise ApiError.one(
+            400, "json_too_deep", f"JSON may nest at most {MAX_JSON_DEPTH} levels deep."
+        )
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
         raise ApiError.one(400, "invalid_json", "The body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError.one(400, "invalid_json", "The body must be a JSON object.")
     return data
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects in ``text`` nest, found without parsing (a
+    recursive parser is what deep nesting attacks). Brackets inside strings do not
+    count. Every step is a regular expression or a C-level iterator, linear in the
+    text's length: escapes go first (so a string is then quote, no quote, quote), then
+    strings, then all but brackets; the depth is the largest running sum of +1 for an
+    opening and -1 for a closing bracket."""
+    no_strings = _JSON_STRING.sub("", _JSON_ESCAPE.sub("", text))
+    steps = _NOT_A_BRACKET.sub("", no_strings).translate(_BRACKET_STEPS).encode("ascii")
+    # Openings count 2 and closings 0, so after k brackets the sum minus k is the depth.
+    return max(map(operator.sub, itertools.accumulate(steps), itertools.count(1)), default=0)

@@ -15,14 +15,16 @@ import ssl
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
-
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app.gateway.sandbox.api import DEFAULT_SESSION_TTL_S, Settings
 from app.gateway.sandbox.clock import Clock, system_clock
 from app.gateway.sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
-from app.gateway.sandbox.server import SandboxApp, masked_path
+from app.gateway.sandbox.http_server import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT_S,
+    GuardedWSGIServer,
+)
+from app.gateway.sandbox.server import SandboxApp
 from app.gateway.sandbox.store import DB_NAME, Store
 from app.lifecycle import ClosedOnExit
 
@@ -45,25 +47,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _RequestLog(WSGIRequestHandler):
-    """Request lines go to our logger with identifiers masked (an inbox URL holds one)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        log.debug("%s %s -> %s", self.command, masked_path(self.path), code)
-
-    def log_error(self, format: str, *args: Any) -> None:
-        log.warning("http: " + format, *args)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("http: " + format, *args)
-
-
 class SandboxHandle(ClosedOnExit):
     """A running sandbox. ``base_url`` has no trailing slash; ``stop()`` is idempotent."""
 
     def __init__(
         self,
-        server: BaseWSGIServer,
+        server: GuardedWSGIServer,
         app: SandboxApp,
         store: Store,
         data_dir: Path,
@@ -92,6 +81,11 @@ class SandboxHandle(ClosedOnExit):
     @property
     def faults(self) -> FaultInjector:
         return self._app.faults
+
+    @property
+    def server(self) -> GuardedWSGIServer:
+        """The HTTP server (its open connections, for tests of the limits)."""
+        return self._server
 
     def close(self) -> None:
         self.stop()
@@ -131,14 +125,18 @@ def start_sandbox(
     slow_delay_s: float = DEFAULT_SLOW_DELAY_S,
     clock: Clock | None = None,
     listening: socket.socket | None = None,
+    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> SandboxHandle:
     """Start a sandbox gateway; ``port=0`` picks a free port. ``listening``: a socket
     already bound and listening to serve on (``host`` and ``port`` are then its own),
     which the caller may close afterwards.
 
     ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword only) lets tests
-    move time forward. Raises InsecureHostError for plain HTTP off loopback and ValueError
-    for a bad fault or a certificate without its key.
+    move time forward. ``request_timeout_s`` drops a client whose next bytes do not come
+    within it; ``max_connections`` caps the connections served at once. Raises
+    InsecureHostError for plain HTTP off loopback and ValueError for a bad fault or a
+    certificate without its key.
     """
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("--tls-cert and --tls-key go together")
@@ -167,14 +165,14 @@ def start_sandbox(
         )
         if listening is not None:
             host, port = listening.getsockname()[:2]
-        server = make_server(
+        server = GuardedWSGIServer(
             host,
             port,
             app,
-            threaded=True,
-            request_handler=_RequestLog,
             ssl_context=ssl_context,
             fd=listening.fileno() if listening is not None else None,
+            request_timeout_s=request_timeout_s,
+            max_connections=max_connections,
         )
     except BaseException:
         store.close()

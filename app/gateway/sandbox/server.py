@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    ClientDisconnected,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
@@ -28,7 +34,9 @@ from app.gateway.sandbox.api import Api, Settings
 from app.gateway.sandbox.clock import Clock
 from app.gateway.sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
 from app.gateway.sandbox.messages import IN_FLIGHT_HOOK, Messages
+from app.gateway.sandbox.resident_answers import answer_counter_question
 from app.gateway.sandbox.responses import (
+    MAX_JSON_BYTES,
     ApiError,
     FieldError,
     error_response,
@@ -37,12 +45,16 @@ from app.gateway.sandbox.responses import (
 )
 from app.gateway.sandbox.store import Store
 from app.identifiers import is_valid_resident_id, mask
+from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
 
 log = logging.getLogger("bifoga.sandbox")
 
 _TWELVE_DIGITS = re.compile(r"\d{12}")
 _HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: The environ key of the connection's input (http_server.py), told when the answer is made.
+CONNECTION_INPUT = "bifoga.connection_input"
 
 StartResponse = Callable[..., Any]
 Handler = Callable[..., Response]
@@ -79,6 +91,11 @@ def _url_map() -> Map:
             ),
             Rule("/sandbox/", endpoint="start_page", methods=["GET"]),
             Rule("/sandbox/inbox/<resident_id>", endpoint="inbox", methods=["GET"]),
+            Rule(
+                "/sandbox/cases/<case_id>/resident-answers",
+                endpoint="resident_answer",
+                methods=["POST"],
+            ),
             Rule(
                 "/sandbox/deliveries/<delivery_id>/attachments/<sha256:sha256>",
                 endpoint="delivered_file",
@@ -137,6 +154,9 @@ class SandboxApp:
             "list_retractions": self.messages.list_retractions,
             "start_page": self.start_page,
             "inbox": self.inbox,
+            "resident_answer": lambda request, case_id: answer_counter_question(
+                store, clock, request, case_id
+            ),
             "delivered_file": self.delivered_file,
             "ledger": self.ledger,
             "get_faults": self.get_faults,
@@ -153,6 +173,10 @@ class SandboxApp:
         try:
             return self._respond(environ, start_response)
         finally:
+            connection_input = environ.get(CONNECTION_INPUT)
+            if connection_input is not None:
+                # Whatever the client still sends is read no further than a little.
+                connection_input.stop_reading()
             with self._idle:
                 self._active -= 1
                 self._idle.notify_all()
@@ -196,9 +220,27 @@ class SandboxApp:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, values = adapter.match()
+            # Enforced while the body is read, chunked or not (GATEWAY.md 1.1): a body
+            # over the limit is refused after at most the limit has been read.
+            # One byte more than the limit, so that a body over it is seen to be.
+            request.max_content_length = 1 + (
+                MAX_ATTACHMENT_BYTES if endpoint == "put_attachment" else MAX_JSON_BYTES
+            )
             response = self._handlers[endpoint](request, **values)
         except ApiError as refusal:
             response = error_response(refusal)
+        except RequestEntityTooLarge:
+            response = error_response(
+                ApiError.one(413, "payload_too_large", "The request body is too large.")
+            )
+        except ClientDisconnected:
+            # The body stopped short: the client left, stalled past the timeout, or sent
+            # a broken chunk. The answer goes out if it still can, and the server closes.
+            response = error_response(
+                ApiError.one(400, "incomplete_body", "The body ended before it was complete.")
+            )
+        except (TimeoutError, ConnectionError):
+            raise  # the client stalled or left: the server drops the connection
         except RequestRedirect as moved:
             return moved.get_response(request.environ)
         except NotFound:
@@ -256,7 +298,16 @@ class SandboxApp:
             raise ApiError.one(404, "not_found", "No such resident.")
         rows = self.store.deliveries_to(resident_id)
         items = [(row, self.store.message_attachments(row["message_id"])) for row in rows]
-        return _html(pages.inbox_page(resident_id, self.store.resident_name(resident_id), items))
+        awaiting = self.store.cases_of_resident(resident_id, CaseStatus.AWAITING_RESIDENT.value)
+        return _html(
+            pages.inbox_page(
+                resident_id,
+                self.store.resident_name(resident_id),
+                items,
+                awaiting,
+                self.store.resident_answers(resident_id),
+            )
+        )
 
     def delivered_file(self, request: Request, delivery_id: str, sha256: str) -> Response:
         delivery = self.store.delivery(delivery_id)

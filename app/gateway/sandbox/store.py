@@ -35,8 +35,10 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL,
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS auth_failures (staff_id TEXT NOT NULL, at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS auth_failures_by_staff ON auth_failures (staff_id, at);
+CREATE TABLE IF NOT EXISTS credential_failures (
+    staff_id TEXT NOT NULL, client TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS credential_failures_by_staff_and_client
+    ON credential_failures (staff_id, client, at);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
     data BLOB NOT NULL, stored_at TEXT NOT NULL);
@@ -63,6 +65,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     delivered_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_resident ON deliveries (resident_id);
 CREATE INDEX IF NOT EXISTS deliveries_by_message ON deliveries (message_id);
+CREATE TABLE IF NOT EXISTS resident_answers (
+    answer_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, resident_id TEXT NOT NULL,
+    body TEXT NOT NULL, answered_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS retractions (
     retraction_id TEXT PRIMARY KEY, message_id TEXT NOT NULL, staff_id TEXT NOT NULL,
     reason TEXT NOT NULL, attachments TEXT NOT NULL, status TEXT NOT NULL,
@@ -149,6 +154,8 @@ class Store:
                     "INSERT OR IGNORE INTO cases VALUES (?, ?, ?, ?, ?, ?)",
                     (c.case_id, c.unit, c.resident_id, c.subject, c.opened_at, c.status),
                 )
+            # Protocol 1.0 called an answered case "closed"; a data dir from then reads on.
+            self._run("UPDATE cases SET status = 'answered' WHERE status = 'closed'")
 
     # -- staff and sessions -------------------------------------------------------------
 
@@ -170,18 +177,23 @@ class Store:
         row = self._one("SELECT name FROM residents WHERE id = ?", (resident_id,))
         return None if row is None else str(row["name"])
 
-    def add_failure(self, staff_id: str, at: str) -> None:
-        self._run("INSERT INTO auth_failures VALUES (?, ?)", (staff_id, at))
+    def add_failure(self, staff_id: str, client: str, at: str) -> None:
+        self._run("INSERT INTO credential_failures VALUES (?, ?, ?)", (staff_id, client, at))
 
-    def failures_since(self, staff_id: str, since: str) -> list[str]:
+    def failures_since(self, staff_id: str, client: str, since: str) -> list[str]:
+        """When the credential checks for ``staff_id`` from ``client`` failed since then."""
         rows = self._all(
-            "SELECT at FROM auth_failures WHERE staff_id = ? AND at > ? ORDER BY at",
-            (staff_id, since),
+            "SELECT at FROM credential_failures "
+            "WHERE staff_id = ? AND client = ? AND at > ? ORDER BY at",
+            (staff_id, client, since),
         )
         return [str(r["at"]) for r in rows]
 
-    def clear_failures(self, staff_id: str) -> None:
-        self._run("DELETE FROM auth_failures WHERE staff_id = ?", (staff_id,))
+    def clear_failures(self, staff_id: str, client: str) -> None:
+        self._run(
+            "DELETE FROM credential_failures WHERE staff_id = ? AND client = ?",
+            (staff_id, client),
+        )
 
     def add_session(self, token_hash: str, staff_id: str, created_at: str, expires_at: str) -> None:
         self._run(
@@ -206,6 +218,30 @@ class Store:
 
     def case(self, case_id: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM cases WHERE case_id = ?", (case_id,))
+
+    def set_case_status(self, case_id: str, status: str) -> None:
+        self._run("UPDATE cases SET status = ? WHERE case_id = ?", (status, case_id))
+
+    def cases_of_resident(self, resident_id: str, status: str) -> list[sqlite3.Row]:
+        return self._all(
+            "SELECT * FROM cases WHERE resident_id = ? AND status = ? ORDER BY opened_at",
+            (resident_id, status),
+        )
+
+    def add_resident_answer(
+        self, answer_id: str, case_id: str, resident_id: str, body: str, at: str
+    ) -> None:
+        self._run(
+            "INSERT INTO resident_answers VALUES (?, ?, ?, ?, ?)",
+            (answer_id, case_id, resident_id, body, at),
+        )
+
+    def resident_answers(self, resident_id: str) -> list[sqlite3.Row]:
+        return self._all(
+            "SELECT * FROM resident_answers WHERE resident_id = ? "
+            "ORDER BY answered_at DESC, rowid DESC",
+            (resident_id,),
+        )
 
     # -- attachments ----------------------------------------------------------------------
 
@@ -357,8 +393,11 @@ class Store:
         )
 
     def message_attachments(self, message_id: str) -> list[sqlite3.Row]:
+        """Each attachment of the message, with the ``size`` of its bytes."""
         return self._all(
-            "SELECT * FROM message_attachments WHERE message_id = ? ORDER BY position",
+            "SELECT a.*, b.size FROM message_attachments a "
+            "LEFT JOIN blobs b ON b.sha256 = a.sha256 "
+            "WHERE a.message_id = ? ORDER BY a.position",
             (message_id,),
         )
 

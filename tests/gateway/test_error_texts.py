@@ -1,0 +1,43 @@
+"""Every refusal a clinician can meet from protocol 1.1 has a sentence that says what to
+do, in Swedish and English, and each such code is one the gateway code really uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import texts
+
+_GATEWAY_SOURCE = Path(__file__).resolve().parents[2] / "app" / "gateway"
+
+_CODES = (
+    "case_not_open",
+    "case_not_awaiting_resident",
+    "invalid_message_sha256",
+    "invalid_filename",
+    "filename_extension_mismatch",
+    "filename_reserved_name",
+    "filename_unsafe_character",
+    "payload_too_large",
+    "json_too_deep",
+    "incomplete_body",
+    "too_many_connections",
+    "too_many_attempts",
+    "invalid_status",
+    "body_required",
+    "body_too_long",
+)
+
+
+def _source() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in _GATEWAY_SOURCE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("code", _CODES)
+def test_the_code_has_a_sentence_in_both_languages(code: str) -> None:
+    assert f'"{code}"' in _source(), f"{code} is no longer a code the gateway uses"
+    entry = texts.catalogue().get(f"gateway.{code}")
+    assert entry is not None and set(entry) == {"sv", "en"}
+    assert all(sentence.strip().endswith(".") for sentence in entry.values())
+    assert entry["sv"] != entry["en"]

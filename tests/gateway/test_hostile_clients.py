@@ -1,0 +1,267 @@
+"""The sandbox holds against a hostile client (GATEWAY.md 1.1, General): bodies over the
+limit are refused while they are read, chunked or not; deep JSON is 400; a stalled client
+is dropped; the connections served at once are capped. Raw sockets send what no HTTP
+library would, and every test waits on the server's answer or its closing the socket."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import trustme
+
+from app.gateway.sandbox import SandboxHandle, start_sandbox
+from app.gateway.sandbox.responses import MAX_JSON_BYTES
+from tests.gateway.helpers import SECRETS, Raw, codes
+
+#: How long a test lets the server take before it counts as hanging. A safety net only:
+#: each test ends as soon as the server answers or closes.
+_PATIENCE_S = 20.0
+#: The stall timeout of the sandboxes started here (the default is 30 s).
+_STALL_S = 0.5
+
+
+def _connect(base_url: str) -> socket.socket:
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=_PATIENCE_S)
+
+
+def _answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """Read one HTTP answer (the server closes every connection after it)."""
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, body
+
+
+def _closed_without_answer(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _request_head(path: str, port: int, *headers: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", *headers, "", ""]
+    return "\r\n".join(lines).encode()
+
+
+@pytest.fixture
+def guarded(tmp_path: Path) -> Iterator[SandboxHandle]:
+    """A sandbox that drops a stalled client after half a second, serving at most 3
+    connections at once."""
+    with start_sandbox(
+        data_dir=tmp_path / "guarded", request_timeout_s=_STALL_S, max_connections=3
+    ) as handle:
+        yield handle
+
+
+def _still_answers(base_url: str) -> None:
+    response = requests.post(
+        base_url + "/v1/sessions",
+        json={"staff_id": "anna", "secret": SECRETS["anna"]},
+        timeout=_PATIENCE_S,
+    )
+    assert response.status_code == 201, response.text
+
+
+# -- body limits while reading ------------------------------------------------------------
+
+
+def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
+    sandbox: SandboxHandle,
+) -> None:
+    with _connect(sandbox.base_url) as sock:
+        sock.sendall(
+            _request_head(
+                "/v1/sessions",
+                sandbox.port,
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            )
+        )
+        block = b" " * 65536
+        for _ in range(MAX_JSON_BYTES // len(block) + 1):  # one block over the limit
+            sock.sendall(_chunk(block))
+        # The body never ends (no last chunk): only a server that stops at the limit
+        # can answer now.
+        status, headers, body = _answer(sock)
+    assert status == 413 and headers["connection"] == "close"
+    assert [e["code"] for e in json.loads(body)["errors"]] == ["payload_too_large"]
+    _still_answers(sandbox.base_url)
+
+
+def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None:
+    payload = json.dumps({"staff_id": "anna", "secret": SECRETS["anna"]}).encode()
+    with _connect(sandbox.base_url) as sock:
+        sock.sendall(
+            _request_head(
+                "/v1/sessions",
+                sandbox.port,
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            )
+            + _chunk(payload[:10])
+            + _chunk(payload[10:])
+            + b"0\r\n\r\n"
+        )
+        status, _, body = _answer(sock)
+    assert status == 201 and json.loads(body)["staff"]["staff_id"] == "anna"
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(
+    sandbox: SandboxHandle, raw: Raw, token: str
+) -> None:
+    with _connect(sandbox.base_url) as sock:
+        sock.sendall(
+            _request_head(
+                "/v1/sessions",
+                sandbox.port,
+                "Content-Type: application/json",
+                f"Content-Length: {MAX_JSON_BYTES + 1}",
+            )
+        )
+        status, _, body = _answer(sock)  # not a byte of the body was sent
+    assert status == 413 and b"payload_too_large" in body
+    chunked_upload = raw.call(
+        "PUT",
+        "/v1/attachments/" + "0" * 64,
+        token,
+        data=iter([b"%PDF-1.7\n", b"x" * 1024]),  # a generator: requests sends it chunked
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert chunked_upload.status_code == 411 and codes(chunked_upload) == ["length_required"]
+
+
+# -- deep JSON ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        "[" * 100_000 + "]" * 100_000,
+        '{"staff_id": "anna", "secret": ' + "[" * 65 + "]" * 65 + "}",
+        '{"a":' * 70 + "1" + "}" * 70,
+    ],
+    ids=["open", "balanced", "in-a-field", "objects"],
+)
+def test_json_nested_deeper_than_64_is_400(raw: Raw, body: str) -> None:
+    response = raw.call(
+        "POST", "/v1/sessions", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and codes(response) == ["json_too_deep"]
+    assert raw.sign_in().status_code == 201
+
+
+def test_json_64_deep_and_brackets_in_strings_are_parsed(raw: Raw) -> None:
+    nested = "[" * 63 + "]" * 63  # 64 with the outer object
+    body = '{"staff_id": "anna", "secret": "anna-sandlada", "note": ' + nested + "}"
+    response = raw.call(
+        "POST", "/v1/sessions", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    in_a_string = json.dumps({"staff_id": "[" * 90 + '\\"', "secret": "x"})
+    refused = raw.call(
+        "POST", "/v1/sessions", data=in_a_string, headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 401 and codes(refused) == ["invalid_credentials"]
+
+
+# -- stalls and the connection cap -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty"],
+    ids=["before-a-byte", "in-the-headers"],
+)
+def test_a_client_that_stalls_before_its_request_is_read_is_dropped(
+    guarded: SandboxHandle, sent: bytes
+) -> None:
+    with _connect(guarded.base_url) as sock:
+        sock.sendall(sent)
+        assert _closed_without_answer(sock), "the server closed the stalled connection"
+    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+    _still_answers(guarded.base_url)
+
+
+_HEAD = b"POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        _HEAD + b'Content-Length: 100\r\n\r\n{"staff_id": "an',
+        _HEAD + b'Transfer-Encoding: chunked\r\n\r\n10\r\n{"staff_id": "an',
+    ],
+    ids=["in-the-body", "in-a-chunk"],
+)
+def test_a_client_that_stalls_in_its_body_is_told_and_dropped(
+    guarded: SandboxHandle, sent: bytes
+) -> None:
+    with _connect(guarded.base_url) as sock:
+        sock.sendall(sent)
+        status, headers, body = _answer(sock)  # returns once the server has closed
+    assert status == 400 and headers["connection"] == "close"
+    assert [e["code"] for e in json.loads(body)["errors"]] == ["incomplete_body"]
+    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+    _still_answers(guarded.base_url)
+
+
+def test_connections_are_capped_and_the_cap_frees_up(guarded: SandboxHandle) -> None:
+    # A long stall timeout would make no difference: these connections are closed by the
+    # test itself, and the cap is what is tested.
+    stalled = [_connect(guarded.base_url) for _ in range(3)]
+    try:
+        for sock in stalled:
+            sock.sendall(b"POST /v1/sessions HTTP/1.1\r\n")
+        assert guarded.server.wait_for_open_connections(3, _PATIENCE_S)
+        with _connect(guarded.base_url) as fourth:
+            fourth.sendall(b"GET /sandbox/ledger HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = _answer(fourth)
+        assert status == 503 and headers["retry-after"] == "1"
+        assert [e["code"] for e in json.loads(body)["errors"]] == ["too_many_connections"]
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+    _still_answers(guarded.base_url)
+
+
+def test_a_tls_client_that_never_shakes_hands_holds_up_no_one(
+    tmp_path: Path,
+) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert_file, key_file, ca_file = (tmp_path / n for n in ("cert.pem", "key.pem", "ca.pem"))
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    with start_sandbox(
+        data_dir=tmp_path / "tls", tls_cert=cert_file, tls_key=key_file, request_timeout_s=5.0
+    ) as handle:
+        host, port = handle.base_url.removeprefix("https://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=_PATIENCE_S) as silent:
+            assert handle.server.wait_for_open_connections(1, _PATIENCE_S)
+            # Served meanwhile: the silent client's handshake waits on its own thread.
+            answer = requests.get(
+                handle.base_url + "/sandbox/ledger", verify=str(ca_file), timeout=_PATIENCE_S
+            )
+            assert answer.status_code == 200
+            assert _closed_without_answer(silent)
+        assert handle.server.wait_for_open_connections(0, _PATIENCE_S)
