@@ -244,9 +244,7 @@ class Api:
             raise ApiError.one(
                 422, "digest_mismatch", "The digest is not the digest of this subject.", "digest"
             )
-        signer = self.check_credentials(
-            staff_id, secret, client_address(request), field="reviewer"
-        )
+        signer = self.check_credentials(staff_id, secret, client_address(request), field="reviewer")
         if signer.staff_id == sender.staff_id:
             raise ApiError.one(
                 403,
