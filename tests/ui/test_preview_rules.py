@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.page_cache import ByteBoundedLRU
-from app.seen_tracking import PageVisit, readable, rotate_rect
+from app.preview.page_cache import ByteBoundedLRU
+from app.preview.seen_tracking import PageVisit, readable, rotate_rect
 
 WHOLE = (0.0, 0.0, 1.0, 1.0)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from app.rendered_page import RenderedPage
+from app.preview.rendered_page import RenderedPage
 from app.worker import IsolatedWorker, WorkerFailure
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.support.workers import shared_block, worker_process
