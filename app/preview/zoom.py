@@ -39,10 +39,13 @@ def fit_scale(
             scale = (room_w - scroll_bar) / width
     else:
         scale = min(room_w / width, room_h / height)
-        if scale < readable_scale and not is_image:
-            scale = readable_scale
     # Rounded down: a fitted page rounded up by a pixel would bring scroll bars.
-    return clamp(math.floor(scale * 100 - 1e-6) / 100)
+    scale = math.floor(scale * 100 - 1e-6) / 100
+    if mode == "page" and scale < readable_scale and not is_image:
+        # After the rounding, which would take 0.6 down to 0.59: a page fitted this small
+        # could never count as seen.
+        scale = readable_scale
+    return clamp(scale)
 
 
 def zoomed(scale: float, factor: float) -> float:
