@@ -80,7 +80,7 @@ def test_the_cache_is_bounded_by_bytes_not_entries() -> None:
 def test_a_page_counts_once_per_visit_and_a_new_page_starts_its_own() -> None:
     tracker = SeenTracker()
     first = tracker.observe(0, ("fil", 0), WHOLE, True, dwell_ms=700)
-    assert first == Observed(False, pytest.approx(700))
+    assert first == Observed(seen_now=False, wait_ms=700)
     assert tracker.observe(700, ("fil", 0), WHOLE, True, dwell_ms=700).seen_now
     assert not tracker.observe(900, ("fil", 0), WHOLE, True, dwell_ms=700).seen_now  # once
     # The next page's clock starts at zero, whatever the last one had.
