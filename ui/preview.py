@@ -13,15 +13,11 @@ The pane reports that with ``page_seen``; the draft holds it. See docs/preview.m
 
 from __future__ import annotations
 
-import math
-import time
 import weakref
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QFont,
-    QHideEvent,
     QImage,
     QKeySequence,
     QResizeEvent,
@@ -30,8 +26,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
-    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -51,7 +45,7 @@ from app.preview.scheduler import (
     RenderJob,
     Viewing,
 )
-from app.preview.seen_tracking import SeenTracker, readable
+from app.preview.seen_tracking import readable
 from app.preview.zoom import A4, ZOOM_STEP, ZoomMode, as_shown, fit_scale, zoomed
 from app.services import Services
 from ui.errors import gateway_error_text
@@ -59,8 +53,9 @@ from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr
 from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
-from ui.page_view import MARGIN, Overlay, PageArea, PageView
-from ui.preview_controls import ElidedLabel, PageNavigation, ViewerTools
+from ui.page_screen import PageScreen
+from ui.page_view import MARGIN
+from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
 
@@ -98,9 +93,6 @@ class PreviewPane(QWidget):
         self._rotation: dict[str, int] = {}  # attachment id -> the clinician's turn
         self._count_told: set[str] = set()
         self.scheduler: PreviewScheduler[Drawn] = PreviewScheduler(cache_bytes, thumb_cache_bytes)
-        self._shown: tuple[str, int, PageKey] | None = None  # (attachment id, page, key)
-        self._seen = SeenTracker()
-        self._arrive_at_bottom = False
         self._pixels = SharedPixels(block_bytes)
         # The first page of a file just chosen, drawn before it is staged (ui.first_page).
         self._ahead = FirstPageSlot(block_bytes)
@@ -108,9 +100,6 @@ class PreviewPane(QWidget):
         for block in (self._pixels, self._ahead.pixels):
             self.destroyed.connect(block.close)
             weakref.finalize(self, block.close)
-        self._dwell = QTimer(self)
-        self._dwell.setSingleShot(True)
-        self._dwell.timeout.connect(self._observe)
         self._relayout = QTimer(self)  # a resize settles before the page is drawn again
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(80)
@@ -128,18 +117,9 @@ class PreviewPane(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
 
-        header = QHBoxLayout()
-        self.title = ElidedLabel(tr("ui.preview.empty"))
-        self.title.setAccessibleName(tr("ui.preview.title"))
-        title_font = QFont(self.title.font())
-        title_font.setBold(True)
-        self.title.setFont(title_font)
-        self.seen_label = QLabel()
-        self.seen_label.setAccessibleName(tr("ui.preview.progress"))
-        self.seen_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
-        header.addWidget(self.title, 1)
-        header.addWidget(self.seen_label)
-        layout.addLayout(header)
+        self.header = PreviewHeader()
+        layout.addLayout(self.header)
+        self.title, self.seen_label = self.header.title, self.header.seen_label
 
         # The viewer's tools above the page, paging below it.
         tools = ViewerTools(self.zoom_by, ZOOM_STEP, self.fit_width, self.fit_page, self.rotate)
@@ -155,14 +135,11 @@ class PreviewPane(QWidget):
         self.thumbnails.visible_changed.connect(self._pump)
         self.thumbnails.hide()
         body.addWidget(self.thumbnails)
-        self.page_view = PageView()
-        self.page_view.setAccessibleName(tr("ui.preview.page"))
-        self.page_view.painted.connect(self._painted)
-        self.scroll_area = PageArea(self.page_view)
-        self.scroll_area.setAccessibleName(tr("ui.preview.page_area"))
-        for bar in (self.scroll_area.verticalScrollBar(), self.scroll_area.horizontalScrollBar()):
-            bar.valueChanged.connect(lambda _v: self._observe())
-        body.addWidget(self.scroll_area, 1)
+        self._screen = PageScreen(lambda: self._services.settings.seen_dwell_ms)
+        self._screen.page_seen.connect(self.page_seen)
+        self._screen.painted.connect(lambda: self.page_painted.emit(self._page))
+        self.page_view, self.scroll_area = self._screen.page_view, self._screen.area
+        body.addWidget(self._screen, 1)
         layout.addLayout(body, 1)
 
         self.navigation = PageNavigation(lambda step: self.go_to(self._page + step))
@@ -263,17 +240,13 @@ class PreviewPane(QWidget):
         nothing until ``show_attachment`` takes it as the staged copy's."""
         if ahead is not self._ahead.ahead or ahead.page is None:
             return
-        self._leave_page()
         left = self._attachment
         self._ahead.left_for = (left.id, self._page) if left is not None else None
         self._attachment = None
-        self._shown = None
         self._page = 0
         self._ahead.shown = True
         with ahead.lent_image() as image:
-            self.page_view.set_image(image, Overlay())
-            self.scroll_area.verticalScrollBar().setValue(0)
-            self.page_view.repaint()  # on screen first, then the rest
+            self._screen.show_unconfirmed(image)
             self.page_view.keep_image(ahead.keep(image).image)
         self.title.setText(ahead.filename)
         self._update_controls()
@@ -281,14 +254,12 @@ class PreviewPane(QWidget):
         self.page_view.setAccessibleDescription(tr("ui.preview.preparing"))
 
     def show_attachment(self, attachment: Attachment | None, page: int = 0) -> None:
-        self._dwell.stop()
         self._attachment = attachment
-        self._shown = None
-        self._seen.leave(_now_ms())
+        self._screen.leave()
         self._ahead.shown = False
         if attachment is None:
             self.title.setText(tr("ui.preview.empty"))
-            self.page_view.clear()
+            self._screen.clear()
             self.thumbnails.set_pages(0, 1.0)
             self.thumbnails.hide()
             self._update_controls()
@@ -316,7 +287,7 @@ class PreviewPane(QWidget):
         if attachment is None:
             return
         page = max(0, min(page, self._last_page()))
-        if page == self._page and self._shown is not None:
+        if page == self._page and self._screen.showing is not None:
             return
         self.scheduler.retry_page(attachment.sha256, page)  # asked for again: try again
         self._page = page
@@ -440,11 +411,9 @@ class PreviewPane(QWidget):
             self._show_failure(failure)
         else:
             self._pump()  # first, so the worker draws while this thread updates the pane
-            if self._shown is None or self._shown[:2] != (attachment.id, self._page):
-                self._shown = None
-                self._leave_page()
+            if self._screen.showing != (attachment.id, self._page):
                 width, height = self._page_size(self._page)
-                self.page_view.set_placeholder(QSize(round(width * scale), round(height * scale)))
+                self._screen.show_placeholder(QSize(round(width * scale), round(height * scale)))
         self._update_controls()
         self.thumbnails.set_current(self._page)
         self._pump()
@@ -454,66 +423,22 @@ class PreviewPane(QWidget):
         next turn of the event loop (a page that just arrived from the worker)."""
         attachment = self._attachment
         assert attachment is not None
-        if self._shown == (attachment.id, self._page, key):
+        if self._screen.shows(attachment.id, self._page, key):
             return
-        new_page = self._shown is None or self._shown[:2] != (attachment.id, self._page)
-        if new_page and self._seen.visiting != (attachment.id, self._page):
-            self._leave_page()
-        self._shown = (attachment.id, self._page, key)
         marks = overlay(attachment.report, drawn.page, key.scale, self.rotation)
-        self.page_view.set_image(drawn.image, marks)
-        if new_page:
-            bar = self.scroll_area.verticalScrollBar()
-            # Paging back with Page Up lands at the bottom of the previous page.
-            bar.setValue(bar.maximum() if self._arrive_at_bottom else 0)
-            if self._arrive_at_bottom:
-                QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
-        self._arrive_at_bottom = False
-        if paint_now:
-            self.page_view.repaint()
+        legible = readable(
+            key.scale, self._services.settings.readable_scale, is_image=self._is_image()
+        )
+        self._screen.show_page(
+            attachment.id, self._page, key, drawn.image, marks, legible=legible, paint_now=paint_now
+        )
         self.page_view.setAccessibleDescription(
             describe(attachment.report, self._page, self.page_count)
         )
         self._update_controls()
 
     def _show_failure(self, text: str) -> None:
-        self._leave_page()
-        self._shown = None
-        self.page_view.set_message(tr("ui.preview.cannot_show", reason=text))
-        self.page_view.setAccessibleDescription(self.page_view.text())
-
-    # -- seen-tracking -----------------------------------------------------------------
-
-    def _leave_page(self) -> None:
-        self._seen.leave(_now_ms())
-        self._dwell.stop()
-
-    def _painted(self) -> None:
-        self.page_painted.emit(self._page)  # it is on screen; seen-tracking comes after
-        self._observe()
-
-    def _visible_part(self) -> tuple[float, float, float, float] | None:
-        if not self.isVisible() or self._shown is None:
-            return None
-        return self.scroll_area.visible_part()
-
-    def _observe(self) -> None:
-        """Feed the page's visit with what is on screen now; say when it is seen."""
-        shown = self._shown
-        if shown is None:
-            return
-        attachment_id, page, key = shown
-        settings = self._services.settings
-        legible = readable(key.scale, settings.readable_scale, is_image=self._is_image())
-        observed = self._seen.observe(
-            _now_ms(), (attachment_id, page), self._visible_part(), legible, settings.seen_dwell_ms
-        )
-        if observed.wait_ms is None:
-            self._dwell.stop()
-        else:
-            self._dwell.start(math.ceil(observed.wait_ms) + 1)
-        if observed.seen_now:
-            self.page_seen.emit(attachment_id, page)
+        self._screen.show_message(tr("ui.preview.cannot_show", reason=text))
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -561,21 +486,10 @@ class PreviewPane(QWidget):
 
     # -- thumbnails ----------------------------------------------------------------------
 
-    def _show_strip(self, for_a_file: bool) -> bool:
-        """The strip is there for every file (empty until the page count is known) so
-        that the page does not jump, nor get drawn twice, when the count arrives. A
-        narrow pane gives its room to the page."""
-        wanted = for_a_file and self.width() >= THUMBS_FROM_WIDTH
-        if wanted != self.thumbnails.isVisible():
-            self.thumbnails.setVisible(wanted)
-            layout = self.layout()
-            if layout is not None:
-                layout.activate()  # the page's room is known before its scale is chosen
-        return wanted
-
     def _update_thumbnails(self) -> None:
-        if not self._show_strip(self._attachment is not None or self._ahead.shown):
-            return
+        wanted = self._attachment is not None or self._ahead.shown
+        if not self.thumbnails.show_for_a_file(wanted and self.width() >= THUMBS_FROM_WIDTH):
+            return  # a narrow pane gives its room to the page
         if self._attachment is None:
             return  # a first page drawn ahead: its file's pages are not known yet
         width, height = self._page_size(0)
@@ -602,7 +516,7 @@ class PreviewPane(QWidget):
 
     def _page_up(self) -> None:
         if not self.scroll_area.scroll_up() and self._page > 0:
-            self._arrive_at_bottom = True  # at the bottom of the previous page
+            self._screen.arrive_at_bottom()  # at the bottom of the previous page
             self.go_to(self._page - 1)
 
     def _sideways(self, step: int) -> None:
@@ -621,18 +535,11 @@ class PreviewPane(QWidget):
             self._update_thumbnails()
             if not isinstance(self._zoom, float):
                 self._relayout.start()
-        self._observe()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._attachment is not None:
             self._relayout.start()
-        QTimer.singleShot(0, self._observe)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        super().hideEvent(event)
-        self._seen.pause(_now_ms())  # the clock stops while hidden
-        self._dwell.stop()
 
     # -- controls ------------------------------------------------------------------------
 
@@ -641,18 +548,8 @@ class PreviewPane(QWidget):
         count = self.page_count
         self.tools.show_state(attachment is not None, self._zoom, self.scale)
         self.navigation.show_state(self._page if attachment is not None else None, count)
-        if attachment is None or count is None:
-            self.seen_label.setText("")
-            return
-        seen = len(attachment.seen_pages)
-        self.seen_label.setText(tr("ui.preview.seen_of", seen=seen, pages=count))
-        done = seen >= count
-        self.seen_label.setStyleSheet("color: #1e7a3c; font-weight: bold;" if done else "")
+        self.header.show_progress(attachment, count)
 
 
 def _page_size(page: RenderedPage) -> tuple[float, float]:
     return (page.page_width, page.page_height)
-
-
-def _now_ms() -> float:
-    return time.monotonic() * 1000

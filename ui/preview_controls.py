@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton
 
+from app.draft import Attachment
 from app.preview.zoom import ZoomMode
 from ui.i18n import tr
 
@@ -152,3 +153,30 @@ class PageNavigation(QHBoxLayout):
             self.page_label.setText("")
         else:
             self.page_label.setText(tr("ui.preview.page_of", page=page + 1, pages=count))
+
+
+class PreviewHeader(QHBoxLayout):
+    """The file's name, and beside it (never squeezed) how many of its pages are seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ElidedLabel(tr("ui.preview.empty"))
+        self.title.setAccessibleName(tr("ui.preview.title"))
+        title_font = QFont(self.title.font())
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.seen_label = QLabel()
+        self.seen_label.setAccessibleName(tr("ui.preview.progress"))
+        self.seen_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        self.addWidget(self.title, 1)
+        self.addWidget(self.seen_label)
+
+    def show_progress(self, attachment: Attachment | None, count: int | None) -> None:
+        """ "3 av 12 sidor granskade", green once every page is seen."""
+        if attachment is None or count is None:
+            self.seen_label.setText("")
+            return
+        seen = len(attachment.seen_pages)
+        self.seen_label.setText(tr("ui.preview.seen_of", seen=seen, pages=count))
+        done = seen >= count
+        self.seen_label.setStyleSheet("color: #1e7a3c; font-weight: bold;" if done else "")
