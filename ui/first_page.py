@@ -43,6 +43,7 @@ from app.preview.render_client import (
     render_ahead_together,
 )
 from app.preview.rendered_page import RenderedPage
+from app.preview.scheduler import JobKind, RenderJob
 from app.staging import StagedFile
 from ui.page_pixels import Drawn, SharedPixels
 from ui.workers import run_in_background, when_answered
@@ -157,13 +158,14 @@ class FirstPageAhead:
             self.confirmed_path = staged_path
         return confirmed
 
-    def taken_as(self, attachment: Attachment) -> tuple[PageKey, Drawn] | None:
-        """The drawing as ``attachment``'s first page, under the key the pane caches it
-        by, if it was confirmed to be of exactly that staged copy; else None (the page
-        is drawn from the copy)."""
+    def taken_as(self, attachment: Attachment) -> tuple[RenderJob, Drawn] | None:
+        """The drawing as ``attachment``'s first page, as if the pane had asked the
+        worker for it, if it was confirmed to be of exactly that staged copy; else None
+        (the page is drawn from the copy)."""
         if self.confirmed_path != attachment.staged.path or self.drawn is None:
             return None
-        return PageKey.of(attachment.sha256, 0, self.scale, 0, self.dpr_key), self.drawn
+        key = PageKey.of(attachment.sha256, 0, self.scale, 0, self.dpr_key)
+        return RenderJob(JobKind.PAGE, attachment.id, attachment.staged.path, key), self.drawn
 
     def _finish(self, arrived: Callable[[FirstPageAhead], None]) -> None:
         try:
@@ -251,7 +253,7 @@ class FirstPageSlot:
         shown, self.shown = self.shown, False
         return shown
 
-    def take(self, attachment: Attachment) -> tuple[PageKey, Drawn] | None:
+    def take(self, attachment: Attachment) -> tuple[RenderJob, Drawn] | None:
         """The drawing as ``attachment``'s first page, if it was confirmed to be of its
         staged copy (the slot is then empty); else None."""
         taken = self.ahead.taken_as(attachment) if self.ahead is not None else None

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QImage, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStyle, QVBoxLayout, QWidget
 
 from app.preview.page_key import PageKey
 from app.preview.seen_tracking import SeenTracker
 from ui.i18n import tr
-from ui.page_view import Overlay, PageArea, PageView
+from ui.page_view import MARGIN, Overlay, PageArea, PageView
 
 
 class PageScreen(QWidget):
@@ -57,6 +57,17 @@ class PageScreen(QWidget):
 
     def shows(self, attachment_id: str, page: int, key: PageKey) -> bool:
         return self._shown == (attachment_id, page, key)
+
+    def room(self, banners: list[tuple[str, str]], narrower: int = 0) -> tuple[int, int]:
+        """The pixels a page has here, less the ``banners`` above it; ``narrower``:
+        pixels this screen is about to lose."""
+        area = self.area.contentsRect()
+        width = max(100, area.width() - 2 * MARGIN - narrower)
+        taken = self.page_view.banner_height(banners, width) if banners else 0
+        return width, max(100, area.height() - 2 * MARGIN - taken)
+
+    def scroll_bar_extent(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
 
     def show_page(
         self,

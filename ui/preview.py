@@ -17,19 +17,8 @@ import weakref
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QImage,
-    QKeySequence,
-    QResizeEvent,
-    QShortcut,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QImage, QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
@@ -54,7 +43,6 @@ from ui.i18n import tr
 from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
 from ui.page_screen import PageScreen
-from ui.page_view import MARGIN
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
@@ -270,12 +258,11 @@ class PreviewPane(QWidget):
         self.scheduler.retry_file(attachment.sha256)
         if taken is not None:
             # Cached at once: laying the pane out for the file may ask for pages meanwhile.
-            key, drawn = taken
-            job = RenderJob(JobKind.PAGE, attachment.id, attachment.staged.path, key)
+            job, drawn = taken
             self.scheduler.keep(job, drawn, drawn.image.sizeInBytes(), _page_size(drawn.page))
         self._update_thumbnails()
         if taken is not None:
-            self._arrived(job, drawn)  # on screen now if it is the page wanted
+            self._arrived(*taken)  # on screen now if it is the page wanted
         self._refresh()
 
     def refresh_progress(self) -> None:
@@ -338,25 +325,21 @@ class PreviewPane(QWidget):
         pixels the page area is about to lose)."""
         if isinstance(self._zoom, float):
             return self._zoom
-        area = self.scroll_area.contentsRect()
-        room_w = max(100, area.width() - 2 * MARGIN - narrower)
-        banners = self._banner_room(page, room_w) if page is not None else 0
-        room_h = max(100, area.height() - 2 * MARGIN - banners)
         return fit_scale(
             self._zoom,
             size,
-            (room_w, room_h),
-            scroll_bar=self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent),
+            self._screen.room(self._banners(page) if page is not None else [], narrower),
+            scroll_bar=self._screen.scroll_bar_extent(),
             readable_scale=self._services.settings.readable_scale,
             is_image=self._is_image(),
         )
 
-    def _banner_room(self, page: int, width: int) -> int:
-        if not self.highlights_button.isChecked():
-            return 0
+    def _banners(self, page: int) -> list[tuple[str, str]]:
+        """The banners above 0-based ``page`` while highlights are on."""
         attachment = self._attachment
-        shown = banners(attachment.report if attachment else None, page + 1)
-        return self.page_view.banner_height(shown, width) if shown else 0
+        if attachment is None or not self.highlights_button.isChecked():
+            return []
+        return banners(attachment.report, page + 1)
 
     def _dpr_key(self) -> int:
         return round(max(1.0, self.devicePixelRatioF()) * 100)
