@@ -96,12 +96,11 @@ def run_in_background(
         on_success(result)  # what ``work`` returned, through a queued signal
 
     @Slot(object)
-    def failed(error: object) -> None:
+    def failed(error: BaseException) -> None:  # what ``_Job.run`` caught
         relay.deleteLater()
         if on_failure is None:
-            log.error("background job failed", exc_info=error)  # type: ignore[arg-type]
+            log.error("background job failed", exc_info=error)
         else:
-            assert isinstance(error, BaseException)
             on_failure(error)
 
     relay.succeeded.connect(succeeded)
