@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -76,26 +76,23 @@ class Arrival(enum.Enum):
     KEPT = "kept"  # for later (a neighbour, a thumbnail, another file)
 
 
-@dataclass
 class PreviewScheduler(Generic[D]):
     """The pane's render queue and caches. Not thread-safe: the GUI thread's."""
 
-    page_cache_bytes: int = PAGE_CACHE_BYTES
-    thumb_cache_bytes: int = THUMB_CACHE_BYTES
-    pages: ByteBoundedLRU[PageKey, D] = field(init=False)
-    thumbs: ByteBoundedLRU[PageKey, D] = field(init=False)
-    in_flight: RenderJob | None = field(default=None, init=False)
-    #: (file SHA-256, page) -> its size in points before the clinician's turn.
-    _sizes: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict, init=False)
-    #: (file SHA-256, page) -> why it could not be drawn (shown in its place).
-    _failures: dict[tuple[str, int], str] = field(default_factory=dict, init=False)
-    #: Files that failed once: nothing more of them is drawn in the background.
-    _broken: set[str] = field(default_factory=set, init=False)
-    _counts: dict[str, int] = field(default_factory=dict, init=False)  # attachment id -> pages
-
-    def __post_init__(self) -> None:
-        self.pages = ByteBoundedLRU(self.page_cache_bytes)
-        self.thumbs = ByteBoundedLRU(self.thumb_cache_bytes)
+    def __init__(
+        self, page_cache_bytes: int = PAGE_CACHE_BYTES, thumb_cache_bytes: int = THUMB_CACHE_BYTES
+    ) -> None:
+        self.pages: ByteBoundedLRU[PageKey, D] = ByteBoundedLRU(page_cache_bytes)
+        self.thumbs: ByteBoundedLRU[PageKey, D] = ByteBoundedLRU(thumb_cache_bytes)
+        #: The job the worker is drawing now, if any.
+        self.in_flight: RenderJob | None = None
+        #: (file SHA-256, page) -> its size in points before the clinician's turn.
+        self._sizes: dict[tuple[str, int], tuple[float, float]] = {}
+        #: (file SHA-256, page) -> why it could not be drawn (shown in its place).
+        self._failures: dict[tuple[str, int], str] = {}
+        #: Files that failed once: nothing more of them is drawn in the background.
+        self._broken: set[str] = set()
+        self._counts: dict[str, int] = {}  # attachment id -> pages
 
     # -- choosing ----------------------------------------------------------------------
 
