@@ -34,7 +34,7 @@ from typing import Any
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from app.rendered_page import RenderedPage
+from app.preview.rendered_page import RenderedPage
 
 __all__ = [
     "MAX_FRAMES",

@@ -28,14 +28,23 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
-from app.rendered_page import RenderedPage
+from app.draft import Attachment
+from app.preview.page_key import PageKey
+from app.preview.render_client import (
+    AheadRequest,
+    Pending,
+    RenderClient,
+    confirm_ahead_together,
+    render_ahead_together,
+)
+from app.preview.rendered_page import RenderedPage
+from app.preview.scheduler import JobKind, RenderJob
 from app.staging import StagedFile
-from app.worker import IsolatedWorker, PendingCall
 from ui.page_pixels import Drawn, SharedPixels
 from ui.workers import run_in_background, when_answered
 
@@ -61,7 +70,7 @@ class FirstPageAhead:
     def __init__(
         self,
         source: Path,
-        workers: Sequence[IsolatedWorker],
+        clients: Sequence[RenderClient],
         pixels: SharedPixels,
         *,
         scale: float,
@@ -80,7 +89,7 @@ class FirstPageAhead:
         self.confirmed_path: Path | None = None
         #: True once the drawing is back (or failed) and the pane has had it.
         self.finished = False
-        self._workers = list(workers)
+        self._clients = list(clients)
         self._pixels = pixels
         self._max_bytes = max_bytes
         self._when_finished: list[Callable[[], None]] = []
@@ -100,24 +109,19 @@ class FirstPageAhead:
         target = self._pixels.target()
         if target is None:
             return False
-        scale = self.scale * self.dpr_key / 100
-        bands = len(self._workers)
-        ahead = (self.token, str(self.source), self._max_bytes, 0, scale, 0, target)
-        jobs = [
-            (worker, "render_ahead", (*ahead, (index, bands)))
-            for index, worker in enumerate(self._workers)
-        ]
+        request = AheadRequest(
+            self.token, self.source, self._max_bytes, self.scale * self.dpr_key / 100, target
+        )
         try:
-            sent = IsolatedWorker.submit_together(jobs)
+            sent = render_ahead_together(self._clients, request)
         except Exception as error:  # a worker that cannot start: the usual way then
             log.info("first page not drawn ahead: %s", type(error).__name__)
             return False
         if sent is None:
             return False
 
-        def drawn(result: object) -> None:
-            assert isinstance(result, RenderedPage)
-            self.page = result
+        def drawn(page: RenderedPage) -> None:
+            self.page = page
             self._finish(arrived)
 
         def failed(error: BaseException) -> None:
@@ -126,7 +130,7 @@ class FirstPageAhead:
             log.info("first page not drawn ahead: %s", type(error).__name__)
             self._finish(arrived)
 
-        when_answered(owner, sent, lambda: self._collect(sent), drawn, failed)
+        when_answered(owner, sent.calls, lambda: self._collect(sent), drawn, failed)
         return True
 
     def when_finished(self, callback: Callable[[], None]) -> None:
@@ -143,19 +147,25 @@ class FirstPageAhead:
         drawn from the staged copy."""
         if not self.finished or self.drawn is None:
             return False
-        jobs = [
-            (worker, "confirm_ahead", (self.token, str(staged_path))) for worker in self._workers
-        ]
         try:
-            sent = IsolatedWorker.submit_together(jobs, wait_s=None, timeout_s=CONFIRM_TIMEOUT_S)
-            answers = _collect(sent or [])
+            confirmed = confirm_ahead_together(
+                self._clients, self.token, staged_path, CONFIRM_TIMEOUT_S
+            )
         except Exception as error:  # a worker gone: not confirmed, drawn again
             log.info("first page drawn ahead not confirmed: %s", type(error).__name__)
             return False
-        if answers and all(answer is True for answer in answers):
+        if confirmed:
             self.confirmed_path = staged_path
-            return True
-        return False
+        return confirmed
+
+    def taken_as(self, attachment: Attachment) -> tuple[RenderJob, Drawn] | None:
+        """The drawing as ``attachment``'s first page, as if the pane had asked the
+        worker for it, if it was confirmed to be of exactly that staged copy; else None
+        (the page is drawn from the copy)."""
+        if self.confirmed_path != attachment.staged.path or self.drawn is None:
+            return None
+        key = PageKey.of(attachment.sha256, 0, self.scale, 0, self.dpr_key)
+        return RenderJob(JobKind.PAGE, attachment.id, attachment.staged.path, key), self.drawn
 
     def _finish(self, arrived: Callable[[FirstPageAhead], None]) -> None:
         try:
@@ -166,18 +176,16 @@ class FirstPageAhead:
             for callback in callbacks:
                 callback()
 
-    def _collect(self, sent: list[PendingCall]) -> RenderedPage:
+    def _collect(self, sent: Pending[RenderedPage]) -> RenderedPage:
         """Every band's answer, once all are in: the page's geometry (its pixels are in
         the shared block, see ``keep``)."""
-        pages = _collect(sent)
+        pages = sent.collect()
         first = pages[0]
-        if not isinstance(first, RenderedPage):
-            raise ValueError("unexpected answer from a render worker")
         if not first.shared:
             self._pixels.make_room(first)  # the next first page this large will fit
             raise ValueError("the page does not fit the shared block")
         geometry = _geometry(first)
-        if any(not isinstance(p, RenderedPage) or _geometry(p) != geometry for p in pages):
+        if any(_geometry(page) != geometry for page in pages):
             raise ValueError("the workers disagree about the page")  # never trust, check
         return first
 
@@ -197,6 +205,61 @@ class FirstPageAhead:
         kept.setDevicePixelRatio(self.dpr_key / 100)
         self.drawn = Drawn(kept, dataclasses.replace(self.page, pixels=b""))
         return self.drawn
+
+
+class FirstPageSlot:
+    """A preview pane's first page drawn ahead: the shared block it is drawn into, the
+    drawing under way or on screen, and where the clinician was before it came."""
+
+    def __init__(self, block_bytes: int) -> None:
+        self.pixels = SharedPixels(block_bytes)
+        self.ahead: FirstPageAhead | None = None
+        #: Whether ``ahead``'s page is on screen now, waiting to be confirmed.
+        self.shown = False
+        #: (attachment id, page) on screen when the page drawn ahead took its place.
+        self.left_for: tuple[str, int] | None = None
+
+    def start(
+        self,
+        owner: QObject,
+        source: Path,
+        clients: Sequence[RenderClient],
+        arrived: Callable[[FirstPageAhead], None],
+        *,
+        scale: float,
+        dpr_key: int,
+        max_bytes: int,
+    ) -> FirstPageAhead | None:
+        """Draw ``source``'s first page (see ``FirstPageAhead.start``); None when there
+        is nothing to draw ahead: not a PDF by its name, another file's first page still
+        under way, or a worker busy."""
+        if source.suffix.lower() != ".pdf":
+            return None
+        if self.ahead is not None and not self.ahead.finished:
+            return None
+        ahead = FirstPageAhead(
+            source, clients, self.pixels, scale=scale, dpr_key=dpr_key, max_bytes=max_bytes
+        )
+        if not ahead.start(owner, arrived):
+            return None
+        self.ahead = ahead
+        return ahead
+
+    def drop(self, ahead: FirstPageAhead | None) -> bool:
+        """``ahead``'s file will not be shown; True if its page was on screen."""
+        if ahead is None or ahead is not self.ahead:
+            return False
+        self.ahead = None
+        shown, self.shown = self.shown, False
+        return shown
+
+    def take(self, attachment: Attachment) -> tuple[RenderJob, Drawn] | None:
+        """The drawing as ``attachment``'s first page, if it was confirmed to be of its
+        staged copy (the slot is then empty); else None."""
+        taken = self.ahead.taken_as(attachment) if self.ahead is not None else None
+        if taken is not None:
+            self.ahead = None
+        return taken
 
 
 def stage_after_first_page(
@@ -231,20 +294,5 @@ def confirm_staged(ahead: FirstPageAhead | None, staged: StagedFile) -> bool:
     )
 
 
-def _geometry(page: RenderedPage) -> tuple[Any, ...]:
+def _geometry(page: RenderedPage) -> tuple[int | str, ...]:
     return (page.page_count, page.width, page.height, page.stride, page.pixel_format)
-
-
-def _collect(pending: Sequence[PendingCall]) -> list[Any]:
-    """Every answer, each collected (so every worker is free again) even when one
-    failed; then the first failure is raised."""
-    answers: list[Any] = []
-    failure: BaseException | None = None
-    for call in pending:
-        try:
-            answers.append(call.result())
-        except Exception as error:
-            failure = failure or error
-    if failure is not None:
-        raise failure
-    return answers

@@ -10,14 +10,18 @@ thread, and on a raster backing store drawing an RGB32 QImage is as fast as a pi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing import shared_memory
+from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from app.rendered_page import RenderedPage, check_geometry
+from app.preview.page_key import PageKey
+from app.preview.render_client import RenderClient
+from app.preview.rendered_page import RenderedPage, check_geometry
 
 _QIMAGE_FORMATS = {
     "RGB32": QImage.Format.Format_RGB32,
@@ -140,3 +144,12 @@ class SharedPixels:
                 memory.close()
             with contextlib.suppress(OSError):
                 memory.unlink()
+
+
+def draw_page(client: RenderClient, pixels: SharedPixels, path: Path, key: PageKey) -> Drawn:
+    """Have the render worker draw ``key``'s page of ``path`` into ``pixels``, and make
+    it a QImage (on a pool thread: it waits for the worker)."""
+    page = client.render(path, key.page, key.render_scale, key.rotation, pixels.target())
+    image = pixels.image(page)
+    image.setDevicePixelRatio(key.pixel_ratio)
+    return Drawn(image, dataclasses.replace(page, pixels=b""))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
 #: Grey around the page, so its edges show.
 MARGIN = 10
@@ -194,6 +194,61 @@ class PageView(QWidget):
     def sizeHint(self) -> QSize:
         size = self._page_size()
         return QSize(size.width() + 2 * MARGIN, size.height() + 2 * MARGIN + self._banners_height())
+
+
+class PageArea(QScrollArea):
+    """The page in its scroll area: which part of it is on screen, and the keys that
+    scroll through a page before they turn it."""
+
+    def __init__(self, page_view: PageView) -> None:
+        super().__init__()
+        self.page_view = page_view
+        self.setWidgetResizable(True)
+        self.setWidget(page_view)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+    def visible_part(self) -> tuple[float, float, float, float] | None:
+        """(left, top, right, bottom) of the page on screen, as fractions of the page."""
+        page = self.page_view.page_rect()
+        if page.isEmpty():
+            return None
+        viewport = self.viewport()
+        seen = QRect(-self.page_view.x(), -self.page_view.y(), viewport.width(), viewport.height())
+        part = seen.intersected(page)
+        if part.isEmpty():
+            return None
+        width, height = page.width(), page.height()
+        return (
+            (part.x() - page.x()) / width,
+            (part.y() - page.y()) / height,
+            (part.x() + part.width() - page.x()) / width,
+            (part.y() + part.height() - page.y()) / height,
+        )
+
+    def scroll_down(self) -> bool:
+        """A screen further down the page; False at its bottom (the page turns then)."""
+        bar = self.verticalScrollBar()
+        if bar.value() >= bar.maximum():
+            return False
+        bar.setValue(bar.value() + bar.pageStep())
+        return True
+
+    def scroll_up(self) -> bool:
+        """A screen further up the page; False at its top."""
+        bar = self.verticalScrollBar()
+        if bar.value() <= bar.minimum():
+            return False
+        bar.setValue(bar.value() - bar.pageStep())
+        return True
+
+    def scroll_sideways(self, step: int) -> bool:
+        """Sideways across a page wider than the pane; False when there is no further."""
+        bar = self.horizontalScrollBar()
+        if bar.maximum() > 0 and bar.minimum() < bar.value() + step < bar.maximum() + 1:
+            bar.setValue(bar.value() + step * bar.singleStep() * 3)
+            return True
+        return False
 
 
 def _around(area: QRect, hole: QRect) -> list[QRect]:

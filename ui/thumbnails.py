@@ -167,6 +167,18 @@ class ThumbnailStrip(QListView):
         thumb = self.thumb_size()
         return QSize(thumb.width() + 2 * _PADDING, thumb.height() + _PADDING + _LABEL_HEIGHT + 4)
 
+    def show_for_a_file(self, wanted: bool) -> bool:
+        """Shown for every file (empty until the page count is known), so that the page
+        neither jumps nor is drawn twice when the count arrives; True if shown. The
+        layout settles at once: the page's room is known before its zoom is chosen."""
+        if wanted != self.isVisible():
+            self.setVisible(wanted)
+            parent = self.parentWidget()
+            layout = parent.layout() if parent is not None else None
+            if layout is not None:
+                layout.activate()
+        return wanted
+
     def set_pages(self, count: int, aspect: float) -> None:
         """``count`` pages, each ``aspect`` (height / width) as the first page is."""
         if abs(aspect - self._aspect) > 0.01:

@@ -18,7 +18,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import (
@@ -35,6 +35,8 @@ from PySide6.QtCore import (
 from app.worker import PendingCall
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _pool: QThreadPool | None = None
 
@@ -54,22 +56,17 @@ class _Relay(QObject):
 
     succeeded = Signal(object)
     failed = Signal(object)
-    progressed = Signal(object)
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[..., Any], relay: _Relay, reports: bool) -> None:
+    def __init__(self, work: Callable[[], object], relay: _Relay) -> None:
         super().__init__()
         self._work = work
         self._relay = relay
-        self._reports = reports
 
     def run(self) -> None:
         try:
-            if self._reports:
-                result = self._work(lambda value: self._emit(self._relay.progressed, value))
-            else:
-                result = self._work()
+            result = self._work()
         except BaseException as error:  # every failure goes back to the GUI thread
             self._emit(self._relay.failed, error)
         else:
@@ -85,43 +82,30 @@ class _Job(QRunnable):
 
 def run_in_background(
     owner: QObject,
-    work: Callable[..., Any],
-    on_success: Callable[[Any], None],
+    work: Callable[[], T],
+    on_success: Callable[[T], None],
     on_failure: Callable[[BaseException], None] | None = None,
-    on_progress: Callable[[Any], None] | None = None,
 ) -> None:
-    """Run ``work()`` off the GUI thread; call back on the GUI thread, while ``owner`` lives.
-
-    With ``on_progress``, work is called as ``work(report)``: each ``report(value)`` comes
-    to ``on_progress(value)`` on the GUI thread (in order, before the result) while the
-    work goes on, e.g. the staged copy is written while it is still being hashed."""
+    """Run ``work()`` off the GUI thread; ``on_success`` gets its result (or
+    ``on_failure`` its error) on the GUI thread, while ``owner`` lives."""
     relay = _Relay(owner)  # parented: dies with the owner, and the callbacks with it
 
     @Slot(object)
-    def succeeded(result: object) -> None:
+    def succeeded(result: T) -> None:
         relay.deleteLater()
-        on_success(result)
+        on_success(result)  # what ``work`` returned, through a queued signal
 
     @Slot(object)
-    def failed(error: object) -> None:
+    def failed(error: BaseException) -> None:  # what ``_Job.run`` caught
         relay.deleteLater()
         if on_failure is None:
-            log.error("background job failed", exc_info=error)  # type: ignore[arg-type]
+            log.error("background job failed", exc_info=error)
         else:
-            assert isinstance(error, BaseException)
             on_failure(error)
 
     relay.succeeded.connect(succeeded)
     relay.failed.connect(failed)
-    if on_progress is not None:
-        report = on_progress
-
-        @Slot(object)
-        def progressed(value: object) -> None:
-            report(value)
-
-        relay.progressed.connect(progressed)
-    pool().start(_Job(work, relay, on_progress is not None))
+    pool().start(_Job(work, relay))
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
@@ -149,8 +133,8 @@ _watching: set[_AnswerWatch] = set()
 def when_answered(
     owner: QObject,
     pending: Sequence[PendingCall],
-    finish: Callable[[], Any],
-    on_success: Callable[[Any], None],
+    finish: Callable[[], T],
+    on_success: Callable[[T], None],
     on_failure: Callable[[BaseException], None],
 ) -> None:
     """Once every job in ``pending`` has been answered, ``finish()`` (which collects

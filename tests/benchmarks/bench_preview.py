@@ -192,9 +192,7 @@ class _Bench:
         pane.page_painted.connect(lambda _p: painted.append(time.perf_counter()))  # type: ignore[attr-defined]
         for _ in range(FIRST_PAGE_RUNS):
             pane.show_attachment(None)  # type: ignore[attr-defined]
-            pane.page_cache.clear()  # type: ignore[attr-defined]
-            pane.thumb_cache.clear()  # type: ignore[attr-defined]
-            pane._sizes.clear()  # type: ignore[attr-defined]
+            pane.scheduler.forget_drawn()  # type: ignore[attr-defined]
             _idle(20)
             painted.clear()
             shown.clear()

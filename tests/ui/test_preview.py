@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.draft import Attachment
-from app.rendering import RenderedPage
+from app.preview.rendered_page import RenderedPage
 from app.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from ui.preview import PreviewPane, image_from_page

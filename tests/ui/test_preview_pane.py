@@ -103,6 +103,24 @@ def test_a_page_taller_than_the_pane_must_be_scrolled_through(
     assert seen == [0] and pane.current_page == 0
 
 
+def test_a_pane_too_small_for_a_readable_page_shows_it_readable_and_it_counts(
+    qtbot: QtBot, offline_services: Services, letter: Attachment
+) -> None:
+    pane = pane_for(qtbot, offline_services, size=(440, 420))
+    seen = track(pane, letter)
+    pane.show_attachment(letter)
+    qtbot.waitUntil(lambda: shown(pane, 0), timeout=10_000)
+    # The whole page would fit at a stamp's size; it is shown at the readable floor.
+    assert pane.scale == offline_services.settings.readable_scale
+    bar = pane.scroll_area.verticalScrollBar()
+    assert bar.maximum() > 0
+    with qtbot.waitSignal(pane.page_seen, timeout=5_000):
+        pane.scroll_area.setFocus()
+        while bar.value() < bar.maximum():
+            qtbot.keyClick(pane.scroll_area, Qt.Key.Key_PageDown)
+    assert seen == [0] and pane.current_page == 0
+
+
 def test_the_keyboard_does_everything(
     qtbot: QtBot, offline_services: Services, letter: Attachment
 ) -> None:

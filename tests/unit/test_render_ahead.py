@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from app.rendered_page import RenderedPage
+from app.preview.render_client import Band, RenderClient
+from app.preview.rendered_page import RenderedPage
 from app.worker import IsolatedWorker, WorkerFailure
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.support.workers import shared_block, worker_process
@@ -86,7 +87,7 @@ def _draw_whole(
 ) -> tuple[RenderedPage, bytes]:
     """Page 0 drawn whole into the block: the answer and the block's page bytes."""
     _zero(memory)
-    page = _page(worker.call("render", str(path), 0, 1.0, rotation, _target(memory)))
+    page = RenderClient(worker).render(path, 0, 1.0, rotation, _target(memory))
     assert page.shared
     assert page.pixels == b""
     drawn = _contents(memory, page.stride * page.height)
@@ -155,7 +156,7 @@ def test_a_band_draws_its_own_rows_only(
 ) -> None:
     whole, drawn = _draw_whole(worker_a, letter, block)
     _zero(block)
-    page = _page(worker_a.call("render", str(letter), 0, 1.0, 0, _target(block), (band_index, 2)))
+    page = RenderClient(worker_a).render(letter, 0, 1.0, 0, _target(block), Band(band_index, 2))
     assert page.shared
     split = (whole.height // 2) * whole.stride  # band 0: rows [0, h//2), band 1: the rest
     now = _contents(block, len(drawn))
@@ -170,7 +171,7 @@ def test_a_band_draws_its_own_rows_only(
 
 
 def test_a_band_without_a_block_draws_nothing(worker_a: IsolatedWorker, letter: Path) -> None:
-    page = _page(worker_a.call("render", str(letter), 0, 1.0, 0, None, (0, 2)))
+    page = RenderClient(worker_a).render(letter, 0, 1.0, 0, None, Band(0, 2))
     assert not page.shared
     assert page.pixels == b""
     # The answer still tells the page's geometry, as the block would have held it.
@@ -182,7 +183,7 @@ def test_a_band_without_a_block_draws_nothing(worker_a: IsolatedWorker, letter: 
 def test_a_band_in_a_block_too_small_draws_nothing(
     worker_a: IsolatedWorker, letter: Path, tiny_block: shared_memory.SharedMemory
 ) -> None:
-    page = _page(worker_a.call("render", str(letter), 0, 1.0, 0, _target(tiny_block), (1, 2)))
+    page = RenderClient(worker_a).render(letter, 0, 1.0, 0, _target(tiny_block), Band(1, 2))
     assert not page.shared
     assert page.pixels == b""
     assert (page.width, page.height, page.stride) == (A4[0], A4[1], A4[0] * 4)
@@ -196,7 +197,7 @@ def test_a_whole_page_too_large_for_the_block_comes_back_in_the_answer(
     tiny_block: shared_memory.SharedMemory,
 ) -> None:
     whole, drawn = _draw_whole(worker_a, letter, block)
-    page = _page(worker_a.call("render", str(letter), 0, 1.0, 0, _target(tiny_block)))
+    page = RenderClient(worker_a).render(letter, 0, 1.0, 0, _target(tiny_block))
     assert not page.shared
     assert page.pixel_format == "RGB32"
     assert _geometry(page) == _geometry(whole)
@@ -209,7 +210,7 @@ def test_a_band_that_is_not_one_of_the_page_is_refused(
     worker_a: IsolatedWorker, letter: Path, block: shared_memory.SharedMemory, band: tuple[int, int]
 ) -> None:
     with pytest.raises(WorkerFailure) as failure:
-        worker_a.call("render", str(letter), 0, 1.0, 0, _target(block), band)
+        RenderClient(worker_a).render(letter, 0, 1.0, 0, _target(block), Band(*band))
     assert failure.value.code == WorkerFailure.ERROR
     assert failure.value.detail == "ValueError"
 
@@ -359,7 +360,7 @@ def test_a_source_changed_after_it_was_drawn_ahead_is_not_confirmed(
     staged = _stage(source, tmp_path / "staged.pdf")
     assert _confirm(worker_a, "ahead-changed", staged) is False
     # What was drawn really was the old content: the staged copy draws differently.
-    _page(worker_a.call("render", str(staged), 0, 1.0, 0, _target(block)))
+    RenderClient(worker_a).render(staged, 0, 1.0, 0, _target(block))
     assert _contents(block, len(shown)) != shown
 
 

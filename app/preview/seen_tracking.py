@@ -17,6 +17,7 @@ no Qt: the preview pane feeds it what is visible and when.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 #: (left, top, right, bottom) as fractions 0..1 of the page as shown.
 Fraction = tuple[float, float, float, float]
@@ -104,3 +105,56 @@ def rotate_rect(
     if rotation == 270:
         return (top, width - right, bottom, width - left)
     return rect
+
+
+class Observed(NamedTuple):
+    """What one observation of the page on screen comes to."""
+
+    seen_now: bool  # it has just come to count as seen (said once per visit)
+    wait_ms: float | None  # look again after this long; None: only a change can help
+
+
+class SeenTracker:
+    """The visit of the page on screen (one file's page at a time): a new page on screen
+    starts a new visit, and a page counts at most once per visit."""
+
+    def __init__(self) -> None:
+        self._visit: PageVisit | None = None
+        self._of: tuple[str, int] | None = None
+
+    @property
+    def visiting(self) -> tuple[str, int] | None:
+        """(attachment id, page) being visited, if any."""
+        return self._of
+
+    def observe(
+        self,
+        now_ms: float,
+        page: tuple[str, int],
+        visible: Fraction | None,
+        readable: bool,
+        dwell_ms: float,
+    ) -> Observed:
+        """``page`` (attachment id, page) is on screen from ``now_ms`` on, ``visible``
+        of it, at a ``readable`` zoom or not."""
+        if self._visit is None or self._of != page:
+            self._visit, self._of = PageVisit(dwell_ms), page
+        visit = self._visit
+        if visit.done:
+            return Observed(False, None)
+        visit.observe(now_ms, visible, readable)
+        if visit.seen(now_ms):
+            visit.done = True
+            return Observed(True, None)
+        return Observed(False, visit.remaining_ms(now_ms))
+
+    def pause(self, now_ms: float) -> None:
+        """Nothing of the page is on screen from ``now_ms`` on (the pane is hidden): its
+        clock stops, what was shown of it stays."""
+        if self._visit is not None:
+            self._visit.observe(now_ms, None, False)
+
+    def leave(self, now_ms: float) -> None:
+        """The page left the screen: the next one starts a visit of its own."""
+        self.pause(now_ms)
+        self._visit = self._of = None
