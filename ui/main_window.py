@@ -34,6 +34,7 @@ from app import send_gate
 from app.draft import Attachment, Draft
 from app.draft_book import DraftBook
 from app.drafts import DraftStore, RestoredDraft, has_content
+from app.gateway.client import DemoStaff
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Resident, Staff
@@ -302,9 +303,8 @@ class MainWindow(QMainWindow):
         client = self.services.client
         run_in_background(self, client.sandbox_directory, self._directory_loaded, lambda _e: None)
 
-    def _directory_loaded(self, directory: object) -> None:
-        assert isinstance(directory, tuple)
-        residents: list[Resident] = directory[1]
+    def _directory_loaded(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
+        residents = directory[1]
         self._names_from_directory = {r.id: r.name for r in residents}
         self._pass_known_names()
 
@@ -409,9 +409,8 @@ class MainWindow(QMainWindow):
         client = self.services.client
         run_in_background(self, client.open_cases, self._cases_loaded, self._cases_failed)
 
-    def _cases_loaded(self, cases: object) -> None:
+    def _cases_loaded(self, cases: list[Case]) -> None:
         self.reload_button.setEnabled(True)
-        assert isinstance(cases, list)
         self.cases_panel.show_cases(cases, self.book, self.draft)
         self._pass_known_names()
 
@@ -509,8 +508,7 @@ class MainWindow(QMainWindow):
             lambda error: self._stage_failed(path, error, ahead),
         )
 
-    def _staged(self, staged: object, ahead: FirstPageAhead | None, draft: Draft) -> None:
-        assert isinstance(staged, StagedFile)
+    def _staged(self, staged: StagedFile, ahead: FirstPageAhead | None, draft: Draft) -> None:
         if draft is not self.draft and draft not in self.book:  # sent or discarded meanwhile
             self._drop_ahead(ahead)
             self.services.staging.discard(staged)
@@ -576,9 +574,8 @@ class MainWindow(QMainWindow):
         path, recipients, kind = str(attachment.staged.path), owner.recipients, owner.kind
         name = attachment.filename
 
-        def done(report: object) -> None:
+        def done(report: InspectionReport) -> None:
             try:
-                assert isinstance(report, InspectionReport)
                 if report.sha256 is not None and report.sha256 != attachment.sha256:
                     # The working copy is not the bytes that were staged: never preview or
                     # send it.
@@ -746,8 +743,7 @@ class MainWindow(QMainWindow):
             self._send_failed,
         )
 
-    def _enqueued(self, job: object, draft: Draft) -> None:
-        assert isinstance(job, OutboxJob)
+    def _enqueued(self, job: OutboxJob, draft: Draft) -> None:
         self._sending = False
         # Its files belong to the job now; the draft is kept aside in case the gateway
         # refuses it (a sign-off expired meanwhile, say), to be worked on again.
@@ -755,8 +751,7 @@ class MainWindow(QMainWindow):
         self._forget_draft(draft, keep_files=True)
         self.outbox_runner.start(job.job_id)
 
-    def _job_progressed(self, job: object) -> None:
-        assert isinstance(job, OutboxJob)
+    def _job_progressed(self, job: OutboxJob) -> None:
         if job.state is JobState.UPLOADING and job.bytes_total:
             self.statusBar().showMessage(
                 tr(
@@ -770,8 +765,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("ui.send.sending"))
         self.job_changed.emit(job)
 
-    def _job_ended(self, job: object) -> None:
-        assert isinstance(job, OutboxJob)
+    def _job_ended(self, job: OutboxJob) -> None:
         draft = self._in_flight.pop(job.job_id, None)
         self.job_changed.emit(job)
         if job.state is JobState.DELIVERED:

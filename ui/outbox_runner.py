@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.gateway.client import GatewayClient
 from app.outbox import Outbox, OutboxJob, resume_unfinished, run_job
-from ui.workers import run_in_background
+from ui.workers import run_with_progress
 
 
 class OutboxRunner(QObject):
@@ -45,12 +45,12 @@ class OutboxRunner(QObject):
             return
         self._running.add(job_id)
         outbox, client = self._outbox, self._client
-        run_in_background(
+        run_with_progress(
             self,
             lambda report: run_job(outbox, job_id, client, report),
             lambda job: self._finished(job_id, job),
             lambda error: self._crashed(job_id, error),
-            on_progress=self.progressed.emit,
+            self.progressed.emit,
         )
 
     def retry(self, job_id: str) -> None:
@@ -66,22 +66,20 @@ class OutboxRunner(QObject):
         self._running.add("*resume*")
         self.resuming.emit(len(waiting))
         outbox, client, staff_id = self._outbox, self._client, self._staff_id
-        run_in_background(
+        run_with_progress(
             self,
             lambda report: resume_unfinished(outbox, client, staff_id, report),
             self._resumed,
             lambda error: self._crashed("*resume*", error),
-            on_progress=self.progressed.emit,
+            self.progressed.emit,
         )
 
-    def _finished(self, job_id: str, job: object) -> None:
+    def _finished(self, job_id: str, job: OutboxJob) -> None:
         self._running.discard(job_id)
-        assert isinstance(job, OutboxJob)
         self.ended.emit(job)
 
-    def _resumed(self, jobs: object) -> None:
+    def _resumed(self, jobs: list[OutboxJob]) -> None:
         self._running.discard("*resume*")
-        assert isinstance(jobs, list)
         for job in jobs:
             self.ended.emit(job)
         self.resumed.emit(jobs)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.draft import Draft, SignOff
-from app.gateway.client import GatewayError
+from app.gateway.client import GatewayError, Review
 from app.identifiers import mask
 from app.model import Staff
 from app.services import Services
@@ -172,14 +172,14 @@ class ReviewDialog(QDialog):
             self._failed,
         )
 
-    def _approved(self, review: object) -> None:
+    def _approved(self, review: Review) -> None:
         self._busy(False)
         self.sign_off = SignOff(
-            review_id=review.review_id,  # type: ignore[attr-defined]
-            reviewer_id=review.reviewer_id,  # type: ignore[attr-defined]
-            reviewer_name=review.reviewer_name,  # type: ignore[attr-defined]
-            digest=review.digest,  # type: ignore[attr-defined]
-            expires_at=_epoch(review.expires_at),  # type: ignore[attr-defined]
+            review_id=review.review_id,
+            reviewer_id=review.reviewer_id,
+            reviewer_name=review.reviewer_name,
+            digest=review.digest,
+            expires_at=_epoch(review.expires_at),
         )
         self.accept()
 

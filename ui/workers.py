@@ -37,6 +37,7 @@ from app.worker import PendingCall
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 _pool: QThreadPool | None = None
 
@@ -56,6 +57,7 @@ class _Relay(QObject):
 
     succeeded = Signal(object)
     failed = Signal(object)
+    progressed = Signal(object)
 
 
 class _Job(QRunnable):
@@ -106,6 +108,33 @@ def run_in_background(
     relay.succeeded.connect(succeeded)
     relay.failed.connect(failed)
     pool().start(_Job(work, relay))
+
+
+def run_with_progress(
+    owner: QObject,
+    work: Callable[[Callable[[P], None]], T],
+    on_success: Callable[[T], None],
+    on_failure: Callable[[BaseException], None],
+    on_progress: Callable[[P], None],
+) -> None:
+    """Like :func:`run_in_background` for work that reports as it goes (an outbox job's
+    uploaded bytes): ``work(report)``; each ``report(value)`` reaches ``on_progress`` on
+    the GUI thread, in order and before the result."""
+    relay = _Relay(owner)  # carries the reports; goes with the answer
+    relay.progressed.connect(on_progress)
+
+    def report(value: P) -> None:
+        _Job._emit(relay.progressed, value)
+
+    def succeeded(result: T) -> None:
+        relay.deleteLater()
+        on_success(result)
+
+    def failed(error: BaseException) -> None:
+        relay.deleteLater()
+        on_failure(error)
+
+    run_in_background(relay, lambda: work(report), succeeded, failed)
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
