@@ -86,15 +86,18 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     assert _focused() is window.attachments.attach_button
 
     # Attach: Ctrl+O; in the file dialog, type the path and press Enter.
-    def choose_in_dialog() -> None:
+    def choose_in_dialog(tries: int = 200) -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, QFileDialog)
+        if not isinstance(dialog, QFileDialog):  # not open yet (a busy machine)
+            if tries:
+                QTimer.singleShot(50, lambda: choose_in_dialog(tries - 1))
+            return
         name_field = dialog.findChild(QLineEdit, "fileNameEdit")
         assert name_field is not None and name_field.hasFocus()
         QTest.keyClicks(name_field, str(letter))
         QTest.keyClick(name_field, Qt.Key.Key_Return)
 
-    QTimer.singleShot(300, choose_in_dialog)
+    QTimer.singleShot(50, choose_in_dialog)
     with qtbot.waitSignal(window.inspected, timeout=30_000):
         QTest.keyClick(window, Qt.Key.Key_O, CTRL)
     (attachment,) = window.draft.attachments
