@@ -53,6 +53,7 @@ from ui.lock import IdleWatch, LockPage
 from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
+from ui.sent_view import SentView
 from ui.window_actions import install_actions
 from ui.workers import run_in_background
 
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self._names_from_directory: dict[str, str] = {}
         #: Drafts whose send is journalled and running, by job id (see ``_job_ended``).
         self._in_flight: dict[str, Draft] = {}
+        self.sent_view: SentView | None = None
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
         self.outbox_runner.progressed.connect(self._job_progressed)
@@ -216,7 +218,7 @@ class MainWindow(QMainWindow):
                 "focus_cases": self.case_list.setFocus,
                 "focus_message": self._focus_message,
                 "focus_preview": self.preview.scroll_area.setFocus,
-                "sent": self.show_sent,
+                "sent": self._open_sent,
                 "help": self.show_help,
             },
         )
@@ -390,8 +392,26 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def show_sent(self) -> None:
-        self.statusBar().showMessage(tr("ui.sent.coming"))
+    def _open_sent(self) -> None:
+        self.show_sent()
+
+    def show_sent(self) -> SentView:
+        """The "Skickat" window (one; brought forward if it is open)."""
+        if self.sent_view is None:
+            view = SentView(
+                self.services.outbox,
+                self.services.client,
+                self.staff.staff_id,
+                self.outbox_runner.retry,
+                self,
+            )
+            self.job_changed.connect(view.job_changed)
+            self.sent_view = view
+        self.sent_view.show()
+        self.sent_view.raise_()
+        self.sent_view.activateWindow()
+        self.sent_view.reload()
+        return self.sent_view
 
     def _addressing_changed(self) -> None:
         # Recipients and kind decide the identity match, so the files' findings follow
