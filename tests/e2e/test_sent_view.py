@@ -61,9 +61,10 @@ def test_a_send_that_could_not_finish_is_tried_again_from_the_list(
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     item = next(i for i in view.items if i.job_id == job.job_id)
     assert item.status is SentStatus.NEEDS_ACTION and item.can_retry
-    row = [i.key for i in view.items].index(item.key)
-    view.list.setCurrentItem(view.list.topLevelItem(row))
-    assert "3 mottagare" in view.list.topLevelItem(row).text(3)
+    row = view.list.topLevelItem([i.key for i in view.items].index(item.key))
+    assert row is not None
+    view.list.setCurrentItem(row)
+    assert "3 mottagare" in row.text(3)
     assert "gick inte att nå" in view.details.toPlainText()
     assert view.retry_button.isEnabled()
     with qtbot.waitSignal(window.message_sent, timeout=30_000):
