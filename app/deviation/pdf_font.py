@@ -64,7 +64,8 @@ class SubsetFont:
         options.name_IDs = ["*"]  # keep the copyright and licence records
         options.name_languages = ["*"]
         subsetter = subset.Subsetter(options)
-        font = TTFont(io.BytesIO(_font_bytes()))
+        # No new "modified" stamp: the same report must give the same bytes.
+        font = TTFont(io.BytesIO(_font_bytes()), recalcTimestamp=False)
         subsetter.populate(unicodes=[ord(c) for c in characters])
         subsetter.subset(font)
         buffer = io.BytesIO()

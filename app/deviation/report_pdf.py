@@ -277,7 +277,8 @@ def render_pdf(document: ReportDocument) -> bytes:
         meta["dc:title"] = document.title
         meta["dc:language"] = [document.language_tag]
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True)
+    # Tagged PDF and Type 0 fonts with ToUnicode need PDF 1.4 at least; 1.7 is ISO 32000-1.
+    pdf.save(out, deterministic_id=True, compress_streams=True, min_version="1.7")
     return out.getvalue()
 
 
