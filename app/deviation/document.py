@@ -151,7 +151,7 @@ def compose(
     lang = _checked_language(lang)
     title = message("deviation.title", lang)
     recipients_code = (
-        "deviation.recipients.many" if report.recipient_count > 1 else ("deviation.recipients.one")
+        "deviation.recipients.many" if report.recipient_count > 1 else "deviation.recipients.one"
     )
     blocks: list[Block] = [
         Heading(1, title),
