@@ -36,10 +36,18 @@ def _covered() -> frozenset[int]:
     return frozenset(TTFont(io.BytesIO(_font_bytes()), lazy=True).getBestCmap())
 
 
+def _drawable_character(char: str, covered: frozenset[int]) -> str:
+    if char == "\n" or ord(char) in covered:
+        return char
+    if char.isspace():
+        return " "  # a tab or an unusual space is still a space
+    return REPLACEMENT
+
+
 def drawable(text: str) -> str:
     """``text`` with every character the font cannot draw replaced by U+FFFD."""
     covered = _covered()
-    return "".join(c if ord(c) in covered or c in "\n" else REPLACEMENT for c in text)
+    return "".join(_drawable_character(c, covered) for c in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,12 +173,14 @@ def _table(layout: _Layout, table: Table, width: float) -> _Element:
         label_lines = layout.wrap(drawable(label), BODY_SIZE, LABEL_COLUMN)
         value_lines = layout.wrap(drawable(value), BODY_SIZE, value_width) or [""]
         layout.make_room(height * max(len(label_lines), len(value_lines)))
-        top = layout.y
+        top, page = layout.y, len(layout.pages)
         layout.lines(header, label_lines, MARGIN, BODY_SIZE)
         below_label = layout.y
         layout.y = top
         layout.lines(cell, value_lines, value_x, BODY_SIZE)
-        layout.y = min(layout.y, below_label) - BODY_SIZE * 0.25
+        if len(layout.pages) == page:  # a value longer than a page went on to the next
+            layout.y = min(layout.y, below_label)
+        layout.y -= BODY_SIZE * 0.25
     layout.y -= BODY_SIZE * 0.4
     return element
 

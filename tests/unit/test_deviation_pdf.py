@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from app.deviation import DeviationReport, StaffMember
-from app.deviation.report_pdf import report_pdf
+from app.deviation.report_pdf import BODY_SIZE, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, report_pdf
 from tests.support.deviation_samples import (
     NOW,
     PORTAL,
@@ -214,3 +214,23 @@ def test_a_character_the_font_lacks_is_shown_as_a_replacement_not_dropped(
 
 def test_the_same_report_gives_the_same_bytes() -> None:
     assert _pdf(sample_report(), "sv") == _pdf(sample_report(), "sv")
+
+
+_TEXT_AT = re.compile(rb"Tf ([\d.]+) ([\d.]+) Td")
+
+
+def test_a_value_longer_than_a_page_runs_on_within_the_margins_and_loses_no_word(
+    tmp_path: Path,
+) -> None:
+    words = [f"ord{n}" for n in range(1200)]
+    report = sample_report(subject="\t".join(words))
+    path = tmp_path / "avvikelse.pdf"
+    path.write_bytes(_pdf(report, "sv"))
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) > 1
+        for page in pdf.pages:
+            for x, y in _TEXT_AT.findall(page.obj.Contents.read_bytes()):
+                assert MARGIN <= float(x) < PAGE_WIDTH - MARGIN
+                assert MARGIN - BODY_SIZE <= float(y) <= PAGE_HEIGHT - MARGIN
+    text = " ".join(_text(path).split())
+    assert " ".join(words) in text
