@@ -149,24 +149,23 @@ def _masked_recipients(recipients: Sequence[str]) -> tuple[str, ...]:
 def _checked_file(file: SentFile) -> SentFile:
     if not file.name.strip():
         raise DeviationInputError("deviation.input.file_name_missing")
+    # A file name may carry an identifier ("remiss 191212-1212.pdf"); the SHA-256 still
+    # names the file exactly, so only the masked name is kept, and quoted in errors.
+    name = mask_identifiers(file.name.strip())
     sha256 = file.sha256.strip().lower()
     if not _SHA256.fullmatch(sha256):
-        raise DeviationInputError("deviation.input.sha256_invalid", name=file.name)
-    retraction = file.retraction
+        raise DeviationInputError("deviation.input.sha256_invalid", name=name)
     retraction = Retraction(
-        retraction.status,
-        _optional_utc(retraction.requested_at, "retraction.requested_at"),
-        _optional_utc(retraction.finished_at, "retraction.finished_at"),
+        file.retraction.status,
+        _optional_utc(file.retraction.requested_at, "retraction.requested_at"),
+        _optional_utc(file.retraction.finished_at, "retraction.finished_at"),
     )
     if retraction.status is not RetractionStatus.NOT_REQUESTED and retraction.requested_at is None:
-        raise DeviationInputError("deviation.input.retraction_time_missing", name=file.name)
+        raise DeviationInputError("deviation.input.retraction_time_missing", name=name)
     if retraction.status in (RetractionStatus.DONE, RetractionStatus.REFUSED) and (
         retraction.finished_at is None
     ):
-        raise DeviationInputError("deviation.input.retraction_time_missing", name=file.name)
-    # A file name may carry an identifier ("remiss 191212-1212.pdf"); the SHA-256 still
-    # names the file exactly, so only the masked name is kept.
-    name = mask_identifiers(file.name.strip())
+        raise DeviationInputError("deviation.input.retraction_time_missing", name=name)
     return SentFile(name, sha256, file.data, file.sent_by_mistake, retraction)
 
 

@@ -157,3 +157,11 @@ def test_an_invalid_recipient_is_named_by_position_never_by_its_digits() -> None
 def test_an_upper_case_checksum_is_kept_in_lower_case() -> None:
     report = sample_report(files=[dataclasses.replace(wrong_file(), sha256=WRONG_SHA.upper())])
     assert report.files[0].sha256 == WRONG_SHA
+
+
+def test_an_error_about_a_file_quotes_its_name_masked() -> None:
+    resident = sample_residents(1)[0]
+    named = dataclasses.replace(wrong_file(), name=f"remiss {resident}.pdf", sha256="x")
+    with pytest.raises(DeviationInputError) as raised:
+        _report_with(files=[named])
+    assert raised.value.params == {"name": f"remiss {resident[:8]}-****.pdf"}
