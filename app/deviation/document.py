@@ -54,6 +54,7 @@ Block = Heading | Paragraph | Table | ItemList
 @dataclass(frozen=True, slots=True)
 class ReportDocument:
     title: str
+    lang: str  # "sv" or "en", for words a renderer adds (the PDF's page numbers)
     language_tag: str
     blocks: tuple[Block, ...]
 
@@ -170,4 +171,4 @@ def compose(
         Heading(2, message("deviation.section.deletion", lang)),
         Paragraph(deletion_portal_line(report, portal_url, lang)),
     ]
-    return ReportDocument(title, LANGUAGE_TAGS[lang], tuple(blocks))
+    return ReportDocument(title, lang, LANGUAGE_TAGS[lang], tuple(blocks))

@@ -29,6 +29,7 @@ from app.deviation.document import (
 from app.deviation.pdf_font import SubsetFont, drawable
 from app.deviation.report import DeviationReport
 from app.settings import Contact
+from app.texts import message
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4 in points
 MARGIN = 56.0
@@ -40,6 +41,7 @@ COLUMN_GAP = 12.0
 BULLET_INDENT = 14.0
 BULLET = "•"
 FONT_RESOURCE_NAME = "/F1"
+FOOTER_SIZE = 8.0
 
 
 @dataclass(slots=True)
@@ -204,8 +206,30 @@ def _item_list(layout: _Layout, items: ItemList, width: float) -> _Element:
     return element
 
 
+def _footer(document: ReportDocument, page: int, pages: int) -> str:
+    return message(
+        "deviation.page_footer",
+        document.lang,
+        {"title": document.title, "page": page, "pages": pages},
+    )
+
+
+def _draw_footer(font: SubsetFont, text: str) -> bytes:
+    """The page's number as an artifact: a screen reader skips it, the printout has it."""
+    artifact = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+    return b"%s BT %s %s Tf %.2f %.2f Td %s Tj ET EMC" % (
+        artifact,
+        FONT_RESOURCE_NAME.encode("ascii"),
+        _number(FOOTER_SIZE),
+        MARGIN,
+        MARGIN / 2,
+        font.encode(drawable(text)),
+    )
+
+
 def _all_text(document: ReportDocument) -> Iterator[str]:
     yield BULLET
+    yield _footer(document, 0, 0) + "0123456789"  # every page's footer, whatever its digits
     for block in document.blocks:
         if isinstance(block, Heading | Paragraph):
             yield block.text
@@ -265,7 +289,8 @@ def render_pdf(document: ReportDocument) -> bytes:
         pdf.add_blank_page(page_size=(PAGE_WIDTH, PAGE_HEIGHT))
         added = pdf.pages[-1]
         added.obj.Resources = resources
-        added.obj.Contents = pdf.make_stream(b"\n".join(page.operations))
+        footer = _draw_footer(font, _footer(document, index + 1, len(laid_out)))
+        added.obj.Contents = pdf.make_stream(b"\n".join([*page.operations, footer]))
         added.obj.StructParents = index
         added.obj.Tabs = pikepdf.Name.S
     catalog = pdf.Root

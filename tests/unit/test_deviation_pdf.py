@@ -196,6 +196,18 @@ def test_the_text_reads_back_with_swedish_letters_and_masked_identifiers_only(
     assert "Deviation report: wrong file sent" in english and "Vad som" not in english
 
 
+def test_every_page_is_numbered_outside_the_structure(reports: dict[str, Path]) -> None:
+    text = _text(reports["bulk_en"])
+    with pikepdf.open(reports["bulk_en"]) as pdf:
+        pages = len(pdf.pages)
+        for page in pdf.pages:
+            content = page.obj.Contents.read_bytes()
+            assert content.count(b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC") == 1
+    for number in range(1, pages + 1):
+        assert f"Deviation report: wrong file sent, page {number} of {pages}" in text
+    assert "Avvikelserapport: fel fil skickad, sida 1 av 1" in _text(reports["sv"])
+
+
 def test_no_identifier_of_a_bulk_send_is_in_clear(reports: dict[str, Path]) -> None:
     text = _text(reports["bulk_sv"])
     residents = sample_residents(250)
@@ -216,7 +228,8 @@ def test_the_same_report_gives_the_same_bytes() -> None:
     assert _pdf(sample_report(), "sv") == _pdf(sample_report(), "sv")
 
 
-_TEXT_AT = re.compile(rb"Tf ([\d.]+) ([\d.]+) Td")
+#: Where each line of the content (not the page number) is drawn.
+_LINE_AT = re.compile(rb"<</MCID \d+>> BDC BT /F1 [\d.]+ Tf ([\d.]+) ([\d.]+) Td")
 
 
 def test_a_value_longer_than_a_page_runs_on_within_the_margins_and_loses_no_word(
@@ -229,8 +242,10 @@ def test_a_value_longer_than_a_page_runs_on_within_the_margins_and_loses_no_word
     with pikepdf.open(path) as pdf:
         assert len(pdf.pages) > 1
         for page in pdf.pages:
-            for x, y in _TEXT_AT.findall(page.obj.Contents.read_bytes()):
+            for x, y in _LINE_AT.findall(page.obj.Contents.read_bytes()):
                 assert MARGIN <= float(x) < PAGE_WIDTH - MARGIN
                 assert MARGIN - BODY_SIZE <= float(y) <= PAGE_HEIGHT - MARGIN
-    text = " ".join(_text(path).split())
+    # The page numbers sit between the pages' lines in the text; leave them out.
+    footers = re.compile(r"Avvikelserapport: fel fil skickad, sida \d+ av \d+")
+    text = " ".join(footers.sub(" ", _text(path)).split())
     assert " ".join(words) in text
