@@ -72,6 +72,8 @@ class _Layout:
         self.y = PAGE_HEIGHT - MARGIN
 
     def make_room(self, height: float) -> None:
+        """A new page unless ``height`` fits on this one; a fresh page is used as it is,
+        even by something taller than a page (its lines then run on)."""
         if self.y - height < MARGIN and self.y < PAGE_HEIGHT - MARGIN:
             self._new_page()
 
