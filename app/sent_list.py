@@ -58,6 +58,8 @@ class SentItem:
     files: tuple[SentFile, ...]
     signed_off_by: str | None
     status: SentStatus
+    #: The reviewer's staff id, where the gateway's record says it.
+    reviewer_id: str | None = None
     deliveries: tuple[Delivery, ...] = ()
     bytes_done: int = 0
     bytes_total: int = 0
@@ -155,6 +157,7 @@ def _from_record(record: MessageRecord) -> SentItem:
             for a in record.attachments
         ),
         signed_off_by=record.reviewer.name if record.reviewer else None,
+        reviewer_id=record.reviewer.staff_id if record.reviewer else None,
         status=SentStatus.RETRACTED if retracted else SentStatus.DELIVERED,
         deliveries=record.deliveries,
         message_id=record.message_id,

@@ -40,6 +40,7 @@ from app.inspection.report import InspectionReport
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Resident, Staff
 from app.outbox import JobState, KeyInOutbox, OutboxJob
 from app.sending import enqueue_draft
+from app.sent_list import SentItem
 from app.services import Services
 from app.staging import StagedFile, StagingError
 from ui.attachments import AttachmentsPanel
@@ -56,6 +57,7 @@ from ui.review_dialog import ReviewDialog
 from ui.sent_view import SentView
 from ui.window_actions import install_actions
 from ui.workers import run_in_background
+from ui.wrong_file_dialog import WrongFileDialog
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +394,26 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def start_wrong_file(self, item: SentItem) -> WrongFileDialog:
+        """The deviation routine for a sent message (REQUIREMENTS R9, R10)."""
+        settings = self.services.settings
+        dialog = WrongFileDialog(
+            item,
+            sender=self.staff,
+            client=self.services.client,
+            contacts=settings.contacts,
+            portal_url=str(getattr(settings, "service_portal_url", "")),
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.retraction_changed.connect(self._refresh_sent)
+        dialog.show()
+        return dialog
+
+    def _refresh_sent(self) -> None:
+        if self.sent_view is not None and self.sent_view.isVisible():
+            self.sent_view.reload()
+
     def _open_sent(self) -> None:
         self.show_sent()
 
@@ -406,6 +428,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             self.job_changed.connect(view.job_changed)
+            view.wrong_file_requested.connect(self.start_wrong_file)
             self.sent_view = view
         self.sent_view.show()
         self.sent_view.raise_()
