@@ -255,15 +255,18 @@ def run_job(
     """Drive one job to DELIVERED, FAILED or NEEDS_ACTION and return it as it ends.
 
     Never raises for gateway trouble: that is the job's state and code. A job that is
-    finished, or waits for the clinician (NEEDS_ACTION: ``Outbox.retry`` first), is
-    returned as it is. Raises LookupError for a job the outbox does not hold.
+    finished, waits for the clinician (NEEDS_ACTION: ``Outbox.retry`` first), or is being
+    run by another thread of this process, is returned as it is. Raises LookupError for a
+    job the outbox does not hold.
     """
-    job = outbox.job(job_id)
-    if job is None:
-        raise LookupError(job_id)
-    if job.state not in IN_PROGRESS:
-        return job
-    return _JobRun(outbox, client, progress, policy or DeliveryPolicy(), sleep, clock).run(job)
+    with outbox.running(job_id) as mine:
+        job = outbox.job(job_id)
+        if job is None:
+            raise LookupError(job_id)
+        if not mine or job.state not in IN_PROGRESS:
+            return job  # as it is now; a run elsewhere in this process goes on with it
+        runner = _JobRun(outbox, client, progress, policy or DeliveryPolicy(), sleep, clock)
+        return runner.run(job)
 
 
 def resume_unfinished(

@@ -142,6 +142,7 @@ class Outbox(ClosedOnExit):
         self._db.executescript(_SCHEMA)
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._closed = False
+        self._running: set[str] = set()
 
     def close(self) -> None:
         with self._lock:
@@ -250,6 +251,21 @@ class Outbox(ClosedOnExit):
         return retried
 
     # -- what the sender records (app.outbox.delivery) ------------------------------------
+
+    @contextlib.contextmanager
+    def running(self, job_id: str) -> Iterator[bool]:
+        """Whether this caller may run the job: False while another thread of this process
+        runs it (a retry pressed during the resume at start, say). Two runs would still
+        deliver once, by the key, but would record the job's progress over each other."""
+        with self._lock:
+            mine = job_id not in self._running
+            self._running.add(job_id)
+        try:
+            yield mine
+        finally:
+            if mine:
+                with self._lock:
+                    self._running.discard(job_id)
 
     def record(self, job_id: str, **changes: Any) -> OutboxJob:
         """Change a job's progress and commit it. Accepts ``state``, ``bytes_done``,

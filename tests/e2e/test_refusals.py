@@ -3,6 +3,7 @@ to do, and the draft is kept as it was."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -117,8 +118,14 @@ def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_aw
 ) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
+    # The refusal must come after the first page is on screen, as the test's name says:
+    # staging fails only once it was painted (on a busy machine it could otherwise fail
+    # first, and the page is then rightly never painted).
+    painted = threading.Event()
+    window.preview.page_painted.connect(lambda _page: painted.set())
 
     def unreadable(source: Path) -> StagedFile:
+        painted.wait(10)
         raise StagingError("file.unreadable", name=source.name)
 
     monkeypatch.setattr(services.staging, "stage", unreadable)

@@ -420,3 +420,35 @@ def test_a_key_still_in_flight_is_asked_for_within_the_bound_then_found_after_a_
         assert done.state is JobState.DELIVERED
         assert _deliveries(raw, job) == dict.fromkeys(RESIDENTS, 1)
         raw.close()
+
+
+def test_a_job_being_run_is_not_run_again_beside_it(
+    outbox: Outbox,
+    staging: StagingArea,
+    anna: GatewayClient,
+    raw: Raw,
+    session: RecordingSession,
+    waits: WaitClock,
+    tmp_path: Path,
+) -> None:
+    job = _job(outbox, staging, tmp_path)
+    beside: list[OutboxJob] = []
+
+    def run_again_while_sending(now: OutboxJob) -> None:
+        # A retry pressed while the job is on its way (here: from its own progress).
+        if now.state is JobState.SENDING and not beside:
+            beside.append(_run(outbox, now, anna, waits))
+
+    done = run_job(
+        outbox,
+        job.job_id,
+        anna,
+        run_again_while_sending,
+        policy=POLICY,
+        sleep=waits.sleep,
+        clock=waits.clock,
+    )
+    assert [j.state for j in beside] == [JobState.SENDING], "returned as it was"
+    assert done.state is JobState.DELIVERED
+    assert session.count("POST", "/v1/messages") == 1
+    assert _deliveries(raw, job) == dict.fromkeys(RESIDENTS, 1)
