@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from app.gateway.client import GatewayError
 from app.staging import StagingError
 from app.worker import WorkerFailure
 from ui.i18n import tr
+
+log = logging.getLogger(__name__)
 
 
 def gateway_error_text(error: BaseException) -> str:
@@ -19,7 +23,10 @@ def gateway_error_text(error: BaseException) -> str:
             text = tr(key)
             if text != key:
                 return text
-        return tr("gateway.refused", status=error.status, codes=", ".join(error.codes))
+        # A code without a sentence of its own: say what to do, never the raw code (the
+        # log keeps it for the service desk; codes hold no personal data).
+        log.info("gateway refusal without a sentence: %s %s", error.status, error.codes)
+        return tr("gateway.failed" if error.status >= 500 else "gateway.refused")
     if isinstance(error, WorkerFailure):
         return tr(error.code)
     if isinstance(error, StagingError):
