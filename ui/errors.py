@@ -6,6 +6,7 @@ import logging
 
 from app.gateway.client import GatewayError
 from app.staging import StagingError
+from app.texts import has_message
 from app.worker import WorkerFailure
 from ui.i18n import tr
 
@@ -32,3 +33,14 @@ def gateway_error_text(error: BaseException) -> str:
     if isinstance(error, StagingError):
         return tr(error.code, **error.params)
     return tr("error.unexpected", kind=type(error).__name__)
+
+
+def code_text(code: str) -> str:
+    """The sentence for a code the outbox kept: its own (``outbox.*``), or the gateway's
+    refusal it recorded (``review_expired``), never the raw code."""
+    if has_message(code):
+        return tr(code)
+    if has_message(f"gateway.{code}"):
+        return tr(f"gateway.{code}")
+    log.info("no sentence for the code %s", code)
+    return tr("gateway.refused")

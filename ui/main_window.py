@@ -46,7 +46,7 @@ from app.staging import StagedFile, StagingError
 from ui.attachments import AttachmentsPanel
 from ui.case_list import CaseList
 from ui.compose import ComposeView
-from ui.errors import gateway_error_text
+from ui.errors import code_text, gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.help_window import HelpWindow
 from ui.i18n import tr
@@ -817,7 +817,7 @@ class MainWindow(QMainWindow):
             if job.message_id:
                 self.message_sent.emit(job.message_id)
             return
-        reason = tr(job.error_code or "outbox.bad_answer")
+        reason = code_text(job.error_code or "outbox.bad_answer")
         if job.state is JobState.FAILED and draft is not None:
             # Refused as it was: back to its case, to be put right and sent again.
             draft.sign_off = None

@@ -32,7 +32,7 @@ from app.gateway.records import MessageRecord
 from app.identifiers import mask
 from app.outbox import Outbox, OutboxJob
 from app.sent_list import SentItem, SentStatus, sent_items
-from ui.errors import gateway_error_text
+from ui.errors import code_text, gateway_error_text
 from ui.i18n import tr, tr_plain
 from ui.workers import run_in_background
 
@@ -245,7 +245,7 @@ class SentView(QDialog):
         lines.append(tr("ui.sent.detail.subject", subject=item.subject))
         lines.append(tr("ui.sent.detail.status", status=status_text(item)))
         if item.error_code:
-            lines.append(tr(item.error_code))
+            lines.append(code_text(item.error_code))
         if item.resumed:
             lines.append(tr("ui.sent.detail.resumed"))
         lines.append(

@@ -65,3 +65,12 @@ def test_an_unknown_code_says_what_to_do_and_shows_no_code(status: int) -> None:
     text = gateway_error_text(GatewayError(status, ("brand_new_rule",), "x"))
     assert "brand_new_rule" not in text and str(status) not in text
     assert "Försök igen" in text or "försök igen" in text
+
+
+def test_a_code_the_outbox_kept_reads_as_a_sentence() -> None:
+    from ui.errors import code_text
+
+    set_language("sv")
+    assert code_text("review_expired") == texts.message("gateway.review_expired", "sv")
+    assert code_text("outbox.gateway_unreachable").startswith("Meddelandet kunde inte")
+    assert "brand_new" not in code_text("brand_new_rule")
