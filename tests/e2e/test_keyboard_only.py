@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMenu, QWidg
 from pytestqt.qtbot import QtBot
 
 from app.services import Services
+from tests.support.mnemonics import mnemonic, shared_mnemonics
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import OPEN_WINDOWS
 from ui.main_window import MainWindow
@@ -147,12 +148,6 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     OPEN_WINDOWS.remove(window)
 
 
-def _mnemonic(text: str) -> str | None:
-    plain = text.replace("&&", "")
-    index = plain.find("&")
-    return plain[index + 1].lower() if 0 <= index < len(plain) - 1 else None
-
-
 def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> None:
     from PySide6.QtWidgets import QAbstractButton, QLabel
 
@@ -160,16 +155,16 @@ def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> N
 
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
-    bar = [_mnemonic(a.text()) for a in window.menuBar().actions()]
+    bar = [mnemonic(a.text()) for a in window.menuBar().actions()]
     assert len(bar) == len(set(bar)) and None not in bar
     for top in window.menuBar().actions():
         menu = top.menu()
         assert isinstance(menu, QMenu)
-        letters = [_mnemonic(a.text()) for a in menu.actions() if not a.isSeparator()]
+        letters = [mnemonic(a.text()) for a in menu.actions() if not a.isSeparator()]
         assert None not in letters, f"{top.text()}: an action without a mnemonic"
         assert len(letters) == len(set(letters)), f"{top.text()}: {letters}"
     shown = [
-        _mnemonic(w.text())
+        mnemonic(w.text())
         for w in window.findChildren(QWidget)
         if isinstance(w, QAbstractButton | QLabel) and w.isVisible()
     ]
@@ -177,3 +172,41 @@ def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> N
     duplicated = sorted({letter for letter in taken if taken.count(letter) > 1})
     assert duplicated == [], "Alt+letter must lead to one control"
     assert not set(taken) & set(bar), "a control's Alt+letter must not open a menu instead"
+
+
+def test_the_sent_view_and_the_wrong_file_dialog_have_one_control_per_alt_letter(
+    qtbot: QtBot, services: Services
+) -> None:
+    from app.sent_list import SentFile, SentItem, SentStatus
+    from tests.support.window import open_window
+    from ui.wrong_file_dialog import WrongFileDialog
+
+    window = open_window(qtbot, services)
+    view = window.show_sent()
+    qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
+    assert shared_mnemonics(view) == []
+    item = SentItem(
+        sent_at=1.0,
+        kind="reply",
+        case_id="2024-118",
+        subject="Provsvar",
+        recipients=("196801029288",),
+        files=(SentFile("Provsvar.pdf", 1000, "a" * 64, True),),
+        signed_off_by=None,
+        status=SentStatus.DELIVERED,
+        message_id="msg_unknown",
+    )
+    dialog = WrongFileDialog(
+        item,
+        sender=window.staff,
+        client=services.client,
+        contacts=services.settings.contacts,
+        portal_url="https://portal.example",
+        parent=window,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert shared_mnemonics(dialog) == []
+    qtbot.waitUntil(lambda: dialog.retraction_status.text() != "", timeout=10_000)
+    dialog.close()
+    view.close()
