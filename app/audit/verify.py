@@ -1,0 +1,127 @@
+"""Checking a trail: every line a sound record, numbered 1, 2, 3 … and each one's
+``prev`` the hash of the line before it. The first thing wrong is named, with the line and
+the record it concerns, so whoever investigates knows where to look.
+
+This needs no key and no keyring: the chain is plain SHA-256 (the keyed references only
+hide recipients). It shows that lines were changed, removed, moved or cut off; it cannot
+show that the whole file was rewritten with fresh hashes or replaced by an older copy
+(that needs the last hash kept elsewhere: ``AuditTrail.head``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
+
+from app.audit.records import GENESIS, LineError, Record, parse_line
+
+
+class BreakKind(StrEnum):
+    UNPARSEABLE = "unparseable"  # the line is not JSON (or not UTF-8, or empty)
+    MALFORMED = "malformed"  # JSON, but not the fields of a record
+    HASH_MISMATCH = "hash_mismatch"  # the record was changed after it was written
+    MISSING = "missing"  # the record expected here is nowhere later in the file
+    MOVED = "moved"  # the record expected here comes later: lines were reordered
+    REPEATED = "repeated"  # a record number already seen comes again
+    BAD_PREV = "bad_prev"  # the record does not chain to the one before it
+    TRUNCATED_TAIL = "truncated_tail"  # the last line has no end: cut off or half written
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    kind: BreakKind
+    line: int  # 1-based line in the file
+    seq: int  # the record that should be on that line (the first one broken or missing)
+    found_seq: int | None = None  # the record that is there instead, if readable
+    at_line: int | None = None  # MOVED: where the expected record is
+    detail: str = ""  # for people investigating (what the parser said)
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The values a sentence about the break can use (``audit.break.*`` texts)."""
+        return {
+            "line": self.line,
+            "seq": self.seq,
+            "found": self.found_seq,
+            "last": self.seq - 1,
+            "at_line": self.at_line,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    sound_records: int  # records checked before the first break (all, when sound)
+    last: Record | None  # the last sound record
+    broken: ChainBreak | None
+
+    @property
+    def sound(self) -> bool:
+        return self.broken is None
+
+
+def verify_file(path: Path) -> VerifyResult:
+    """Check the trail at ``path``. Raises ``OSError`` when it cannot be read."""
+    with path.open("rb") as reader:
+        return verify_stream(reader)
+
+
+def verify_stream(reader: BinaryIO) -> VerifyResult:
+    lines = _numbered_lines(reader)
+    previous: Record | None = None
+    count = 0
+    for number, line, terminated in lines:
+        expected = count + 1
+        if not terminated:
+            found = _seq_or_none(line)
+            return VerifyResult(
+                count, previous, ChainBreak(BreakKind.TRUNCATED_TAIL, number, expected, found)
+            )
+        try:
+            record = parse_line(line)
+        except LineError as error:
+            kind = BreakKind(error.fault.value)
+            broken = ChainBreak(kind, number, expected, _seq_or_none(line), detail=error.detail)
+            return VerifyResult(count, previous, broken)
+        if record.seq > expected:
+            at_line = _line_of(expected, lines)
+            kind = BreakKind.MISSING if at_line is None else BreakKind.MOVED
+            broken = ChainBreak(kind, number, expected, record.seq, at_line)
+            return VerifyResult(count, previous, broken)
+        if record.seq < expected:
+            broken = ChainBreak(BreakKind.REPEATED, number, expected, record.seq)
+            return VerifyResult(count, previous, broken)
+        if record.prev != (previous.hash if previous else GENESIS):
+            broken = ChainBreak(BreakKind.BAD_PREV, number, expected, record.seq)
+            return VerifyResult(count, previous, broken)
+        previous = record
+        count += 1
+    return VerifyResult(count, previous, None)
+
+
+def _numbered_lines(reader: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, line without its newline, whether it ended with one)."""
+    for number, raw in enumerate(reader, start=1):
+        terminated = raw.endswith(b"\n")
+        yield number, raw[:-1] if terminated else raw, terminated
+
+
+def _line_of(seq: int, rest: Iterator[tuple[int, bytes, bool]]) -> int | None:
+    """The line further on that holds a sound record ``seq``, if any."""
+    for number, line, _terminated in rest:
+        try:
+            if parse_line(line).seq == seq:
+                return number
+        except LineError:
+            continue
+    return None
+
+
+def _seq_or_none(line: bytes) -> int | None:
+    try:
+        return parse_line(line).seq
+    except LineError:
+        return None
