@@ -67,8 +67,10 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
         result = verify_file(path)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        print(texts.message("audit.verify.unreadable", lang, {"path": path, "reason": reason}),
-              file=err)
+        print(
+            texts.message("audit.verify.unreadable", lang, {"path": path, "reason": reason}),
+            file=err,
+        )
         return EXIT_USAGE
     print(summary(result, path, lang), file=out if result.sound else err)
     return EXIT_SOUND if result.sound else EXIT_BROKEN
@@ -78,8 +80,7 @@ def summary(result: VerifyResult, path: Path, lang: str) -> str:
     """One line: the trail is sound (how many records, the last one's time and hash), or
     where and how it first breaks."""
     if result.broken is not None:
-        found = texts.message(f"audit.break.{result.broken.kind.value}", lang,
-                              result.broken.params)
+        found = texts.message(f"audit.break.{result.broken.kind.value}", lang, result.broken.params)
         return texts.message("audit.verify.broken", lang, {"path": path, "break": found})
     if result.last is None:
         return texts.message("audit.verify.empty", lang, {"path": path})

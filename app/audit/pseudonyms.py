@@ -91,7 +91,7 @@ class Pseudonymiser:
     def ref(self, kind: str, value: str) -> str:
         """HMAC-SHA256 of ``kind:value``; the kind keeps a resident's and a staff id's
         references apart even when their text is the same."""
-        message = f"{kind}:{value}".encode()
+        message = f"{kind}:{value}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, "sha256").hexdigest()
 
     def resident(self, resident_id: str) -> dict[str, Any]:

@@ -169,10 +169,8 @@ class AuditTrail:
             try:
                 with self._file_locked():
                     self._catch_up()
-                    seq, prev = (1, GENESIS) if self._head is None else (
-                        self._head.seq + 1,
-                        self._head.hash,
-                    )
+                    head = self._head
+                    seq, prev = (1, GENESIS) if head is None else (head.seq + 1, head.hash)
                     record = chained(seq, rfc3339_utc(self._clock()), kind, actor, data, prev)
                     line = record.to_line()
                     _write_all(self._fd, line)
