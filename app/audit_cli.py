@@ -1,10 +1,13 @@
-"""``bifoga audit verify [--lang sv|en] [PATH]``: check an audit trail's chain.
+"""``bifoga audit verify [--checkpoint SEQ:HASH] [--lang sv|en] [PATH]``: check an audit
+trail's chain.
 
 PATH defaults to the trail in the user's data folder. Exit status: 0 and one line of
 summary when the chain is sound; 1 and a sentence naming the first broken or missing
 record (its line, its number and what is wrong) when it is not; 2 for a usage error or a
-file that cannot be read. Sentences come from ``resources/texts/audit.json`` in the
-settings' language unless ``--lang`` says otherwise.
+file that cannot be read. The summary ends with the last record's checkpoint; given back
+later with ``--checkpoint``, the check also fails when that record is gone or another one
+(records removed from the end, or the file rewritten). Sentences come from
+``resources/texts/audit.json`` in the settings' language unless ``--lang`` says otherwise.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any, TextIO
 
 from app import texts
 from app.audit.trail import TRAIL_FILE_NAME, default_folder
-from app.audit.verify import VerifyResult, verify_file
+from app.audit.verify import Checkpoint, VerifyResult, verify_file
 
 EXIT_SOUND = 0
 EXIT_BROKEN = 1
@@ -38,6 +41,12 @@ def _parser() -> _Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     verify = commands.add_parser("verify", help="kontrollera att granskningsloggen är obruten")
+    verify.add_argument(
+        "--checkpoint",
+        type=_checkpoint,
+        metavar="SEQ:HASH",
+        help="en kontrollpunkt som en tidigare kontroll skrev ut; posten måste finnas kvar",
+    )
     verify.add_argument("--lang", choices=texts.LANGUAGES, help="språk: sv (förval) eller en")
     verify.add_argument(
         "path",
@@ -64,7 +73,7 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     lang = options.lang or _settings_language()
     path: Path = options.path or default_folder() / TRAIL_FILE_NAME
     try:
-        result = verify_file(path)
+        result = verify_file(path, options.checkpoint)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         print(
@@ -88,9 +97,18 @@ def summary(result: VerifyResult, path: Path, lang: str) -> str:
         "path": path,
         "records": result.sound_records,
         "last_time": result.last.time,
-        "last_hash": result.last.hash[:16],
+        "checkpoint": Checkpoint.of(result.last),
     }
     return texts.message("audit.verify.sound", lang, params)
+
+
+def _checkpoint(text: str) -> Checkpoint:
+    checkpoint = Checkpoint.parse(text)
+    if checkpoint is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} är ingen kontrollpunkt (postnummer:minst 16 hexsiffror)"
+        )
+    return checkpoint
 
 
 def _settings_language() -> str:

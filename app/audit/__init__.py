@@ -15,6 +15,7 @@ How the window calls it::
     session.retraction(message_id, sha256s, "requested")   # and again with "done"
     session.deviation_report(message_id, sha256s, report_sha256)
     session.sign_out()
+    seq, last_hash = trail.head                    # a checkpoint to keep elsewhere, if wanted
     trail.close()                                  # when the window closes
 
 Every call writes one record and returns it once it is on disk (one ``fsync``), from
@@ -36,7 +37,7 @@ from app.audit.trail import (
     AuditTrail,
     default_folder,
 )
-from app.audit.verify import BreakKind, ChainBreak, VerifyResult, verify_file
+from app.audit.verify import BreakKind, ChainBreak, Checkpoint, VerifyResult, verify_file
 
 __all__ = [
     "GENESIS",
@@ -48,6 +49,7 @@ __all__ = [
     "AuditTrail",
     "BreakKind",
     "ChainBreak",
+    "Checkpoint",
     "EventKind",
     "KeyProvider",
     "KeyringKeyProvider",

@@ -54,6 +54,8 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TAIL_CHUNK = 64 * 1024
 
 Clock = Callable[[], dt.datetime]
+#: How a session writes: the trail's own append (kind, actor, data) -> the record written.
+Append = Callable[[EventKind, str | None, dict[str, Any]], Record]
 
 
 def _utc_now() -> dt.datetime:
@@ -120,19 +122,20 @@ class AuditTrail:
         return the session that records what they do."""
         actor = self._actor(staff_id)
         self._append(EventKind.SIGN_IN, actor, {})
-        return AuditSession(self, actor)
+        return AuditSession(actor, self._append, self._pseudonyms)
 
-    def purge(self, count: int, *, actor: str | None = None) -> Record:
-        """Record that ``count`` leftovers were deleted (at start nobody is signed in:
-        the actor is then ``null``)."""
-        data = {"count": _count(count, "count")}
-        return self._append(EventKind.PURGE, None if actor is None else self._actor(actor), data)
+    def purge(self, count: int) -> Record:
+        """Record that ``count`` leftovers were deleted at start, before anyone signed in
+        (the actor is ``null``; a clinician's own deletions: :meth:`AuditSession.purge`)."""
+        return self._append(EventKind.PURGE, None, {"count": _count(count, "count")})
 
     @property
     def head(self) -> tuple[int, str]:
         """The last record's sequence number and hash (0 and the genesis value when the
-        trail is empty), e.g. to show or send elsewhere as an anchor."""
-        with self._lock:
+        trail is empty): a checkpoint to keep elsewhere (``bifoga audit verify
+        --checkpoint``), since only that shows records removed from the end later."""
+        with self._lock, self._file_locked():
+            self._catch_up()
             if self._head is None:
                 return 0, GENESIS
             return self._head.seq, self._head.hash
@@ -158,9 +161,6 @@ class AuditTrail:
 
     def _actor(self, staff_id: str) -> str:
         return self._pseudonyms.guarded(_identifier(staff_id, "staff_id"))
-
-    def _guarded(self, value: str, name: str) -> str:
-        return self._pseudonyms.guarded(_identifier(value, name))
 
     def _append(self, kind: EventKind, actor: str | None, data: dict[str, Any]) -> Record:
         with self._lock:
@@ -205,11 +205,13 @@ class AuditTrail:
 
 
 class AuditSession:
-    """What one signed-in clinician does; from :meth:`AuditTrail.sign_in`."""
+    """What one signed-in clinician does; from :meth:`AuditTrail.sign_in`. Every record
+    it writes has that clinician as its actor, until :meth:`sign_out`."""
 
-    def __init__(self, trail: AuditTrail, actor: str) -> None:
-        self._trail = trail
+    def __init__(self, actor: str, append: Append, pseudonyms: Pseudonymiser) -> None:
         self.actor = actor
+        self._append = append
+        self._pseudonyms = pseudonyms
         self._ended = False
 
     def attach(self, sha256: str, media_type: str, verdict: str) -> Record:
@@ -231,7 +233,7 @@ class AuditSession:
     def sign_off(self, reviewer_id: str, digest: str) -> Record:
         """A colleague signed off: their staff id and the digest the gateway bound it to."""
         data = {
-            "reviewer": self._trail._guarded(reviewer_id, "reviewer_id"),
+            "reviewer": self._guarded(reviewer_id, "reviewer_id"),
             "digest": _sha256(digest, "digest"),
         }
         return self._record(EventKind.SIGN_OFF, data)
@@ -250,10 +252,10 @@ class AuditSession:
         if not residents or not all(isinstance(r, str) for r in residents):
             raise AuditError("audit.bad_value", field="recipients")
         data = {
-            "message_id": self._trail._guarded(message_id, "message_id"),
+            "message_id": self._guarded(message_id, "message_id"),
             "kind": _choice(kind, tuple(MessageKind), "kind"),
-            "case_id": None if case_id is None else self._trail._guarded(case_id, "case_id"),
-            "recipients": [self._trail._pseudonyms.resident(r) for r in residents],
+            "case_id": None if case_id is None else self._guarded(case_id, "case_id"),
+            "recipients": [self._pseudonyms.resident(r) for r in residents],
             "count": len(residents),
             "sha256s": _sha256_list(sha256s),
         }
@@ -263,7 +265,7 @@ class AuditSession:
         """A retraction was requested, or its status changed (``requested``, ``done``,
         ``refused``)."""
         data = {
-            "message_id": self._trail._guarded(message_id, "message_id"),
+            "message_id": self._guarded(message_id, "message_id"),
             "sha256s": _sha256_list(sha256s),
             "status": _choice(status, RETRACTION_STATUSES, "status"),
         }
@@ -275,7 +277,7 @@ class AuditSession:
         """A deviation report was made about a sent message's files; ``report_sha256``
         is the SHA-256 of the saved report, when it was saved."""
         data = {
-            "message_id": self._trail._guarded(message_id, "message_id"),
+            "message_id": self._guarded(message_id, "message_id"),
             "sha256s": _sha256_list(sha256s),
             "report_sha256": None if report_sha256 is None else _sha256(report_sha256, "report"),
         }
@@ -283,17 +285,20 @@ class AuditSession:
 
     def purge(self, count: int) -> Record:
         """The clinician deleted ``count`` kept files (from the storage view)."""
-        return self._trail.purge(count, actor=self.actor)
+        return self._record(EventKind.PURGE, {"count": _count(count, "count")})
 
     def sign_out(self) -> Record:
         record = self._record(EventKind.SIGN_OUT, {})
         self._ended = True
         return record
 
+    def _guarded(self, value: str, name: str) -> str:
+        return self._pseudonyms.guarded(_identifier(value, name))
+
     def _record(self, kind: EventKind, data: dict[str, Any]) -> Record:
         if self._ended:
             raise AuditError("audit.signed_out")
-        return self._trail._append(kind, self.actor, data)
+        return self._append(kind, self.actor, data)
 
 
 # ------------------------------------------------------------------ checks of values

@@ -4,12 +4,15 @@ the record it concerns, so whoever investigates knows where to look.
 
 This needs no key and no keyring: the chain is plain SHA-256 (the keyed references only
 hide recipients). It shows that lines were changed, removed, moved or cut off; it cannot
-show that the whole file was rewritten with fresh hashes or replaced by an older copy
-(that needs the last hash kept elsewhere: ``AuditTrail.head``).
+show on its own that records were removed from the end, or that the whole file was
+rewritten with fresh hashes or replaced by an older copy. A :class:`Checkpoint` kept
+elsewhere (a record's number and the start of its hash, as the summary prints it) shows
+those: the trail must still hold that very record.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +31,36 @@ class BreakKind(StrEnum):
     REPEATED = "repeated"  # a record number already seen comes again
     BAD_PREV = "bad_prev"  # the record does not chain to the one before it
     TRUNCATED_TAIL = "truncated_tail"  # the last line has no end: cut off or half written
+    CHECKPOINT_MISSING = "checkpoint_missing"  # the trail ends before the checkpoint's record
+    CHECKPOINT_MISMATCH = "checkpoint_mismatch"  # the checkpoint's record is another one now
+
+
+_CHECKPOINT = re.compile(r"([1-9]\d*):([0-9a-f]{16,64})")
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A record's number and the first 16 to 64 hex digits of its hash, noted earlier."""
+
+    seq: int
+    hash_prefix: str
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint | None:
+        """``"9:05fd1ae37592c43d"`` as a checkpoint; ``None`` when it is not one."""
+        match = _CHECKPOINT.fullmatch(text.strip().lower())
+        return cls(int(match.group(1)), match.group(2)) if match else None
+
+    @classmethod
+    def of(cls, record: Record) -> Checkpoint:
+        return cls(record.seq, record.hash[:16])
+
+    def met_by(self, record: Record) -> bool:
+        """False only for the checkpoint's own record with another hash."""
+        return record.seq != self.seq or record.hash.startswith(self.hash_prefix)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash_prefix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +71,7 @@ class ChainBreak:
     found_seq: int | None = None  # the record that is there instead, if readable
     at_line: int | None = None  # MOVED: where the expected record is
     detail: str = ""  # for people investigating (what the parser said)
+    checkpoint: str = ""  # CHECKPOINT_*: the checkpoint that was not met
 
     @property
     def params(self) -> dict[str, object]:
@@ -49,6 +83,7 @@ class ChainBreak:
             "last": self.seq - 1,
             "at_line": self.at_line,
             "detail": self.detail,
+            "checkpoint": self.checkpoint,
         }
 
 
@@ -63,13 +98,14 @@ class VerifyResult:
         return self.broken is None
 
 
-def verify_file(path: Path) -> VerifyResult:
-    """Check the trail at ``path``. Raises ``OSError`` when it cannot be read."""
+def verify_file(path: Path, checkpoint: Checkpoint | None = None) -> VerifyResult:
+    """Check the trail at ``path`` (and that it still holds ``checkpoint``'s record).
+    Raises ``OSError`` when it cannot be read."""
     with path.open("rb") as reader:
-        return verify_stream(reader)
+        return verify_stream(reader, checkpoint)
 
 
-def verify_stream(reader: BinaryIO) -> VerifyResult:
+def verify_stream(reader: BinaryIO, checkpoint: Checkpoint | None = None) -> VerifyResult:
     lines = _numbered_lines(reader)
     previous: Record | None = None
     count = 0
@@ -97,8 +133,18 @@ def verify_stream(reader: BinaryIO) -> VerifyResult:
         if record.prev != (previous.hash if previous else GENESIS):
             broken = ChainBreak(BreakKind.BAD_PREV, number, expected, record.seq)
             return VerifyResult(count, previous, broken)
+        if checkpoint and not checkpoint.met_by(record):
+            broken = ChainBreak(
+                BreakKind.CHECKPOINT_MISMATCH, number, expected, checkpoint=str(checkpoint)
+            )
+            return VerifyResult(count, previous, broken)
         previous = record
         count += 1
+    if checkpoint and count < checkpoint.seq:
+        broken = ChainBreak(
+            BreakKind.CHECKPOINT_MISSING, count + 1, count + 1, checkpoint=str(checkpoint)
+        )
+        return VerifyResult(count, previous, broken)
     return VerifyResult(count, previous, None)
 
 

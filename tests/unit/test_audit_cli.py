@@ -4,6 +4,7 @@ console command."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -43,6 +44,23 @@ def test_a_sound_trail_exits_0_with_one_line_of_summary(tmp_path: Path) -> None:
     assert err == ""
     assert out.count("\n") == 1
     assert "är obruten: 5 poster" in out and str(path) in out
+    assert out.rstrip().endswith(f"(kontrollpunkt 5:{last_hash(path)[:16]}).")
+
+
+def last_hash(path: Path) -> str:
+    return str(json.loads(path.read_bytes().splitlines()[-1])["hash"])
+
+
+def test_a_checkpoint_shows_records_removed_from_the_end(tmp_path: Path) -> None:
+    path = write_trail(tmp_path / "audit")
+    checkpoint = f"5:{last_hash(path)[:16]}"
+    assert run("verify", "--checkpoint", checkpoint, str(path))[0] == EXIT_SOUND
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-2]))
+    assert run("verify", str(path))[0] == EXIT_SOUND  # the chain alone cannot tell
+    status, _, err = run("verify", "--checkpoint", checkpoint, str(path))
+    assert status == EXIT_BROKEN
+    assert "Loggen slutar vid post 3, men kontrollpunkten 5:" in err
+    assert "post 4 och de efter den har tagits bort" in err
 
 
 def test_the_summary_is_in_english_when_asked(tmp_path: Path) -> None:
@@ -94,6 +112,7 @@ def test_a_deleted_line_exits_1_naming_the_missing_record(tmp_path: Path) -> Non
         ("verify", "--lang", "de"),
         ("verify", "a.jsonl", "b.jsonl"),
         ("verify", "--frobnicate"),
+        ("verify", "--checkpoint", "5"),
     ],
 )
 def test_a_usage_error_exits_2(argv: tuple[str, ...]) -> None:

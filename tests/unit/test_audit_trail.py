@@ -394,6 +394,8 @@ def test_a_second_writer_chains_to_what_the_first_wrote_since(folder: Path) -> N
     with AuditTrail.open(folder, fixed_key) as first, AuditTrail.open(folder, fixed_key) as second:
         first.sign_in("anna")
         second.sign_in("bertil")
+        bertils_sign_in = second.head
         record = first.purge(1)
-        assert (record.seq, record.prev) == (3, second.head[1])
+        assert (record.seq, record.prev) == (3, bertils_sign_in[1])
+        assert second.head == (3, record.hash)  # what the other one wrote counts too
     assert verify_file(folder / TRAIL_FILE_NAME).sound_records == 3

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import texts
-from app.audit import TRAIL_FILE_NAME, AuditTrail, BreakKind, verify_file
+from app.audit import TRAIL_FILE_NAME, AuditTrail, BreakKind, Checkpoint, verify_file
 from app.audit.records import record_hash
 
 PDF_SHA = hashlib.sha256(b"provsvar.pdf").hexdigest()
@@ -196,6 +196,53 @@ def test_a_duplicated_key_is_refused_rather_than_read_one_way(trail_path: Path) 
     edit_lines(trail_path, lambda lines: [lines[0].replace(once, twice), *lines[1:]])
     broken = verify_file(trail_path).broken
     assert broken is not None and (broken.kind, broken.line) == (BreakKind.UNPARSEABLE, 1)
+
+
+def checkpoint_of(path: Path) -> Checkpoint:
+    last = verify_file(path).last
+    assert last is not None
+    return Checkpoint.of(last)
+
+
+def test_a_deleted_last_line_is_caught_only_with_a_checkpoint(trail_path: Path) -> None:
+    checkpoint = checkpoint_of(trail_path)
+    last_line = json.loads(trail_path.read_bytes().splitlines()[-1])
+    assert str(checkpoint) == f"{RECORDS}:{last_line['hash'][:16]}"
+    edit_lines(trail_path, lambda lines: lines[:-1])
+    assert verify_file(trail_path).sound  # the chain alone cannot tell: nothing follows it
+    broken = verify_file(trail_path, checkpoint).broken
+    assert broken is not None
+    assert (broken.kind, broken.line, broken.seq) == (
+        BreakKind.CHECKPOINT_MISSING, RECORDS, RECORDS
+    )  # fmt: skip
+
+
+def test_a_trail_rewritten_with_fresh_hashes_fails_its_checkpoint(trail_path: Path) -> None:
+    checkpoint = checkpoint_of(trail_path)
+
+    def rewrite_from_record_2(lines: list[bytes]) -> list[bytes]:
+        prev = json.loads(lines[0])["hash"]
+        rewritten = lines[:1]
+        for line in lines[1:]:
+            forged = rehashed(line.replace(b'"verdict":"review"', b'"verdict":"ok"'), prev=prev)
+            prev = json.loads(forged)["hash"]
+            rewritten.append(forged)
+        return rewritten
+
+    edit_lines(trail_path, rewrite_from_record_2)
+    assert verify_file(trail_path).sound  # a consistent forgery: only the checkpoint shows it
+    broken = verify_file(trail_path, checkpoint).broken
+    assert broken is not None
+    assert (broken.kind, broken.line, broken.seq) == (
+        BreakKind.CHECKPOINT_MISMATCH, RECORDS, RECORDS
+    )  # fmt: skip
+
+
+def test_a_checkpoint_is_a_record_number_and_at_least_16_hex_digits() -> None:
+    assert Checkpoint.parse(" 9:05FD1AE37592C43D ") == Checkpoint(9, "05fd1ae37592c43d")
+    assert Checkpoint.parse("9:" + "a" * 64) == Checkpoint(9, "a" * 64)
+    for bad in ("9", "0:05fd1ae37592c43d", "9:05fd1ae3", "9:05fd1ae37592c43g", "x:" + "a" * 16):
+        assert Checkpoint.parse(bad) is None, bad
 
 
 def test_every_kind_of_break_has_a_sentence_in_both_languages() -> None:
