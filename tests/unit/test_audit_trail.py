@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import re
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from app.audit import (
     TRAIL_FILE_NAME,
     AuditError,
     AuditTrail,
+    BreakKind,
     KeyringKeyProvider,
     contains_resident_id,
     verify_file,
@@ -29,7 +33,8 @@ from app.audit import (
 from app.audit.pseudonyms import KEYRING_ENTRY, KEYRING_SERVICE
 from app.audit.records import record_hash
 
-FILES = Path(__file__).resolve().parents[1] / "files"
+ROOT = Path(__file__).resolve().parents[2]
+FILES = ROOT / "tests" / "files"
 TEST_NUMBERS = (FILES / "testpersonnummer.txt").read_text(encoding="ascii").split()
 KEY = bytes(range(32))
 PDF_SHA = "a" * 64
@@ -399,3 +404,47 @@ def test_a_second_writer_chains_to_what_the_first_wrote_since(folder: Path) -> N
         assert (record.seq, record.prev) == (3, bertils_sign_in[1])
         assert second.head == (3, record.hash)  # what the other one wrote counts too
     assert verify_file(folder / TRAIL_FILE_NAME).sound_records == 3
+
+
+# ------------------------------------------------------------------ a full disk
+
+_FILL_THE_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from app.audit import AuditError, AuditTrail
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a short write and EFBIG, not a kill
+folder = Path(sys.argv[1])
+trail = AuditTrail.open(folder, lambda: bytes(32))
+session = trail.sign_in("anna")
+first = session.page_seen("a" * 64, 1).to_line()
+size = (folder / "trail.jsonl").stat().st_size
+# The next line fits only half: as on a disk that fills up in the middle of a write.
+resource.setrlimit(resource.RLIMIT_FSIZE, (size + len(first) // 2, resource.RLIM_INFINITY))
+try:
+    session.page_seen("a" * 64, 2)
+except AuditError as error:
+    print(error.code, error.params["reason"])
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_write_cut_short_by_a_full_disk_is_an_error_and_then_a_named_break(
+    folder: Path,
+) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", _FILL_THE_DISK, str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert (child.returncode, child.stderr) == (0, "")
+    assert child.stdout.split() == ["audit.write_failed", "EFBIG"]
+
+    broken = verify_file(folder / TRAIL_FILE_NAME).broken
+    assert broken is not None
+    assert (broken.kind, broken.line, broken.seq) == (BreakKind.TRUNCATED_TAIL, 3, 3)
+    with pytest.raises(AuditError) as refused:
+        AuditTrail.open(folder, fixed_key)
+    assert refused.value.code == "audit.trail_damaged"
