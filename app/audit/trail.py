@@ -39,6 +39,7 @@ from app.audit.records import (
     parse_line,
     rfc3339_utc,
 )
+from app.inspection.report import Verdict
 from app.model import ALLOWED_MEDIA_TYPES, MessageKind
 
 try:  # POSIX: a lock that a second process also respects
@@ -47,7 +48,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 TRAIL_FILE_NAME = "trail.jsonl"
-VERDICTS = ("ok", "review", "blocked")  # app.inspection.report.Verdict, without importing it
+VERDICTS = tuple(v.value for v in Verdict)
 RETRACTION_STATUSES = ("requested", "done", "refused")  # GATEWAY.md
 _MAX_ID_LENGTH = 200
 _HEX64 = re.compile(r"[0-9a-f]{64}")
