@@ -26,7 +26,7 @@ class BreakKind(StrEnum):
     UNPARSEABLE = "unparseable"  # the line is not JSON (or not UTF-8, or empty)
     MALFORMED = "malformed"  # JSON, but not the fields of a record
     HASH_MISMATCH = "hash_mismatch"  # the record was changed after it was written
-    MISSING = "missing"  # the record expected here is nowhere later in the file
+    SEQUENCE_GAP = "sequence_gap"  # the record expected here is nowhere later: lines removed
     MOVED = "moved"  # the record expected here comes later: lines were reordered
     REPEATED = "repeated"  # a record number already seen comes again
     BAD_PREV = "bad_prev"  # the record does not chain to the one before it
@@ -124,7 +124,7 @@ def verify_stream(reader: BinaryIO, checkpoint: Checkpoint | None = None) -> Ver
             return VerifyResult(count, previous, broken)
         if record.seq > expected:
             at_line = _line_of(expected, lines)
-            kind = BreakKind.MISSING if at_line is None else BreakKind.MOVED
+            kind = BreakKind.SEQUENCE_GAP if at_line is None else BreakKind.MOVED
             broken = ChainBreak(kind, number, expected, record.seq, at_line)
             return VerifyResult(count, previous, broken)
         if record.seq < expected:

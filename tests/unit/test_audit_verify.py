@@ -91,7 +91,7 @@ def test_a_deleted_line_is_named_as_the_missing_record(trail_path: Path) -> None
     broken = verify_file(trail_path).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq, broken.found_seq) == (
-        BreakKind.MISSING, 4, 4, 5
+        BreakKind.SEQUENCE_GAP, 4, 4, 5
     )  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def test_a_deleted_first_line_is_named_as_record_one(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: lines[1:])
     broken = verify_file(trail_path).broken
     assert broken is not None
-    assert (broken.kind, broken.line, broken.seq) == (BreakKind.MISSING, 1, 1)
+    assert (broken.kind, broken.line, broken.seq) == (BreakKind.SEQUENCE_GAP, 1, 1)
 
 
 def test_a_deleted_line_renumbered_to_hide_the_gap_breaks_the_link(trail_path: Path) -> None:
