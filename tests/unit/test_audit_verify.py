@@ -4,6 +4,7 @@ record it touches and named (line, record, what is wrong)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from app import texts
 from app.audit import TRAIL_FILE_NAME, AuditTrail, BreakKind, Checkpoint, verify_file
 from app.audit.records import record_hash
+from app.audit.verify import verify_stream
 
 PDF_SHA = hashlib.sha256(b"provsvar.pdf").hexdigest()
 RECORDS = 8
@@ -249,3 +251,29 @@ def test_every_kind_of_break_has_a_sentence_in_both_languages() -> None:
     for kind in BreakKind:
         entry = texts.catalogue().get(f"audit.break.{kind.value}")
         assert entry is not None and set(entry) == {"sv", "en"}, kind
+
+
+def test_every_single_byte_changed_anywhere_is_caught(trail_path: Path) -> None:
+    # Exhaustive rather than sampled: each byte of a sound trail, changed in its lowest
+    # bit and in its case bit, must break the chain (and never crash the checker).
+    sound = trail_path.read_bytes()
+    missed: list[tuple[int, int]] = []
+    for position in range(len(sound)):
+        for flip in (0x01, 0x20):
+            changed = bytearray(sound)
+            changed[position] ^= flip
+            if verify_stream(io.BytesIO(bytes(changed))).sound:
+                missed.append((position, flip))
+    assert missed == []
+
+
+def test_every_line_deleted_or_swapped_with_the_next_is_caught(trail_path: Path) -> None:
+    lines = trail_path.read_bytes().splitlines(keepends=True)
+    for index in range(len(lines) - 1):  # the last line's removal needs a checkpoint
+        without = lines[:index] + lines[index + 1 :]
+        broken = verify_stream(io.BytesIO(b"".join(without))).broken
+        assert broken is not None and broken.seq == index + 1, index
+        swapped = list(lines)
+        swapped[index], swapped[index + 1] = swapped[index + 1], swapped[index]
+        broken = verify_stream(io.BytesIO(b"".join(swapped))).broken
+        assert broken is not None and broken.seq == index + 1, index
