@@ -62,6 +62,8 @@ class KeyringKeyProvider:
                 stored = backend.get_password(KEYRING_SERVICE, KEYRING_ENTRY)
         except KeyringError as error:
             raise AuditError("audit.key_unavailable", reason=type(error).__name__) from error
+        except Exception as error:  # a backend's own failure (D-Bus, the Windows API) unwrapped
+            raise AuditError("audit.key_unavailable", reason=type(error).__name__) from error
         if stored is None:
             raise AuditError("audit.key_unavailable", reason="not_kept")
         try:

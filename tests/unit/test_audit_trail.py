@@ -71,6 +71,13 @@ class LockedKeyring(MemoryKeyring):
         raise KeyringLocked("the keyring is locked")
 
 
+class UnwrappedErrorKeyring(MemoryKeyring):
+    """A backend whose OS layer fails with its own exception, not keyring's."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise ConnectionRefusedError("org.freedesktop.secrets is not running")
+
+
 def lines_of(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -331,6 +338,7 @@ def test_the_key_is_made_once_and_kept_in_the_keyring() -> None:
         (fail.Keyring(), "NoKeyringError"),
         (LockedKeyring(), "KeyringLocked"),
         (null.Keyring(), "not_kept"),
+        (UnwrappedErrorKeyring(), "ConnectionRefusedError"),
     ],
 )
 def test_a_keyring_that_cannot_keep_the_key_is_a_clear_refusal(
