@@ -21,7 +21,9 @@ How the window calls it::
 Every call writes one record and returns it once it is on disk (one ``fsync``), from
 any thread. Each raises :class:`AuditError` with a code the window turns into a sentence
 (``resources/texts/audit.json``): ``audit.key_unavailable`` and ``audit.trail_damaged``
-come from ``open``; ``audit.write_failed`` from a call whose record could not be written.
+come from ``open`` (after ``audit.trail_damaged``, once someone chose to go on,
+``AuditTrail.open_new_after_damage`` keeps the damaged file and starts a new trail);
+``audit.write_failed`` comes from a call whose record could not be written.
 Nothing in the trail is a personnummer, a name or a secret in clear: recipients are
 masked with a keyed reference (:mod:`app.audit.pseudonyms`); files appear by SHA-256,
 never by name. ``bifoga audit verify`` checks a trail (:mod:`app.audit.verify`).

@@ -39,6 +39,7 @@ from app.audit.records import (
     parse_line,
     rfc3339_utc,
 )
+from app.audit.verify import verify_file
 from app.inspection.report import Verdict
 from app.model import ALLOWED_MEDIA_TYPES, MessageKind
 
@@ -114,6 +115,48 @@ class AuditTrail:
         except AuditError:
             trail.close()
             raise
+        return trail
+
+    @classmethod
+    def open_new_after_damage(
+        cls, folder: Path, key_provider: KeyProvider, *, clock: Clock = _utc_now
+    ) -> AuditTrail:
+        """Like :meth:`open`, but a trail refused as damaged is first kept beside the new
+        one, as ``trail-damaged-<UTC time>.jsonl``, unchanged, and the new trail's first
+        record names it, its last sound record and where it broke. For the window to call
+        once the clinician (or IT) chose to go on after ``audit.trail_damaged``; a trail
+        that is not damaged is simply opened."""
+        try:
+            return cls.open(folder, key_provider, clock=clock)
+        except AuditError as refused:
+            if refused.code != "audit.trail_damaged":
+                raise
+        path = folder / TRAIL_FILE_NAME
+        try:
+            checked = verify_file(path)
+            stamp = clock().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            kept = folder / f"trail-damaged-{stamp}.jsonl"
+            number = 1
+            while kept.exists():  # never over an earlier one
+                number += 1
+                kept = folder / f"trail-damaged-{stamp}-{number}.jsonl"
+            os.rename(path, kept)
+        except OSError as error:
+            raise AuditError("audit.unwritable", path=str(path), reason=_reason(error)) from error
+        trail = cls.open(folder, key_provider, clock=clock)
+        last = checked.last
+        broken = checked.broken
+        trail._append(
+            EventKind.NEW_AFTER_DAMAGE,
+            None,
+            {
+                "damaged_file": kept.name,
+                "last_sound_seq": last.seq if last else 0,
+                "last_sound_hash": last.hash if last else GENESIS,
+                "break": broken.kind.value if broken else None,
+                "break_line": broken.line if broken else None,
+            },
+        )
         return trail
 
     # ------------------------------------------------------------------ events

@@ -250,6 +250,46 @@ def test_a_trail_whose_last_record_was_changed_is_not_written_on(folder: Path) -
     assert refused.value.params["fault"] == "hash_mismatch"
 
 
+def test_after_damage_a_new_trail_starts_and_keeps_the_damaged_one_as_it_was(
+    folder: Path,
+) -> None:
+    moment = dt.datetime(2026, 11, 30, 5, 10, 0, tzinfo=dt.UTC)
+    with AuditTrail.open(folder, fixed_key) as trail:
+        trail.sign_in("anna").sign_out()
+        last_sound = trail.head
+    path = folder / TRAIL_FILE_NAME
+    damaged = path.read_bytes() + b'{"seq": 3, "cut off'
+    path.write_bytes(damaged)
+
+    with AuditTrail.open_new_after_damage(folder, fixed_key, clock=lambda: moment) as trail:
+        trail.sign_in("bertil")
+    kept = folder / "trail-damaged-20261130T051000Z.jsonl"
+    assert kept.read_bytes() == damaged
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    broken = verify_file(kept).broken
+    assert broken is not None and broken.kind == BreakKind.TRUNCATED_TAIL
+
+    records = lines_of(path)
+    assert records[0]["kind"] == "new_after_damage" and records[0]["actor"] is None
+    assert records[0]["data"] == {
+        "damaged_file": kept.name,
+        "last_sound_seq": last_sound[0],
+        "last_sound_hash": last_sound[1],
+        "break": "truncated_tail",
+        "break_line": 3,
+    }
+    assert verify_file(path).sound_records == 2
+
+
+def test_a_sound_trail_is_simply_opened_again_and_nothing_set_aside(folder: Path) -> None:
+    with AuditTrail.open(folder, fixed_key) as trail:
+        trail.sign_in("anna")
+    with AuditTrail.open_new_after_damage(folder, fixed_key) as trail:
+        trail.sign_in("bertil")
+    assert sorted(p.name for p in folder.iterdir()) == [TRAIL_FILE_NAME]
+    assert [r["kind"] for r in lines_of(folder / TRAIL_FILE_NAME)] == ["sign_in", "sign_in"]
+
+
 def test_a_folder_that_cannot_be_written_gives_a_code(tmp_path: Path) -> None:
     in_the_way = tmp_path / "a-file"
     in_the_way.write_text("not a folder")
