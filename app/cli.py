@@ -15,6 +15,7 @@ USAGE = """usage: bifoga [COMMAND] ...
   bifoga sandbox ...      run the sandbox gateway alone (bifoga sandbox --help)
   bifoga inspect ...      inspect files as the window would (bifoga inspect --help)
   bifoga pd-eval ...      recall and precision of the personal-data detector on the labelled set
+  bifoga audit verify ... check the audit trail's hash chain (bifoga audit --help)
 """
 
 
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.inspection.pd_eval import main as pd_eval_main
 
         return pd_eval_main(args[1:])
+    if command == "audit":
+        from app.audit_cli import main as audit_main
+
+        return audit_main(args[1:])
     print(f"bifoga: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 
