@@ -25,7 +25,8 @@ class _CloseDialogsWhenShown(QObject):
             and watched.isWindow()
         ):
             print(f"{SHOWN_PREFIX}{type(watched).__name__}: {watched.windowTitle()}", flush=True)
-            # After the show has been painted, as a person would first see it.
+            # From the event loop, not inside the show: exec() shows the dialog before
+            # its loop runs, and a reject() before that would leave exec() waiting.
             QTimer.singleShot(0, watched.reject)
         return False
 
