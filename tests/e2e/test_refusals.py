@@ -12,6 +12,7 @@ from app.services import Services
 from app.staging import StagedFile, StagingError
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case
+from ui import first_page
 
 
 @pytest.mark.parametrize(
@@ -122,6 +123,9 @@ def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_aw
         raise StagingError("file.unreadable", name=source.name)
 
     monkeypatch.setattr(services.staging, "stage", unreadable)
+    # Staging waits for the first page however long it takes to draw, as this test means;
+    # otherwise it starts after the head start and, on a busy machine, fails first.
+    monkeypatch.setattr(first_page, "HEADSTART_S", 600.0)
     with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
         window.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
     message = window.statusBar().currentMessage
