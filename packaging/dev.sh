@@ -3,6 +3,8 @@
 #   bash packaging/dev.sh run    start the window (embedded sandbox gateway)
 #   bash packaging/dev.sh test   ruff, mypy and the whole test suite
 #   bash packaging/dev.sh bench  the benchmark lines of DESIGN.md
+#   bash packaging/dev.sh bundle the PyInstaller bundle, built and smoke-tested (bundle.sh)
+#   bash packaging/dev.sh bundle-smoke [DIR]  smoke-test a bundle already built
 # Safe to run again: each step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,8 +79,14 @@ case "$command" in
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m tests.benchmarks "$@"
     ;;
+  bundle)
+    exec bash packaging/bundle.sh
+    ;;
+  bundle-smoke)
+    exec bash packaging/smoke_bundle.sh "$@"
+    ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|bench [ARGS...]" >&2
+    echo "usage: bash packaging/dev.sh run|test|bench|bundle|bundle-smoke [ARGS...]" >&2
     exit 2
     ;;
 esac

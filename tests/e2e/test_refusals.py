@@ -129,10 +129,6 @@ def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_aw
         raise StagingError("file.unreadable", name=source.name)
 
     monkeypatch.setattr(services.staging, "stage", unreadable)
-    # The render workers up, as they are long before a clinician picks a file: a worker
-    # still starting draws the page after staging has given up waiting for it (0.3 s).
-    for worker in services.render_workers:
-        worker.call("ping")
     with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
         window.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
     message = window.statusBar().currentMessage
