@@ -19,11 +19,7 @@ SHOWN_PREFIX = "smoke-test: shown "
 
 class _CloseDialogsWhenShown(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.Show
-            and isinstance(watched, QDialog)
-            and watched.isWindow()
-        ):
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
             print(f"{SHOWN_PREFIX}{type(watched).__name__}: {watched.windowTitle()}", flush=True)
             # From the event loop, not inside the show: exec() shows the dialog before
             # its loop runs, and a reject() before that would leave exec() waiting.
