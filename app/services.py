@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.audit import AuditError, AuditTrail, KeyringKeyProvider
+from app.audit import default_folder as default_audit_folder
 from app.gateway.client import GatewayClient
 from app.gateway.embedded import EmbeddedSandbox
 from app.lifecycle import ClosedOnExit
@@ -49,6 +52,13 @@ class Services(ClosedOnExit):
     _closed: bool = field(default=False, repr=False)
     _outbox: Outbox | None = field(default=None, repr=False)
     _outbox_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Working copies and drafts the staging area purged at start (for the audit trail).
+    purged_at_start: int = 0
+    #: The audit trail's folder; None: ``audit/`` in the user's data folder.
+    audit_folder: Path | None = None
+    _audit: AuditTrail | None = field(default=None, repr=False)
+    #: Why the audit trail could not be opened (an ``audit.*`` code), if it could not.
+    audit_problem: AuditError | None = field(default=None, repr=False)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -72,6 +82,34 @@ class Services(ClosedOnExit):
                 self._outbox = Outbox(self.outbox_path or data_dir() / OUTBOX_FILE)
             return self._outbox
 
+    def audit_trail(self) -> AuditTrail | None:
+        """The audit trail, opened at first use (its key comes from the OS keyring).
+
+        ``None`` when it cannot be opened; ``audit_problem`` says why, and the window tells
+        the clinician. On the embedded sandbox, a test system, a keyring that cannot give a
+        key is replaced by a key for this run only: the chain is still checked by SHA-256,
+        only its keyed references to residents cannot be matched across runs.
+        """
+        if self._audit is not None or self.audit_problem is not None:
+            return self._audit
+        folder = self.audit_folder or default_audit_folder()
+        try:
+            self._audit = AuditTrail.open(folder, KeyringKeyProvider())
+        except AuditError as error:
+            if not (self.uses_sandbox and error.code == "audit.key_unavailable"):
+                self.audit_problem = error
+                return None
+            log.warning("no keyring for the audit key; the sandbox uses a key for this run")
+            run_key = secrets.token_bytes(32)
+            try:
+                self._audit = AuditTrail.open(folder, lambda: run_key)
+            except AuditError as again:
+                self.audit_problem = again
+                return None
+        if self.purged_at_start:
+            self._audit.purge(self.purged_at_start)
+        return self._audit
+
     @property
     def render_workers(self) -> list[IsolatedWorker]:
         """The processes that draw one page together, the main render worker first."""
@@ -92,6 +130,8 @@ class Services(ClosedOnExit):
         with self._outbox_lock:
             if self._outbox is not None:
                 self._outbox.close()
+        if self._audit is not None:
+            self._audit.close()
 
 
 def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker | None]:
@@ -128,7 +168,7 @@ def open_services(
     inspect_worker = IsolatedWorker(
         timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
     )
-    return Services(
+    services = Services(
         settings,
         client,
         staging,
@@ -138,6 +178,8 @@ def open_services(
         render_helper,
         outbox_path,
     )
+    services.purged_at_start = purged
+    return services
 
 
 __all__ = ["Services", "data_dir", "open_services", "render_processes"]

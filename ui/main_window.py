@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import send_gate
+from app.audit import AuditError, AuditSession
 from app.draft import Attachment, Draft
 from app.draft_book import DraftBook
 from app.drafts import DraftStore, RestoredDraft, has_content
@@ -231,12 +233,44 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
+        self._open_audit()
         self.update_gate()
         self.load_cases()
         self._load_known_names()
         self._restore_saved_drafts()
         self._show_whether_a_draft_is_open()
         self.outbox_runner.resume()
+
+    # -- the audit trail ---------------------------------------------------------------
+
+    def _open_audit(self) -> None:
+        """Sign-in is the trail's first word of this clinician; a trail that cannot be
+        written is said at once, with what to do (the window still works: the gateway
+        keeps its own record of every send)."""
+        trail = self.services.audit_trail()
+        problem = self.services.audit_problem
+        self.audit: AuditSession | None = None
+        if trail is None:
+            if problem is not None:
+                self.show_problem(tr(problem.code, **problem.params))
+            return
+        self._record(lambda: trail.sign_in(self.staff.staff_id), session=True)
+
+    def _record(self, write: Callable[[], object], *, session: bool = False) -> None:
+        """Write one audit record (a few ms: it is on disk when this returns, in order)."""
+        try:
+            written = write()
+        except AuditError as error:
+            log.warning("audit record not written: %s", error.code)
+            self.statusBar().showMessage(tr(error.code, **error.params))
+            return
+        if session and isinstance(written, AuditSession):
+            self.audit = written
+
+    def audit_event(self, event: Callable[[AuditSession], object]) -> None:
+        audit = self.audit
+        if audit is not None:
+            self._record(lambda: event(audit))
 
     def _set_tab_order(self) -> None:
         """Tab goes the way the screen reads: cases, the message, its files, the preview,
@@ -383,6 +417,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.save_draft()
+        self.audit_event(lambda a: a.sign_out())
         self._signing_out = True
         client = self.services.client
         run_in_background(self, client.sign_out, lambda _r: None, lambda _e: None)
@@ -407,6 +442,21 @@ class MainWindow(QMainWindow):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.retraction_changed.connect(self._refresh_sent)
+        dialog.retraction_requested.connect(
+            lambda message_id, shas: self.audit_event(
+                lambda a: a.retraction(message_id, shas, "requested")
+            )
+        )
+        dialog.retraction_finished.connect(
+            lambda message_id, shas, status: self.audit_event(
+                lambda a: a.retraction(message_id, shas, status)
+            )
+        )
+        dialog.report_made.connect(
+            lambda message_id, shas, digest: self.audit_event(
+                lambda a: a.deviation_report(message_id, shas, digest)
+            )
+        )
         dialog.show()
         return dialog
 
@@ -624,6 +674,10 @@ class MainWindow(QMainWindow):
                     # send it.
                     report = refusal(attachment.staged.path, "file.changed_after_staging")
                 attachment.report = report
+                verdict = report.verdict.value
+                self.audit_event(
+                    lambda a: a.attach(attachment.sha256, attachment.media_type, verdict)
+                )
                 if attachment.page_count is None and report.pages:
                     attachment.page_count = report.pages
                 if self._draft_holding(attachment) is self.draft:
@@ -677,6 +731,7 @@ class MainWindow(QMainWindow):
         attachment = self.draft.attachment(attachment_id)
         if attachment is not None and page not in attachment.seen_pages:
             attachment.seen_pages.add(page)
+            self.audit_event(lambda a: a.page_seen(attachment.sha256, page + 1))
             self._attachment_changed(attachment)
 
     def _page_count_known(self, attachment_id: str, count: int) -> None:
@@ -764,6 +819,8 @@ class MainWindow(QMainWindow):
         self.review_dialog = None
         if dialog.sign_off is not None:
             self.draft.sign_off = dialog.sign_off
+            signed = dialog.sign_off
+            self.audit_event(lambda a: a.sign_off(signed.reviewer_id, signed.digest))
             self.statusBar().showMessage(
                 tr("ui.review.approved_status", reviewer=dialog.sign_off.reviewer_name)
             )
@@ -812,6 +869,7 @@ class MainWindow(QMainWindow):
         draft = self._in_flight.pop(job.job_id, None)
         self.job_changed.emit(job)
         if job.state is JobState.DELIVERED:
+            self._audit_send(job)
             self.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))
             self.load_cases()  # a reply answers its case; a counter-question makes it wait
             if job.message_id:
@@ -827,6 +885,21 @@ class MainWindow(QMainWindow):
             self.show_problem(tr("ui.send.refused_back_to_draft", reason=reason))
         else:
             self.show_problem(tr("ui.send.not_finished", reason=reason))
+
+    def _audit_send(self, job: OutboxJob) -> None:
+        message = job.message
+        if job.message_id is None:
+            return
+        message_id = job.message_id
+        self.audit_event(
+            lambda a: a.send(
+                message_id,
+                str(message.kind),
+                message.case_id,
+                list(message.recipients),
+                [f.sha256 for f in message.attachments],
+            )
+        )
 
     def _outbox_resuming(self, count: int) -> None:
         self.statusBar().showMessage(tr("ui.outbox.resuming", count=count))

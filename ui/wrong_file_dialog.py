@@ -11,6 +11,7 @@ copy or save as an accessible PDF. The rules are in :mod:`app.wrong_file` and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,6 +63,12 @@ class WrongFileDialog(QDialog):
     report_changed = Signal(object)
     #: The retraction was asked for, or its status changed.
     retraction_changed = Signal()
+    #: For the audit trail: the retraction asked for (message id, the files' SHA-256),
+    retraction_requested = Signal(str, list)
+    #: its end as the gateway says it ("done" or "refused"),
+    retraction_finished = Signal(str, list, str)
+    #: and the report made (copied or saved: message id, files, the report's SHA-256).
+    report_made = Signal(str, list, str)
 
     def __init__(
         self,
@@ -85,6 +92,7 @@ class WrongFileDialog(QDialog):
         self.found_at = dt.datetime.now(dt.UTC)
         self._retractions: dict[str, Retraction] = {}
         self._polls = 0
+        self._told: set[tuple[str, tuple[str, ...]]] = set()
         self.report: DeviationReport | None = None
 
         outer = QVBoxLayout(self)
@@ -184,9 +192,7 @@ class WrongFileDialog(QDialog):
         outer.addWidget(self.status)
         buttons = QHBoxLayout()
         self.copy_report_button = QPushButton(tr("ui.wrong.copy_report"))
-        self.copy_report_button.clicked.connect(
-            lambda: self._copy(self.report_text.toPlainText(), "ui.wrong.copied_report")
-        )
+        self.copy_report_button.clicked.connect(self._copy_report)
         self.save_pdf_button = QPushButton(tr("ui.wrong.save_pdf"))
         self.save_pdf_button.clicked.connect(self.ask_save_pdf)
         close = QPushButton(tr("ui.close_button"))
@@ -298,9 +304,13 @@ class WrongFileDialog(QDialog):
         run_in_background(
             self,
             lambda: client.request_retraction(message_id, reason, wrong),
-            lambda _answer: self._ask_status(),
+            lambda _answer: self._requested(message_id, wrong),
             self._retraction_failed,
         )
+
+    def _requested(self, message_id: str, wrong: list[str]) -> None:
+        self.retraction_requested.emit(message_id, wrong)
+        self._ask_status()
 
     def _retraction_failed(self, error: BaseException) -> None:
         self.retract_button.setEnabled(True)
@@ -321,12 +331,15 @@ class WrongFileDialog(QDialog):
         self._retractions = retractions_by_file(requests)
         wrong = self.wrong_files()
         states = [self._retractions[s].status for s in wrong if s in self._retractions]
+        message_id = self._item.message_id or ""
         if not states:
             text = tr("ui.wrong.retraction_not_requested")
         elif all(s is RetractionStatus.DONE for s in states) and len(states) == len(wrong):
             text = tr("ui.wrong.retraction_done")
+            self._finished_once(message_id, sorted(wrong), "done")
         elif any(s is RetractionStatus.REFUSED for s in states):
             text = tr("ui.wrong.retraction_refused")
+            self._finished_once(message_id, sorted(wrong), "refused")
         else:
             text = tr("ui.wrong.retraction_requested")
             self._polls += 1
@@ -335,6 +348,11 @@ class WrongFileDialog(QDialog):
         self.retraction_status.setText(text)
         self._answers_changed()
         self.retraction_changed.emit()
+
+    def _finished_once(self, message_id: str, files: list[str], status: str) -> None:
+        if (status, tuple(files)) not in self._told:
+            self._told.add((status, tuple(files)))
+            self.retraction_finished.emit(message_id, files, status)
 
     def _status_unknown(self, error: BaseException) -> None:
         self.retraction_status.setText(
@@ -349,6 +367,17 @@ class WrongFileDialog(QDialog):
         )
 
     # -- copy, save, open ----------------------------------------------------------------
+
+    def _copy_report(self) -> None:
+        text = self.report_text.toPlainText()
+        self._copy(text, "ui.wrong.copied_report")
+        self._report_made(text.encode("utf-8"))
+
+    def _report_made(self, content: bytes) -> None:
+        if self.report is not None:
+            files = sorted(f.sha256 for f in self.report.wrong_files)
+            digest = hashlib.sha256(content).hexdigest()
+            self.report_made.emit(self._item.message_id or "", files, digest)
 
     def _copy(self, text: str, done_code: str) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -379,17 +408,19 @@ class WrongFileDialog(QDialog):
         now = dt.datetime.now(dt.UTC)
         self.save_pdf_button.setEnabled(False)
 
-        def work() -> Path:
+        def work() -> tuple[Path, bytes]:
             from app.deviation.report_pdf import report_pdf
 
             data = report_pdf(report, contacts=contacts, portal_url=portal, now=now, lang=lang)
             target = path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
             target.write_bytes(data)
-            return target
+            return target, data
 
         run_in_background(self, work, self._saved, self._save_failed)
 
-    def _saved(self, path: Path) -> None:
+    def _saved(self, written: tuple[Path, bytes]) -> None:
+        path, data = written
+        self._report_made(data)
         self.save_pdf_button.setEnabled(True)
         self.status.setText(tr("ui.wrong.saved_pdf", path=str(path)))
         self.pdf_saved.emit(str(path))
