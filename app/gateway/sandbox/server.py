@@ -154,9 +154,7 @@ class SandboxApp:
             "list_retractions": self.messages.list_retractions,
             "start_page": self.start_page,
             "inbox": self.inbox,
-            "resident_answer": lambda request, case_id: answer_counter_question(
-                store, clock, request, case_id
-            ),
+            "resident_answer": self.resident_answer,
             "delivered_file": self.delivered_file,
             "ledger": self.ledger,
             "get_faults": self.get_faults,
@@ -221,8 +219,8 @@ class SandboxApp:
         try:
             endpoint, values = adapter.match()
             # Enforced while the body is read, chunked or not (GATEWAY.md 1.1): a body
-            # over the limit is refused after at most the limit has been read.
-            # One byte more than the limit, so that a body over it is seen to be.
+            # over the limit is refused after at most the limit has been read (one byte
+            # more, so that a body over it is seen to be).
             request.max_content_length = 1 + (
                 MAX_ATTACHMENT_BYTES if endpoint == "put_attachment" else MAX_JSON_BYTES
             )
@@ -308,6 +306,9 @@ class SandboxApp:
                 self.store.resident_answers(resident_id),
             )
         )
+
+    def resident_answer(self, request: Request, case_id: str) -> Response:
+        return answer_counter_question(self.store, self.api.clock, request, case_id)
 
     def delivered_file(self, request: Request, delivery_id: str, sha256: str) -> Response:
         delivery = self.store.delivery(delivery_id)
