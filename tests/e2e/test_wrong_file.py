@@ -54,7 +54,6 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     with qtbot.waitSignal(view.wrong_file_requested) as asked:
         view.wrong_file_button.click()
     wrong = window.start_wrong_file(asked.args[0])
-    qtbot.addWidget(wrong)
 
     # The report is filled in from the start; the IMY deadline shows (personal data).
     report_text = wrong.report_text.toPlainText()
@@ -89,3 +88,17 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     assert not [f for f in result["findings"] if f["severity"] != "info"]
     wrong.close()
     view.close()
+
+    # The audit trail of all this is sound, holds no personnummer, and records each step.
+    from app.audit import default_folder, verify_file
+    from app.audit.trail import TRAIL_FILE_NAME
+
+    trail = default_folder() / TRAIL_FILE_NAME
+    result = verify_file(trail)
+    assert result.sound, result
+    written = trail.read_text(encoding="utf-8")
+    assert KARIN not in written and "19680102-9288" not in written
+    kinds = [json.loads(line)["kind"] for line in written.splitlines()]
+    for kind in ("sign_in", "attach", "page_seen", "sign_off", "send", "retraction"):
+        assert kind in kinds, kinds
+    assert "deviation_report" in kinds
