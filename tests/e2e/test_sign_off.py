@@ -176,3 +176,32 @@ def test_the_colleague_sees_the_text_and_starts_on_the_first_page_with_personal_
     assert {h.page for h in attachment.report.hits} == {2}, attachment.report.hits
     assert dialog.preview.current_page == 1, "page 2 holds the personnummer"
     dialog.reject()
+
+
+def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
+    qtbot: QtBot, ready_window: MainWindow, services: Services
+) -> None:
+    from app.gateway.client import GatewayError
+    from app.sending import outgoing_message
+
+    window = ready_window
+    dialog = open_review(qtbot, window)
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
+    assert strip_mnemonic(window.send_button.text()) == "Skicka"
+
+    window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar. PS: ring oss.")
+    assert window.reasons[0].code == "send.sign_off_void"
+    assert "Cecilia Carlsson" in window.reason_button.text()
+    assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
+
+    # A client that sent it anyway is refused by the gateway: the text is signed.
+    draft = window.draft
+    for a in draft.attachments:
+        services.client.upload_attachment(a.staged.path, a.sha256, a.media_type)
+    with pytest.raises(GatewayError) as refused:
+        services.client.send_message(outgoing_message(draft), draft.idempotency_key)
+    assert refused.value.status == 403 and "review_mismatch" in refused.value.codes
+
+    window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")
+    assert strip_mnemonic(window.send_button.text()) == "Skicka", "back to the signed text"
