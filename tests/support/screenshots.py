@@ -1,9 +1,10 @@
 """Screenshots for the README, taken from real windows on a real (virtual) screen.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m tests.support.screenshots
+    xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python -m tests.support.screenshots
 
-Drives the window as a clinician would (sign in, pick a case, attach a PDF, page through
-it) against the embedded sandbox, and saves PNGs in docs/screenshots/.
+Drives the window as a clinician would at 1280×720 (sign in, pick a case, attach a PDF,
+page through it, a colleague's sign-off, send, Skickat, "Fel fil skickad", the lock)
+against the embedded sandbox, and saves PNGs in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -85,8 +86,42 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
         QApplication.processEvents()
     dialog.grab().save(str(OUT / "review-dialog.png"))
     print(OUT / "review-dialog.png")
-    dialog.reject()
-    window.discard_draft()
+    secret = window.services.client.sandbox_directory()[0][1].secret  # bertil
+    dialog.reviewer_secret.setText(secret)
+    dialog.approve_button.click()
+    _wait(app, lambda: window.draft.sign_off is not None)
+    sent: list[str] = []
+    window.message_sent.connect(sent.append)
+    window.send_button.click()
+    _wait(app, lambda: bool(sent))
+    view = window.show_sent()
+    view.resize(1180, 640)
+    _wait(app, view.reload_button.isEnabled)
+    _settle(app)
+    view.grab().save(str(OUT / "sent.png"))
+    print(OUT / "sent.png")
+    item = view.current()
+    assert item is not None
+    wrong = window.start_wrong_file(item)
+    wrong.resize(1180, 660)
+    wrong.retract_button.click()
+    _wait(app, lambda: "Klart" in wrong.retraction_status.text())
+    _settle(app)
+    wrong.grab().save(str(OUT / "wrong-file.png"))
+    print(OUT / "wrong-file.png")
+    wrong.close()
+    view.close()
+    window.lock()
+    _settle(app)
+    window.grab().save(str(OUT / "locked.png"))
+    print(OUT / "locked.png")
+
+
+def _settle(app: object) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(30):
+        QApplication.processEvents()
 
 
 def main() -> int:
@@ -107,7 +142,7 @@ def main() -> int:
     try:
         staff = services.client.sign_in("anna", services.client.sandbox_directory()[0][0].secret)
         window = MainWindow(services, staff)
-        window.resize(1500, 900)
+        window.resize(1280, 720)
         window.show()
         _wait(app, lambda: window.case_list.count() > 0)
         window.case_list.setCurrentRow(0)
