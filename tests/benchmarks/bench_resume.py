@@ -1,11 +1,11 @@
 """``resume`` and ``bulk_send_outbox_time``: what the outbox costs, on the loopback sandbox.
 
-- ``resume``: from start (Services created, the clinician signed in) to an unfinished send
-  confirmed delivered. The job is what a sender killed before its first byte left: a bulk
-  send of a 4 MB file to 250 residents, written to the outbox journal and never run. Each
-  run is a fresh start on the same gateway data and journal, as after a crash, with a new
-  file so it is really uploaded. Baseline: the same start and sign-in with nothing to
-  resume.
+- ``resume``: from start (Services created, the clinician signed in, the main window
+  opened, which resumes the outbox by itself) to an unfinished send confirmed delivered.
+  The job is what a sender killed before its first byte left: a bulk send of a 4 MB file
+  to 250 residents, written to the outbox journal and never run. Each run is a fresh start
+  on the same gateway data and journal, as after a crash, with a new file so it is really
+  uploaded. Baseline: the same start, sign-in and window with nothing to resume.
 - ``bulk_send_outbox_time``: the same bulk send through the journal (``enqueue_draft`` and
   ``run_job``: commits with synchronous=FULL, progress written per 4 MB) against
   ``send_draft`` without it, alternated.
@@ -20,7 +20,7 @@ from pathlib import Path
 from app.gateway.client import GatewayClient
 from app.gateway.sandbox import start_sandbox
 from app.model import MAX_BULK_RECIPIENTS
-from app.outbox import JobState, Outbox, resume_unfinished, run_job
+from app.outbox import JobState, Outbox, OutboxJob, run_job
 from app.sending import enqueue_draft, send_draft
 from app.services import open_services
 from app.settings import Settings
@@ -34,17 +34,44 @@ FILE_BYTES = 4 * 1024 * 1024
 
 
 def _start_and_resume(settings: Settings, gateway: Path, journal: Path) -> tuple[float, int]:
-    """Seconds from start to every unfinished job delivered, and how many there were."""
+    """Seconds from start to every unfinished job delivered (the window resumes them by
+    itself, as after a crash), and how many there were."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
     started = time.perf_counter()
     services = open_services(settings, sandbox_dir=gateway, outbox_path=journal)
+    window = None
     try:
-        services.client.sign_in("anna", "anna-sandlada")
-        ended = resume_unfinished(services.outbox, services.client, "anna")
+        staff = services.client.sign_in("anna", "anna-sandlada")
+        ended: list[OutboxJob] | None = None
+        window = MainWindow(services, staff)
+
+        def resumed(jobs: list[OutboxJob]) -> None:
+            nonlocal ended
+            ended = jobs
+
+        window.outbox_runner.resumed.connect(resumed)
+        waiting = bool(services.outbox.unfinished("anna"))
+        deadline = time.monotonic() + 120
+        while waiting and ended is None and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.001)
         elapsed = time.perf_counter() - started
     finally:
+        if window is not None:
+            window.discard_all_drafts()
+            window.close()
+            window.deleteLater()
+        from ui.workers import wait_for_all
+
+        wait_for_all()
         services.close()
-    assert all(job.state is JobState.DELIVERED for job in ended), ended
-    return elapsed, len(ended)
+    jobs = ended or []
+    assert all(job.state is JobState.DELIVERED for job in jobs), jobs
+    return elapsed, len(jobs)
 
 
 def _outbox_against_direct(folder: Path, residents: list[str]) -> tuple[float, float]:
