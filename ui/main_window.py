@@ -233,6 +233,11 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
+        if services.purged_at_start:  # R8: what was kept too long is gone, and said so
+            hours = int(services.settings.retention_hours)
+            self.statusBar().showMessage(
+                tr("ui.purged_at_start", count=services.purged_at_start, hours=hours)
+            )
         self._open_audit()
         self.update_gate()
         self.load_cases()

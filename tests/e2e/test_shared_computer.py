@@ -119,3 +119,11 @@ def test_f1_opens_the_help_with_the_rules_the_contacts_and_every_shortcut(
     for _code, keys in SHORTCUTS:
         assert key_names(keys) in text
     help_window.reject()
+
+
+def test_leftovers_purged_at_start_are_counted_for_the_clinician(
+    qtbot: QtBot, services: Services
+) -> None:
+    services.purged_at_start = 3
+    window = open_window(qtbot, services)
+    assert "3 arbetskopior och utkast" in window.statusBar().currentMessage()
