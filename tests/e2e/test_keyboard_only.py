@@ -94,7 +94,13 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
                 QTimer.singleShot(50, lambda: choose_in_dialog(tries - 1))
             return
         name_field = dialog.findChild(QLineEdit, "fileNameEdit")
-        assert name_field is not None and name_field.hasFocus()
+        if name_field is None or not name_field.hasFocus():
+            if tries:  # the window manager activates a new dialog; offscreen, the test does
+                dialog.activateWindow()
+                QTimer.singleShot(50, lambda: choose_in_dialog(tries - 1))
+            else:
+                dialog.reject()  # the test then fails on the file never attached
+            return
         QTest.keyClicks(name_field, str(letter))
         QTest.keyClick(name_field, Qt.Key.Key_Return)
 
