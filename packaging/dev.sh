@@ -2,7 +2,8 @@
 # Everything a fresh Debian/Ubuntu machine needs, then Bifoga:
 #   bash packaging/dev.sh run    start the window (embedded sandbox gateway)
 #   bash packaging/dev.sh test   ruff, mypy and the whole test suite
-#   bash packaging/dev.sh bench  the benchmark lines of DESIGN.md
+#   bash packaging/dev.sh bench [--quick] [NAME ...]  the benchmark lines of DESIGN.md
+#                                (--quick: fewer repetitions, as CI runs them)
 # Safe to run again: each step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +79,7 @@ case "$command" in
     exec .venv/bin/python -m tests.benchmarks "$@"
     ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|bench [ARGS...]" >&2
+    echo "usage: bash packaging/dev.sh run|test|bench [--quick] [ARGS...]" >&2
     exit 2
     ;;
 esac
