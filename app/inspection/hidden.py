@@ -13,6 +13,7 @@ blocks the file. See docs/inspection.md, "Hidden content", for the choice per ca
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -358,12 +359,15 @@ def _rewrite_pdf(path: Path) -> bool:
 
 def remove_hidden(path: Path) -> tuple[str, ...]:
     """Rewrite the staged copy at ``path`` without what no viewer shows; return what
-    was removed (``Hidden.kinds``), and write it beside the copy for its inspection.
+    was removed (``Hidden.kinds``; ``("rewritten",)`` when the copy changed otherwise,
+    empty when it did not change), and write it beside the copy for its inspection.
 
     Images always lose their metadata here too. Runs in the inspect worker (qpdf and
     the image walkers parse untrusted input). What a rewrite cannot remove stays, and
     the inspection refuses the file for it.
     """
+    record = removal_record(path)
+    record.unlink(missing_ok=True)
     head = path.read_bytes()[: filetypes.SNIFF_BYTES]
     media_type = filetypes.sniff(head)
     if media_type is None:
@@ -379,19 +383,29 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
     if not changed:
         return ()
     after = find_hidden(path, media_type) if before else before
-    removed = tuple(kind for kind in before.kinds() if kind not in after.kinds())
+    removed = [kind for kind in before.kinds() if kind not in after.kinds()]
     if removed:
-        removal_record(path).write_text(json.dumps(list(removed)), encoding="utf-8")
-    return removed or ("metadata",)
+        # Bound to the rewritten bytes: a record beside other bytes says nothing.
+        content = {"sha256": _sha256(path), "removed": removed}
+        record.write_text(json.dumps(content), encoding="utf-8")
+    return tuple(removed) or ("rewritten",)
 
 
-def removed_from(path: Path) -> list[str]:
-    """What ``remove_hidden`` removed from the staged copy at ``path`` (none recorded:
-    nothing, or the file was never staged)."""
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def removed_from(path: Path, sha256: str | None) -> list[str]:
+    """What ``remove_hidden`` removed from the staged copy at ``path``, whose content
+    has ``sha256`` (none recorded for these bytes: nothing, or never staged)."""
     try:
-        kinds = json.loads(removal_record(path).read_text(encoding="utf-8"))
+        content = json.loads(removal_record(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
+    if not isinstance(content, dict) or content.get("sha256") != sha256 or sha256 is None:
+        return []
+    kinds = content.get("removed")
     if not isinstance(kinds, list):
         return []
     return [kind for kind in kinds if isinstance(kind, str) and _known(kind)]
@@ -404,22 +418,22 @@ def _known(kind: str) -> bool:
     return base in {"after_end", "old_revisions", "unreferenced"}
 
 
-def iter_findings(hidden: Hidden, removed: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
-    """(code, params) for what was removed (information) and what is still there
-    (refusals: the rewrite could not remove it)."""
+def iter_findings(hidden: Hidden, removed: list[str]) -> Iterator[tuple[str, str | None]]:
+    """(code, the other format's name or None) for what was removed (information) and
+    what is still there (refusals: the rewrite could not remove it)."""
     for kind in removed:
         base, _, detail = kind.partition(":")
         if base == "second_format":
-            yield "file.hidden_format_removed", {"format": detail}
+            yield "file.hidden_format_removed", detail
         elif base == "after_end":
-            yield "file.hidden_after_end_removed", {}
+            yield "file.hidden_after_end_removed", None
         else:
-            yield f"pdf.hidden_{base}_removed", {}
+            yield f"pdf.hidden_{base}_removed", None
     if hidden.after_end:
-        yield "file.hidden_after_end", {}
+        yield "file.hidden_after_end", None
     if hidden.old_revisions:
-        yield "pdf.hidden_old_revisions", {}
+        yield "pdf.hidden_old_revisions", None
     if hidden.unreferenced:
-        yield "pdf.hidden_unreferenced", {}
+        yield "pdf.hidden_unreferenced", None
     if hidden.second_format:
-        yield "file.polyglot", {"format": hidden.second_format}
+        yield "file.polyglot", hidden.second_format
