@@ -256,35 +256,56 @@ def _unreferenced(pdf: Any, xref: dict[Any, Any]) -> bool:
                     continue
                 reached.add(child.objgen)
             pending.append(child)
-    holders = {entry.obj_stream_number for entry in xref.values() if entry.type == 2}
-    linearized = pdf.is_linearized
+    # Object streams are reached through the objects they hold, not by reference.
+    holders = {
+        number
+        for number in {entry.obj_stream_number for entry in xref.values() if entry.type == 2}
+        if _is_object_stream(pdf.get_object((number, 0)))
+    }
+    hint_offset = _hint_stream_offset(pdf)
     for objgen, entry in xref.items():
         if entry.type not in (1, 2) or objgen in reached or objgen[0] in holders:
             continue
-        obj = pdf.get_object(objgen)
-        if _structural(obj, linearized):
-            continue
-        return True
+        if entry.type == 1 and entry.offset == hint_offset:
+            continue  # a linearized file's hint stream, found by its stated offset
+        if not _structural(pdf.get_object(objgen)):
+            return True
     return False
 
 
-def _structural(obj: Any, linearized: bool) -> bool:
-    """Objects that belong to the file's structure, not its content (a cross-reference
-    stream, a linearized file's linearization dictionary and hint stream), or that
-    cannot carry content."""
+def _is_object_stream(obj: Any) -> bool:
     import pikepdf
 
-    if not isinstance(obj, pikepdf.Object) or isinstance(obj, pikepdf.Name):
-        # A number, boolean or name: pikepdf hands these over as values, so a reference
-        # to one is not seen by the walk; a few bytes of them hide nothing.
+    return isinstance(obj, pikepdf.Stream) and obj.get("/Type") == "/ObjStm"
+
+
+def _hint_stream_offset(pdf: Any) -> int | None:
+    """Where a linearized file says its hint stream is (``/H [offset length]``)."""
+    import pikepdf
+
+    if not pdf.is_linearized:
+        return None
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and "/Linearized" in obj:
+            hints = obj.get("/H")
+            if isinstance(hints, pikepdf.Array) and len(hints) >= 1:
+                first = hints[0]
+                return int(first) if isinstance(first, int) else None
+    return None
+
+
+def _structural(obj: Any) -> bool:
+    """Objects that belong to the file's structure, not its content (a cross-reference
+    stream, a linearization dictionary), or that cannot carry content."""
+    import pikepdf
+
+    if isinstance(obj, bool | int | float | pikepdf.Name):
+        # pikepdf hands numbers, booleans and names over as values, so a reference to
+        # one is not seen by the walk; a few bytes of them hide nothing.
         return True
-    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-        return False
-    if obj.get("/Type") == "/XRef" and isinstance(obj, pikepdf.Stream):
+    if isinstance(obj, pikepdf.Stream) and obj.get("/Type") == "/XRef":
         return True
-    if linearized and "/Linearized" in obj:
-        return True
-    return linearized and isinstance(obj, pikepdf.Stream) and "/S" in obj and "/Type" not in obj
+    return isinstance(obj, pikepdf.Dictionary) and "/Linearized" in obj
 
 
 def find_hidden(path: Path, media_type: str | None = None) -> Hidden:

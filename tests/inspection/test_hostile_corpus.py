@@ -32,6 +32,8 @@ class Kind:
     name: str = "brev.pdf"
     #: The payload must be gone from the copy that would be sent.
     payload_removed: bool = False
+    #: Nothing is hidden: the copy stays byte for byte the chosen file.
+    untouched: bool = False
 
 
 def _kind(
@@ -41,8 +43,9 @@ def _kind(
     *expected: str,
     name: str = "brev.pdf",
     payload_removed: bool = False,
+    untouched: bool = False,
 ) -> Kind:
-    return Kind(id, build, verdict, frozenset(expected), name, payload_removed)
+    return Kind(id, build, verdict, frozenset(expected), name, payload_removed, untouched)
 
 
 OK, REVIEW, BLOCKED = Verdict.OK, Verdict.REVIEW, Verdict.BLOCKED
@@ -85,7 +88,11 @@ KINDS: list[Kind] = [
     # -- data after the end, and a second format in the same bytes (PDF) --------------
     _kind("pdf+random-100k", lambda: h.letter() + h.random_bytes(), OK, AFTER_END,
           payload_removed=True),
-    _kind("pdf+whitespace-padding", lambda: h.letter() + b"\r\n  \x00\n" * 8, OK),
+    _kind("pdf+whitespace-padding", lambda: h.letter() + b"\r\n  \x00\n" * 8, OK,
+          untouched=True),
+    _kind("pdf-linearized", h.linearized_letter, OK, untouched=True),
+    _kind("pdf-linearized-then-updated", h.linearized_then_updated, OK,
+          "pdf.hidden_old_revisions_removed"),
     _kind("pdf+html-after-eof", lambda: h.letter() + h.html(), OK, AFTER_END, FORMAT,
           payload_removed=True),
     _kind("pdf+html-comment-after-header", lambda: h.with_header_comment(h.letter(), h.html()),
@@ -196,6 +203,10 @@ def test_hostile_kind_gets_its_verdict(kind: Kind, tmp_path: Path) -> None:
     copy, removed = staged_copy(source, tmp_path / "staged")
     report = inspect_file(copy, name=kind.name)
     found = codes(report)
+    if kind.untouched:
+        assert removed == ()
+        assert copy.read_bytes() == source.read_bytes()
+        assert not {code for code in found if "hidden" in code or code == "file.polyglot"}
     assert report.verdict is kind.verdict, report.findings
     assert kind.expected <= found, report.findings
     for finding in report.findings:

@@ -220,3 +220,29 @@ def jpeg_with_comment(comment: bytes) -> bytes:
 
 def gif_with_comment(comment: bytes) -> bytes:
     return samples.gif([0, 0], comment=comment)
+
+
+def linearized_letter() -> bytes:
+    """A clean letter saved linearized ("fast web view"): two cross-reference sections
+    and a hint stream nothing refers to, and nothing hidden."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(samples.long_letter_pdf(3))) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, linearize=True)
+    return out.getvalue()
+
+
+def linearized_then_updated() -> bytes:
+    """A linearized letter with an update appended that replaces its first page's text."""
+    import pikepdf
+
+    base = linearized_letter()
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        content = pdf.pages[0].obj["/Contents"].objgen[0]
+        size = int(pdf.trailer["/Size"])
+    return incremental_update(base, {content: _stream(_PAGE_TEXT)}, root=_root(base), size=size)
+
+
+def _root(pdf: bytes) -> int:
+    return int(re.findall(rb"/Root (\d+) 0 R", pdf)[-1])
