@@ -144,3 +144,30 @@ def test_no_file_in_the_corpus_reads_as_a_second_format() -> None:
         if path.suffix in (".pdf", ".png", ".jpg", ".gif"):
             assert second_format(path.read_bytes()) is None, path.name
             assert find_hidden(path).second_format is None, path.name
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"x<!DOCTYPE html><p>", "HTML"),
+        (b"x< SCRIPT src=a.js>", "HTML"),
+        (b"<svg onload=alert(1)>", "HTML"),
+        (b"ein <b>fetter</b> Text", None),  # markup that no browser sniffs as a page
+        (hostile.zip_archive(), "ZIP"),
+        (b"x" + hostile.windows_executable(), "EXE"),
+        (b"MZ" + b"\0" * 62 + b"no PE header here", None),
+        (b"x" + hostile.elf_executable(), "ELF"),
+        (b"\x7fELF\x09\x09\x09", None),  # not a class or byte order a loader accepts
+        (b"x\xcf\xfa\xed\xfe\x07\x00\x00\x01 mach-o for x86-64", "Mach-O"),
+        (b"\xcf\xfa\xed\xfe\x99\x99\x99\x99", None),  # no CPU type
+        (b"text\n#!/bin/sh\n", "script"),
+        (b"a comment #!/bin/sh in a line", None),
+        (b"\r\n<?PHP system($x);", "script"),
+        (b"\n@ECHO OFF\r\ndel *", "script"),
+        (b"mail me@echo off-line", None),
+    ],
+)
+def test_second_formats_are_told_by_more_than_a_few_bytes(
+    data: bytes, expected: str | None
+) -> None:
+    assert second_format(data) == expected
