@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.inspection import inspect_file
-from app.inspection.hidden import second_format
+from app.inspection.polyglot import second_format
 from app.inspection.report import Verdict
 from app.inspection.sniff import bad_name_characters
 from tests.inspection.conftest import codes

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from app.inspection import inspect_file
-from app.inspection.hidden import find_hidden, removal_record, remove_hidden, second_format
+from app.inspection.hidden import find_hidden, removal_record, remove_hidden
+from app.inspection.polyglot import second_format
 from app.worker import IsolatedWorker
 from tests.inspection.conftest import CORPUS, codes
 from tests.support import hostile
