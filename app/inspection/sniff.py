@@ -17,8 +17,6 @@ from app import filetypes
 from app.inspection.findings import FindingSink
 
 _CHUNK = 1024 * 1024
-#: How much of the file's end ``FileBytes.tail`` keeps.
-_TAIL = 65_535 + 22
 
 #: Characters that change how the rest of a name is shown, or are not seen at all.
 _INVISIBLE = frozenset(
@@ -35,24 +33,21 @@ class FileBytes:
     size: int
     sha256: str
     head: bytes
-    tail: bytes
 
 
 def read_file(path: Path) -> FileBytes:
-    """Size, SHA-256, the first bytes and the last 64 KiB, in one pass over the file.
-    (Polyglots and other hidden content are looked for in ``app.inspection.hidden``.)"""
+    """Size, SHA-256 and the first bytes, in one pass over the file. (Polyglots and other
+    hidden content are looked for in ``app.inspection.hidden``.)"""
     digest = hashlib.sha256()
     size = 0
     head = b""
-    tail = b""
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
             if not head:
                 head = chunk[:16]
             digest.update(chunk)
             size += len(chunk)
-            tail = (tail + chunk)[-_TAIL:]
-    return FileBytes(size, digest.hexdigest(), head, tail)
+    return FileBytes(size, digest.hexdigest(), head)
 
 
 def bad_name_characters(name: str) -> list[str]:
