@@ -138,7 +138,8 @@ class StagingArea:
         return media_type
 
     def rehash(self, staged: StagedFile) -> StagedFile:
-        """The staged file after it was rewritten in place (metadata removed from an image)."""
+        """The staged file after it was rewritten in place (hidden content removed, see
+        ``app.inspection.hidden``)."""
         data = staged.path.read_bytes()
         return StagedFile(
             staged.path,

@@ -17,12 +17,15 @@ def _inspect(*args: Any) -> Any:
     return inspect_file(*args)
 
 
-def _sanitize(path: str) -> bool:
+def _sanitize(path: str) -> tuple[str, ...]:
+    """Remove what no viewer shows from the staged copy (image metadata, data after the
+    end, polyglots, a PDF's unused objects and earlier revisions); what was removed,
+    empty when the copy is unchanged."""
     from pathlib import Path
 
-    from app.inspection.image_sanitize import sanitize_staged_image
+    from app.inspection.hidden import remove_hidden
 
-    return sanitize_staged_image(Path(path))
+    return remove_hidden(Path(path))
 
 
 # Self-tests: they prove that a crash, a hang or a memory blow-up in the worker

@@ -2,7 +2,8 @@
 # Everything a fresh Debian/Ubuntu machine needs, then Bifoga:
 #   bash packaging/dev.sh run    start the window (embedded sandbox gateway)
 #   bash packaging/dev.sh test   ruff, mypy and the whole test suite
-#   bash packaging/dev.sh bench  the benchmark lines of DESIGN.md
+#   bash packaging/dev.sh bench [--quick] [NAME ...]  the benchmark lines of DESIGN.md
+#                                (--quick: fewer repetitions, as CI runs them)
 #   bash packaging/dev.sh bundle the PyInstaller bundle, built and smoke-tested (bundle.sh)
 #   bash packaging/dev.sh bundle-smoke [DIR]  smoke-test a bundle already built
 # Safe to run again: each step is skipped when it is already done.
@@ -86,7 +87,7 @@ case "$command" in
     exec bash packaging/smoke_bundle.sh "$@"
     ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|bench|bundle|bundle-smoke [ARGS...]" >&2
+    echo "usage: bash packaging/dev.sh run|test|bench [--quick]|bundle|bundle-smoke [ARGS...]" >&2
     exit 2
     ;;
 esac

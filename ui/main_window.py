@@ -590,10 +590,11 @@ class MainWindow(QMainWindow):
 
         def work() -> StagedFile:
             staged = services.staging.stage(path)
-            # Metadata (EXIF, GPS) leaves an image's working copy before anyone previews
-            # it, so that the previewed bytes are the sent bytes. Parsing is in the worker.
-            is_image = staged.media_type.startswith("image/")
-            if is_image and services.inspect_worker.call("sanitize", str(staged.path)):
+            # What no viewer shows (an image's EXIF and GPS, data after the end, a hidden
+            # second format, a PDF's unused objects and earlier revisions) leaves the
+            # working copy before anyone previews it, so that the previewed bytes are the
+            # sent bytes (app.inspection.hidden). Parsing is in the worker.
+            if services.inspect_worker.call("sanitize", str(staged.path)):
                 staged = services.staging.rehash(staged)
             confirm_staged(ahead, staged)  # the drawing is taken when the file is shown
             return staged

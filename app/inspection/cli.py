@@ -1,24 +1,31 @@
 """``bifoga inspect [--json] [--recipient ID ...] FILE ...``: inspect files as the window would.
 
 Every file goes through the same isolated worker as in the window (one worker for
-all files). Exit status: 0 when no file is blocked, 1 when one is, 2 for a usage
-error. With ``--json``: one JSON array on standard output, one object per file, in
-the shape DESIGN.md gives; without it, Swedish sentences for people.
+all files), and the way the window takes it: a private working copy, rewritten without
+what no viewer shows (``app.inspection.hidden``), then inspected; so the report, its
+SHA-256 among it, is of the bytes the window would send. Exit status: 0 when no file
+is blocked, 1 when one is, 2 for a usage error. With ``--json``: one JSON array on
+standard output, one object per file, in the shape DESIGN.md gives; without it, Swedish
+sentences for people.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.identifiers import parse_canonical
-from app.inspection.isolated import inspect_isolated
+from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal
+from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
 from app.texts import message
-from app.worker import IsolatedWorker
+from app.worker import IsolatedWorker, WorkerFailure
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
@@ -84,6 +91,36 @@ def report_to_json(path: str, report: InspectionReport) -> dict[str, Any]:
     }
 
 
+def inspect_as_staged(
+    worker: IsolatedWorker, path: str, recipients: Sequence[str] = ()
+) -> InspectionReport:
+    """Inspect ``path`` as the window does: a working copy, rewritten in ``worker``
+    without hidden content, then inspected under the file's own name. A file that
+    cannot be copied, or is too large to send anyway, is inspected where it is (the
+    report says why it is refused)."""
+    source = Path(path)
+    try:
+        copyable = source.is_file() and source.stat().st_size <= default_policy().limits.max_bytes
+    except OSError:
+        copyable = False
+    if not copyable:
+        return inspect_isolated(worker, source, recipients)
+    with tempfile.TemporaryDirectory(prefix="bifoga-inspect-") as folder:
+        copy = Path(folder) / "file"
+        try:
+            shutil.copyfile(source, copy)
+        except OSError:
+            return inspect_isolated(worker, source, recipients)
+        try:
+            worker.call("sanitize", str(copy))
+        except WorkerFailure as failure:
+            code = FAILURE_CODES.get(failure.code)
+            if code is None:
+                return refusal(copy, "file.inspection_failed", reason=failure.detail or "error")
+            return refusal(copy, code)
+        return inspect_isolated(worker, copy, recipients, name=source.name)
+
+
 def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
     print(f"{path}: {_VERDICT_SV[report.verdict]}", file=out)
     for finding in report.findings:
@@ -123,7 +160,7 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     results = []
     with IsolatedWorker() as worker:
         for path in options.files:
-            report = inspect_isolated(worker, path, recipients)
+            report = inspect_as_staged(worker, path, recipients)
             results.append((path, report))
             if not options.json:
                 _print_human(path, report, out)

@@ -73,6 +73,11 @@ def _keep_jpeg_segment(marker: int, data: bytes) -> bool:
 
 
 def strip_jpeg(data: bytes) -> bytes:
+    return _strip_jpeg(data)[0]
+
+
+def _strip_jpeg(data: bytes) -> tuple[bytes, int]:
+    """The JPEG without metadata, and where its end-of-image marker ends in ``data``."""
     if not data.startswith(b"\xff\xd8"):
         raise _Malformed("not a JPEG")
     out = bytearray(b"\xff\xd8")
@@ -89,7 +94,7 @@ def strip_jpeg(data: bytes) -> bytes:
         marker = data[pos + 1]
         if marker == 0xD9:
             out += b"\xff\xd9"
-            break
+            return bytes(out), pos + 2
         if marker in _JPEG_STANDALONE:
             out += data[pos : pos + 2]
             pos += 2
@@ -125,9 +130,7 @@ def strip_jpeg(data: bytes) -> bytes:
         if _keep_jpeg_segment(marker, payload):
             out += data[pos:segment_end]
         pos = segment_end
-    else:
-        raise _Malformed("no end of image")
-    return bytes(out)
+    raise _Malformed("no end of image")
 
 
 # -- PNG ------------------------------------------------------------------------------
@@ -157,6 +160,10 @@ _PNG_KEEP = {
 
 
 def strip_png(data: bytes) -> bytes:
+    return _strip_png(data)[0]
+
+
+def _strip_png(data: bytes) -> tuple[bytes, int]:
     if not data.startswith(_PNG_SIGNATURE):
         raise _Malformed("not a PNG")
     out = bytearray(_PNG_SIGNATURE)
@@ -173,7 +180,7 @@ def strip_png(data: bytes) -> bytes:
             out += data[pos:chunk_end]
         pos = chunk_end
         if kind == b"IEND":
-            return bytes(out)
+            return bytes(out), chunk_end
 
 
 # -- GIF ------------------------------------------------------------------------------
@@ -192,6 +199,10 @@ def _sub_blocks_end(data: bytes, pos: int) -> int:
 
 
 def strip_gif(data: bytes) -> bytes:
+    return _strip_gif(data)[0]
+
+
+def _strip_gif(data: bytes) -> tuple[bytes, int]:
     if not data.startswith((b"GIF87a", b"GIF89a")) or len(data) < 13:
         raise _Malformed("not a GIF")
     flags = data[10]
@@ -201,7 +212,7 @@ def strip_gif(data: bytes) -> bytes:
         introducer = data[pos]
         if introducer == 0x3B:
             out.append(0x3B)
-            return bytes(out)
+            return bytes(out), pos + 1
         if introducer == 0x21:
             if pos + 2 > len(data):
                 raise _Malformed("truncated")
@@ -229,23 +240,35 @@ def strip_gif(data: bytes) -> bytes:
 # -- the staged copy ------------------------------------------------------------------
 
 _STRIPPERS = (
-    (b"\xff\xd8\xff", strip_jpeg),
-    (_PNG_SIGNATURE, strip_png),
-    (b"GIF87a", strip_gif),
-    (b"GIF89a", strip_gif),
+    (b"\xff\xd8\xff", _strip_jpeg),
+    (_PNG_SIGNATURE, _strip_png),
+    (b"GIF87a", _strip_gif),
+    (b"GIF89a", _strip_gif),
 )
 
 
-def strip_image_metadata(data: bytes) -> bytes:
-    """``data`` without metadata; unchanged when it is not an image this module knows
-    or is too broken to rewrite (inspection refuses such files anyway)."""
+def _stripped(data: bytes) -> tuple[bytes, int] | None:
     for signature, strip in _STRIPPERS:
         if data.startswith(signature):
             try:
                 return strip(data)
             except (_Malformed, IndexError, struct.error):
-                return data
-    return data
+                return None
+    return None
+
+
+def strip_image_metadata(data: bytes) -> bytes:
+    """``data`` without metadata; unchanged when it is not an image this module knows
+    or is too broken to rewrite (inspection refuses such files anyway)."""
+    stripped = _stripped(data)
+    return data if stripped is None else stripped[0]
+
+
+def image_end(data: bytes) -> int | None:
+    """Where the image's own end marker ends in ``data`` (what follows is not part of
+    the picture); ``None`` when it is not an image this module can walk."""
+    stripped = _stripped(data)
+    return None if stripped is None else stripped[1]
 
 
 def sanitize_staged_image(path: Path) -> bool:

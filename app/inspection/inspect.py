@@ -67,6 +67,7 @@ def inspect_file(
     hits: tuple[PersonalDataHit, ...] = ()
     if media_type is not None:
         try:
+            _hidden_findings(file_path, media_type, facts.sha256, sink)
             pages, found, hits = _inspect_content(str(file_path), media_type, sink)
             sink.extend(identity_findings(list(hits), list(recipients), kind))
         except MemoryError:
@@ -82,6 +83,20 @@ def inspect_file(
         personal_data_found=found,
         hits=hits,
     )
+
+
+def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink) -> None:
+    """What was removed from this staged copy before its preview (information), and what
+    it still carries that no viewer shows (refused: a rewrite could not remove it)."""
+    from app.inspection.hidden import find_hidden, iter_findings, removed_from
+
+    for code, other_format in iter_findings(
+        find_hidden(path, media_type), removed_from(path, sha256)
+    ):
+        if other_format is None:
+            sink.add(code)
+        else:
+            sink.add(code, format=other_format)
 
 
 def _inspect_content(

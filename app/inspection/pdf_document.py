@@ -27,7 +27,7 @@ _MAX_OUTLINES = 10_000
 _MAX_ROLE_CHAIN = 16
 
 _ACTIVE_ANNOTATIONS = {"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}
-#: Actions that run code, start programs or move data out of the document.
+#: Actions that run code, start programs, play media or move data out of the document.
 _ACTION_CODES = {
     "/JavaScript": "pdf.javascript",
     "/Launch": "pdf.launch_action",
@@ -35,8 +35,18 @@ _ACTION_CODES = {
     "/ImportData": "pdf.active_content",
     "/Rendition": "pdf.active_content",
     "/RichMediaExecute": "pdf.active_content",
+    "/Sound": "pdf.active_content",
+    "/Movie": "pdf.active_content",
+    "/GoTo3DView": "pdf.active_content",
     "/GoToE": "pdf.embedded_file",
 }
+#: GoToR (and a Thread with /F) opens another file: on Windows a UNC path there sends
+#: the resident's credentials to whoever runs that host.
+#: Link schemes a resident's reader opens in a browser or mail program; listed as
+#: information so the clinician sees where they lead. Any other scheme (file:, smb:,
+#: an application's own) and a path without a scheme reach outside the document.
+_WEB_SCHEMES = ("https:", "http:", "mailto:")
+_MAX_TARGET = 120
 #: CID collections whose character codes have a predefined Unicode mapping.
 _KNOWN_COLLECTIONS = {"GB1", "CNS1", "Japan1", "Korea1", "KR"}
 _STANDARD_ENCODINGS = {
@@ -85,6 +95,8 @@ class DocumentChecks:
         self.root = pdf.Root
         self.limits = sink.policy.limits
         self._page_numbers: dict[tuple[int, int], int] = {}
+        #: Web links by page, listed once per page after every action was read.
+        self._links: dict[int | None, list[str]] = {}
 
     # -- security -------------------------------------------------------------------
 
@@ -143,17 +155,42 @@ class DocumentChecks:
             if not isinstance(current, pikepdf.Dictionary) or _key(current) in seen:
                 continue
             seen.add(_key(current))
-            kind = _get(current, "/S")
-            code = _ACTION_CODES.get(str(kind)) if isinstance(kind, pikepdf.Name) else None
+            kind_name = _get(current, "/S")
+            kind = str(kind_name) if isinstance(kind_name, pikepdf.Name) else ""
+            code = _ACTION_CODES.get(kind)
             if code is None and _get(current, "/JS") is not None:
                 code = "pdf.javascript"
             if code:
                 self.sink.add(code, page)
+            target = _file_spec(_get(current, "/F"))
+            if kind == "/GoToR" or (kind == "/Thread" and target is not None):
+                self.sink.add("pdf.external_link", page, target=(target or "?")[:_MAX_TARGET])
+            elif kind == "/URI":
+                self._uri(_text(_get(current, "/URI")), page)
             following = _get(current, "/Next")
             if isinstance(following, pikepdf.Array):
                 pending.extend(following)
             elif following is not None:
                 pending.append(following)
+
+    def _uri(self, uri: str, page: int | None) -> None:
+        lowered = uri.lower()
+        if lowered.startswith("javascript:"):
+            self.sink.add("pdf.javascript", page)
+        elif lowered.startswith(_WEB_SCHEMES):
+            links = self._links.setdefault(page, [])
+            if uri not in links:
+                links.append(uri)
+        else:
+            self.sink.add("pdf.external_link", page, target=(uri or "?")[:_MAX_TARGET])
+
+    def links(self) -> None:
+        """Web links, one finding per page, so the clinician sees where they lead."""
+        for page, targets in self._links.items():
+            shown = ", ".join(target[:_MAX_TARGET] for target in targets[:10])
+            if len(targets) > 10:
+                shown += f" (+{len(targets) - 10})"
+            self.sink.add("pdf.web_link", page, targets=shown)
 
     def _fields(self, acroform: Any) -> None:
         fields = _get(acroform, "/Fields")
@@ -309,6 +346,17 @@ class DocumentChecks:
                     yield from self._fonts_of(_get(xobject, "/Resources"), seen, depth + 1)
 
 
+def _file_spec(spec: Any) -> str | None:
+    """The file a file specification names (a string, or a dictionary's /UF or /F)."""
+    if isinstance(spec, pikepdf.String):
+        return str(spec)
+    for key in ("/UF", "/F", "/Unix", "/DOS", "/Mac"):
+        value = _get(spec, key)
+        if isinstance(value, pikepdf.String):
+            return str(value)
+    return None
+
+
 def _descriptor(font: Any) -> Any:
     if _get(font, "/Subtype") == "/Type0":
         descendants = _get(font, "/DescendantFonts")
@@ -365,6 +413,7 @@ def check_document(pdf: pikepdf.Pdf, sink: FindingSink) -> None:
     checks = DocumentChecks(pdf, sink)
     checks.security()
     checks.active_content()
+    checks.links()
     checks.metadata()
     checks.structure()
     checks.fonts()

@@ -239,6 +239,19 @@ _ICD_WINDOW_AFTER = 40
 # Phone labels that turn a contiguous 07xxxxxxxx into a phone number, not a personnummer.
 _PHONE_LABEL = re.compile(r"\b(?i:tel|tfn|telefon|mobil|mobiltelefon|mob|sms|ring)\b[.:]?[ \t]*\Z")
 
+# Payment references after their labels: an invoice's OCR number, bankgiro, plusgiro and
+# invoice number are digit groups that libphonenumber would take for a phone number
+# ("OCR-nummer 4711 0815 2024" holds "0815 2024", a Stockholm number). Between the label
+# and the number only digits, spaces, dashes and "nr"/"(OCR)" may stand, so a phone number
+# later on the same invoice still counts.
+_PAYMENT_LABEL = re.compile(
+    r"(?<![\w])(?i:ocr|ocr-?nummer|ocr-?nr|referens|referensnummer|betalningsreferens"
+    r"|bankgiro|bankgironummer|bankgironr|bg|plusgiro|plusgironummer|plusgironr|pg|postgiro"
+    r"|faktura|fakturanummer|fakturanr|kundnummer|kundnr)"
+    rf"(?i:[ \t.:#]*(?:nr|nummer|\(ocr\))\.?)?[ \t\r\n.:#]*[\d{_SPACES}{_DASHES}]*\Z"
+)
+_PAYMENT_WINDOW = 48
+
 _EXCLUDED_PHONE_TYPES = frozenset(
     {
         phonenumbers.PhoneNumberType.SHARED_COST,  # 0771, 077-67 30 000 (service desks)
@@ -409,6 +422,8 @@ class Detector:
 
     # ------------------------------------------------------------------ phones
     def _phone(self, text: str, start: int, end: int) -> TextHit | None:
+        if _PAYMENT_LABEL.search(text, max(0, start - _PAYMENT_WINDOW), start):
+            return None  # a payment reference, not a phone number (depends on the label)
         # Letterheads repeat the same numbers on every page: remember each verdict.
         candidate = text[start:end]
         cached = self._phone_cache.get(candidate)

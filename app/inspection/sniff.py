@@ -9,7 +9,6 @@ name like ``faktura\u202efdp.exe`` shows as ``fakturaexe.pdf`` and hides what it
 from __future__ import annotations
 
 import hashlib
-import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -18,8 +17,6 @@ from app import filetypes
 from app.inspection.findings import FindingSink
 
 _CHUNK = 1024 * 1024
-#: A ZIP's end-of-central-directory record sits within the last 64 KiB + 22 bytes.
-_ZIP_TAIL = 65_535 + 22
 
 #: Characters that change how the rest of a name is shown, or are not seen at all.
 _INVISIBLE = frozenset(
@@ -36,23 +33,21 @@ class FileBytes:
     size: int
     sha256: str
     head: bytes
-    tail: bytes
 
 
 def read_file(path: Path) -> FileBytes:
-    """Size, SHA-256, the first bytes and the last 64 KiB, in one pass over the file."""
+    """Size, SHA-256 and the first bytes, in one pass over the file. (Polyglots and other
+    hidden content are looked for in ``app.inspection.hidden``.)"""
     digest = hashlib.sha256()
     size = 0
     head = b""
-    tail = b""
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
             if not head:
                 head = chunk[:16]
             digest.update(chunk)
             size += len(chunk)
-            tail = (tail + chunk)[-_ZIP_TAIL:]
-    return FileBytes(size, digest.hexdigest(), head, tail)
+    return FileBytes(size, digest.hexdigest(), head)
 
 
 def bad_name_characters(name: str) -> list[str]:
@@ -63,29 +58,6 @@ def bad_name_characters(name: str) -> list[str]:
         if point in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cf", "Cs"):
             bad.append(f"U+{point:04X}")
     return list(dict.fromkeys(bad))
-
-
-def looks_like_zip(tail: bytes) -> bool:
-    """True when the file ends in a well-formed ZIP directory (a polyglot).
-
-    Offsets are taken relative to the record rather than from its fields, because an
-    appended ZIP (the usual polyglot) does not start at offset 0.
-    """
-    position = tail.rfind(b"PK\x05\x06")
-    while position >= 0:
-        record = tail[position : position + 22]
-        if len(record) == 22:
-            directory_size, _offset, comment_length = struct.unpack("<IIH", record[12:22])
-            directory_start = position - directory_size
-            if (
-                directory_size > 0
-                and position + 22 + comment_length <= len(tail)
-                and directory_start >= 0
-                and tail[directory_start : directory_start + 4] == b"PK\x01\x02"
-            ):
-                return True
-        position = tail.rfind(b"PK\x05\x06", 0, position)
-    return False
 
 
 def check_file(name: str, facts: FileBytes, sink: FindingSink) -> str | None:
@@ -116,6 +88,4 @@ def check_file(name: str, facts: FileBytes, sink: FindingSink) -> str | None:
             limit_mb=f"{limits.max_bytes / 1024 / 1024:.0f}",
         )
         return None  # too large to send anyway: do not spend the worker's time on it
-    if looks_like_zip(facts.tail):
-        sink.add("file.polyglot", name=name)
     return media_type

@@ -1,7 +1,11 @@
-"""``python -m tests.benchmarks [NAME ...]``: every benchmark, one BENCH line per measure.
+"""``python -m tests.benchmarks [--quick] [NAME ...]``: every benchmark, one BENCH line per
+measure.
 
 Each ``bench_*.py`` module here has ``run(ctx) -> list[str]``. Measures are compared with
 their baselines side by side in the same run, because these machines are noisy.
+``--quick`` runs every benchmark through the same code paths with fewer repetitions
+(``BenchContext.repeat``): CI runs it so that a benchmark that breaks fails the run; its
+timings are not judged. The last line counts the benchmarks that ran and that failed.
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ def _modules() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or _modules()
+    quick = "--quick" in argv
+    wanted = [name for name in argv if name != "--quick"] or _modules()
     failed = 0
     with tempfile.TemporaryDirectory(prefix="bifoga-bench-") as folder:
-        ctx = BenchContext(Path(folder))
+        ctx = BenchContext(Path(folder), quick=quick)
         for name in wanted:
             try:
                 module = importlib.import_module(f"tests.benchmarks.bench_{name}")
@@ -42,6 +47,7 @@ def main(argv: list[str]) -> int:
                 failed += 1
                 print(f"BENCH {name} failed", flush=True)
                 traceback.print_exc()
+    print(f"benchmarks: {len(wanted) - failed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
 
 

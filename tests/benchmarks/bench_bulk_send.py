@@ -62,7 +62,7 @@ def run(ctx: BenchContext) -> list[str]:
     single_times: list[float] = []
     bulk_bytes = 0
     with start_sandbox(ctx.workdir / "gw") as sandbox:
-        for run_index in range(RUNS):
+        for run_index in range(ctx.repeat(RUNS)):
             for recipients, times in ((residents, bulk_times), (residents[:1], single_times)):
                 # A fresh file each round, so every send really uploads it.
                 variant = ctx.workdir / f"Kallelse-{run_index}-{len(recipients)}.pdf"

@@ -17,9 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
+from tests.benchmarks.common import BenchContext
 from tests.support.pdfgen import numbered_pages, text_pdf
 
 PAGES = 500
@@ -33,7 +33,7 @@ def _time(action: Any) -> float:
     return time.perf_counter() - started
 
 
-def run(ctx: Any) -> list[str]:
+def run(ctx: BenchContext) -> list[str]:
     from app.inspection.isolated import inspect_isolated
     from app.worker import IsolatedWorker
 
@@ -48,7 +48,7 @@ def run(ctx: Any) -> list[str]:
             raise RuntimeError(f"benchmark file not inspected as expected: {warm.findings}")
         ours: list[float] = []
         theirs: list[float] = []
-        for _ in range(ROUNDS):
+        for _ in range(ctx.repeat(ROUNDS)):
             ours.append(_time(lambda: inspect_isolated(worker, pdf)))
             if pdftotext:
                 theirs.append(
@@ -70,7 +70,7 @@ def run(ctx: Any) -> list[str]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bifoga-bench-") as folder:
-        for line in run(SimpleNamespace(workdir=Path(folder))):
+        for line in run(BenchContext(Path(folder))):
             print(line)
     return 0
 

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from app.inspection.personal_data import Detector
+from tests.benchmarks.common import BenchContext
 
 TARGET_BYTES = 8_000_000
 ROUNDS = 5
@@ -146,8 +147,9 @@ def measure(target_bytes: int = TARGET_BYTES, rounds: int = ROUNDS) -> tuple[flo
     return megabytes / detector_s, megabytes / baseline_s, hits
 
 
-def run(ctx: object = None) -> list[str]:
-    value, baseline, _hits = measure()
+def run(ctx: BenchContext | None = None) -> list[str]:
+    rounds = ctx.repeat(ROUNDS) if ctx is not None else ROUNDS
+    value, baseline, _hits = measure(rounds=rounds)
     ratio = baseline / value
     return [
         f"BENCH personal_data_throughput value={value:.1f} unit=MB/s baseline={baseline:.1f} "

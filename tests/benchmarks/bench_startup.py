@@ -36,7 +36,7 @@ def _time_to_window(kind: str) -> float:
 
 def run(ctx: BenchContext) -> list[str]:
     bare, bifoga = [], []
-    for _ in range(RUNS):
+    for _ in range(ctx.repeat(RUNS)):
         bare.append(_time_to_window("bare"))
         bifoga.append(_time_to_window("bifoga"))
     value, baseline = statistics.median(bifoga), statistics.median(bare)

@@ -9,6 +9,13 @@ from pathlib import Path
 @dataclass(frozen=True)
 class BenchContext:
     workdir: Path
+    #: ``--quick``: every benchmark runs the same code paths with fewer repetitions, so
+    #: CI notices a benchmark that breaks; its numbers are not to be judged.
+    quick: bool = False
+
+    def repeat(self, full: int, quick: int = 1) -> int:
+        """How many repetitions (or pages, turns) a measure takes in this run."""
+        return min(full, quick) if self.quick else full
 
 
 def line(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from app.inspection.hidden import remove_hidden
 from app.inspection.report import InspectionReport
 
 CORPUS = Path(__file__).resolve().parents[1] / "files" / "corpus"
@@ -26,3 +28,12 @@ def write(tmp_path: Path) -> Callable[[str, bytes], Path]:
         return path
 
     return _write
+
+
+def staged_copy(source: Path, folder: Path) -> tuple[Path, tuple[str, ...]]:
+    """``source`` taken as the window takes it: copied into ``folder`` and rewritten
+    without hidden content (in this process: tests may). The copy, and what was removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "file"
+    shutil.copyfile(source, copy)
+    return copy, remove_hidden(copy)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
 
 from app.inspection.cli import main
 from tests.inspection.conftest import CORPUS
+from tests.support import hostile
 from tests.support import inspection_samples as samples
 
 TAGGED = str(CORPUS / "ocrmypdf" / "tagged.pdf")
@@ -85,3 +87,33 @@ def test_usage_errors_exit_two() -> None:
 
 def test_help_exits_zero() -> None:
     assert _run("--help")[0] == 0
+
+
+def test_hidden_content_is_removed_and_said_as_the_window_would(tmp_path: Path) -> None:
+    """The file is inspected as the window stages it: the report is of the rewritten
+    copy (its hash is not the file's on disk), which passes, and says what was removed.
+    The file on disk is left as it was."""
+    letter = tmp_path / "brev.pdf"
+    letter.write_bytes(hostile.letter() + hostile.zip_archive())
+    before = letter.read_bytes()
+    status, out, _err = _run("--json", str(letter))
+    assert status == 0
+    (result,) = json.loads(out)
+    assert result["verdict"] == "ok"
+    removed = [f for f in result["findings"] if "hidden" in f["code"]]
+    assert {f["code"] for f in removed} == {
+        "file.hidden_after_end_removed",
+        "file.hidden_format_removed",
+    }
+    assert all(f["severity"] == "info" for f in removed)
+    assert any("ZIP" in f["message_sv"] for f in removed)
+    assert result["sha256"] != hashlib.sha256(before).hexdigest()
+    assert letter.read_bytes() == before
+
+
+def test_what_cannot_be_removed_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    picture = tmp_path / "bild.png"
+    picture.write_bytes(hostile.png_with_html_pixels())
+    status, out, _err = _run(str(picture))
+    assert status == 1
+    assert "HTML" in out and "exportera filen på nytt" in out

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.inspection import inspect_file
+from app.inspection.polyglot import second_format
 from app.inspection.report import Verdict
-from app.inspection.sniff import bad_name_characters, looks_like_zip
+from app.inspection.sniff import bad_name_characters
 from tests.inspection.conftest import codes
 from tests.support import inspection_samples as samples
 
@@ -85,9 +86,9 @@ def test_pdf_with_a_zip_appended_is_a_polyglot(write: Write) -> None:
     assert report.blocked
 
 
-def test_zip_detection_needs_a_real_directory() -> None:
-    assert not looks_like_zip(b"some PDF bytes PK\x05\x06 and more")
-    assert looks_like_zip(samples.polyglot_pdf_zip()[-2000:])
+def test_zip_detection_needs_a_real_directory_or_header() -> None:
+    assert second_format(b"some PDF bytes PK\x05\x06 and PK\x03\x04 more") is None
+    assert second_format(samples.polyglot_pdf_zip()[-2000:]) == "ZIP"
 
 
 def test_missing_file_is_blocked_not_raised(tmp_path: Path) -> None:

@@ -198,3 +198,41 @@ def test_hits_are_sorted_in_bounds_and_do_not_overlap(text: str) -> None:
 @given(st.text(max_size=300))
 def test_any_text_is_safe(text: str) -> None:
     CLINIC.find(text)
+
+
+# Payment references after their labels are digit groups, not phone numbers (issue 13).
+PAYMENT_REFERENCES = [
+    "OCR-nummer 4711 0815 2024",
+    "OCR-nr: 4711 0815 2024",
+    "Referensnummer (OCR) 08 123 45 67 89",
+    "Bankgiro 5050-1055",
+    "bg 0812-3456",
+    "Bankgironummer: 0701-2345",
+    "Plusgiro 4 12 34-5",
+    "pg 08 12 34-5",
+    "Fakturanummer 2024-118 77",
+    "Fakturanr: 0701 234 567",
+    "Faktura nr 08-123 45 67",
+]
+
+
+def test_payment_references_after_their_labels_are_not_phone_numbers() -> None:
+    for text in PAYMENT_REFERENCES:
+        assert [hit for hit in CLINIC.find(text) if hit.kind == "phone"] == [], text
+
+
+def test_the_same_digits_without_a_payment_label_are_still_phone_numbers() -> None:
+    for text in ("Ring 08-123 45 67", "Mobil 0701 234 567", "tel 0815 2024 efter kl 13"):
+        assert [hit.kind for hit in CLINIC.find(text)] == ["phone"], text
+
+
+def test_a_phone_number_after_an_invoice_line_still_counts() -> None:
+    text = "Fakturanummer 2024-118 77, OCR 4711 0815 2024.\nFrågor? Ring Anna på 070-765 43 21."
+    (hit,) = CLINIC.find(text)
+    assert (hit.kind, text[hit.start : hit.end]) == ("phone", "070-765 43 21")
+
+
+def test_a_personnummer_after_a_payment_label_is_still_found() -> None:
+    """Some payees use the personnummer as the payment reference: it is still one."""
+    kinds = [hit.kind for hit in CLINIC.find("OCR-nummer 19861209-2398")]
+    assert kinds == ["personnummer"]

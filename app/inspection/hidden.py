@@ -1,0 +1,212 @@
+"""What a file carries that its preview never shows, and removing it from the staged copy.
+
+The clinician previews a document; the resident receives bytes. Bytes that no viewer
+draws (data after the end of the file, a second format in the same bytes, objects no
+page uses, earlier revisions kept by incremental updates) would ride along unseen. So
+the staged copy is rewritten before anyone previews it (``remove_hidden``, in the
+inspect worker: qpdf and the image walkers parse untrusted input), and what was removed
+is written beside the copy so that its inspection report says so. What cannot be
+removed is found again by ``find_hidden`` when the rewritten copy is inspected, and
+blocks the file (``iter_findings``). The PDF checks are in ``pdf_hidden``, the
+signatures of other formats in ``polyglot``. See docs/inspection.md, "Hidden content",
+for the choice per case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app import filetypes
+from app.inspection import pdf_hidden
+from app.inspection.polyglot import second_format
+
+# -- what is hidden ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """What a file carries that no viewer shows; empty when nothing."""
+
+    after_end: bool = False
+    old_revisions: bool = False
+    unreferenced: bool = False
+    #: "HTML", "ZIP", "EXE", "ELF", "Mach-O" or "script"
+    second_format: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.after_end or self.old_revisions or self.unreferenced or bool(self.second_format)
+
+    def kinds(self) -> list[str]:
+        found = [
+            kind
+            for kind, present in (
+                ("after_end", self.after_end),
+                ("old_revisions", self.old_revisions),
+                ("unreferenced", self.unreferenced),
+            )
+            if present
+        ]
+        if self.second_format:
+            found.append(f"second_format:{self.second_format}")
+        return found
+
+
+def find_hidden(path: Path, media_type: str | None = None) -> Hidden:
+    """What the file at ``path`` carries that no viewer shows (PDF, PNG, JPEG, GIF)."""
+    data = path.read_bytes()
+    media_type = media_type or filetypes.sniff(data[: filetypes.SNIFF_BYTES])
+    other = second_format(data)
+    if media_type == filetypes.PDF:
+        revisions, unreferenced = pdf_hidden.structure(data, path) or (False, False)
+        return Hidden(pdf_hidden.after_end(data), revisions, unreferenced, other)
+    if filetypes.is_image(media_type):
+        from app.inspection.image_sanitize import image_end
+
+        end = image_end(data)
+        after_end = end is not None and not pdf_hidden.padding_only(data[end:])
+        return Hidden(after_end=after_end, second_format=other)
+    return Hidden(second_format=other)
+
+
+# -- removing it ---------------------------------------------------------------------
+
+
+def removal_record(path: Path) -> Path:
+    """Where what was removed from the staged copy at ``path`` is written."""
+    return path.with_name(path.name + ".removed.json")
+
+
+def _replace(path: Path, write: Any) -> None:
+    """Replace ``path`` atomically with what ``write(temporary_path)`` writes."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rewrite-", suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        with open(temporary, "rb+") as stream:
+            os.fsync(stream.fileno())
+        shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _rewrite_pdf(path: Path) -> bool:
+    """Write the PDF again with qpdf: only the objects the current revision uses, no
+    earlier revisions, nothing after the end, comments dropped and plain streams
+    compressed (so no text in them reads as another format). False when qpdf cannot."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
+        return False
+    with pdf:
+        if pdf.is_encrypted:
+            return False
+
+        def write(target: Path) -> None:
+            pdf.save(
+                target,
+                compress_streams=True,
+                fix_metadata_version=False,
+                object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            )
+
+        try:
+            _replace(path, write)
+        except (pikepdf.PdfError, ValueError, RuntimeError):
+            return False
+    return True
+
+
+def remove_hidden(path: Path) -> tuple[str, ...]:
+    """Rewrite the staged copy at ``path`` without what no viewer shows; return what
+    was removed (``Hidden.kinds``; ``("rewritten",)`` when the copy changed otherwise,
+    empty when it did not change), and write it beside the copy for its inspection.
+
+    Images always lose their metadata here too. Runs in the inspect worker (qpdf and
+    the image walkers parse untrusted input). What a rewrite cannot remove stays, and
+    the inspection refuses the file for it.
+    """
+    record = removal_record(path)
+    record.unlink(missing_ok=True)
+    head = path.read_bytes()[: filetypes.SNIFF_BYTES]
+    media_type = filetypes.sniff(head)
+    if media_type is None:
+        return ()
+    before = find_hidden(path, media_type)
+    if media_type == filetypes.PDF:
+        # A PDF without hidden content stays byte for byte the file that was chosen.
+        changed = bool(before) and _rewrite_pdf(path)
+    else:
+        from app.inspection.image_sanitize import sanitize_staged_image
+
+        changed = sanitize_staged_image(path)  # metadata, and what follows the image's end
+    if not changed:
+        return ()
+    after = find_hidden(path, media_type) if before else before
+    removed = [kind for kind in before.kinds() if kind not in after.kinds()]
+    if removed:
+        # Bound to the rewritten bytes: a record beside other bytes says nothing.
+        content = {"sha256": _sha256(path), "removed": removed}
+        record.write_text(json.dumps(content), encoding="utf-8")
+    return tuple(removed) or ("rewritten",)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def removed_from(path: Path, sha256: str | None) -> list[str]:
+    """What ``remove_hidden`` removed from the staged copy at ``path``, whose content
+    has ``sha256`` (none recorded for these bytes: nothing, or never staged)."""
+    try:
+        content = json.loads(removal_record(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(content, dict) or content.get("sha256") != sha256 or sha256 is None:
+        return []
+    kinds = content.get("removed")
+    if not isinstance(kinds, list):
+        return []
+    return [kind for kind in kinds if isinstance(kind, str) and _known(kind)]
+
+
+def _known(kind: str) -> bool:
+    base, _, detail = kind.partition(":")
+    if base == "second_format":
+        return detail in {"HTML", "ZIP", "EXE", "ELF", "Mach-O", "script"}
+    return base in {"after_end", "old_revisions", "unreferenced"}
+
+
+def iter_findings(hidden: Hidden, removed: list[str]) -> Iterator[tuple[str, str | None]]:
+    """(code, the other format's name or None) for what was removed (information) and
+    what is still there (refusals: the rewrite could not remove it)."""
+    for kind in removed:
+        base, _, detail = kind.partition(":")
+        if base == "second_format":
+            yield "file.hidden_format_removed", detail
+        elif base == "after_end":
+            yield "file.hidden_after_end_removed", None
+        else:
+            yield f"pdf.hidden_{base}_removed", None
+    if hidden.after_end:
+        yield "file.hidden_after_end", None
+    if hidden.old_revisions:
+        yield "pdf.hidden_old_revisions", None
+    if hidden.unreferenced:
+        yield "pdf.hidden_unreferenced", None
+    if hidden.second_format:
+        yield "file.polyglot", hidden.second_format
