@@ -1,8 +1,16 @@
-"""Sign-in: the clinician's staff id and secret, checked by the gateway."""
+"""Sign-in: the clinician's staff id and secret, checked by the gateway.
+
+It is the first window, so it imports only what it shows (``BENCH startup``): the
+gateway client, the worker bridge and the error texts are imported when they are used.
+It can be shown before the services behind it are open (:func:`ui.app.first_window`
+opens them once it is painted); until :meth:`SignInDialog.attach_services` the
+clinician can type, and the sign-in button waits.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,19 +23,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gateway.client import DemoStaff, GatewayError
-from app.model import Resident, Staff
-from app.services import Services
-from ui.errors import gateway_error_text
 from ui.i18n import tr
-from ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from app.gateway.client import DemoStaff
+    from app.model import Resident, Staff
+    from app.services import Services
 
 
 class SignInDialog(QDialog):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    """``services``: what to sign in with; None for now, then :meth:`attach_services`
+    (``sandbox`` says whether they will be the sandbox's, to list its accounts)."""
+
+    def __init__(
+        self,
+        services: Services | None = None,
+        parent: QWidget | None = None,
+        *,
+        sandbox: bool = False,
+    ) -> None:
         super().__init__(parent)
-        self._services = services
+        self._services: Services | None = None
+        self._sandbox = services.uses_sandbox if services is not None else sandbox
         self.staff: Staff | None = None
+        #: The sandbox's demo accounts, one per row of the list: (staff id, secret).
+        self._demo_credentials: list[tuple[str, str]] = []
         self.setWindowTitle(tr("ui.sign_in.title"))
         self.setMinimumWidth(460)
 
@@ -40,15 +60,9 @@ class SignInDialog(QDialog):
         self.demo_accounts.setAccessibleName(tr("ui.sign_in.demo_accounts"))
         self.demo_accounts.itemClicked.connect(self._fill_from_demo)
         self.demo_accounts.itemDoubleClicked.connect(lambda _: self._sign_in())
-        if services.uses_sandbox:
+        if self._sandbox:
             layout.addWidget(QLabel(tr("ui.sign_in.demo_accounts")))
             layout.addWidget(self.demo_accounts)
-            run_in_background(
-                self,
-                services.client.sandbox_directory,
-                self._show_demo_accounts,
-                lambda error: None,
-            )
 
         form = QFormLayout()
         self.staff_id = QLineEdit()
@@ -70,24 +84,51 @@ class SignInDialog(QDialog):
         )
         self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText(tr("ui.sign_in.button"))
+        self.sign_in_button.setEnabled(False)  # until the services are attached
         buttons.accepted.connect(self._sign_in)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if services is not None:
+            self.attach_services(services)
+
+    @property
+    def has_services(self) -> bool:
+        return self._services is not None
+
+    def attach_services(self, services: Services) -> None:
+        """The services are open: signing in can start (and the sandbox's accounts come)."""
+        from ui.workers import run_in_background
+
+        self._services = services
+        self.sign_in_button.setEnabled(True)
+        if self._sandbox:
+            run_in_background(
+                self,
+                services.client.sandbox_directory,
+                self._show_demo_accounts,
+                lambda error: None,
+            )
 
     def _show_demo_accounts(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
         accounts, _residents = directory
         for account in accounts:
             roles = ", ".join(tr(f"ui.role.{role}") for role in account.roles)
-            item = QListWidgetItem(f"{account.name} ({account.staff_id}) – {roles}")
-            item.setData(Qt.ItemDataRole.UserRole, (account.staff_id, account.secret))
-            self.demo_accounts.addItem(item)
+            # Kept beside the list, not as item data: reading Qt's role enum costs the
+            # sign-in window a tenth of a second of start-up (BENCH startup).
+            self._demo_credentials.append((account.staff_id, account.secret))
+            label = f"{account.name} ({account.staff_id}) – {roles}"
+            self.demo_accounts.addItem(QListWidgetItem(label))
 
     def _fill_from_demo(self, item: QListWidgetItem) -> None:
-        staff_id, secret = item.data(Qt.ItemDataRole.UserRole)
+        staff_id, secret = self._demo_credentials[self.demo_accounts.row(item)]
         self.staff_id.setText(staff_id)
         self.secret.setText(secret)
 
     def _sign_in(self) -> None:
+        if self._services is None:  # not yet: the button is disabled until then
+            return
+        from ui.workers import run_in_background
+
         staff_id, secret = self.staff_id.text().strip(), self.secret.text()
         if not staff_id or not secret:
             self.status.setText(tr("ui.sign_in.fill_in"))
@@ -100,12 +141,17 @@ class SignInDialog(QDialog):
         )
 
     def _signed_in(self, staff: object) -> None:
+        from app.model import Staff
+
         assert isinstance(staff, Staff)
         self.staff = staff
         self.secret.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        from app.gateway.client import GatewayError
+        from ui.errors import gateway_error_text
+
         self.sign_in_button.setEnabled(True)
         self.secret.clear()
         self.secret.setFocus()

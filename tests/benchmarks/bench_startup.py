@@ -1,5 +1,12 @@
 """``startup``: from process start to the first window shown, Bifoga against a bare
-PySide6 window, each the median of a few runs, alternated so both see the same noise."""
+PySide6 window, each the median of a few runs, alternated so both see the same noise.
+
+Each is timed to the end of the window's first paint. ``startup`` is the clinician's
+start: the sign-in window on a configured gateway. Two more lines without a target say
+what comes around it: ``startup_ready``, until that window can sign in (its services,
+opened once it is painted, are open), and ``startup_sandbox``, ``bifoga --sandbox`` (the
+demo and the developer's run).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from pathlib import Path
 from tests.benchmarks.common import BenchContext, line
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = 5
+RUNS = 7
 
 
 def _time_to_window(kind: str) -> float:
@@ -35,12 +42,17 @@ def _time_to_window(kind: str) -> float:
 
 
 def run(ctx: BenchContext) -> list[str]:
-    bare, bifoga = [], []
+    times: dict[str, list[float]] = {"bare": [], "bifoga": [], "ready": [], "sandbox": []}
     for _ in range(RUNS):
-        bare.append(_time_to_window("bare"))
-        bifoga.append(_time_to_window("bifoga"))
-    value, baseline = statistics.median(bifoga), statistics.median(bare)
-    return [line("startup", value, "s", baseline, value / baseline, "ratio<=3.0")]
+        for kind, measured in times.items():
+            measured.append(_time_to_window(kind))
+    baseline = statistics.median(times["bare"])
+    bifoga, ready, sandbox = (statistics.median(times[k]) for k in ("bifoga", "ready", "sandbox"))
+    return [
+        line("startup", bifoga, "s", baseline, bifoga / baseline, "ratio<=1.5"),
+        line("startup_ready", ready, "s", baseline, ready / baseline),
+        line("startup_sandbox", sandbox, "s", baseline, sandbox / baseline),
+    ]
 
 
 if __name__ == "__main__":
