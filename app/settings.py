@@ -220,14 +220,18 @@ def load(
 ) -> Settings:
     """The settings to run with: region defaults, the user's file, the region's policy.
 
-    ``sandbox``: the user asked for the sandbox gateway (``bifoga --sandbox``); then the
-    user's file may be missing. Raises :class:`SettingsError` with every problem found.
+    ``sandbox``: the user asked for the sandbox gateway (``bifoga --sandbox``). The user's
+    file may be missing then, or when the policy names the gateway. Raises
+    :class:`SettingsError` with every problem found.
     """
     path = path or settings_file()
     policy_path = policy_path or region.policy_file()
     problems: list[SettingsProblem] = []
-    user_values = _read_object(path, problems, required=not sandbox)
     policy_values = _read_object(policy_path, problems, required=False)
+    # A region's install may name the gateway in its policy alone; otherwise the user's
+    # file is needed (a missing one is not "use the defaults", which name no gateway).
+    needed = not sandbox and "gateway_url" not in policy_values
+    user_values = _read_object(path, problems, required=needed)
     _check_values(user_values, str(path), problems, policy_file=False)
     _check_values(policy_values, str(policy_path), problems, policy_file=True)
     if problems:
@@ -243,7 +247,8 @@ def load(
     elif not str(values.get("gateway_url", "")).strip():
         problems.append(SettingsProblem("settings.gateway_missing", str(path), "gateway_url"))
     maximum = values.get("max_retention_hours", Settings.max_retention_hours)
-    if values.get("retention_hours", Settings.retention_hours) > maximum:
+    values.setdefault("retention_hours", min(Settings.retention_hours, maximum))
+    if values["retention_hours"] > maximum:
         source = policy_path if "retention_hours" in policy_values else path
         problems.append(_out_of_range(str(source), "retention_hours", 1, maximum))
     if problems:
