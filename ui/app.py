@@ -17,8 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app import settings as settings_module
 from app.settings import Settings, SettingsProblem
@@ -79,7 +78,7 @@ class FirstWindow:
         self.failure: str | None = None
         self._when_ready: list[Callable[[], None]] = []
         self.window = SignInDialog(sandbox=settings.uses_sandbox)
-        after_first_paint(self.window, self._open_services)
+        self.window.when_painted(self._open_services)
 
     def _open_services(self) -> None:
         from app.services import open_services
@@ -129,20 +128,3 @@ def report_settings_problems(problems: list[SettingsProblem]) -> None:
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     box.button(QMessageBox.StandardButton.Close).setText(tr("settings.close"))
     box.exec()
-
-
-class _FirstPaint(QObject):
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then = then
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)  # after this paint is done
-        return False
-
-
-def after_first_paint(widget: QWidget, then: Callable[[], None]) -> None:
-    """Call ``then`` once ``widget`` has been painted for the first time."""
-    widget.installEventFilter(_FirstPaint(widget, then))

@@ -1,7 +1,9 @@
 """Sign-in: the clinician's staff id and secret, checked by the gateway.
 
-It is the first window, so it imports only what it shows (``BENCH startup``): the
-gateway client, the worker bridge and the error texts are imported when they are used.
+It is the first window, so it imports and makes only what it shows (``BENCH startup``):
+the gateway client, the worker bridge and the error texts are imported when they are
+used; the demo accounts' list exists only for the sandbox; and two plain buttons stand
+in for a QDialogButtonBox, whose flags enum alone costs PySide a tenth of a second.
 It can be shown before the services behind it are open (:func:`ui.app.first_window`
 opens them once it is painted); until :meth:`SignInDialog.attach_services` the
 clinician can type, and the sign-in button waits.
@@ -9,16 +11,19 @@ clinician can type, and the sign-in button waits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +31,8 @@ from PySide6.QtWidgets import (
 from ui.i18n import tr
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
+
     from app.gateway.client import DemoStaff
     from app.model import Resident, Staff
     from app.services import Services
@@ -48,6 +55,8 @@ class SignInDialog(QDialog):
         self.staff: Staff | None = None
         #: The sandbox's demo accounts, one per row of the list: (staff id, secret).
         self._demo_credentials: list[tuple[str, str]] = []
+        self._demo_list: QListWidget | None = None
+        self._after_first_paint: list[Callable[[], None]] = []
         self.setWindowTitle(tr("ui.sign_in.title"))
         self.setMinimumWidth(460)
 
@@ -56,10 +65,6 @@ class SignInDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        self.demo_accounts = QListWidget()
-        self.demo_accounts.setAccessibleName(tr("ui.sign_in.demo_accounts"))
-        self.demo_accounts.itemClicked.connect(self._fill_from_demo)
-        self.demo_accounts.itemDoubleClicked.connect(lambda _: self._sign_in())
         if self._sandbox:
             layout.addWidget(QLabel(tr("ui.sign_in.demo_accounts")))
             layout.addWidget(self.demo_accounts)
@@ -79,21 +84,43 @@ class SignInDialog(QDialog):
         self.status.setAccessibleName(tr("ui.sign_in.status"))
         layout.addWidget(self.status)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_in_button.setText(tr("ui.sign_in.button"))
+        self.sign_in_button = QPushButton(tr("ui.sign_in.button"))
+        self.sign_in_button.setDefault(True)  # Enter signs in
         self.sign_in_button.setEnabled(False)  # until the services are attached
-        buttons.accepted.connect(self._sign_in)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.cancel_button = QPushButton(tr("ui.cancel"))
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
         if services is not None:
             self.attach_services(services)
 
     @property
+    def demo_accounts(self) -> QListWidget:
+        """The sandbox's demo accounts (made when first asked for: only the sandbox has them)."""
+        if self._demo_list is None:
+            self._demo_list = QListWidget()
+            self._demo_list.setAccessibleName(tr("ui.sign_in.demo_accounts"))
+            self._demo_list.itemClicked.connect(self._fill_from_demo)
+            self._demo_list.itemDoubleClicked.connect(lambda _: self._sign_in())
+        return self._demo_list
+
+    @property
     def has_services(self) -> bool:
         return self._services is not None
+
+    def when_painted(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once this window has been painted for the first time."""
+        self._after_first_paint.append(then)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        waiting, self._after_first_paint = self._after_first_paint, []
+        for then in waiting:
+            QTimer.singleShot(0, then)  # once this paint is done
 
     def attach_services(self, services: Services) -> None:
         """The services are open: signing in can start (and the sandbox's accounts come)."""

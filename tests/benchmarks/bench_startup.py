@@ -6,10 +6,15 @@ start: the sign-in window on a configured gateway. Two more lines without a targ
 what comes around it: ``startup_ready``, until that window can sign in (its services,
 opened once it is painted, are open), and ``startup_sandbox``, ``bifoga --sandbox`` (the
 demo and the developer's run).
+
+Both are timed as installed programs start: with their bytecode compiled (pip and
+PyInstaller compile it at install), written to a cache folder of this run by one round
+that is not measured, even where ``PYTHONDONTWRITEBYTECODE`` is set.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -22,13 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = 7
 
 
-def _time_to_window(kind: str) -> float:
+def _time_to_window(kind: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.startup_probe", kind],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     )
     assert process.stdout is not None
     for output in process.stdout:
@@ -42,10 +48,14 @@ def _time_to_window(kind: str) -> float:
 
 
 def run(ctx: BenchContext) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(ctx.workdir / "startup-bytecode")
     times: dict[str, list[float]] = {"bare": [], "bifoga": [], "ready": [], "sandbox": []}
+    for kind in times:  # compiles and caches the bytecode, as an install does
+        _time_to_window(kind, env)
     for _ in range(RUNS):
         for kind, measured in times.items():
-            measured.append(_time_to_window(kind))
+            measured.append(_time_to_window(kind, env))
     baseline = statistics.median(times["bare"])
     bifoga, ready, sandbox = (statistics.median(times[k]) for k in ("bifoga", "ready", "sandbox"))
     return [
@@ -56,5 +66,8 @@ def run(ctx: BenchContext) -> list[str]:
 
 
 if __name__ == "__main__":
-    for result in run(BenchContext(Path("."))):
-        print(result)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bifoga-bench-") as folder:
+        for result in run(BenchContext(Path(folder))):
+            print(result)
