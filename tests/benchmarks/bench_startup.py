@@ -24,7 +24,7 @@ from pathlib import Path
 from tests.benchmarks.common import BenchContext, line
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = 7
+RUNS = 9
 
 
 def _time_to_window(kind: str, env: dict[str, str]) -> float:
