@@ -160,3 +160,23 @@ def test_the_sign_in_window_comes_first_and_signs_in_once_its_services_are_open(
         assert window.staff is not None
     finally:
         start.close()
+
+
+def test_services_that_cannot_open_close_the_sign_in_window_with_a_reason(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("where the staging folder's parent should be", encoding="utf-8")
+    settings = settings_module.Settings(
+        gateway_url="https://gateway.region.example", staging_dir=str(blocker / "staging")
+    )
+    start = first_window(settings)
+    window = start.window
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.rejected, timeout=30_000):
+            window.show()
+        assert start.failure is not None and start.services is None
+        assert not window.sign_in_button.isEnabled()
+    finally:
+        start.close()
