@@ -180,3 +180,25 @@ def test_services_that_cannot_open_close_the_sign_in_window_with_a_reason(
         assert not window.sign_in_button.isEnabled()
     finally:
         start.close()
+
+
+def test_bifoga_sandbox_starts_the_sandbox_when_asked(
+    qtbot: QtBot, config_dir: Path, monkeypatch: pytest.MonkeyPatch, opened: list[Any]
+) -> None:
+    import ui.app
+
+    started: list[Any] = []
+    real_first_window = ui.app.first_window
+
+    def cancelled_once_ready(settings: settings_module.Settings) -> Any:
+        start = real_first_window(settings)
+        started.append(start)
+        start.when_ready(start.window.reject)  # as Cancel, once it could sign in
+        return start
+
+    monkeypatch.setattr(ui.app, "first_window", cancelled_once_ready)
+    assert run_gui(["--sandbox"]) == 0  # no settings file needed for the sandbox
+    [start] = started
+    [(settings,)] = opened
+    assert settings.uses_sandbox and start.services is not None
+    assert start.services.sandbox is not None  # closed again by run_gui
