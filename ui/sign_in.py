@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +30,7 @@ from ui.i18n import tr
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
     from app.gateway.client import DemoStaff
     from app.model import Resident, Staff
@@ -102,6 +101,8 @@ class SignInDialog(QDialog):
     def demo_accounts(self) -> QListWidget:
         """The sandbox's demo accounts (made when first asked for: only the sandbox has them)."""
         if self._demo_list is None:
+            from PySide6.QtWidgets import QListWidget  # its class costs PySide time to make
+
             self._demo_list = QListWidget()
             self._demo_list.setAccessibleName(tr("ui.sign_in.demo_accounts"))
             self._demo_list.itemClicked.connect(self._fill_from_demo)
@@ -137,6 +138,8 @@ class SignInDialog(QDialog):
             )
 
     def _show_demo_accounts(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
         accounts, _residents = directory
         for account in accounts:
             roles = ", ".join(tr(f"ui.role.{role}") for role in account.roles)
