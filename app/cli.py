@@ -1,5 +1,6 @@
 """The commands that need no window: ``bifoga sandbox`` (the sandbox gateway),
-``bifoga inspect`` (inspect files as the window would) and ``bifoga pd-eval``.
+``bifoga inspect`` (inspect files as the window would), ``bifoga check-settings`` (the
+settings and the region's policy, checked as the window checks them) and ``bifoga pd-eval``.
 
 The console script is :func:`ui.launcher.main`, which hands these commands here before
 anything loads Qt, so they run on machines without a screen."""
@@ -11,7 +12,10 @@ import sys
 
 USAGE = """usage: bifoga [COMMAND] ...
 
-  bifoga                  start the window (on the embedded sandbox gateway when none is configured)
+  bifoga                  start the window on the configured gateway
+  bifoga --sandbox        start the window on the embedded sandbox gateway (a test system)
+  bifoga check-settings [--sandbox]
+                          check the settings file and the region's policy file (exit 1 if wrong)
   bifoga sandbox ...      run the sandbox gateway alone (bifoga sandbox --help)
   bifoga inspect ...      inspect files as the window would (bifoga inspect --help)
   bifoga pd-eval ...      recall and precision of the personal-data detector on the labelled set
@@ -19,7 +23,7 @@ USAGE = """usage: bifoga [COMMAND] ...
 """
 
 
-COMMANDS = ("sandbox", "inspect", "pd-eval", "help", "-h", "--help")
+COMMANDS = ("sandbox", "inspect", "check-settings", "pd-eval", "help", "-h", "--help")
 
 
 def setup_logging() -> None:
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.inspection.cli import main as inspect_main
 
         return inspect_main(args[1:])
+    if command == "check-settings":
+        return check_settings(args[1:])
     if command == "pd-eval":
         from app.inspection.pd_eval import main as pd_eval_main
 
@@ -54,6 +60,25 @@ def main(argv: list[str] | None = None) -> int:
         return audit_main(args[1:])
     print(f"bifoga: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
+
+
+def check_settings(args: list[str]) -> int:
+    """The settings as the window would load them: the problems on stderr (exit 1), or
+    which gateway they name (exit 0). Swedish: the settings' language may be what is wrong."""
+    from app import settings as settings_module
+    from app.texts import message
+
+    try:
+        loaded = settings_module.load(sandbox="--sandbox" in args)
+    except settings_module.SettingsError as error:
+        print(message("settings.problems_intro"), file=sys.stderr)
+        for problem in error.problems:
+            print(f"- {problem.text()}", file=sys.stderr)
+        return 1
+    file = settings_module.settings_file()
+    params = {"file": file, "gateway": loaded.gateway_url}
+    print(message("settings.check_ok", loaded.language, params))
+    return 0
 
 
 def _install_log_masking() -> None:

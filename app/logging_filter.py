@@ -15,13 +15,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from app.inspection.personal_data import mask_identifiers
-
 _MASKING_FACTORY = "_bifoga_masking"
 
 
 def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     """Mask ``record`` in place (message, arguments, exception and stack text)."""
+    # Imported at the first record, not at install: the detector (phonenumbers) would
+    # otherwise cost the sign-in window a quarter of a second (BENCH startup).
+    from app.inspection.personal_data import mask_identifiers
+
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: mask the parts, let logging report it

@@ -2,8 +2,8 @@
 outbox journal.
 
 Both clients of the core (the window and the command line) open these the same way.
-With no gateway configured the embedded sandbox is started on loopback, and the
-window says so in its title.
+The embedded sandbox is started on loopback only when the settings ask for it
+(``gateway_url: "sandbox"``), and the window says so in its title.
 """
 
 from __future__ import annotations
@@ -153,6 +153,8 @@ def open_services(
         sandbox = EmbeddedSandbox(folder)  # starts in the background
         base_url = sandbox.base_url
         log.info("embedded sandbox gateway at %s", base_url)
+    elif not base_url:  # never a silent sandbox, and never a client without a gateway
+        raise ValueError("no gateway_url configured")
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
     client = GatewayClient(base_url, verify=verify, client_cert=cert)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian/Ubuntu machine needs, then Bifoga:
-#   bash packaging/dev.sh run    start the window (embedded sandbox gateway)
+#   bash packaging/dev.sh run    start the window on the embedded sandbox gateway (asked for: --sandbox)
 #   bash packaging/dev.sh test   ruff, mypy and the whole test suite
 #   bash packaging/dev.sh bench [--quick] [NAME ...]  the benchmark lines of DESIGN.md
 #                                (--quick: fewer repetitions, as CI runs them)
@@ -66,9 +66,9 @@ case "$command" in
   run)
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
       echo "No screen here: starting Bifoga on a virtual screen (xvfb-run)." >&2
-      exec xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/bifoga "$@"
+      exec xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/bifoga --sandbox "$@"
     fi
-    exec .venv/bin/bifoga "$@"
+    exec .venv/bin/bifoga --sandbox "$@"
     ;;
   test)
     export QT_QPA_PLATFORM=offscreen

@@ -23,6 +23,8 @@ def _isolated_folders(
     root = tmp_path_factory.mktemp("bifoga-home")
     monkeypatch.setenv("BIFOGA_CONFIG_DIR", str(root / "config"))
     monkeypatch.setenv("BIFOGA_DATA_DIR", str(root / "data"))
+    # Nor the machine's region policy (/etc/bifoga/policy.json): none, unless a test says.
+    monkeypatch.setenv("BIFOGA_POLICY_FILE", str(root / "policy.json"))
 
 
 @pytest.fixture

@@ -1,46 +1,134 @@
-"""Starting the window: settings, services (the embedded sandbox when no gateway is
-configured), sign-in, then the main window."""
+"""Starting the window: checked settings, services, sign-in, then the main window.
+
+The settings are checked before anything else starts: with a problem the clinician gets
+a window (and stderr a copy) naming the file and the field, and no gateway client, no
+sandbox and no worker process is made. The sandbox gateway runs only when asked for
+(``bifoga --sandbox`` or ``gateway_url: "sandbox"``).
+
+Start-up time matters (``BENCH startup``): only what the sign-in window needs is imported
+before it is on screen; the main window, the worker processes and everything behind them
+come after its first paint (:class:`FirstWindow`).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app import settings as settings_module
-from app.services import open_services
+from app.settings import Settings, SettingsProblem
 from ui.i18n import set_language, tr
-from ui.workers import wait_for_all
+from ui.sign_in import SignInDialog
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 log = logging.getLogger(__name__)
 
+#: The command-line flag that asks for the embedded sandbox gateway (a test system).
+SANDBOX_FLAG = "--sandbox"
+
 
 def run_gui(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    sandbox = SANDBOX_FLAG in argv
+    qt_args = [arg for arg in argv if arg != SANDBOX_FLAG]
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("Bifoga")
     app.setOrganizationName("Bifoga")
-    settings = settings_module.load()
-    set_language(settings.language)
     try:
-        services = open_services(settings)
-    except Exception as error:  # no window without a gateway: say so, and how to fix it
-        log.exception("could not start")
-        QMessageBox.critical(None, "Bifoga", tr("ui.start_failed", reason=type(error).__name__))
+        settings = settings_module.load(sandbox=sandbox)
+    except settings_module.SettingsError as error:
+        report_settings_problems(error.problems)
         return 1
-    from ui.main_window import MainWindow
-    from ui.sign_in import SignInDialog
-
+    set_language(settings.language)
+    start = first_window(settings)
     try:
-        sign_in = SignInDialog(services)
-        QTimer.singleShot(0, services.warm_up)  # once the sign-in window is up
-        if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.staff is None:
+        accepted = start.window.exec() == QDialog.DialogCode.Accepted
+        if start.failure is not None:  # no window without a gateway: say so, and how to fix it
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "Bifoga", tr("ui.start_failed", reason=start.failure))
+            return 1
+        staff = start.window.staff
+        if not accepted or staff is None or start.services is None:
             return 0
-        window = MainWindow(services, sign_in.staff)
+        from ui.main_window import MainWindow
+        from ui.qt_swedish import install_qt_translations
+
+        # Qt's own dialogs (the file chooser, questions) in the window's language; after
+        # the sign-in window, whose start-up is measured, shows nothing of Qt's own.
+        install_qt_translations(app, settings.language)
+        window = MainWindow(start.services, staff)
         window.show()
         return app.exec()
     finally:
+        start.close()
+
+
+class FirstWindow:
+    """The sign-in window, shown before the services behind it are open: they (the
+    gateway client, the staging area's purge, the sandbox when asked for, the worker
+    processes) are opened once it has been painted, and then it can sign in."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services: Services | None = None
+        #: Why the services could not be opened (the window is then closed).
+        self.failure: str | None = None
+        self._when_ready: list[Callable[[], None]] = []
+        self.window = SignInDialog(sandbox=settings.uses_sandbox)
+        self.window.when_painted(self._open_services)
+
+    def _open_services(self) -> None:
+        from app.services import open_services
+
+        try:
+            self.services = open_services(self.settings)
+        except Exception as error:
+            log.exception("could not start")
+            self.failure = type(error).__name__
+            self.window.reject()
+            return
+        self.window.attach_services(self.services)
+        self.services.warm_up()
+        for then in self._when_ready:
+            then()
+
+    def when_ready(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the window can sign in (its services are open)."""
+        self._when_ready.append(then)
+
+    def close(self) -> None:
+        """Wait for the window's background jobs, then close the services (if opened)."""
+        if self.services is None:
+            return
+        from ui.workers import wait_for_all
+
         wait_for_all()
-        services.close()
+        self.services.close()
+
+
+def first_window(settings: Settings) -> FirstWindow:
+    """The window the clinician sees first, with the services opening behind it."""
+    return FirstWindow(settings)
+
+
+def report_settings_problems(problems: list[SettingsProblem]) -> None:
+    """Say what is wrong, in Swedish (the settings, with their language, are what is
+    broken), on stderr and in a window, before anything else has started."""
+    intro = tr("settings.problems_intro")
+    sentences = [problem.text() for problem in problems]
+    print("\n".join([intro, *(f"- {s}" for s in sentences)]), file=sys.stderr, flush=True)
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("settings.problems_title"), intro)
+    box.setObjectName("settings_problems")
+    box.setInformativeText("\n\n".join(sentences))
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.button(QMessageBox.StandardButton.Close).setText(tr("settings.close"))
+    box.exec()

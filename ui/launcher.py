@@ -10,9 +10,10 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # the worker processes of a frozen bundle start here
+        import multiprocessing  # (only there: importing it costs the window's start-up)
 
-    multiprocessing.freeze_support()  # the worker processes of a frozen bundle start here
+        multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
     from app import cli
 

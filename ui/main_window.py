@@ -67,8 +67,6 @@ FILE_DIALOG_FILTER = "PDF, PNG, JPEG, GIF (*.pdf *.png *.jpg *.jpeg *.gif)"
 
 #: The window's size where the screen has room; it never starts larger than the screen.
 PREFERRED_SIZE = (1400, 860)
-#: Lock after this long without use, unless the settings say otherwise.
-DEFAULT_LOCK_MINUTES = 5.0
 
 #: Focus must be seen wherever it is, on every control (keyboard users, WCAG 2.4.7).
 FOCUS_STYLE = """
@@ -214,6 +212,7 @@ class MainWindow(QMainWindow):
                 "reload": self.load_cases,
                 "lock": self.lock,
                 "sign_out": self.sign_out,
+                "settings": self.show_settings,
                 "quit": self._quit,
                 "attach": self._attach_if_possible,
                 "send": self.send_clicked,
@@ -228,8 +227,7 @@ class MainWindow(QMainWindow):
         )
         self._set_tab_order()
         self._fit_to_screen()
-        minutes = getattr(services.settings, "lock_after_minutes", DEFAULT_LOCK_MINUTES)
-        self.idle = IdleWatch(int(float(minutes) * 60_000), self)
+        self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
         self.idle.idle.connect(self.lock)
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
@@ -415,7 +413,7 @@ class MainWindow(QMainWindow):
             return
         unsent = self.unsent_drafts()
         if unsent and not self.locked:
-            hours = int(getattr(self.services.settings, "retention_hours", 24))
+            hours = int(self.services.settings.retention_hours)
             answer = QMessageBox.question(
                 self, "Bifoga", tr("ui.sign_out.question", count=len(unsent), hours=hours)
             )
@@ -428,6 +426,12 @@ class MainWindow(QMainWindow):
         run_in_background(self, client.sign_out, lambda _r: None, lambda _e: None)
         self.idle.stop()
         self.close()
+
+    def show_settings(self) -> None:
+        from ui.settings_dialog import open_settings_dialog
+
+        if open_settings_dialog(self, self.services.settings):
+            self.statusBar().showMessage(tr("ui.settings.saved"))
 
     def show_help(self) -> None:
         dialog = HelpWindow(self.services.settings.contacts, self)
@@ -442,7 +446,7 @@ class MainWindow(QMainWindow):
             sender=self.staff,
             client=self.services.client,
             contacts=settings.contacts,
-            portal_url=str(getattr(settings, "service_portal_url", "")),
+            portal_url=settings.service_portal_url,
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

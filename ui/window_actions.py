@@ -54,6 +54,7 @@ class WindowActions:
     sent: QAction
     reload: QAction
     lock: QAction
+    settings: QAction
     sign_out: QAction
     quit: QAction
     help: QAction
@@ -90,6 +91,7 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
     new_case = action(file_menu, "new_case")
     reload = action(file_menu, "reload")
     file_menu.addSeparator()
+    settings = action(file_menu, "settings")
     lock = action(file_menu, "lock")
     sign_out = action(file_menu, "sign_out")
     quit_action = action(file_menu, "quit", "Ctrl+Q")
@@ -119,6 +121,7 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
         sent=sent,
         reload=reload,
         lock=lock,
+        settings=settings,
         sign_out=sign_out,
         quit=quit_action,
         help=help_action,

@@ -1,52 +1,85 @@
-"""Started as its own process by bench_startup: shows a window, then says so and exits.
+"""Started as its own process by bench_startup: shows a window, says so once it has been
+painted, and exits.
 
-``bare``: a plain PySide6 window (the floor). ``bifoga``: what ``bifoga`` does before the
-clinician can type: settings, the embedded sandbox, the worker processes, the sign-in
-window with the sandbox's accounts.
+``bare``: a plain PySide6 window (the floor). ``bifoga``: the ``bifoga`` command itself
+(:func:`ui.launcher.main`: logging, the checked settings, :func:`ui.app.run_gui`) on a
+configured gateway (a settings file naming it, as a region installs it), until its
+sign-in window has been painted; then the window is closed as Cancel would. ``sandbox``:
+the same for ``bifoga --sandbox``. ``ready``: on the configured gateway, until the
+sign-in window can sign in (:func:`ui.app.first_window` opens its services once it is
+painted).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+#: Never contacted before sign-in; the name is reserved (RFC 2606), so nothing answers.
+CONFIGURED_GATEWAY = "https://gateway.invalid"
+
 
 def main(kind: str) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-    app = QApplication([sys.argv[0]])
-    services = None
-    if kind == "bare":
-        window: QWidget = QWidget()
-    else:
-        home = tempfile.mkdtemp(prefix="bifoga-bench-home-")
-        os.environ["BIFOGA_CONFIG_DIR"] = os.path.join(home, "config")
-        os.environ["BIFOGA_DATA_DIR"] = os.path.join(home, "data")
-        from app import settings
-        from app.services import open_services
-        from ui.sign_in import SignInDialog
+    app = QApplication([sys.argv[0]])  # run_gui takes this one
 
-        services = open_services(settings.load())
-        window = SignInDialog(services)
-        QTimer.singleShot(0, services.warm_up)  # as ui.app.run_gui does
-    window.show()
-
-    def shown() -> None:
+    def shown(window: QWidget) -> None:
         print("shown", flush=True)
-        app.quit()
+        if isinstance(window, QDialog):
+            window.reject()  # as Cancel: run_gui closes everything and returns
+        else:
+            app.quit()
 
-    QTimer.singleShot(0, shown)  # after the first paint has been queued and run
-    app.exec()
-    if services is not None:
-        from ui.workers import wait_for_all
+    class FirstPaint(QObject):
+        """Any window's first paint, seen before the window itself handles it."""
 
-        wait_for_all()
-        services.close()
-    return 0
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and watched.isWindow()
+            ):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: shown(watched))  # once this paint is done
+            return False
+
+    if kind == "bare":
+        painted = FirstPaint()
+        app.installEventFilter(painted)
+        window = QWidget()
+        window.show()
+        app.exec()
+        return 0
+
+    home = tempfile.mkdtemp(prefix="bifoga-bench-home-")
+    config = os.path.join(home, "config")
+    os.makedirs(config)
+    os.environ["BIFOGA_CONFIG_DIR"] = config
+    os.environ["BIFOGA_DATA_DIR"] = os.path.join(home, "data")
+    os.environ["BIFOGA_POLICY_FILE"] = os.path.join(home, "no-policy.json")
+    if kind != "sandbox":
+        with open(os.path.join(config, "settings.json"), "w", encoding="utf-8") as file:
+            json.dump({"gateway_url": CONFIGURED_GATEWAY}, file)
+    if kind == "ready":
+        from app import settings
+        from ui.app import first_window
+
+        start = first_window(settings.load())
+        start.when_ready(lambda: shown(start.window))
+        start.window.exec()
+        start.close()
+        return 0
+    painted = FirstPaint()
+    app.installEventFilter(painted)
+    from ui.launcher import main as bifoga
+
+    return bifoga(["--sandbox"] if kind == "sandbox" else [])
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def _secret(services: Services, staff_id: str) -> str:
 def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
-    services.settings.service_portal_url = "https://serviceportal.example/arende"  # type: ignore[attr-defined]
+    services.settings.service_portal_url = "https://serviceportal.example/arende"
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
     window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.services import Services, open_services
-from app.settings import Settings
+from app.settings import SANDBOX, Settings
 
 
 def test_settings(tmp_path: Path, **overrides: object) -> Settings:
     settings = Settings(
+        gateway_url=SANDBOX,  # asked for explicitly: an empty gateway_url starts nothing
         staging_dir=str(tmp_path / "staging"),
         # Seen-tracking still runs for real, just with a short dwell so tests are quick.
         seen_dwell_ms=60,

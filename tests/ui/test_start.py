@@ -1,0 +1,207 @@
+"""Starting the window: broken settings stop everything with a Swedish message before
+sign-in, the sandbox runs only when asked, and the sign-in window comes before its
+services and signs in once they are open."""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+import app.services
+from app import settings as settings_module
+from ui.app import first_window, run_gui
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("BIFOGA_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def gateway_socket() -> Iterator[socket.socket]:
+    """A real listening socket on loopback, named as the gateway: whatever Bifoga sent
+    would arrive here."""
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        yield listening
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every Services opened (gateway client, sandbox, workers), recorded."""
+    calls: list[Any] = []
+    real = app.services.open_services
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app.services, "open_services", recording)
+    return calls
+
+
+def _close_the_problems_window(seen: list[str]) -> None:
+    """Once the problems window is up (in its own event loop), note its text and close it."""
+    box = QApplication.activeModalWidget()
+    if not isinstance(box, QMessageBox):
+        QTimer.singleShot(0, lambda: _close_the_problems_window(seen))
+        return
+    seen.append(f"{box.windowTitle()}\n{box.text()}\n{box.informativeText()}")
+    box.button(QMessageBox.StandardButton.Close).click()
+
+
+def _start_with_problems(argv: list[str]) -> str:
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: _close_the_problems_window(seen))
+    assert run_gui(argv) == 1
+    [text] = seen
+    return text
+
+
+def _nothing_arrived(listening: socket.socket) -> bool:
+    readable, _, _ = select.select([listening], [], [], 0)
+    return readable == []
+
+
+def _no_sandbox_thread() -> bool:
+    return all(t.name != "bifoga-sandbox-start" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"seen_dwell_ms": "700"}, "seen_dwell_ms"),
+        ({"contacts": ["Närmaste chef"]}, "contacts[0]"),
+        ({"language": "de"}, "language"),
+    ],
+)
+def test_a_wrong_typed_settings_file_starts_no_gateway_and_sends_nothing(
+    qtbot: QtBot,
+    config_dir: Path,
+    gateway_socket: socket.socket,
+    opened: list[Any],
+    capsys: pytest.CaptureFixture[str],
+    values: dict[str, Any],
+    field: str,
+) -> None:
+    port = gateway_socket.getsockname()[1]
+    settings_file = config_dir / "settings.json"
+    settings_file.write_text(
+        json.dumps({"gateway_url": f"http://127.0.0.1:{port}", **values}), encoding="utf-8"
+    )
+    shown = _start_with_problems([])
+    assert "Bifoga kan inte starta" in shown  # Swedish, before any sign-in
+    assert str(settings_file) in shown and field in shown
+    stderr = capsys.readouterr().err
+    assert str(settings_file) in stderr and field in stderr
+    assert opened == [] and _no_sandbox_thread() and _nothing_arrived(gateway_socket)
+
+
+def test_a_broken_file_is_not_replaced_by_the_sandbox(
+    qtbot: QtBot, config_dir: Path, opened: list[Any]
+) -> None:
+    (config_dir / "settings.json").write_text("{ not json", encoding="utf-8")
+    shown = _start_with_problems([])
+    assert "inte giltig JSON" in shown
+    (config_dir / "settings.json").write_text('{"gateway_url": ""}', encoding="utf-8")
+    shown = _start_with_problems([])
+    assert "gateway_url" in shown and "--sandbox" in shown  # what to do
+    (config_dir / "settings.json").unlink()
+    shown = _start_with_problems([])
+    assert "finns inte" in shown
+    assert opened == [] and _no_sandbox_thread()
+
+
+def test_the_regions_gateway_refuses_the_sandbox(
+    qtbot: QtBot,
+    tmp_path: Path,
+    config_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    opened: list[Any],
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"gateway_url": "https://gateway.region.example"}', encoding="utf-8")
+    monkeypatch.setenv("BIFOGA_POLICY_FILE", str(policy))
+    shown = _start_with_problems(["--sandbox"])
+    assert str(policy) in shown and "Sandlådan" in shown
+    assert opened == [] and _no_sandbox_thread()
+
+
+def test_the_sign_in_window_comes_first_and_signs_in_once_its_services_are_open(
+    qtbot: QtBot, tmp_path: Path, no_leftover_jobs: None
+) -> None:
+    settings = settings_module.Settings(
+        gateway_url=settings_module.SANDBOX, staging_dir=str(tmp_path / "staging")
+    )
+    start = first_window(settings)
+    ready: list[bool] = []
+    start.when_ready(lambda: ready.append(True))
+    window = start.window
+    qtbot.addWidget(window)
+    try:
+        assert start.services is None and not window.sign_in_button.isEnabled()
+        window.show()  # its first paint opens the services
+        qtbot.waitUntil(lambda: ready == [True], timeout=30_000)
+        assert start.services is not None and start.services.uses_sandbox
+        assert window.sign_in_button.isEnabled()
+        qtbot.waitUntil(lambda: window.demo_accounts.count() > 0, timeout=30_000)
+        window.demo_accounts.itemClicked.emit(window.demo_accounts.item(0))
+        with qtbot.waitSignal(window.accepted, timeout=10_000):
+            window.sign_in_button.click()
+        assert window.staff is not None
+    finally:
+        start.close()
+
+
+def test_services_that_cannot_open_close_the_sign_in_window_with_a_reason(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("where the staging folder's parent should be", encoding="utf-8")
+    settings = settings_module.Settings(
+        gateway_url="https://gateway.region.example", staging_dir=str(blocker / "staging")
+    )
+    start = first_window(settings)
+    window = start.window
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.rejected, timeout=30_000):
+            window.show()
+        assert start.failure is not None and start.services is None
+        assert not window.sign_in_button.isEnabled()
+    finally:
+        start.close()
+
+
+def test_bifoga_sandbox_starts_the_sandbox_when_asked(
+    qtbot: QtBot, config_dir: Path, monkeypatch: pytest.MonkeyPatch, opened: list[Any]
+) -> None:
+    import ui.app
+
+    started: list[Any] = []
+    real_first_window = ui.app.first_window
+
+    def cancelled_once_ready(settings: settings_module.Settings) -> Any:
+        start = real_first_window(settings)
+        started.append(start)
+        start.when_ready(start.window.reject)  # as Cancel, once it could sign in
+        return start
+
+    monkeypatch.setattr(ui.app, "first_window", cancelled_once_ready)
+    assert run_gui(["--sandbox"]) == 0  # no settings file needed for the sandbox
+    [start] = started
+    [(settings,)] = opened
+    assert settings.uses_sandbox and start.services is not None
+    assert start.services.sandbox is not None  # closed again by run_gui
