@@ -112,7 +112,12 @@ def _checkpoint(text: str) -> Checkpoint:
 
 
 def _settings_language() -> str:
-    from app.settings import load
+    """The user's language; Swedish when their settings cannot be read (checking a trail
+    must work on a machine where Bifoga is not set up, e.g. the service desk's)."""
+    from app.settings import SettingsError, load
 
-    language = load().language
+    try:
+        language = load().language
+    except SettingsError:
+        return texts.DEFAULT_LANGUAGE
     return language if language in texts.LANGUAGES else texts.DEFAULT_LANGUAGE

@@ -23,8 +23,21 @@ class _CloseDialogsWhenShown(QObject):
             print(f"{SHOWN_PREFIX}{type(watched).__name__}: {watched.windowTitle()}", flush=True)
             # From the event loop, not inside the show: exec() shows the dialog before
             # its loop runs, and a reject() before that would leave exec() waiting.
-            QTimer.singleShot(0, watched.reject)
+            QTimer.singleShot(0, lambda: _close_when_ready(watched))
         return False
+
+
+def _close_when_ready(dialog: QDialog, tries: int = 600) -> None:
+    """The sign-in window opens its services after its first paint: wait for them (or for
+    their failure, which closes it with a reason) so that a bundle whose services cannot
+    start fails the smoke run too."""
+    if not dialog.isVisible():
+        return
+    ready = getattr(dialog, "has_services", True)
+    if ready or tries <= 0:
+        dialog.reject()
+    else:
+        QTimer.singleShot(50, lambda: _close_when_ready(dialog, tries - 1))
 
 
 def close_dialogs_when_shown(argv: list[str]) -> None:

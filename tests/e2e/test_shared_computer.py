@@ -114,8 +114,11 @@ def test_f1_opens_the_help_with_the_rules_the_contacts_and_every_shortcut(
     help_window = window.findChild(HelpWindow)
     assert help_window is not None and help_window.isVisible()
     text = help_window.browser.toPlainText()
-    for needle in ("Skannade dokument", "kollega", "avvikelserutinen", "077-67 30 000", "30 000"):
+    for needle in ("Skannade dokument", "kollega", "avvikelserutinen", "Servicedesk"):
         assert needle in text
+    # The Servicedesk number of this workstation's care provider (public by default).
+    assert services.settings.care_provider == "public"
+    assert "30 000" in text and "077-67 30 000" not in text
     for _code, keys in SHORTCUTS:
         assert key_names(keys) in text
     help_window.reject()

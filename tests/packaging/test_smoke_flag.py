@@ -55,4 +55,5 @@ def test_a_start_up_error_is_reported_and_closed_so_the_run_ends_with_a_failure(
     result = _start_bifoga("--smoke-test", "--sandbox")
 
     assert result.returncode != 0
-    assert _dialogs_shown(result.stdout) == ["QMessageBox"]
+    # The sign-in window comes first; its services then fail to open and say why.
+    assert _dialogs_shown(result.stdout) == ["SignInDialog", "QMessageBox"]
