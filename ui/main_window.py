@@ -770,7 +770,9 @@ class MainWindow(QMainWindow):
             self.send_button.setEnabled(True)
         else:
             first = self.reasons[0]
-            self.reason_button.setText(tr(first.code, **first.param_dict))
+            # What the clinician typed goes into the sentence cut to a readable length.
+            params = {k: _shortened(v) for k, v in first.param_dict.items()}
+            self.reason_button.setText(tr(first.code, **params))
             self.send_button.setText(
                 tr("ui.send.ask_colleague") if sign_off_only else tr("ui.send.send")
             )
@@ -1071,3 +1073,9 @@ def _addressable(restored: RestoredDraft) -> Draft:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f}".replace(".", ",")
+
+
+def _shortened(value: object, limit: int = 40) -> object:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
