@@ -1051,8 +1051,13 @@ class MainWindow(QMainWindow):
             return
         unsent = self.unsent_drafts()
         if unsent:
+            # Throwing work away is never what Enter does: the default is to stay.
             answer = QMessageBox.question(
-                self, "Bifoga", tr("ui.close.discard_drafts", count=len(unsent))
+                self,
+                "Bifoga",
+                tr("ui.close.discard_drafts", count=len(unsent)),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
