@@ -73,6 +73,7 @@ case "$command" in
   test)
     export QT_QPA_PLATFORM=offscreen
     .venv/bin/ruff check app ui tests
+    .venv/bin/ruff format --check app ui tests
     .venv/bin/mypy
     exec .venv/bin/python -m pytest "$@"
     ;;
