@@ -105,7 +105,7 @@ def run(ctx: BenchContext) -> list[str]:
     folder = ctx.workdir / "resume"
     numbers = TEST_NUMBERS.read_text().split()
     residents = [n for n in numbers if n.startswith("1999")][:MAX_BULK_RECIPIENTS]
-    settings = Settings(staging_dir=str(folder / "staging"))
+    settings = Settings(staging_dir=str(folder / "staging"), gateway_url="sandbox")
     staging = StagingArea(folder / "staging", max_bytes=20 * 1024 * 1024)
     gateway, journal = folder / "gateway", folder / "outbox.sqlite3"
     resume_times: list[float] = []
