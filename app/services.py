@@ -149,8 +149,10 @@ def open_services(
     sandbox = None
     base_url = settings.gateway_url.strip().rstrip("/")
     if settings.uses_sandbox:
+        # A folder given (tests, `bifoga sandbox --data`) is kept; one made for this window
+        # is private to it and removed when it closes (every "sent" file is in it).
         folder = sandbox_dir or Path(tempfile.mkdtemp(prefix="bifoga-sandbox-"))
-        sandbox = EmbeddedSandbox(folder)  # starts in the background
+        sandbox = EmbeddedSandbox(folder, remove_on_stop=sandbox_dir is None)  # in the background
         base_url = sandbox.base_url
         log.info("embedded sandbox gateway at %s", base_url)
     elif not base_url:  # never a silent sandbox, and never a client without a gateway

@@ -14,7 +14,9 @@ Not imported from ``app.gateway.sandbox`` on purpose: that package pulls in Werk
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -31,7 +33,14 @@ _START_WAIT_S = 30.0
 class EmbeddedSandbox(ClosedOnExit):
     """The sandbox for this process, on ``base_url``, starting in the background."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, remove_on_stop: bool = False) -> None:
+        #: The sandbox holds every file "sent" and every recipient: a folder made for this
+        #: window alone (``remove_on_stop``) goes with it, and nobody else may read it.
+        self.data_dir = data_dir
+        self._remove_on_stop = remove_on_stop
+        with contextlib.suppress(OSError):  # one that cannot be made fails the start below
+            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.chmod(0o700)
         self._listening = socket.create_server(("127.0.0.1", 0))
         host, port = self._listening.getsockname()[:2]
         self.base_url = f"http://{host}:{port}"
@@ -65,3 +74,6 @@ class EmbeddedSandbox(ClosedOnExit):
         self._started.wait(_START_WAIT_S)
         if self._handle is not None:
             self._handle.stop()
+            self._handle = None
+        if self._remove_on_stop:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
