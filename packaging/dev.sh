@@ -75,6 +75,7 @@ case "$command" in
     .venv/bin/ruff check app ui tests
     .venv/bin/ruff format --check app ui tests
     .venv/bin/mypy
+    .venv/bin/lint-imports
     exec .venv/bin/python -m pytest "$@"
     ;;
   bench)
