@@ -45,6 +45,7 @@ from app.sending import enqueue_draft
 from app.sent_list import SentItem
 from app.services import Services
 from app.staging import StagedFile, StagingError
+from app.storage_report import KeptItem, kept_items
 from ui.attachments import AttachmentsPanel
 from ui.case_list import CaseList
 from ui.compose import ComposeView
@@ -57,6 +58,7 @@ from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
 from ui.sent_view import SentView
+from ui.storage_view import StorageView
 from ui.window_actions import install_actions
 from ui.workers import run_in_background
 from ui.wrong_file_dialog import WrongFileDialog
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
                 "focus_message": self._focus_message,
                 "focus_preview": self.preview.scroll_area.setFocus,
                 "sent": self._open_sent,
+                "storage": self._open_storage,
                 "help": self.show_help,
             },
         )
@@ -472,6 +475,35 @@ class MainWindow(QMainWindow):
     def _refresh_sent(self) -> None:
         if self.sent_view is not None and self.sent_view.isVisible():
             self.sent_view.reload()
+
+    def _open_storage(self) -> None:
+        self.show_storage()
+
+    def show_storage(self) -> StorageView:
+        """What is kept on this computer, how old and why, with delete (R8, R11)."""
+        settings = self.services.settings
+
+        def items() -> list[KeptItem]:
+            self.save_draft()
+            jobs = self.services.outbox.jobs(self.staff.staff_id)
+            return kept_items(self.services.staging, self._all_drafts(), jobs)
+
+        view = StorageView(
+            items,
+            self.discard_draft_by_id,
+            folder=str(self.services.staging.root),
+            retention_hours=settings.retention_hours,
+            contacts=settings.contacts,
+            parent=self,
+        )
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.show()
+        return view
+
+    def discard_draft_by_id(self, draft_id: str) -> None:
+        draft = next((d for d in self._all_drafts() if d.draft_id == draft_id), None)
+        if draft is not None:
+            self._forget_draft(draft)
 
     def _open_sent(self) -> None:
         self.show_sent()

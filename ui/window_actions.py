@@ -52,6 +52,7 @@ class WindowActions:
     focus_message: QAction
     focus_preview: QAction
     sent: QAction
+    storage: QAction
     reload: QAction
     lock: QAction
     settings: QAction
@@ -107,6 +108,7 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
     focus_preview = action(view_menu, "focus_preview")
     view_menu.addSeparator()
     sent = action(view_menu, "sent")
+    storage = action(view_menu, "storage")
 
     help_action = action(help_menu, "help")
     return WindowActions(
@@ -119,6 +121,7 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
         focus_message=focus_message,
         focus_preview=focus_preview,
         sent=sent,
+        storage=storage,
         reload=reload,
         lock=lock,
         settings=settings,

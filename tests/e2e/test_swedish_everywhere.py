@@ -67,6 +67,13 @@ def test_no_window_a_clinician_meets_shows_english(
         qtbot.addWidget(review)
         found += english_in(texts_of(review))
         found += english_in(texts_of(HelpWindow(services.settings.contacts, window)))
+        storage = window.show_storage()
+        found += english_in(texts_of(storage))
+        storage.close()
+        sent = window.show_sent()
+        qtbot.waitUntil(sent.reload_button.isEnabled, timeout=10_000)
+        found += english_in(texts_of(sent))
+        sent.close()
         window.lock()
         found += english_in(texts_of(window))
         question = QMessageBox(
