@@ -162,6 +162,8 @@ ENGLISH = frozenset(
 
 #: Keys are named as printed on the keyboard, in Swedish windows too.
 _KEY_NAMES = re.compile(r"\b(?:Page Up|Page Down|PgUp|PgDown|Home|End|Ctrl|Alt|Esc|Tab)\b")
+#: A file path shown to the clinician is theirs, not the program's words.
+_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s)]+")
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöÉé]+")
 #: A raw code from the domain or the gateway shown as it is (``send.page_unseen``).
 _RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+_[a-z_]+\b")
@@ -173,7 +175,7 @@ def english_in(texts: Iterator[tuple[str, str]]) -> list[tuple[str, str, str]]:
     for where, text in texts:
         if not text:
             continue
-        plain = _KEY_NAMES.sub(" ", text.replace("&", ""))
+        plain = _KEY_NAMES.sub(" ", _PATH.sub(" ", text.replace("&", "")))
         words = {w.lower() for w in _WORD.findall(plain)}
         english = sorted(words & ENGLISH)
         if english:
