@@ -14,18 +14,15 @@ for the choice per case.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app import filetypes
+from app.atomic_files import replace_atomically
 from app.inspection import pdf_hidden
 from app.inspection.polyglot import second_format
 
@@ -86,19 +83,7 @@ def removal_record(path: Path) -> Path:
 
 
 def _replace(path: Path, write: Any) -> None:
-    """Replace ``path`` atomically with what ``write(temporary_path)`` writes."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rewrite-", suffix=path.suffix)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        with open(temporary, "rb+") as stream:
-            os.fsync(stream.fileno())
-        shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    replace_atomically(path, write, prefix=".rewrite-")
 
 
 def _rewrite_pdf(path: Path) -> bool:

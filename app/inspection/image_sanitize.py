@@ -15,12 +15,10 @@ a ZIP) are dropped too.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import struct
-import tempfile
 from pathlib import Path
+
+from app.atomic_files import replace_atomically
 
 
 class _Malformed(ValueError):
@@ -281,16 +279,5 @@ def sanitize_staged_image(path: Path) -> bool:
     cleaned = strip_image_metadata(data)
     if cleaned == data:
         return False
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".sanitize-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(cleaned)
-            stream.flush()
-            os.fsync(stream.fileno())
-        shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    replace_atomically(path, lambda temporary: temporary.write_bytes(cleaned), prefix=".sanitize-")
     return True
