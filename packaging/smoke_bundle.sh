@@ -97,15 +97,28 @@ show_sign_in_window() {
 
 # Worker processes are the bundle's own executable: none may outlive the command that
 # started it.
-no_process_left() {
-  local left=() exe pid
+bundle_processes() {
+  local exe pid
   for exe in /proc/[0-9]*/exe; do
     pid=${exe#/proc/}
     pid=${pid%/exe}
-    [[ "$(readlink "$exe" 2>/dev/null)" == "$bundle"/* ]] && left+=("$pid")
+    [[ "$(readlink "$exe" 2>/dev/null)" == "$bundle"/* ]] && echo "$pid"
   done
-  [ ${#left[@]} -eq 0 ] && return 0
-  echo "still running from the bundle: ${left[*]}"
+  return 0
+}
+
+# A helper that ends by itself once its parent has gone (multiprocessing's resource
+# tracker notices the closed pipe) is not left behind: give it 5 s, then name what stays.
+no_process_left() {
+  local left tries=50
+  while [ $tries -gt 0 ]; do
+    left=$(bundle_processes)
+    [ -z "$left" ] && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  echo "still running from the bundle: $(echo $left)"
+  for pid in $left; do tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null; echo; done
   return 1
 }
 
