@@ -268,7 +268,10 @@ class WrongFileDialog(QDialog):
                 )
                 continue
             reach = ", ".join(p for p in (contact.phone, contact.email) if p)
-            line = tr("deviation.contact.named", role=role, name=contact.name, reason=reason)
+            if role.lower() in contact.name.lower():  # "Närmaste chef" is named by its role
+                line = f"{contact.name}. {reason}"
+            else:
+                line = tr("deviation.contact.named", role=role, name=contact.name, reason=reason)
             lines.append("• " + line + (f" ({reach})" if reach else ""))
         self.contacts_label.setText("\n".join(lines))
         request = deletion_request(report, portal_url=self._portal_url, lang=lang)
