@@ -16,29 +16,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from app import texts
 from app.audit.trail import TRAIL_FILE_NAME, default_folder
 from app.audit.verify import Checkpoint, VerifyResult, verify_file
+from app.cli_args import EXIT_USAGE, Parser, parse
 
 EXIT_SOUND = 0
 EXIT_BROKEN = 1
-EXIT_USAGE = 2
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse would exit; we return status 2
-        raise _UsageError(message)
-
-
-def _parser() -> _Parser:
-    parser = _Parser(prog="bifoga audit", description="Granskningsloggen (audit trail).")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+def _parser() -> Parser:
+    parser = Parser(prog="bifoga audit", description="Granskningsloggen (audit trail).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     verify = commands.add_parser("verify", help="kontrollera att granskningsloggen är obruten")
     verify.add_argument(
@@ -61,15 +52,9 @@ def _parser() -> _Parser:
 def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = _parser()
-    try:
-        options = parser.parse_args(list(argv))
-    except _UsageError as error:
-        print(parser.format_usage().rstrip(), file=err)
-        print(f"bifoga audit: {error}", file=err)
-        return EXIT_USAGE
-    except SystemExit as done:  # --help
-        return int(done.code or 0)
+    options = parse(_parser(), argv, err)
+    if isinstance(options, int):
+        return options
     lang = options.lang or _settings_language()
     path: Path = options.path or default_folder() / TRAIL_FILE_NAME
     try:

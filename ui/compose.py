@@ -22,7 +22,7 @@ from app.draft import Draft
 from app.identifiers import mask
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
 from app.recipients import parse_recipient_list, read_recipients
-from ui.i18n import tr
+from ui.i18n import shortened, tr
 
 
 class ComposeView(QWidget):
@@ -172,7 +172,7 @@ class ComposeView(QWidget):
             if read.duplicates:
                 text += " " + tr("ui.compose.recipients_duplicates", count=read.duplicates)
             if read.rejected:
-                shown = ", ".join(_shortened(entry) for entry in read.rejected[:3])
+                shown = ", ".join(shortened(entry, 32) for entry in read.rejected[:3])
                 text += " " + tr("ui.compose.recipients_invalid", entries=shown)
             self.recipient_label.setText(text)
             self._show_recipient_names()
@@ -225,7 +225,3 @@ def _never_widens(widget: QWidget) -> None:
     policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
     widget.setSizePolicy(policy)
     widget.setMinimumWidth(120)
-
-
-def _shortened(entry: str, limit: int = 32) -> str:
-    return entry if len(entry) <= limit else entry[: limit - 1] + "…"

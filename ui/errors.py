@@ -20,10 +20,8 @@ def gateway_error_text(error: BaseException) -> str:
         if error.status == 429:
             return tr("gateway.throttled", seconds=int(error.retry_after or 60))
         for code in error.codes:
-            key = f"gateway.{code}"
-            text = tr(key)
-            if text != key:
-                return text
+            if has_message(f"gateway.{code}"):
+                return tr(f"gateway.{code}")
         # A code without a sentence of its own: say what to do, never the raw code (the
         # log keeps it for the service desk; codes hold no personal data).
         log.info("gateway refusal without a sentence: %s %s", error.status, error.codes)

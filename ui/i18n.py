@@ -28,3 +28,15 @@ def tr_plain(code: str, **params: object) -> str:
 
 def strip_mnemonic(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def size_text(size: int) -> str:
+    """A file size as the clinician reads it: ``1,2 MB`` or ``340 kB`` (Swedish comma)."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1000))} kB"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """What the clinician typed, cut to a readable length where a sentence quotes it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

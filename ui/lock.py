@@ -52,10 +52,6 @@ class IdleWatch(QObject):
             app.installEventFilter(self)
         self._timer.start()
 
-    @property
-    def timeout_ms(self) -> int:
-        return self._timer.interval()
-
     def restart(self) -> None:
         self._timer.start()
 

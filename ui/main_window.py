@@ -52,7 +52,7 @@ from ui.compose import ComposeView
 from ui.errors import code_text, gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.help_window import HelpWindow
-from ui.i18n import tr
+from ui.i18n import shortened, size_text, tr
 from ui.lock import IdleWatch, LockPage
 from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
@@ -803,7 +803,9 @@ class MainWindow(QMainWindow):
         else:
             first = self.reasons[0]
             # What the clinician typed goes into the sentence cut to a readable length.
-            params = {k: _shortened(v) for k, v in first.param_dict.items()}
+            params = {
+                k: shortened(v) if isinstance(v, str) else v for k, v in first.param_dict.items()
+            }
             self.reason_button.setText(tr(first.code, **params))
             self.send_button.setText(
                 tr("ui.send.ask_colleague") if sign_off_only else tr("ui.send.send")
@@ -900,8 +902,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 tr(
                     "ui.send.uploading",
-                    done=_megabytes(job.bytes_done),
-                    total=_megabytes(job.bytes_total),
+                    done=size_text(job.bytes_done),
+                    total=size_text(job.bytes_total),
                     count=len(job.message.recipients),
                 )
             )
@@ -1062,9 +1064,6 @@ class MainWindow(QMainWindow):
 
     # -- leaving ------------------------------------------------------------------------
 
-    def has_unsent_work(self) -> bool:
-        return bool(self.unsent_drafts())
-
     def unsent_drafts(self) -> list[Draft]:
         return [d for d in self._all_drafts() if has_content(d)]
 
@@ -1106,13 +1105,3 @@ def _addressable(restored: RestoredDraft) -> Draft:
     if draft.kind.answers_a_case and draft.case is None:
         draft.kind = MessageKind.NEW_CASE
     return draft
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".replace(".", ",")
-
-
-def _shortened(value: object, limit: int = 40) -> object:
-    if isinstance(value, str) and len(value) > limit:
-        return value[: limit - 1] + "…"
-    return value

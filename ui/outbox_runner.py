@@ -37,9 +37,6 @@ class OutboxRunner(QObject):
     def busy(self) -> bool:
         return bool(self._running)
 
-    def is_running(self, job_id: str) -> bool:
-        return job_id in self._running or "*resume*" in self._running
-
     def start(self, job_id: str) -> None:
         if job_id in self._running:
             return

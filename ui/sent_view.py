@@ -33,7 +33,7 @@ from app.identifiers import mask
 from app.outbox import Outbox, OutboxJob
 from app.sent_list import SentItem, SentStatus, sent_items
 from ui.errors import code_text, gateway_error_text
-from ui.i18n import tr, tr_plain
+from ui.i18n import size_text, tr, tr_plain
 from ui.workers import run_in_background
 
 _STATUS_MARK = {
@@ -47,12 +47,6 @@ _STATUS_MARK = {
 def when(epoch: float) -> str:
     local = dt.datetime.fromtimestamp(epoch).astimezone()
     return local.strftime("%Y-%m-%d %H:%M")
-
-
-def size_text(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
-    return f"{max(1, round(size / 1000))} kB"
 
 
 def status_text(item: SentItem) -> str:

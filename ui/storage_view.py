@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.settings import Contact
 from app.storage_report import KeptItem, KeptKind
-from ui.i18n import tr
-from ui.sent_view import size_text
+from ui.i18n import size_text, tr
 
 
 class StorageView(QDialog):

@@ -11,7 +11,6 @@ sentences for people.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -20,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli_args import EXIT_USAGE, Parser, parse
 from app.identifiers import parse_canonical
 from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal
 from app.inspection.policy import default_policy
@@ -29,7 +29,6 @@ from app.worker import IsolatedWorker, WorkerFailure
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
-EXIT_USAGE = 2
 
 _VERDICT_SV = {
     Verdict.OK: "kan skickas",
@@ -38,17 +37,8 @@ _VERDICT_SV = {
 }
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse would exit; we return status 2
-        raise _UsageError(message)
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
+def _parser() -> Parser:
+    parser = Parser(
         prog="bifoga inspect",
         description="Granska filer som Bifoga gör innan de får skickas.",
     )
@@ -141,15 +131,9 @@ def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
 def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = _parser()
-    try:
-        options = parser.parse_args(list(argv))
-    except _UsageError as error:
-        print(parser.format_usage().rstrip(), file=err)
-        print(f"bifoga inspect: {error}", file=err)
-        return EXIT_USAGE
-    except SystemExit as done:  # --help
-        return int(done.code or 0)
+    options = parse(_parser(), argv, err)
+    if isinstance(options, int):
+        return options
     recipients = []
     for value in options.recipient:
         identifier = parse_canonical(value.replace("-", "").strip())

@@ -67,6 +67,14 @@ def sign(qtbot: QtBot, dialog: ReviewDialog, staff_id: str, secret: str) -> None
     assert dialog.reviewer_secret.text() == "", "the colleague's secret is not kept"
 
 
+def signed_by_cecilia(qtbot: QtBot, window: MainWindow) -> None:
+    """A colleague's sign-off through the dialog; Send is then Send."""
+    dialog = open_review(qtbot, window)
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
+    assert strip_mnemonic(window.send_button.text()) == "Skicka"
+
+
 def attachment_of(window: MainWindow) -> Attachment:
     return window.draft.attachments[0]
 
@@ -133,10 +141,7 @@ def test_a_change_after_sign_off_voids_it_visibly(
     qtbot: QtBot, ready_window: MainWindow, tmp_path: Path
 ) -> None:
     window = ready_window
-    dialog = open_review(qtbot, window)
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
-    assert strip_mnemonic(window.send_button.text()) == "Skicka"
+    signed_by_cecilia(qtbot, window)
 
     window.compose.kind_buttons[window.draft.kind.PARTIAL_REPLY].setChecked(True)
     assert window.reasons[0].code == "send.sign_off_void"
@@ -185,10 +190,7 @@ def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
     from app.sending import outgoing_message
 
     window = ready_window
-    dialog = open_review(qtbot, window)
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
-    assert strip_mnemonic(window.send_button.text()) == "Skicka"
+    signed_by_cecilia(qtbot, window)
 
     window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar. PS: ring oss.")
     assert window.reasons[0].code == "send.sign_off_void"
