@@ -3,19 +3,19 @@
 A draft belongs to its case (a reply, partial reply or counter-question) or to its own
 list of new-case recipients. Choosing another case shows that case's draft, or a fresh one,
 and leaves the first one where it was: text, subject, files, answers and sign-off never
-move to another resident by a click or a key in the case list (issue 10; REQUIREMENTS R6,
+move to another resident by a click or a key in the case list (issue 10; docs/requirements.md R6,
 "the right file to the right resident").
 
 Plain data, no Qt: the window asks the book which draft to show, and the draft store
-(:mod:`app.drafts`) saves the whole book.
+(:mod:`app.draft_store`) saves the whole book.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.draft import Draft
-from app.drafts import has_content
+from app.draft_store import has_content
+from app.message_draft import Draft
 from app.model import Case, MessageKind
 
 

@@ -1,4 +1,4 @@
-"""What a file is, by its first bytes: the only types 1177 accepts (REQUIREMENTS R3).
+"""What a file is, by its first bytes: the only types 1177 accepts (docs/requirements.md R3).
 
 The name can lie (a text file renamed ``.pdf``); the content decides. This is the
 cheap check done when a file is staged, before any parser sees it; the inspector in

@@ -1,7 +1,7 @@
 """Swedish personal identity numbers in their canonical 12-digit form.
 
 A resident is addressed by a personnummer or a samordningsnummer written
-``YYYYMMDDNNNC`` (GATEWAY.md). This module decides whether such a string is a
+``YYYYMMDDNNNC`` (docs/protocol.md). This module decides whether such a string is a
 valid identifier and how to show it masked. Finding identifiers in free text
 (other written forms, reserve numbers) is the personal-data detector's job,
 which builds on the rules here.

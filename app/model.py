@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: 1177 lets a new case go to at most this many residents at once (REQUIREMENTS R2).
+#: 1177 lets a new case go to at most this many residents at once (docs/requirements.md R2).
 MAX_BULK_RECIPIENTS = 250
 #: Limits as 1177 has them; the policy may lower them.
 MAX_ATTACHMENTS_PER_MESSAGE = 10
@@ -27,7 +27,7 @@ class MessageKind(StrEnum):
 
     @property
     def case_status_after(self) -> CaseStatus | None:
-        """What sending this kind makes of its case (GATEWAY.md 1.1); None for a new case."""
+        """What sending this kind makes of its case (docs/protocol.md 1.1); None for a new case."""
         return _CASE_STATUS_AFTER.get(self)
 
 

@@ -2,7 +2,7 @@
 
 The digest is the lower-case hex SHA-256 of the RFC 8785 (JCS) canonical JSON of
 the subject, with recipients sorted and attachments sorted by SHA-256
-(GATEWAY.md). Client and sandbox both call :func:`subject_digest`, so a change
+(docs/protocol.md). Client and sandbox both call :func:`subject_digest`, so a change
 of any attachment, recipient, kind or case, or of the message's text (through
 ``message_sha256``, protocol 1.1), gives another digest and voids the sign-off.
 """
@@ -53,7 +53,7 @@ class ReviewSubject:
 
 def message_sha256(subject: str, body: str) -> str:
     """Lower-case hex SHA-256 of the UTF-8 of the subject, one line feed, and the body
-    (GATEWAY.md 1.1), of exactly the text the message carries."""
+    (docs/protocol.md 1.1), of exactly the text the message carries."""
     return hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()
 
 

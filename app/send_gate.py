@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.draft import Draft
+from app.message_draft import Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
 
 #: The one reason a colleague at the screen can clear; the button then asks for them.

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import send_gate
-from app.draft import Draft
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage, SentMessage
+from app.message_draft import Draft
 from app.outbox import JobFile, JobState, Outbox, OutboxJob
 
 #: progress(step, done, total): step is "upload" (bytes) or "message".

@@ -57,10 +57,10 @@ class Settings:
     client_key: str = ""
     #: Public and private care providers have different contacts and Servicedesk numbers.
     care_provider: str = "public"
-    #: Where a case to delete a wrongly sent file is registered (REQUIREMENTS R10).
+    #: Where a case to delete a wrongly sent file is registered (docs/requirements.md R10).
     service_portal_url: str = field(default_factory=region.default_service_portal_url)
     language: str = texts.DEFAULT_LANGUAGE
-    #: The secure staging area (REQUIREMENTS R8); empty: the user's data folder.
+    #: The secure staging area (docs/requirements.md R8); empty: the user's data folder.
     staging_dir: str = ""
     retention_hours: float = 24.0
     #: The longest retention the region allows (its policy may lower it).

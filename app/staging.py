@@ -1,4 +1,4 @@
-"""The secure staging area: Bifoga's only working copies of files (REQUIREMENTS R8).
+"""The secure staging area: Bifoga's only working copies of files (docs/requirements.md R8).
 
 A file is copied in once (in the kernel where it can) and the staged copy is hashed;
 everything after that (inspection, preview, sign-off, upload) uses the staged copy, so
@@ -154,7 +154,7 @@ class StagingArea:
 
     @property
     def drafts_folder(self) -> Path:
-        """Where unsent drafts are kept (app.drafts): in the same secure area, purged alike."""
+        """Where unsent drafts are kept (app.draft_store): in the same secure area, purged alike."""
         return self.root / "drafts"
 
     def purge(self, *, now: float | None = None) -> int:

@@ -1,4 +1,4 @@
-"""What Bifoga keeps on this computer, how old it is and why (REQUIREMENTS R8, R11).
+"""What Bifoga keeps on this computer, how old it is and why (docs/requirements.md R8, R11).
 
 Personal data may only be kept temporarily, in a secure storage area, and then deleted.
 The "Lagring" view lists each thing kept: a draft's working copies (until it is sent or
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from app.draft import Draft
+from app.message_draft import Draft
 from app.outbox import JobState, OutboxJob
 from app.staging import StagingArea
 

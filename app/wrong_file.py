@@ -1,4 +1,4 @@
-""" "Fel fil skickad": from a sent message to its deviation report (REQUIREMENTS R9, R10).
+""" "Fel fil skickad": from a sent message to its deviation report (docs/requirements.md R9, R10).
 
 The clinician names the files that went wrong (and which held health data); the
 gateway says how their retraction goes. This turns a "Skickat" item, those answers and

@@ -2,7 +2,7 @@
 # Everything a fresh Debian/Ubuntu machine needs, then Bifoga:
 #   bash packaging/dev.sh run    start the window on the embedded sandbox gateway (asked for: --sandbox)
 #   bash packaging/dev.sh test   ruff, mypy and the whole test suite
-#   bash packaging/dev.sh bench [--quick] [NAME ...]  the benchmark lines of DESIGN.md
+#   bash packaging/dev.sh bench [--quick] [NAME ...]  the benchmark lines of docs/design.md
 #                                (--quick: fewer repetitions, as CI runs them)
 #   bash packaging/dev.sh bundle the PyInstaller bundle, built and smoke-tested (bundle.sh)
 #   bash packaging/dev.sh bundle-smoke [DIR]  smoke-test a bundle already built

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draft import Attachment, Draft
 from app.inspection.report import Severity
+from app.message_draft import Attachment, Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE
 from ui.i18n import tr
 

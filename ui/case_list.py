@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draft import Draft
 from app.draft_book import DraftBook
-from app.drafts import has_content
+from app.draft_store import has_content
+from app.message_draft import Draft
 from app.model import Case
 from ui.i18n import tr
 

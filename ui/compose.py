@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draft import Draft
 from app.identifiers import mask
+from app.message_draft import Draft
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
 from app.recipients import parse_recipient_list, read_recipients
 from ui.i18n import shortened, tr

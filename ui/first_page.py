@@ -33,7 +33,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
-from app.draft import Attachment
+from app.message_draft import Attachment
 from app.preview.page_key import PageKey
 from app.preview.render_client import (
     AheadRequest,

@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
 
 from app import send_gate
 from app.audit import AuditError, AuditSession
-from app.draft import Attachment, Draft
 from app.draft_book import DraftBook
-from app.drafts import DraftStore, RestoredDraft, has_content
+from app.draft_store import DraftStore, RestoredDraft, has_content
 from app.gateway.client import DemoStaff
 from app.inspection.isolated import inspect_isolated, refusal
 from app.inspection.report import InspectionReport
+from app.message_draft import Attachment, Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, Case, MessageKind, Resident, Staff
 from app.outbox import JobState, KeyInOutbox, OutboxJob
 from app.sending import enqueue_draft
@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def start_wrong_file(self, item: SentItem) -> WrongFileDialog:
-        """The deviation routine for a sent message (REQUIREMENTS R9, R10)."""
+        """The deviation routine for a sent message (docs/requirements.md R9, R10)."""
         settings = self.services.settings
         dialog = WrongFileDialog(
             item,

@@ -1,4 +1,4 @@
-"""The mandatory preview pane (REQUIREMENTS R6): every page of every file is shown here.
+"""The mandatory preview pane (docs/requirements.md R6): every page of every file is shown here.
 
 Pages are drawn in the render worker process (PDFium lives there, never in this
 process) straight into a shared-memory block this pane owns, and become QImages on a
@@ -20,7 +20,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.draft import Attachment
+from app.message_draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
 from app.preview.page_key import PageKey
 from app.preview.render_client import RenderClient

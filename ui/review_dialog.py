@@ -1,4 +1,4 @@
-"""The second colleague's sign-off, on the sender's screen (REQUIREMENTS R7).
+"""The second colleague's sign-off, on the sender's screen (docs/requirements.md R7).
 
 This dialog is for the colleague: it shows who the message goes to, what kind it is,
 and every attachment with personal data in the same preview, with the hits; the
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draft import Draft, SignOff
 from app.gateway.client import GatewayError, Review
 from app.identifiers import mask
+from app.message_draft import Draft, SignOff
 from app.model import Staff
 from app.services import Services
 from ui.errors import gateway_error_text

@@ -1,5 +1,5 @@
 """The audit trail: who did what, in an append-only file where a changed, removed or
-moved line is found (REQUIREMENTS R6-R10, DESIGN "audit.py"; docs/audit.md).
+moved line is found (docs/requirements.md R6-R10, docs/design.md "audit.py"; docs/audit.md).
 
 How the window calls it::
 

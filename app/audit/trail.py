@@ -50,7 +50,7 @@ except ImportError:  # Windows
 
 TRAIL_FILE_NAME = "trail.jsonl"
 VERDICTS = tuple(v.value for v in Verdict)
-RETRACTION_STATUSES = ("requested", "done", "refused")  # GATEWAY.md
+RETRACTION_STATUSES = ("requested", "done", "refused")  # docs/protocol.md
 _MAX_ID_LENGTH = 200
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TAIL_CHUNK = 64 * 1024

@@ -1,5 +1,5 @@
 """After a wrong file: the deviation report, the IMY deadline, whom to contact, the
-deletion request, and the report as plain text and as a tagged PDF (REQUIREMENTS R9, R10).
+deletion request, and the report as plain text and as a tagged PDF (docs/requirements.md R9, R10).
 
 The domain side only: codes and data, sentences from ``resources/texts/deviation.json``.
 See docs/deviation.md. ``report_pdf`` loads pikepdf and fontTools, so it is imported from

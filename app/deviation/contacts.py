@@ -1,4 +1,4 @@
-"""Whom to contact after a wrong file, and why (REQUIREMENTS R9).
+"""Whom to contact after a wrong file, and why (docs/requirements.md R9).
 
 The region's instruction: follow the deviation routine and contact the nearest manager for
 support; when the file held personal or sensitive health data, also contact the

@@ -1,4 +1,4 @@
-"""The request to delete a wrongly sent file (REQUIREMENTS R10).
+"""The request to delete a wrongly sent file (docs/requirements.md R10).
 
 A file with personal data sent by mistake is deleted by the support for digital services
 ("verksamhetsstödet för digitala tjänster") once a case is registered in the region's

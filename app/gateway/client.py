@@ -1,4 +1,4 @@
-"""The gateway client: GATEWAY.md over a ``requests.Session``. Plain Python, no Qt.
+"""The gateway client: docs/protocol.md over a ``requests.Session``. Plain Python, no Qt.
 
 - Every call has a connect and a read timeout.
 - Only calls that are safe to repeat are retried, with backoff, a bounded number of times
@@ -108,7 +108,7 @@ class OutgoingMessage:
     review_id: str | None = None
 
     def review_subject(self) -> ReviewSubject:
-        """What a colleague signs off on for this message (GATEWAY.md)."""
+        """What a colleague signs off on for this message (docs/protocol.md)."""
         return ReviewSubject(
             kind=str(self.kind),
             case_id=self.case_id,
@@ -436,7 +436,7 @@ class GatewayClient(ClosedOnExit):
 
     def message_for_key(self, idempotency_key: str) -> SentMessage | None:
         """The clinician's own message sent with this key, or None if the gateway made none
-        (GATEWAY.md 1.1): what became of a send whose answer was lost, asked without sending
+        (docs/protocol.md 1.1): what became of a send whose answer was lost, asked without sending
         anything. A gateway that answers with more than one message does not know the
         question (an older protocol would list every sent message): that is a bad response,
         never a guess."""

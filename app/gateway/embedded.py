@@ -1,7 +1,7 @@
 """The embedded sandbox gateway, started without holding up the first window.
 
 When asked for (``bifoga --sandbox`` or ``gateway_url: "sandbox"``; never because no
-gateway is configured), Bifoga serves the sandbox itself (GATEWAY.md) on loopback.
+gateway is configured), Bifoga serves the sandbox itself (docs/protocol.md) on loopback.
 Starting it (importing Werkzeug, opening SQLite, writing the demo data) takes about as
 long as everything else before the sign-in window, so it happens on a thread of its own:
 the listening socket is opened here at once, so the address is known and the client can

@@ -1,4 +1,4 @@
-"""Which attachment file names a gateway accepts (GATEWAY.md 1.1).
+"""Which attachment file names a gateway accepts (docs/protocol.md 1.1).
 
 The resident's inbox offers the file under this name, and their computer decides what to
 do with it by the name: ``provsvar.pdf`` must not arrive as ``setup.exe``, ``CON`` or a name

@@ -5,7 +5,7 @@ all files), and the way the window takes it: a private working copy, rewritten w
 what no viewer shows (``app.inspection.hidden``), then inspected; so the report, its
 SHA-256 among it, is of the bytes the window would send. Exit status: 0 when no file
 is blocked, 1 when one is, 2 for a usage error. With ``--json``: one JSON array on
-standard output, one object per file, in the shape DESIGN.md gives; without it, Swedish
+standard output, one object per file, in the shape docs/design.md gives; without it, Swedish
 sentences for people.
 """
 
@@ -55,7 +55,7 @@ def _parser() -> Parser:
 
 
 def report_to_json(path: str, report: InspectionReport) -> dict[str, Any]:
-    """One file's result in the shape DESIGN.md ("Command line") specifies."""
+    """One file's result in the shape docs/design.md ("Command line") specifies."""
     return {
         "file": path,
         "sha256": report.sha256,

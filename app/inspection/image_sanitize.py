@@ -2,7 +2,7 @@
 
 Photos carry where and when they were taken, the camera, sometimes a thumbnail of the
 uncropped picture; none of it should reach a resident. The staged copy is rewritten
-so that the bytes previewed are the bytes sent (DESIGN.md, "The path of one message").
+so that the bytes previewed are the bytes sent (docs/design.md, "The path of one message").
 
 Everything works on the container, never on pixels: JPEG segments, PNG chunks and GIF
 blocks that carry metadata are dropped and the rest is copied byte for byte. No

@@ -233,7 +233,7 @@ def _with_bytes(job: OutboxJob, done: int) -> OutboxJob:
 
 
 def delete_staged_copies(job: OutboxJob) -> None:
-    """Delete a delivered job's working copies (REQUIREMENTS R8), and each copy's own
+    """Delete a delivered job's working copies (docs/requirements.md R8), and each copy's own
     folder in the staging area once it is empty."""
     for file in job.files:
         with contextlib.suppress(FileNotFoundError):

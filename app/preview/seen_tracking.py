@@ -1,4 +1,4 @@
-"""When does a page count as seen? The rule behind "every page previewed" (REQUIREMENTS R6).
+"""When does a page count as seen? The rule behind "every page previewed" (docs/requirements.md R6).
 
 A page counts when, at a readable zoom,
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import requests
 
-from app.draft import Attachment, Draft
 from app.gateway.client import GatewayClient
 from app.gateway.sandbox import start_sandbox
 from app.inspection.report import InspectionReport
+from app.message_draft import Attachment, Draft
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
 from app.sending import send_draft
 from app.staging import StagingArea

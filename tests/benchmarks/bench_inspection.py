@@ -1,5 +1,5 @@
 """Benchmark ``inspection``: full inspection of a generated 500-page text PDF, side by
-side with ``pdftotext`` on the same file in the same run (DESIGN.md, "Benchmarks").
+side with ``pdftotext`` on the same file in the same run (docs/design.md, "Benchmarks").
 
 The inspection runs as the application runs it: through a warm isolated worker, with
 every check and the personal-data detector. Both sides are timed in alternating rounds

@@ -1,4 +1,4 @@
-"""The preview's four measures (DESIGN.md, "Benchmarks"), on a generated 500-page text PDF,
+"""The preview's four measures (docs/design.md, "Benchmarks"), on a generated 500-page text PDF,
 in a real PreviewPane with real worker processes started as the app starts them:
 
 - ``first_page``: from attaching the file (as the window does: the first page drawn
@@ -157,7 +157,7 @@ class _Bench:
     def attach(self, pane: object, done: Callable[[object], None] | None = None) -> None:
         """What the window does with a chosen file (MainWindow._stage): its first page is
         drawn ahead, then a pool thread stages it; then the file is shown."""
-        from app.draft import Attachment
+        from app.message_draft import Attachment
         from ui.first_page import confirm_staged, stage_after_first_page
 
         staging = self.services.staging

@@ -1,4 +1,4 @@
-"""The benchmark line format of DESIGN.md, and what every measure gets."""
+"""The benchmark line format of docs/design.md, and what every measure gets."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.drafts import DraftStore
+from app.draft_store import DraftStore
 from app.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page

@@ -1,4 +1,4 @@
-"""A gateway killed while it processes a message (GATEWAY.md 1.1): the sandbox runs as a
+"""A gateway killed while it processes a message (docs/protocol.md 1.1): the sandbox runs as a
 process of its own with ``--fault slow:1``, so the message's POST claims its key and then
 waits; the sender's read times out, it asks for the key (nothing yet), sends again and
 hears 409 (in flight). The gateway is then killed with SIGKILL and started again on the

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.drafts import DraftStore
+from app.draft_store import DraftStore
 from app.outbox import JobState
 from app.sending import enqueue_draft
 from app.services import Services

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.draft import Attachment
+from app.message_draft import Attachment
 from app.services import Services
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page

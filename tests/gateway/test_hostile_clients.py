@@ -1,4 +1,4 @@
-"""The sandbox holds against a hostile client (GATEWAY.md 1.1, General): bodies over the
+"""The sandbox holds against a hostile client (docs/protocol.md 1.1, General): bodies over the
 limit are refused while they are read, chunked or not; deep JSON is 400; a stalled client
 is dropped; the connections served at once are capped. Raw sockets send what no HTTP
 library would, and every test waits on the server's answer or its closing the socket."""

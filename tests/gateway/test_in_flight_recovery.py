@@ -1,5 +1,5 @@
 """A gateway that stops while processing a message never leaves its key stuck
-(GATEWAY.md 1.1): the sandbox's store frees keys left "processing" when it opens, and
+(docs/protocol.md 1.1): the sandbox's store frees keys left "processing" when it opens, and
 keeps every finished key's answer for replays."""
 
 from __future__ import annotations

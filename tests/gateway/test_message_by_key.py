@@ -1,4 +1,4 @@
-"""GET /v1/messages?idempotency_key= (GATEWAY.md 1.1): what became of a send whose answer
+"""GET /v1/messages?idempotency_key= (docs/protocol.md 1.1): what became of a send whose answer
 was lost, asked without sending; and the client's ``message_for_key`` over it."""
 
 from __future__ import annotations

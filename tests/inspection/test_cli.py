@@ -1,4 +1,4 @@
-"""``bifoga inspect``: the JSON shape of DESIGN.md, Swedish text, exit statuses."""
+"""``bifoga inspect``: the JSON shape of docs/design.md, Swedish text, exit statuses."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from app.draft import Attachment, Draft, SignOff
 from app.gateway.client import GatewayClient
 from app.inspection.report import InspectionReport
+from app.message_draft import Attachment, Draft, SignOff
 from app.model import Case, MessageKind
 from app.sending import outgoing_message
 from app.staging import StagingArea

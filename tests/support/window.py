@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.draft import Attachment
+from app.message_draft import Attachment
 from app.services import Services
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from app.draft import Attachment
+from app.message_draft import Attachment
 from app.services import Services
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.ui.test_preview_pane import pane_for, shown, track

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
-from app.draft import Draft
+from app.message_draft import Draft
 from app.review import (
     ReviewedAttachment,
     ReviewSubject,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app import send_gate
-from app.draft import Attachment, Draft, SignOff
 from app.inspection.report import Finding, InspectionReport, PersonalDataHit, Severity
+from app.message_draft import Attachment, Draft, SignOff
 from app.model import Case, MessageKind, Resident
 from app.staging import StagedFile
 

@@ -1,4 +1,4 @@
-"""The sandbox gateway: GATEWAY.md on loopback, with demo staff, residents and cases.
+"""The sandbox gateway: docs/protocol.md on loopback, with demo staff, residents and cases.
 
 Public API::
 

@@ -33,7 +33,7 @@ from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, Mes
 from app.review import subject_digest
 
 #: Failed sign-ins (or sign-off credential checks) per staff id and client address before
-#: 429 (GATEWAY.md 1.1).
+#: 429 (docs/protocol.md 1.1).
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: A clinician's shift; the app signs in again when a token has expired.

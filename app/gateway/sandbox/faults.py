@@ -1,6 +1,6 @@
 """Fault injection: make the next N state-changing requests fail in a chosen way.
 
-The modes are the ones GATEWAY.md names. They exist so that tests (and people trying the
+The modes are the ones docs/protocol.md names. They exist so that tests (and people trying the
 app) can see that a send retried after a lost answer still reaches every resident once.
 """
 

@@ -32,7 +32,7 @@ from app.gateway.sandbox.server import CONNECTION_INPUT, SandboxApp, masked_path
 
 log = logging.getLogger("bifoga.sandbox")
 
-#: GATEWAY.md 1.1: a client that stalls mid-request is dropped after at most 30 seconds.
+#: docs/protocol.md 1.1: a client that stalls mid-request is dropped after at most 30 seconds.
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
 #: The sandbox serves a handful of clients; a flood gets 503 instead of a thread each.
 DEFAULT_MAX_CONNECTIONS = 64

@@ -1,6 +1,6 @@
 """Which of the four allowed types a body is, judged by its first bytes.
 
-The sandbox trusts neither the file name nor the Content-Type (REQUIREMENTS R3): it sniffs
+The sandbox trusts neither the file name nor the Content-Type (docs/requirements.md R3): it sniffs
 the magic bytes itself. The app's inspection goes much further; the gateway only needs to
 refuse what is plainly not a PDF, PNG, JPEG or GIF.
 """

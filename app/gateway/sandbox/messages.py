@@ -365,7 +365,7 @@ class Messages:
         return json_response({"messages": [self._message_json(r) for r in rows]})
 
     def _by_idempotency_key(self, staff: StaffMember, key: str) -> Response:
-        """What became of a send whose answer was lost (GATEWAY.md 1.1): zero or one
+        """What became of a send whose answer was lost (docs/protocol.md 1.1): zero or one
         message, and only the clinician's own, so a key never reveals a colleague's."""
         if not key or len(key) > MAX_KEY or not key.isprintable():
             raise ApiError.one(

@@ -1,7 +1,7 @@
 """POST /sandbox/cases/{case_id}/resident-answers: the resident answers a counter-question.
 
 Sandbox only: a real gateway hears the resident through 1177. The answer opens the case
-again (GATEWAY.md 1.1). The inbox page posts it as a form and is shown again (303); a
+again (docs/protocol.md 1.1). The inbox page posts it as a form and is shown again (303); a
 test or script posts JSON and gets 201 with the answer.
 """
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 #: A JSON request body is small (250 recipients, 10 attachments); anything larger is refused
 #: (by Content-Length before it is read, or as soon as a chunked body passes the limit).
 MAX_JSON_BYTES = 1024 * 1024
-#: GATEWAY.md 1.1: deeper nesting is refused before parsing (a parser recursing 100,000
+#: docs/protocol.md 1.1: deeper nesting is refused before parsing (a parser recursing 100,000
 #: levels deep fails, and no request of the protocol nests more than four).
 MAX_JSON_DEPTH = 64
 

@@ -2,7 +2,7 @@
 
 The app starts one when no gateway is configured; tests start one per fixture. The server
 is werkzeug's threaded WSGI server; with a certificate and key it serves HTTPS, and without
-them it refuses to listen anywhere but loopback (GATEWAY.md).
+them it refuses to listen anywhere but loopback (docs/protocol.md).
 """
 
 from __future__ import annotations

@@ -218,7 +218,7 @@ class SandboxApp:
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, values = adapter.match()
-            # Enforced while the body is read, chunked or not (GATEWAY.md 1.1): a body
+            # Enforced while the body is read, chunked or not (docs/protocol.md 1.1): a body
             # over the limit is refused after at most the limit has been read (one byte
             # more, so that a body over it is seen to be).
             request.max_content_length = 1 + (

@@ -335,7 +335,7 @@ class Store:
         )
 
     def _release_keys_left_in_flight(self) -> None:
-        """Free every key a stopped gateway left "processing" (GATEWAY.md 1.1).
+        """Free every key a stopped gateway left "processing" (docs/protocol.md 1.1).
 
         A message, its deliveries and its key's "done" are written in one transaction, so a
         key still "processing" when the store opens belongs to a request whose message was

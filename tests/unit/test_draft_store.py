@@ -6,8 +6,8 @@ import json
 import stat
 from pathlib import Path
 
-from app.draft import Attachment, Draft, SignOff
-from app.drafts import DraftStore, has_content
+from app.draft_store import DraftStore, has_content
+from app.message_draft import Attachment, Draft, SignOff
 from app.model import Case, MessageKind, Resident
 from app.staging import StagingArea
 from tests.support.pdfgen import text_pdf

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.draft import Attachment, Draft
+from app.message_draft import Attachment, Draft
 from app.model import Case, MessageKind, Resident
 from app.staging import StagedFile
 

@@ -129,7 +129,7 @@ class Draft:
     attachments: list[Attachment] = field(default_factory=list)
     sign_off: SignOff | None = None
     #: One key per send attempt of this draft, kept across retries and restarts, so a
-    #: resent request is recognised by the gateway and delivered once (GATEWAY.md).
+    #: resent request is recognised by the gateway and delivered once (docs/protocol.md).
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
     #: Which draft this is, across saves and restarts (a new case has no other name).
     draft_id: str = field(default_factory=lambda: uuid.uuid4().hex)
