@@ -1,9 +1,10 @@
-"""The commands that need no window: ``bifoga sandbox`` (the sandbox gateway),
-``bifoga inspect`` (inspect files as the window would), ``bifoga check-settings`` (the
-settings and the region's policy, checked as the window checks them) and ``bifoga pd-eval``.
+"""The core's commands, which need no window: ``bifoga inspect`` (inspect files as the
+window would), ``bifoga check-settings`` (the settings and the region's policy, checked as
+the window checks them), ``bifoga pd-eval`` and ``bifoga audit``.
 
 The console script is :func:`ui.launcher.main`, which hands these commands here before
-anything loads Qt, so they run on machines without a screen."""
+anything loads Qt, so they run on machines without a screen. ``bifoga sandbox`` goes from
+there to :mod:`sandbox.cli` instead: the core imports no sandbox."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ USAGE = """usage: bifoga [COMMAND] ...
 """
 
 
-COMMANDS = ("sandbox", "inspect", "check-settings", "pd-eval", "help", "-h", "--help")
+COMMANDS = ("inspect", "check-settings", "pd-eval", "help", "-h", "--help")
 
 
 def setup_logging() -> None:
@@ -40,10 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("-h", "--help", "help"):
         print(USAGE)
         return 0
-    if command == "sandbox":
-        from app.gateway.sandbox import main as sandbox_main
-
-        return sandbox_main(args[1:])
     if command == "inspect":
         from app.inspection.cli import main as inspect_main
 

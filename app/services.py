@@ -2,8 +2,9 @@
 outbox journal.
 
 Both clients of the core (the window and the command line) open these the same way.
-The embedded sandbox is started on loopback only when the settings ask for it
-(``gateway_url: "sandbox"``), and the window says so in its title.
+The embedded sandbox runs on loopback only when the settings ask for it
+(``gateway_url: "sandbox"``), and the window says so in its title. It is started outside
+the core (``sandbox.embedded.open_services``, since ``app`` imports no sandbox) and handed in.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
 from app.gateway.client import GatewayClient
-from app.gateway.embedded import EmbeddedSandbox
 from app.lifecycle import ClosedOnExit
 from app.model import MAX_ATTACHMENT_BYTES
 from app.outbox import Outbox
@@ -33,6 +32,14 @@ log = logging.getLogger(__name__)
 OUTBOX_FILE = "outbox.sqlite3"
 
 
+class EmbeddedGateway(Protocol):
+    """A gateway served by this process (the sandbox, started in ``sandbox.embedded``)."""
+
+    base_url: str
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class Services(ClosedOnExit):
     settings: Settings
@@ -42,7 +49,7 @@ class Services(ClosedOnExit):
     #: never holds up the page the clinician is looking at.
     render_worker: IsolatedWorker
     inspect_worker: IsolatedWorker
-    sandbox: Any = None  # the embedded sandbox gateway's handle, when it runs
+    sandbox: EmbeddedGateway | None = None  # the embedded sandbox gateway, when it runs
     #: A second render process, for drawing the first page of a new file together with
     #: ``render_worker`` (each draws half; see ``app.rendering.render_ahead``). None on a
     #: one-core machine, where it would only compete.
@@ -144,17 +151,20 @@ def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker
 
 
 def open_services(
-    settings: Settings, *, sandbox_dir: Path | None = None, outbox_path: Path | None = None
+    settings: Settings,
+    *,
+    sandbox: EmbeddedGateway | None = None,
+    outbox_path: Path | None = None,
 ) -> Services:
-    sandbox = None
+    """The services on the configured gateway, or on ``sandbox`` when the settings ask for
+    the sandbox (``sandbox.embedded.open_services`` starts it and calls this)."""
     base_url = settings.gateway_url.strip().rstrip("/")
-    if settings.uses_sandbox:
-        # A folder given (tests, `bifoga sandbox --data`) is kept; one made for this window
-        # is private to it and removed when it closes (every "sent" file is in it).
-        folder = sandbox_dir or Path(tempfile.mkdtemp(prefix="bifoga-sandbox-"))
-        sandbox = EmbeddedSandbox(folder, remove_on_stop=sandbox_dir is None)  # in the background
+    if settings.uses_sandbox != (sandbox is not None):
+        # The decision is the settings' alone: no sandbox unless asked for, and when asked
+        # for, never a client pointed anywhere else.
+        raise ValueError("the embedded sandbox runs exactly when the settings ask for it")
+    if sandbox is not None:
         base_url = sandbox.base_url
-        log.info("embedded sandbox gateway at %s", base_url)
     elif not base_url:  # never a silent sandbox, and never a client without a gateway
         raise ValueError("no gateway_url configured")
     verify: bool | str = settings.ca_bundle or True

@@ -73,8 +73,8 @@ case "$command" in
     ;;
   test)
     export QT_QPA_PLATFORM=offscreen
-    .venv/bin/ruff check app ui tests
-    .venv/bin/ruff format --check app ui tests
+    .venv/bin/ruff check app ui sandbox tests
+    .venv/bin/ruff format --check app ui sandbox tests
     .venv/bin/mypy
     .venv/bin/lint-imports
     exec .venv/bin/python -m pytest "$@"

@@ -85,7 +85,7 @@ class FirstWindow:
         self.window.when_painted(self._open_services)
 
     def _open_services(self) -> None:
-        from app.services import open_services
+        from sandbox.embedded import open_services
 
         try:
             self.services = open_services(self.settings)

@@ -1,7 +1,8 @@
 """The ``bifoga`` console script: the window, or a command that needs none.
 
-Commands without a window go to :mod:`app.cli` before Qt is imported, so
-``bifoga inspect`` and ``bifoga sandbox`` work on a server without a screen.
+Commands without a window go to :mod:`app.cli` (the core's) or :mod:`sandbox.cli`
+(``bifoga sandbox``) before Qt is imported, so they work on a server without a screen.
+This module may import both; ``app`` imports no sandbox.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     from app import cli
 
+    if args and args[0] == "sandbox":
+        cli.setup_logging()  # personnummer masked in the sandbox's log too
+        from sandbox.cli import main as sandbox_main
+
+        return sandbox_main(args[1:])
     if args and (args[0] in cli.COMMANDS or not args[0].startswith("-")):
         return cli.main(args)
     cli.setup_logging()

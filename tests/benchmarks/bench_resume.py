@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 from app.gateway.client import GatewayClient
-from app.gateway.sandbox import start_sandbox
 from app.model import MAX_BULK_RECIPIENTS
 from app.outbox import JobState, Outbox, OutboxJob, run_job
 from app.sending import enqueue_draft, send_draft
-from app.services import open_services
 from app.settings import Settings
 from app.staging import StagingArea
+from sandbox.embedded import open_services
+from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line
 from tests.support.outbox_work import padded_pdf, ready_draft
 

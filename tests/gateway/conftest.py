@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.gateway.client import GatewayClient, RetryPolicy
-from app.gateway.sandbox import SandboxHandle, start_sandbox
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import FakeClock, Raw, RecordingSleep
 
 

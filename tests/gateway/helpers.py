@@ -19,7 +19,7 @@ from tests.support.pdfgen import text_pdf
 
 _FILES = Path(__file__).resolve().parents[1] / "files"
 
-#: Demo world (app/gateway/sandbox/demo.py), as the tests rely on it.
+#: Demo world (sandbox/demo.py), as the tests rely on it.
 LUND = "Vårdcentralen Lund"
 CASE_PROVSVAR = "2024-118"  # open, Karin Berg
 KARIN = "196801029288"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.gateway.sandbox import SandboxHandle
 from app.model import MAX_ATTACHMENT_BYTES
+from app.staging import StagingArea, StagingError
+from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import Raw, codes, pdf_blob, png_blob
 
 
@@ -64,6 +66,36 @@ def test_type_is_judged_by_content(raw: Raw, token: str) -> None:
         headers={"Content-Type": "application/msword"},
     )
     assert word.status_code == 415
+
+
+def test_the_gateway_accepts_exactly_what_the_client_stages(
+    raw: Raw, token: str, tmp_path: Path
+) -> None:
+    # One sniffer (app/filetypes.py) for both: a PDF whose header is not at byte 0 (PDF
+    # readers look further, so a polyglot can pass as a PDF) is refused by each, and the
+    # real thing is taken by each.
+    real = pdf_blob().data
+    padded = b"GIF89a" + b"\0" * 10 + real  # "%PDF-" within the first KiB, not at 0
+    staging = StagingArea(tmp_path / "staging", max_bytes=MAX_ATTACHMENT_BYTES)
+    for data, accepted in ((real, True), (padded, False), (b" " + real, False)):
+        source = tmp_path / "brev.pdf"
+        source.write_bytes(data)
+        try:
+            staged: bool | str = bool(staging.stage(source))
+        except StagingError as refused:
+            staged = refused.code
+        put = raw.call(
+            "PUT",
+            f"/v1/attachments/{hashlib.sha256(data).hexdigest()}",
+            token,
+            data=data,
+            headers={"Content-Type": "application/pdf"},
+        )
+        if accepted:
+            assert staged is True and put.status_code == 201
+        else:
+            assert staged in ("file.type_not_allowed", "file.extension_mismatch")
+            assert put.status_code == 415, put.text
 
 
 def test_gif_and_jpeg_are_accepted(raw: Raw, token: str) -> None:

@@ -18,8 +18,8 @@ from app.gateway.client import (
     RetryPolicy,
 )
 from app.gateway.errors import GatewayError
-from app.gateway.sandbox import SandboxHandle
 from app.model import Case, Staff
+from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import (
     CASE_PROVSVAR,
     GUNNAR,

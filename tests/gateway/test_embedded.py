@@ -1,6 +1,7 @@
 """The embedded sandbox starts in the background: its address is known at once, a request
 made before it serves is answered once it does, and one that cannot start refuses
-requests rather than leave them waiting."""
+requests rather than leave them waiting. It is started in one place
+(``sandbox.embedded.open_services``), exactly when the settings ask for it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 import requests
 
 from app.gateway.client import GatewayClient
-from app.gateway.embedded import EmbeddedSandbox
+from app.services import EmbeddedGateway
+from sandbox.embedded import EmbeddedSandbox
 
 
 def test_a_request_made_while_it_starts_is_answered(tmp_path: Path) -> None:
@@ -41,14 +43,14 @@ def test_a_sandbox_folder_made_for_the_window_is_private_and_goes_with_it(
     import stat
     import tempfile
 
-    from app.services import open_services
+    from sandbox.embedded import open_services
     from tests.support.session import test_settings
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     services = open_services(test_settings(tmp_path))  # no folder given: one of its own
     try:
-        assert services.sandbox is not None and services.sandbox.wait_started()
+        assert isinstance(services.sandbox, EmbeddedSandbox) and services.sandbox.wait_started()
         folder = services.sandbox.data_dir
         assert folder.parent == tmp_path / "tmp"
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -59,9 +61,54 @@ def test_a_sandbox_folder_made_for_the_window_is_private_and_goes_with_it(
 
 
 def test_a_sandbox_folder_given_is_kept(tmp_path: Path) -> None:
-    from app.services import open_services
+    from sandbox.embedded import open_services
     from tests.support.session import test_settings
 
     services = open_services(test_settings(tmp_path), sandbox_dir=tmp_path / "gw")
     services.close()
     assert (tmp_path / "gw").is_dir()
+
+
+def test_the_core_takes_a_sandbox_exactly_when_the_settings_ask_for_one(
+    tmp_path: Path,
+) -> None:
+    from app.services import open_services
+    from tests.support.session import test_settings
+
+    class Started:
+        base_url = "http://127.0.0.1:9"
+        stopped = False
+
+        def stop(self) -> None:
+            self.stopped = True
+
+    asked = test_settings(tmp_path)
+    with pytest.raises(ValueError):
+        open_services(asked)  # asked for, but nobody started one
+    named = test_settings(tmp_path, gateway_url="https://gateway.invalid")
+    started = Started()
+    with pytest.raises(ValueError):
+        open_services(named, sandbox=started)  # a gateway named: never the sandbox
+    gateway: EmbeddedGateway = started
+    with open_services(asked, sandbox=gateway) as services:
+        assert services.client.base_url == started.base_url
+    assert started.stopped, "the services stop the sandbox they were given"
+
+
+def test_a_start_that_fails_stops_the_sandbox_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import app.services
+    from sandbox.embedded import open_services
+    from tests.support.session import test_settings
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError("the staging area cannot be made")
+
+    monkeypatch.setattr(app.services, "open_services", failing)
+    with pytest.raises(OSError):
+        open_services(test_settings(tmp_path), sandbox_dir=tmp_path / "gw")
+    serving = [t for t in threading.enumerate() if t.name.startswith("bifoga-sandbox-")]
+    assert serving == [], "no sandbox left serving behind a failed start"

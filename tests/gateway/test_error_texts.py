@@ -9,7 +9,9 @@ import pytest
 
 from app import texts
 
-_GATEWAY_SOURCE = Path(__file__).resolve().parents[2] / "app" / "gateway"
+_REPO = Path(__file__).resolve().parents[2]
+#: The sandbox gateway, and the protocol's parts it shares with the client (file names).
+_GATEWAY_SOURCES = (_REPO / "sandbox", _REPO / "app" / "gateway")
 
 _CODES = (
     "case_not_open",
@@ -31,7 +33,8 @@ _CODES = (
 
 
 def _source() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in _GATEWAY_SOURCE.rglob("*.py"))
+    files = (path for folder in _GATEWAY_SOURCES for path in sorted(folder.rglob("*.py")))
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 
 @pytest.mark.parametrize("code", _CODES)

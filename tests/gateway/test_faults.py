@@ -4,15 +4,17 @@ reaches each resident exactly once."""
 from __future__ import annotations
 
 import threading
-import time
+import urllib.parse
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from app.gateway.client import GatewayClient, OutgoingMessage, RetryPolicy
 from app.gateway.errors import GatewayError
-from app.gateway.sandbox import SandboxHandle, start_sandbox
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import (
     CASE_PROVSVAR,
     KARIN,
@@ -121,25 +123,61 @@ def test_retries_give_up_after_the_bounded_attempts(
     assert _per_resident(raw) == {KARIN: 1}  # processed once, the rest were replays
 
 
+class AnswerLog(requests.Session):
+    """Notes (method, path, status) of each answer the client got."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[tuple[str, str, int]] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = super().send(request, **kwargs)
+        path = urllib.parse.urlsplit(request.url or "").path
+        self.answers.append((request.method or "", path, response.status_code))
+        return response
+
+
+#: Longer than any test: a held request goes on only when the test releases it.
+HELD_UNTIL_RELEASED_S = 600.0
+
+
 def test_slow_answer_times_out_and_the_retry_waits_for_the_first(
     sandbox: SandboxHandle, raw: Raw
 ) -> None:
-    # Real time here: the client's read timeout is what is being tested.
+    # The client's read timeout is real time: it is what is tested. The gateway holds the
+    # first POST (its key claimed) until the test lets it go, so nothing else depends on
+    # how fast either side is.
+    waits: list[float] = []
+
+    def between_tries(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 1:  # the first try timed out: its request holds the key
+            assert sandbox.faults.wait_until_held(1)
+        elif len(waits) == 2:  # the retry met the first still in flight: let it finish
+            sandbox.faults.release_held()
+            assert sandbox.faults.wait_until_done(1)
+
+    log = AnswerLog()
     with GatewayClient(
         sandbox.base_url,
         read_timeout=0.3,
-        retry=RetryPolicy(max_attempts=8, backoff_base_s=0.1, backoff_max_s=0.4),
+        sleep=between_tries,
+        session=log,
+        retry=RetryPolicy(max_attempts=8),
     ) as client:
         client.sign_in("anna", SECRETS["anna"])
-        raw.set_fault("slow", count=1, delay_s=0.8)
+        raw.set_fault("slow", count=1, delay_s=HELD_UNTIL_RELEASED_S)
         sent = client.send_message(_reply(), str(uuid.uuid4()))
-    assert sent.replayed
+    assert sent.replayed and len(waits) == 2
+    # The timed-out try has no answer; the retry heard 409 (in flight), then the replay.
+    posts = [status for method, path, status in log.answers if method == "POST"]
+    assert posts[-2:] == [409, 201]
     assert _per_resident(raw) == {KARIN: 1}
 
 
 def test_in_flight_key_answers_409(sandbox: SandboxHandle, raw: Raw) -> None:
     token = raw.token()
-    raw.set_fault("slow", count=1, delay_s=1.0)
+    raw.set_fault("slow", count=1, delay_s=HELD_UNTIL_RELEASED_S)
     key = str(uuid.uuid4())
     message = {
         "kind": "reply",
@@ -156,20 +194,31 @@ def test_in_flight_key_answers_409(sandbox: SandboxHandle, raw: Raw) -> None:
     )
     worker.start()
     try:
-        # The first request has taken the fault once the count is back to 0; it claims the key
-        # a few SQL statements later and then sleeps for a second. 0.1 s covers the claim.
-        deadline = time.monotonic() + 5
-        while raw.call("GET", "/sandbox/faults").json()["count"] and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(0.1)
+        # Held once its key is claimed: the same key now is in flight.
+        assert sandbox.faults.wait_until_held(1)
         other = Raw(sandbox.base_url)  # its own connection, beside the waiting one
         second = other.send(token, message, key)
         other.close()
         assert second.status_code == 409 and codes(second) == ["idempotency_key_in_flight"]
     finally:
+        sandbox.faults.release_held()
         worker.join()
     assert first["status"] == 201
     assert raw.send(token, message, key).headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_held_request_is_let_go_when_the_sandbox_stops() -> None:
+    with start_sandbox(fault="slow:1", slow_delay_s=HELD_UNTIL_RELEASED_S) as handle:
+        raw = Raw(handle.base_url)
+        worker = threading.Thread(target=raw.sign_in)  # a sign-in changes state: it is held
+        worker.start()
+        assert handle.faults.wait_until_held(1)
+        assert not handle.faults.wait_until_done(1, timeout_s=0), "still held"
+    # Stopping did not wait out the delay (the test's time limit is far shorter): the held
+    # request was let go and processed before the sandbox closed its store.
+    assert handle.faults.wait_until_done(1, timeout_s=0)
+    worker.join()
+    raw.close()
 
 
 def test_fault_from_start_and_invalid_fault_requests(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ import pytest
 import requests
 import trustme
 
-from app.gateway.sandbox import SandboxHandle, start_sandbox
-from app.gateway.sandbox.responses import MAX_JSON_BYTES
+from sandbox.responses import MAX_JSON_BYTES
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import SECRETS, Raw, codes
 
 #: How long a test lets the server take before it counts as hanging. A safety net only:

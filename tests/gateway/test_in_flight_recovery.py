@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from app.gateway.sandbox import start_sandbox
-from app.gateway.sandbox.store import DB_NAME, Store
+from sandbox.runner import start_sandbox
+from sandbox.store import DB_NAME, Store
 from tests.gateway.helpers import KARIN, Raw, codes, reply
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from app.gateway.sandbox import SandboxHandle
-from app.gateway.sandbox.server import _url_map
+from sandbox.runner import SandboxHandle
+from sandbox.server import _url_map
 from tests.gateway.helpers import KARIN, Raw, attachment_json, pdf_blob, reply, subject_of
 
 _TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}

@@ -15,11 +15,11 @@ import pytest
 import requests
 
 from app.gateway.client import GatewayClient, RetryPolicy
-from app.gateway.sandbox import SandboxHandle, start_sandbox
 from app.model import MessageKind
 from app.outbox import DeliveryPolicy, JobState, Outbox, OutboxJob, resume_unfinished, run_job
 from app.sending import enqueue_draft, outgoing_message
 from app.staging import StagingArea
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import SECRETS, FakeClock, Raw, RecordingSleep, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.gateway.sandbox import SandboxHandle
+from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import (
     ANSWERED_CASE,
     CASE_PROVSVAR,

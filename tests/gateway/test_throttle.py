@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from app.gateway.sandbox import SandboxHandle
 from app.review import subject_digest
+from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import (
     SECRETS,
     FakeClock,

@@ -16,8 +16,9 @@ import trustme
 
 from app.gateway.client import GatewayClient, OutgoingMessage
 from app.gateway.errors import GatewayError
-from app.gateway.sandbox import InsecureHostError, SandboxHandle, main, start_sandbox
-from app.gateway.sandbox.faults import FaultMode
+from sandbox.cli import main
+from sandbox.faults import FaultMode
+from sandbox.runner import InsecureHostError, SandboxHandle, start_sandbox
 from tests.gateway.helpers import KARIN, SECRETS, RecordingSleep
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -84,9 +85,18 @@ def test_plain_http_is_refused_off_loopback(capsys: pytest.CaptureFixture[str]) 
 
 def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(_REPO)}
-    code = "import sys; from app.gateway.sandbox import main; sys.exit(main(sys.argv[1:]))"
+    # Through the console script's own dispatch (ui.launcher, the `bifoga` entry point).
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "--data", str(tmp_path / "data"), "--fault", "slow:2"],
+        [
+            sys.executable,
+            "-m",
+            "ui.launcher",
+            "sandbox",
+            "--data",
+            str(tmp_path / "data"),
+            "--fault",
+            "slow:2",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

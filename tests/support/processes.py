@@ -59,7 +59,7 @@ def sandbox_process(
     data: Path, log: Path, *, port: int = 0, fault: str | None = None
 ) -> Iterator[tuple[Child, str]]:
     """``bifoga sandbox --data DATA`` as a process of its own, and its base URL."""
-    args = ["-m", "app.cli", "sandbox", "--data", str(data), "--port", str(port)]
+    args = ["-m", "ui.launcher", "sandbox", "--data", str(data), "--port", str(port)]
     if fault:
         args += ["--fault", fault]
     child = Child(args, log)

@@ -131,7 +131,7 @@ def main() -> int:
     os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
     from PySide6.QtWidgets import QApplication
 
-    from app.services import open_services
+    from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
     from tests.support.session import test_settings
     from ui.main_window import MainWindow

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.services import Services, open_services
+from app.services import Services
 from app.settings import SANDBOX, Settings
+from sandbox.embedded import open_services
 
 
 def test_settings(tmp_path: Path, **overrides: object) -> Settings:

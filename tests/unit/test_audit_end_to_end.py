@@ -16,13 +16,13 @@ import pytest
 from app.audit import TRAIL_FILE_NAME, AuditTrail
 from app.audit_cli import EXIT_BROKEN, EXIT_SOUND, main
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage
-from app.gateway.sandbox import SandboxHandle, start_sandbox
 from app.inspection.isolated import inspect_isolated
 from app.staging import StagingArea
 from app.worker import IsolatedWorker
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.support.pdfgen import text_pdf
 
-CASE = "2024-118"  # the sandbox's open case of Karin Berg (app/gateway/sandbox/demo.py)
+CASE = "2024-118"  # the sandbox's open case of Karin Berg (sandbox/demo.py)
 KARIN = "196801029288"
 SECRETS = {"anna": "anna-sandlada", "bertil": "bertil-sandlada"}
 NEVER_IN_CLEAR = [

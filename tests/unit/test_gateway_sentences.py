@@ -13,7 +13,7 @@ from app.gateway.client import GatewayError
 from ui.errors import gateway_error_text
 from ui.i18n import set_language
 
-SANDBOX = Path(__file__).resolve().parents[2] / "app" / "gateway" / "sandbox"
+SANDBOX = Path(__file__).resolve().parents[2] / "sandbox"
 
 
 def gateway_codes() -> set[str]:

@@ -17,13 +17,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from app import filetypes
 from app.gateway import filenames
 from app.gateway.filenames import filename_problem
-from app.gateway.sandbox.api import Api, is_sha256, new_id
-from app.gateway.sandbox.clock import parse_rfc3339, rfc3339
-from app.gateway.sandbox.demo import StaffMember
-from app.gateway.sandbox.media import is_image
-from app.gateway.sandbox.responses import ApiError, FieldError, json_response, read_json_object
 from app.identifiers import is_valid_resident_id
 from app.model import (
     ALLOWED_MEDIA_TYPES,
@@ -33,6 +29,10 @@ from app.model import (
     MessageKind,
 )
 from app.review import message_sha256, subject_digest
+from sandbox.api import Api, is_sha256, new_id
+from sandbox.clock import parse_rfc3339, rfc3339
+from sandbox.demo import StaffMember
+from sandbox.responses import ApiError, FieldError, json_response, read_json_object
 
 #: Called once the idempotency key is claimed; the "slow" fault sleeps there, so that a
 #: retry meanwhile sees the first request still in flight (409).
@@ -332,7 +332,7 @@ class Messages:
         alt_text = item.get("alt_text")
         if alt_text is not None and not isinstance(alt_text, str):
             problems.append(("invalid_alt_text", "alt_text is a string.", "alt_text"))
-        elif isinstance(media_type, str) and is_image(media_type) and not (alt_text or "").strip():
+        elif filetypes.is_image(media_type) and not (alt_text or "").strip():
             problems.append(("alt_text_required", "An image needs a text alternative.", "alt_text"))
         return problems
 

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from app.gateway.sandbox.demo import StaffMember
+from sandbox.demo import StaffMember
 
 _KIND_LABELS = {
     "reply": "Svar",

@@ -2,6 +2,12 @@
 
 The modes are the ones docs/protocol.md names. They exist so that tests (and people trying the
 app) can see that a send retried after a lost answer still reaches every resident once.
+
+A test in the same process does not sleep to let a fault happen: it waits on the injector's
+hooks. ``wait_until_held`` returns once a "slow" request is held (a message's idempotency key
+already claimed), ``release_held`` lets the held requests go on at once, and
+``wait_until_done`` returns once that many faulted requests have been processed (their
+answer made, or their connection about to be dropped).
 """
 
 from __future__ import annotations
@@ -58,6 +64,13 @@ class FaultInjector:
         self._mode: FaultMode | None = None
         self._remaining = 0
         self._delay_s = delay_s
+        # What the hooks count, guarded by a condition of their own so that a held request
+        # never blocks ``take`` or ``set``.
+        self._progress = threading.Condition()
+        self._held = 0  # requests held by "slow" so far
+        self._done = 0  # faulted requests processed so far
+        self._releases = 0  # each release_held lets the requests held before it go
+        self._stopped = False
 
     def set(self, mode: FaultMode | None, count: int, delay_s: float | None = None) -> FaultState:
         with self._lock:
@@ -84,3 +97,44 @@ class FaultInjector:
 
     def _state(self) -> FaultState:
         return FaultState(self._mode, self._remaining, self._delay_s)
+
+    # -- hooks: what a test waits on instead of sleeping ---------------------------------------
+
+    def hold(self, delay_s: float) -> None:
+        """Hold this request (the "slow" fault): until ``delay_s`` has passed, a test calls
+        ``release_held``, or the server stops."""
+        with self._progress:
+            released_after = self._releases
+            self._held += 1
+            self._progress.notify_all()
+            self._progress.wait_for(
+                lambda: self._stopped or self._releases != released_after, delay_s
+            )
+
+    def release_held(self) -> None:
+        """Let every request held now go on (one held later is held again)."""
+        with self._progress:
+            self._releases += 1
+            self._progress.notify_all()
+
+    def stop_holding(self) -> None:
+        """The server stops: nothing is held any more, now or later."""
+        with self._progress:
+            self._stopped = True
+            self._progress.notify_all()
+
+    def note_done(self) -> None:
+        """A faulted request has been processed (called by the server)."""
+        with self._progress:
+            self._done += 1
+            self._progress.notify_all()
+
+    def wait_until_held(self, count: int = 1, timeout_s: float = 30.0) -> bool:
+        """Whether ``count`` requests have been held by "slow" (waiting for that)."""
+        with self._progress:
+            return self._progress.wait_for(lambda: self._held >= count, timeout_s)
+
+    def wait_until_done(self, count: int = 1, timeout_s: float = 30.0) -> bool:
+        """Whether ``count`` faulted requests have been processed (waiting for that)."""
+        with self._progress:
+            return self._progress.wait_for(lambda: self._done >= count, timeout_s)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.gateway.sandbox import demo
+from sandbox import demo
 
 log = logging.getLogger("bifoga.sandbox")
 

@@ -16,17 +16,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-from app.gateway.sandbox.api import DEFAULT_SESSION_TTL_S, Settings
-from app.gateway.sandbox.clock import Clock, system_clock
-from app.gateway.sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
-from app.gateway.sandbox.http_server import (
+from app.lifecycle import ClosedOnExit
+from sandbox.api import DEFAULT_SESSION_TTL_S, Settings
+from sandbox.clock import Clock, system_clock
+from sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
+from sandbox.http_server import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT_S,
     GuardedWSGIServer,
 )
-from app.gateway.sandbox.server import SandboxApp
-from app.gateway.sandbox.store import DB_NAME, Store
-from app.lifecycle import ClosedOnExit
+from sandbox.server import SandboxApp
+from sandbox.store import DB_NAME, Store
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -94,7 +94,7 @@ class SandboxHandle(ClosedOnExit):
         if self._stopped:
             return
         self._stopped = True
-        self._app.stopping.set()  # wakes any request sleeping in the "slow" fault
+        self._app.faults.stop_holding()  # wakes any request held by the "slow" fault
         self._server.shutdown()
         self._thread.join()
         self._server.server_close()
@@ -161,7 +161,6 @@ def start_sandbox(
             clock or system_clock,
             Settings(review_ttl_s=review_ttl_s, session_ttl_s=session_ttl_s),
             faults,
-            threading.Event(),
         )
         if listening is not None:
             host, port = listening.getsockname()[:2]

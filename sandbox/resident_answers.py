@@ -12,11 +12,11 @@ from urllib.parse import quote
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from app.gateway.sandbox.api import new_id
-from app.gateway.sandbox.clock import Clock, rfc3339
-from app.gateway.sandbox.responses import ApiError, json_response, read_json_object
-from app.gateway.sandbox.store import Store
 from app.model import CaseStatus
+from sandbox.api import new_id
+from sandbox.clock import Clock, rfc3339
+from sandbox.responses import ApiError, json_response, read_json_object
+from sandbox.store import Store
 
 MAX_ANSWER = 20_000
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})

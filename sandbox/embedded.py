@@ -1,7 +1,12 @@
-"""The embedded sandbox gateway, started without holding up the first window.
+"""The embedded sandbox gateway: the one place that starts it, without holding up the
+first window.
 
 When asked for (``bifoga --sandbox`` or ``gateway_url: "sandbox"``; never because no
 gateway is configured), Bifoga serves the sandbox itself (docs/protocol.md) on loopback.
+The core only decides (``Settings.uses_sandbox``) and takes what was started
+(``app.services.open_services(sandbox=...)``): it imports no sandbox. So whoever opens
+Bifoga's services (the window's start-up in ui/app.py, the tests, the benchmarks) calls
+:func:`open_services` here, which starts the sandbox first when the settings ask for it.
 Starting it (importing Werkzeug, opening SQLite, writing the demo data) takes about as
 long as everything else before the sign-in window, so it happens on a thread of its own:
 the listening socket is opened here at once, so the address is known and the client can
@@ -9,7 +14,7 @@ be made; a request that comes before the server is up waits in the socket's queu
 answered when it is. If the sandbox cannot start, the socket is closed and such a request
 fails with a connection error, which the window reports like any unreachable gateway.
 
-Not imported from ``app.gateway.sandbox`` on purpose: that package pulls in Werkzeug.
+Not imported from ``sandbox`` on purpose: that package pulls in Werkzeug.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ import contextlib
 import logging
 import shutil
 import socket
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from app import services as app_services
 from app.lifecycle import ClosedOnExit
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ class EmbeddedSandbox(ClosedOnExit):
 
     def _start(self, data_dir: Path) -> None:
         try:
-            from app.gateway.sandbox import start_sandbox
+            from sandbox.runner import start_sandbox
 
             self._handle = start_sandbox(data_dir=data_dir, listening=self._listening)
         except Exception:
@@ -77,3 +85,26 @@ class EmbeddedSandbox(ClosedOnExit):
             self._handle = None
         if self._remove_on_stop:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def open_services(
+    settings: Settings, *, sandbox_dir: Path | None = None, outbox_path: Path | None = None
+) -> app_services.Services:
+    """Bifoga's services (``app.services.open_services``), on an embedded sandbox started
+    here first when the settings ask for it, and on the configured gateway otherwise.
+
+    A ``sandbox_dir`` given (tests, a gateway restarted on the same data) is kept; one made
+    for this window is private to it and removed when it closes (every "sent" file is in it).
+    """
+    sandbox = None
+    if settings.uses_sandbox:
+        folder = sandbox_dir or Path(tempfile.mkdtemp(prefix="bifoga-sandbox-"))
+        sandbox = EmbeddedSandbox(folder, remove_on_stop=sandbox_dir is None)  # in the background
+        log.info("embedded sandbox gateway at %s", sandbox.base_url)
+    try:
+        # Looked up at call time: the start-up tests record the services opened.
+        return app_services.open_services(settings, sandbox=sandbox, outbox_path=outbox_path)
+    except BaseException:
+        if sandbox is not None:  # not left serving behind a start that failed
+            sandbox.stop()
+        raise

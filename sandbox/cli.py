@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from app.gateway.sandbox.faults import parse_fault_spec
-from app.gateway.sandbox.runner import InsecureHostError, start_sandbox
+from sandbox.faults import parse_fault_spec
+from sandbox.runner import InsecureHostError, start_sandbox
 
 USAGE_ERROR = 2
 

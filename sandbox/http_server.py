@@ -28,7 +28,7 @@ from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from app.gateway.sandbox.server import CONNECTION_INPUT, SandboxApp, masked_path
+from sandbox.server import CONNECTION_INPUT, SandboxApp, masked_path
 
 log = logging.getLogger("bifoga.sandbox")
 

@@ -29,13 +29,15 @@ from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
 
-from app.gateway.sandbox import pages
-from app.gateway.sandbox.api import Api, Settings
-from app.gateway.sandbox.clock import Clock
-from app.gateway.sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
-from app.gateway.sandbox.messages import IN_FLIGHT_HOOK, Messages
-from app.gateway.sandbox.resident_answers import answer_counter_question
-from app.gateway.sandbox.responses import (
+from app.identifiers import is_valid_resident_id, mask
+from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
+from sandbox import pages
+from sandbox.api import Api, Settings
+from sandbox.clock import Clock
+from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
+from sandbox.messages import IN_FLIGHT_HOOK, Messages
+from sandbox.resident_answers import answer_counter_question
+from sandbox.responses import (
     MAX_JSON_BYTES,
     ApiError,
     FieldError,
@@ -43,9 +45,7 @@ from app.gateway.sandbox.responses import (
     json_response,
     read_json_object,
 )
-from app.gateway.sandbox.store import Store
-from app.identifiers import is_valid_resident_id, mask
-from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
+from sandbox.store import Store
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -110,17 +110,19 @@ def _url_map() -> Map:
 
 
 class _SlowOnce:
-    """The "slow" fault's delay, taken once per request, cut short when the server stops."""
+    """The "slow" fault's delay, taken once per request (a message's after its key is
+    claimed, any other after it was processed), cut short when the server stops or a test
+    releases it (``FaultInjector.hold``)."""
 
-    def __init__(self, delay_s: float, stopping: threading.Event) -> None:
+    def __init__(self, faults: FaultInjector, delay_s: float) -> None:
+        self._faults = faults
         self._delay_s = delay_s
-        self._stopping = stopping
         self._done = False
 
     def __call__(self) -> None:
         if not self._done:
             self._done = True
-            self._stopping.wait(self._delay_s)
+            self._faults.hold(self._delay_s)
 
 
 class SandboxApp:
@@ -130,11 +132,9 @@ class SandboxApp:
         clock: Clock,
         settings: Settings,
         faults: FaultInjector,
-        stopping: threading.Event,
     ) -> None:
         self.store = store
         self.faults = faults
-        self.stopping = stopping
         self.api = Api(store, clock, settings)
         self.messages = Messages(self.api)
         self.url_map = _url_map()
@@ -192,7 +192,21 @@ class SandboxApp:
             if mode is not None:
                 log.info("fault %s on %s %s", mode.value, request.method, request.path)
             if mode is FaultMode.SLOW:
-                environ[IN_FLIGHT_HOOK] = _SlowOnce(delay_s, self.stopping)
+                environ[IN_FLIGHT_HOOK] = _SlowOnce(self.faults, delay_s)
+        if mode is None:
+            return self.dispatch(request)(environ, start_response)
+        try:
+            return self._respond_with_fault(mode, request, environ, start_response)
+        finally:
+            self.faults.note_done()
+
+    def _respond_with_fault(
+        self,
+        mode: FaultMode,
+        request: Request,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
         if mode is FaultMode.DROP_BEFORE:
             return _drop_connection(environ, start_response)
         if mode is FaultMode.THROTTLE:

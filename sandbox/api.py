@@ -19,18 +19,18 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from app.gateway.sandbox.clock import Clock, parse_rfc3339, rfc3339
-from app.gateway.sandbox.demo import StaffMember
-from app.gateway.sandbox.media import sniff_media_type
-from app.gateway.sandbox.responses import (
+from app import filetypes
+from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
+from app.review import subject_digest
+from sandbox.clock import Clock, parse_rfc3339, rfc3339
+from sandbox.demo import StaffMember
+from sandbox.responses import (
     ApiError,
     FieldError,
     json_response,
     read_json_object,
 )
-from app.gateway.sandbox.store import Store
-from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
-from app.review import subject_digest
+from sandbox.store import Store
 
 #: Failed sign-ins (or sign-off credential checks) per staff id and client address before
 #: 429 (docs/protocol.md 1.1).
@@ -203,7 +203,9 @@ class Api:
             raise ApiError.one(
                 422, "hash_mismatch", "The body's SHA-256 is not the one in the URL."
             )
-        sniffed = sniff_media_type(data[:1024])
+        # The client's own sniffer (app/filetypes.py): client and gateway accept exactly
+        # the same bytes, a PDF header at byte 0 included (docs/gateway.md).
+        sniffed = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
         if sniffed is None:
             raise ApiError.one(
                 415, "unsupported_media_type", "The content is not a PDF, PNG, JPEG or GIF."
