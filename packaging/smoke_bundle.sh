@@ -95,6 +95,42 @@ show_sign_in_window() {
   fi
 }
 
+# The sandbox gateway alone, as `bifoga sandbox --data DIR` (its own package, sandbox/): the
+# first line is its URL, it serves the protocol's OpenAPI document (package data of
+# app.gateway) and the demo directory, and it ends with status 0 on SIGTERM.
+serve_sandbox() {
+  "$python" - "$executable" "$scratch/gateway" <<'PY'
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+
+process = subprocess.Popen(
+    [sys.argv[1], "sandbox", "--data", sys.argv[2]],
+    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+)
+try:
+    url = process.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        sys.exit(f"bifoga sandbox printed {url!r} first, not its URL")
+    with urllib.request.urlopen(url + "/v1/openapi.json", timeout=30) as answer:
+        if json.load(answer).get("openapi") is None:
+            sys.exit("/v1/openapi.json is not the OpenAPI document")
+    asked = urllib.request.Request(url + "/sandbox/", headers={"Accept": "application/json"})
+    with urllib.request.urlopen(asked, timeout=30) as answer:
+        if not json.load(answer).get("staff"):
+            sys.exit("/sandbox/ lists no demo staff")
+    process.send_signal(signal.SIGTERM)
+    if (code := process.wait(timeout=30)) != 0:
+        sys.exit(f"bifoga sandbox ended with status {code} on SIGTERM")
+finally:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+PY
+}
+
 # Worker processes are the bundle's own executable: none may outlive the command that
 # started it.
 bundle_processes() {
@@ -127,6 +163,7 @@ check "desktop entry is valid" validate_desktop_entry
 check "AppStream metainfo is valid" validate_metainfo
 check "bifoga inspect --json gives the expected verdicts" inspect_files
 check "the sign-in window is shown and closed" show_sign_in_window
+check "bifoga sandbox serves the protocol and stops on SIGTERM" serve_sandbox
 check "no process of the bundle is left" no_process_left
 echo "bundle smoke took $(( $(date +%s) - smoke_started )) s"
 echo "bundle smoke: $passed passed, $failed failed"

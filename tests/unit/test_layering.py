@@ -1,5 +1,6 @@
 """The layering holds: the core runs without a screen and without the sandbox, the sandbox
-without the window, the window without a parser of untrusted files.
+without the window and with only the protocol it shares with the client, the window
+without a parser of untrusted files.
 
 Which package may import which is checked by import-linter's contracts in pyproject.toml
 (``lint-imports``, in the test command). Here each contract is shown to catch the import it
@@ -67,6 +68,7 @@ def test_starting_the_embedded_sandbox_loads_no_werkzeug_until_it_starts() -> No
         ("app", "sandbox.runner", "sandbox.runner"),
         ("sandbox", "ui", "ui"),
         ("sandbox", "PySide6.QtWidgets", "PySide6"),
+        ("sandbox", "app.outbox", "app.outbox"),
         ("ui", "pypdfium2", "pypdfium2"),
     ],
 )
