@@ -14,7 +14,8 @@ be made; a request that comes before the server is up waits in the socket's queu
 answered when it is. If the sandbox cannot start, the socket is closed and such a request
 fails with a connection error, which the window reports like any unreachable gateway.
 
-Not imported from ``sandbox`` on purpose: that package pulls in Werkzeug.
+``sandbox.runner`` is imported on that thread, not here: it pulls in Werkzeug, which the
+sign-in window does not wait for (tests/unit/test_layering.py checks it is not loaded).
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app import services as app_services
 from app.lifecycle import ClosedOnExit
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from sandbox.runner import SandboxHandle
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ class EmbeddedSandbox(ClosedOnExit):
         self._listening = socket.create_server(("127.0.0.1", 0))
         host, port = self._listening.getsockname()[:2]
         self.base_url = f"http://{host}:{port}"
-        self._handle: Any = None
+        self._handle: SandboxHandle | None = None
         self._started = threading.Event()
         self._thread = threading.Thread(
             target=self._start, args=(data_dir,), name="bifoga-sandbox-start", daemon=True

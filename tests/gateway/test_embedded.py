@@ -104,11 +104,24 @@ def test_a_start_that_fails_stops_the_sandbox_it_started(
     from sandbox.embedded import open_services
     from tests.support.session import test_settings
 
-    def failing(*args: object, **kwargs: object) -> None:
+    started: list[str] = []
+
+    def failing(settings: object, *, sandbox: EmbeddedSandbox, outbox_path: object) -> None:
+        assert sandbox.wait_started()  # serving, so a sandbox left behind would show
+        started.append(sandbox.base_url)
         raise OSError("the staging area cannot be made")
 
+    def serving() -> set[threading.Thread]:  # a sandbox's server thread is named by its port
+        return {
+            thread
+            for thread in threading.enumerate()
+            if thread.name.removeprefix("bifoga-sandbox-").isdigit()
+        }
+
+    before = serving()
     monkeypatch.setattr(app.services, "open_services", failing)
     with pytest.raises(OSError):
         open_services(test_settings(tmp_path), sandbox_dir=tmp_path / "gw")
-    serving = [t for t in threading.enumerate() if t.name.startswith("bifoga-sandbox-")]
-    assert serving == [], "no sandbox left serving behind a failed start"
+    assert serving() - before == set(), "no sandbox left serving behind a failed start"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(started[0] + "/sandbox/ledger", timeout=5)
