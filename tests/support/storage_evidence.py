@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,6 +110,9 @@ def _in_sandbox(path: Path, basetemp: Path) -> bool:
     )
 
 
+_FOUND = pytest.StashKey[tuple[int, int, list[ClearFinding]]]()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     factory = getattr(session.config, "_tmp_path_factory", None)
@@ -116,16 +120,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     homes, staging = folders_of_the_run(factory.getbasetemp())
     found = find_clear_personal_data(homes, staging)
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if not found:
-        if reporter is not None:
-            reporter.write_line(
-                f"storage evidence: {len(homes)} user folders and {len(staging)} staging "
-                "areas hold no personnummer and no working copy in clear"
-            )
+    session.config.stash[_FOUND] = (len(homes), len(staging), found)
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _FOUND not in config.stash:
         return
-    if reporter is not None:
-        reporter.write_line("storage evidence FAILED: personal data in clear on disk", red=True)
-        for finding in found:
-            reporter.write_line(f"  {finding}", red=True)
-    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    homes, staging, found = config.stash[_FOUND]
+    if not found:
+        terminalreporter.write_line(
+            f"storage evidence: {homes} user folders and {staging} staging areas hold no "
+            "personnummer and no working copy in clear"
+        )
+        return
+    terminalreporter.write_sep("=", "storage evidence FAILED: personal data in clear", red=True)
+    for finding in found:
+        terminalreporter.write_line(f"  {finding}", red=True)
