@@ -179,7 +179,7 @@ def tell_run_key(parent: QWidget) -> None:
         parent=parent,
     )
     box.setObjectName("sandbox_run_key")
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.addButton(tr("storage.understood"), QMessageBox.ButtonRole.AcceptRole)
     box.exec()
 
 

@@ -81,7 +81,8 @@ def test_a_staged_letter_a_bulk_draft_and_its_job_leave_nothing_in_clear(
 
 
 def test_the_search_names_a_clear_personnummer_and_a_clear_working_copy(tmp_path: Path) -> None:
-    home, staging = tmp_path / "home", tmp_path / "staging"
+    # (Not named "staging": the search after the whole run would find these, as it must.)
+    home, staging = tmp_path / "home", tmp_path / "working-copies"
     (home / "data").mkdir(parents=True)
     (staging / "abc").mkdir(parents=True)
     (home / "data" / "notes.json").write_text(json.dumps({"to": RESIDENTS[7]}))
@@ -162,3 +163,21 @@ def test_a_clear_journal_from_before_is_sealed_when_opened(tmp_path: Path) -> No
         kinds = db.execute("SELECT typeof(request), typeof(deliveries) FROM jobs").fetchall()
     db.close()
     assert kinds == [("blob", "blob")]
+
+
+def test_a_worker_opens_working_copies_with_the_key_it_was_given_only(
+    tmp_path: Path, worker: IsolatedWorker
+) -> None:
+    from app import storage_key
+
+    staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
+    staged = staging.stage(_letter(tmp_path))
+    strangers_key = storage_key.for_this_run()
+    with IsolatedWorker(timeout_s=60, key=strangers_key) as stranger:
+        refused = inspect_isolated(stranger, staged.path, name=staged.filename)
+        stranger_pid = stranger.pid
+        assert stranger_pid is not None
+        environment = Path(f"/proc/{stranger_pid}/environ").read_bytes()  # Linux
+    assert [f.code for f in refused.findings] == ["file.unreadable"]
+    assert strangers_key.secret.hex().encode() not in environment  # given over the pipe
+    assert worker.call("page_count", str(staged.path)) == 1
