@@ -17,7 +17,6 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from app import storage_key
 from tests import benchmarks
 from tests.benchmarks.common import BenchContext
 
@@ -37,8 +36,6 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     wanted = [name for name in argv if name != "--quick"] or _modules()
     failed = 0
-    # Sealing at rest costs what it costs with a real key; this machine has no keyring.
-    storage_key.install(storage_key.for_this_run())
     with tempfile.TemporaryDirectory(prefix="bifoga-bench-") as folder:
         ctx = BenchContext(Path(folder), quick=quick)
         for name in wanted:
