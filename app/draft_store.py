@@ -10,6 +10,10 @@ restored, on purpose: which pages were seen and a colleague's sign-off. Both wer
 moment; after a restart the clinician previews again and asks again, and every file is
 inspected again (and refused if its working copy changed).
 
+The file is sealed with the user's storage key (``app.sealed``, role ``drafts``): up to
+250 personnummer and the words are unreadable without the user's keyring. A clear file
+from before (schema 2 as plain JSON) is read once and at once written again sealed.
+
 The file goes with the draft: deleted when the message is sent or discarded, and purged
 with the staging area's leftovers after the retention time.
 """
@@ -19,16 +23,17 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import sealed, storage_key
 from app.message_draft import Attachment, Draft
 from app.model import Case, MessageKind, Resident
 from app.staging import StagedFile
+from app.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +61,9 @@ class RestoredDrafts:
 
 
 class DraftStore:
-    def __init__(self, folder: Path, staff_id: str) -> None:
+    def __init__(self, folder: Path, staff_id: str, *, key: StorageKey | None = None) -> None:
+        """``key`` seals the file (the process's storage key when none is given)."""
+        self._key = key or storage_key.current()
         self.folder = folder
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", staff_id) or "_"
         self.path = folder / f"{safe}.json"
@@ -68,32 +75,46 @@ class DraftStore:
             self.delete()
             return
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self.path.with_suffix(".tmp")
         document = {
             "schema_version": SCHEMA_VERSION,
             "current": current.draft_id if current is not None else None,
             "drafts": [to_json(d) for d in kept],
         }
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(self.path)
+        sealed.write_sealed(self.path, data, sealed.Role.DRAFTS, key=self._key)
 
     def load(self) -> RestoredDrafts | None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return _from_document(raw)
+            stored = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            # Drafts that cannot be read are set aside, never a reason not to start.
-            log.warning("saved drafts unreadable (%s); set aside", type(error).__name__)
-            with contextlib.suppress(OSError):
-                self.path.replace(self.path.with_suffix(".unreadable"))
+        except OSError as error:
+            self._set_aside(error, None)
             return None
+        try:
+            if sealed.is_sealed(stored):
+                raw = json.loads(sealed.unseal(stored, sealed.Role.DRAFTS, key=self._key))
+                return _from_document(raw)
+            restored = _from_document(json.loads(stored.decode("utf-8")))
+            # Written in clear by an earlier Bifoga: sealed now, before anything else.
+            sealed.write_sealed(self.path, stored, sealed.Role.DRAFTS, key=self._key)
+            log.info("saved drafts were in clear; sealed")
+            return restored
+        except (OSError, ValueError, KeyError, TypeError, sealed.SealedError) as error:
+            self._set_aside(error, None if sealed.is_sealed(stored) else stored)
+            return None
+
+    def _set_aside(self, error: BaseException, clear: bytes | None) -> None:
+        """Drafts that cannot be read are set aside (purged with the staging area's
+        leftovers), never a reason not to start; clear ones are sealed as they go."""
+        log.warning("saved drafts unreadable (%s); set aside", type(error).__name__)
+        aside = self.path.with_suffix(".unreadable")
+        with contextlib.suppress(OSError):
+            if clear is None:
+                self.path.replace(aside)
+                return
+            sealed.write_sealed(aside, clear, sealed.Role.DRAFTS, key=self._key)
+            self.path.unlink()
 
     def delete(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -35,6 +35,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from app.preview.rendered_page import RenderedPage
+from app.sealed import read_plain
 
 __all__ = [
     "MAX_FRAMES",
@@ -124,15 +125,12 @@ class _AheadDocument:
 _ahead: _AheadDocument | None = None
 
 
-def _is_pdf(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(5) == b"%PDF-"
-
-
 def _open(path: str) -> Any:
-    if _is_pdf(path):
-        return pypdfium2.PdfDocument(path)
-    return _ImageDocument(path)
+    # A working copy is sealed at rest: opened to plain bytes in memory, never on disk.
+    data = read_plain(path)
+    if data[:5] == b"%PDF-":
+        return pypdfium2.PdfDocument(data)
+    return _ImageDocument(io.BytesIO(data))
 
 
 class _Target:
@@ -166,10 +164,10 @@ def _bytes_of(memory: shared_memory.SharedMemory, size: int, offset: int = 0) ->
 
 
 class _ImageDocument:
-    def __init__(self, path: str) -> None:
+    def __init__(self, source: io.BytesIO) -> None:
         from PIL import Image
 
-        self._image = Image.open(path, formats=IMAGE_FORMATS)
+        self._image = Image.open(source, formats=IMAGE_FORMATS)
         self.frames = min(getattr(self._image, "n_frames", 1), MAX_FRAMES)
 
     def __len__(self) -> int:
@@ -295,7 +293,7 @@ def _draws_the_same(document: _AheadDocument, staged_path: str) -> bool:
     assert document.drawn is not None
     page_index, scale, rotation, target, band = document.drawn
     memory = _target.attach(*target)
-    staged = pypdfium2.PdfDocument(staged_path)
+    staged = pypdfium2.PdfDocument(read_plain(staged_path))
     try:
         if len(staged) != len(document):
             return False

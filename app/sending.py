@@ -20,6 +20,7 @@ from app import send_gate
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage, SentMessage
 from app.message_draft import Draft
 from app.outbox import JobFile, JobState, Outbox, OutboxJob
+from app.staging import read_staged
 
 #: progress(step, done, total): step is "upload" (bytes) or "message".
 Progress = Callable[[str, int, int], None]
@@ -96,7 +97,7 @@ def send_draft(draft: Draft, client: GatewayClient, progress: Progress | None = 
                 progress("upload", base + sent, total)
 
         client.upload_attachment(
-            attachment.staged.path, attachment.sha256, attachment.media_type, report
+            read_staged(attachment.staged.path), attachment.sha256, attachment.media_type, report
         )
         done += attachment.staged.size
         if progress:

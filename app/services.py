@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from app import storage_key
 from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
 from app.gateway.client import GatewayClient
@@ -25,6 +26,7 @@ from app.model import MAX_ATTACHMENT_BYTES
 from app.outbox import Outbox
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
+from app.storage_key import StorageKey
 from app.worker import IsolatedWorker
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class Services(ClosedOnExit):
     _audit: AuditTrail | None = field(default=None, repr=False)
     #: Why the audit trail could not be opened (an ``audit.*`` code), if it could not.
     audit_problem: AuditError | None = field(default=None, repr=False)
+    #: What the staging area, drafts and outbox are sealed with (``app.storage_key``);
+    #: None: the process's installed key.
+    storage_key: StorageKey | None = field(default=None, repr=False)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -86,7 +91,9 @@ class Services(ClosedOnExit):
         does not touch the journal."""
         with self._outbox_lock:
             if self._outbox is None:
-                self._outbox = Outbox(self.outbox_path or data_dir() / OUTBOX_FILE)
+                self._outbox = Outbox(
+                    self.outbox_path or data_dir() / OUTBOX_FILE, key=self.storage_key
+                )
             return self._outbox
 
     def audit_trail(self) -> AuditTrail | None:
@@ -141,13 +148,17 @@ class Services(ClosedOnExit):
             self._audit.close()
 
 
-def render_processes(settings: Settings) -> tuple[IsolatedWorker, IsolatedWorker | None]:
+def render_processes(
+    settings: Settings, key: StorageKey | None = None
+) -> tuple[IsolatedWorker, IsolatedWorker | None]:
     """The render worker, and a second one to draw a new file's first page with it, on a
-    machine with more than one core (on one core it would only compete)."""
-    render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    machine with more than one core (on one core it would only compete). ``key`` opens
+    the working copies (the process's storage key when none is given)."""
+    memory = settings.worker_memory_mb
+    render_worker = IsolatedWorker(timeout_s=20, memory_limit_mb=memory, key=key)
     if (os.cpu_count() or 1) < 2:
         return render_worker, None
-    return render_worker, IsolatedWorker(timeout_s=20, memory_limit_mb=settings.worker_memory_mb)
+    return render_worker, IsolatedWorker(timeout_s=20, memory_limit_mb=memory, key=key)
 
 
 def open_services(
@@ -157,7 +168,12 @@ def open_services(
     outbox_path: Path | None = None,
 ) -> Services:
     """The services on the configured gateway, or on ``sandbox`` when the settings ask for
-    the sandbox (``sandbox.embedded.open_services`` starts it and calls this)."""
+    the sandbox (``sandbox.embedded.open_services`` starts it and calls this).
+
+    The storage key must be installed first (``app.storage_key.install``; ``ui.app`` decides
+    what to do when the keyring cannot give it): StorageKeyError ``storage.key_not_loaded``
+    otherwise, before anything starts."""
+    key = storage_key.current()
     base_url = settings.gateway_url.strip().rstrip("/")
     if settings.uses_sandbox != (sandbox is not None):
         # The decision is the settings' alone: no sandbox unless asked for, and when asked
@@ -174,13 +190,14 @@ def open_services(
         settings.staging_path(),
         max_bytes=MAX_ATTACHMENT_BYTES,
         retention_s=settings.retention_hours * 3600,
+        key=key,
     )
     purged = staging.purge()
     if purged:
         log.info("purged %d leftover working copies from the staging area", purged)
-    render_worker, render_helper = render_processes(settings)
+    render_worker, render_helper = render_processes(settings, key)
     inspect_worker = IsolatedWorker(
-        timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb
+        timeout_s=settings.worker_timeout_s, memory_limit_mb=settings.worker_memory_mb, key=key
     )
     services = Services(
         settings,
@@ -193,6 +210,7 @@ def open_services(
         outbox_path,
     )
     services.purged_at_start = purged
+    services.storage_key = key
     return services
 
 

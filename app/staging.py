@@ -1,20 +1,19 @@
 """The secure staging area: Bifoga's only working copies of files (docs/requirements.md R8).
 
-A file is copied in once (in the kernel where it can) and the staged copy is hashed;
-everything after that (inspection, preview, sign-off, upload) uses the staged copy, so
-the bytes the clinician saw are the bytes that leave. (The preview may draw a first page
-from the chosen file while it is staged, but counts it only once it was found to be of
-the staged copy's bytes: ``ui.first_page``.) Copies are private to the user
-(0700/0600), deleted after sending or discarding, and leftovers past their retention
-are purged at start.
+A file is read in once, hashed, and written sealed with the user's storage key
+(``app.sealed``: a copy left on disk is unreadable without the user's keyring); the hash
+is of the plain bytes. Everything after that (inspection, preview, sign-off, upload) uses
+the staged copy's bytes, so the bytes the clinician saw are the bytes that leave. (The
+preview may draw a first page from the chosen file while it is staged, but counts it only
+once it was found to be of the staged copy's bytes: ``ui.first_page``.) Copies are
+private to the user (0700/0600), deleted after sending or discarding, and leftovers past
+their retention are purged at start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
-import mmap
 import os
 import shutil
 import time
@@ -22,9 +21,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import filetypes
+from app import filetypes, sealed, storage_key
+from app.storage_key import StorageKey
 
-_CHUNK = 1024 * 1024
+#: The working copy's name in its folder.
+STAGED_NAME = "file"
 
 
 class StagingError(Exception):
@@ -46,8 +47,17 @@ class StagedFile:
 
 
 class StagingArea:
-    def __init__(self, root: Path, *, max_bytes: int, retention_s: float = 24 * 3600) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_bytes: int,
+        retention_s: float = 24 * 3600,
+        key: StorageKey | None = None,
+    ) -> None:
+        """``key`` seals the copies (the process's storage key when none is given)."""
         self.root = root
+        self._key = key or storage_key.current()
         self.max_bytes = max_bytes
         self.retention_s = retention_s
         root.mkdir(parents=True, exist_ok=True)
@@ -55,7 +65,7 @@ class StagingArea:
             os.chmod(root, 0o700)
 
     def stage(self, source: Path) -> StagedFile:
-        """Copy ``source`` in, check its type by content and hash the copy."""
+        """Copy ``source`` in, sealed, check its type by content and hash its bytes."""
         try:
             if not source.is_file():
                 raise StagingError("file.not_a_file", name=source.name)
@@ -68,61 +78,38 @@ class StagingArea:
             raise StagingError(
                 "file.too_large", name=source.name, size_mb=_mb(size), limit_mb=_mb(self.max_bytes)
             )
+        try:
+            with source.open("rb") as reader:
+                plain = reader.read(self.max_bytes + 1)  # one more: did it grow meanwhile?
+        except OSError as error:
+            raise StagingError("file.unreadable", name=source.name) from error
+        if not plain:
+            raise StagingError("file.empty", name=source.name)
+        if len(plain) > self.max_bytes:
+            raise StagingError(
+                "file.too_large",
+                name=source.name,
+                size_mb=_mb(len(plain)),
+                limit_mb=_mb(self.max_bytes),
+            )
+        media_type = self._check_type(source.name, plain[: filetypes.SNIFF_BYTES])
+        # The hash of the plain bytes: what is previewed, signed off and sent.
+        sha256 = hashlib.sha256(plain).hexdigest()
         folder = self.root / uuid.uuid4().hex
         folder.mkdir(mode=0o700)
-        target = folder / "file"
+        target = folder / STAGED_NAME
         try:
-            copied = self._copy(source, target)
-            with target.open("rb") as staged_copy:
-                head = staged_copy.read(filetypes.SNIFF_BYTES)
-                media_type = self._check_type(source.name, head)
-                sha256 = _sha256(staged_copy)
-        except StagingError:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+            sealed.write_sealed(target, plain, sealed.Role.STAGED_FILE, key=self._key)
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise StagingError("file.unreadable", name=source.name) from error
-        return StagedFile(target, sha256, copied, source.name, media_type)
+        return StagedFile(target, sha256, len(plain), source.name, media_type)
 
-    def _copy(self, source: Path, target: Path) -> int:
-        """Copy ``source`` to a new private ``target``, in the kernel where it can; refuses
-        a file that is empty or grew past the limit while it was copied."""
-        copied = 0
-        with source.open("rb") as reader, _private_writer(target) as writer:
-            fast = hasattr(os, "copy_file_range")
-            while True:
-                if copied > self.max_bytes:  # grew while we copied
-                    raise StagingError(
-                        "file.too_large",
-                        name=source.name,
-                        size_mb=_mb(copied),
-                        limit_mb=_mb(self.max_bytes),
-                    )
-                wanted = self.max_bytes + 1 - copied
-                if fast:
-                    try:
-                        done = os.copy_file_range(reader.fileno(), writer.fileno(), wanted)
-                    except OSError:  # not across these file systems: copy it ourselves
-                        fast = False
-                        reader.seek(copied)
-                        writer.seek(copied)
-                        continue
-                else:
-                    chunk = reader.read(min(_CHUNK, wanted))
-                    writer.write(chunk)
-                    done = len(chunk)
-                if done == 0:
-                    if fast and copied < os.fstat(reader.fileno()).st_size:
-                        fast = False  # the kernel gave up early (some file systems do)
-                        reader.seek(copied)
-                        writer.seek(copied)
-                        continue
-                    break
-                copied += done
-        if copied == 0:
-            raise StagingError("file.empty", name=source.name)
-        return copied
+    def read(self, staged: StagedFile) -> bytes:
+        """The staged copy's plain bytes (in memory only: a copy is at most ``max_bytes``).
+        OSError when it is gone; ``app.sealed.SealedError`` when it is not a sealed copy
+        of this user's."""
+        return read_staged(staged.path, key=self._key)
 
     @staticmethod
     def _check_type(name: str, head: bytes) -> str:
@@ -140,7 +127,7 @@ class StagingArea:
     def rehash(self, staged: StagedFile) -> StagedFile:
         """The staged file after it was rewritten in place (hidden content removed, see
         ``app.inspection.hidden``)."""
-        data = staged.path.read_bytes()
+        data = self.read(staged)
         return StagedFile(
             staged.path,
             hashlib.sha256(data).hexdigest(),
@@ -190,25 +177,9 @@ class StagingArea:
         return sorted(p for p in self.root.iterdir() if p.is_dir() and p != self.drafts_folder)
 
 
-def _sha256(handle: io.BufferedReader) -> str:
-    """The hash of the staged copy itself: the bytes previewed and sent.
-
-    In one call over the mapped file: hashlib lets go of the GIL for the whole of it, so
-    the window's other threads are not held up, as they are by a loop that takes the GIL
-    back after every chunk."""
-    try:
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            return hashlib.sha256(view).hexdigest()
-    except (OSError, ValueError):  # no mapping here: read it in chunks
-        handle.seek(0)
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-@contextlib.contextmanager
-def _private_writer(path: Path):  # type: ignore[no-untyped-def]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        yield handle
+def read_staged(path: Path, *, key: StorageKey | None = None) -> bytes:
+    """The plain bytes of the working copy at ``path`` (see ``StagingArea.read``)."""
+    return sealed.read_sealed(path, sealed.Role.STAGED_FILE, key=key)
 
 
 def _mb(size: int) -> str:

@@ -24,7 +24,9 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app import storage_key
 from app.lifecycle import ClosedOnExit
+from app.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,16 @@ def _limit_resources(memory_limit_mb: int, cpu_limit_s: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit_s, cpu_limit_s))
 
 
-def _serve(conn: Connection, memory_limit_mb: int, cpu_limit_s: int | None) -> None:
-    """The child's loop: receive ``(op, args)``, answer ``(status, payload)``."""
+def _serve(
+    conn: Connection,
+    memory_limit_mb: int,
+    cpu_limit_s: int | None,
+    key: StorageKey | None = None,
+) -> None:
+    """The child's loop: receive ``(op, args)``, answer ``(status, payload)``. ``key``
+    opens the working copies (sealed at rest); it came with the spawn, over the pipe."""
+    if key is not None:
+        storage_key.install(key)
     if hasattr(os, "setsid"):
         # A process group of its own: when the parent kills this worker, the page
         # helpers it forked for inspection go with it (see _kill).
@@ -102,7 +112,11 @@ class IsolatedWorker(ClosedOnExit):
         timeout_s: float = 60.0,
         memory_limit_mb: int = 1536,
         cpu_limit_s: int | None = None,
+        key: StorageKey | None = None,
     ) -> None:
+        """``key``: what the child opens working copies with (the process's storage key
+        when none is given; none at all for ``bifoga inspect``, which reads clear files)."""
+        self._key = key or storage_key.installed()
         self._timeout_s = timeout_s
         self._memory_limit_mb = memory_limit_mb
         self._cpu_limit_s = cpu_limit_s
@@ -222,7 +236,9 @@ class IsolatedWorker(ClosedOnExit):
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_serve,
-            args=(child_end, self._memory_limit_mb, self._cpu_limit_s),
+            # The spawn sends these pickled through its own pipe: the key never goes
+            # through the environment or a file.
+            args=(child_end, self._memory_limit_mb, self._cpu_limit_s, self._key),
             name="bifoga-worker",
             daemon=True,
         )

@@ -41,3 +41,23 @@ def no_leftover_jobs() -> Iterator[None]:
 
     finished = wait_for_all(10_000)
     assert finished, "a background job was still running, or an answer uncollected, after the test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # After the whole run: no personnummer and no working copy in clear in the test
+    # user's folders and staging areas (tests/support/storage_evidence.py).
+    from tests.support import storage_evidence
+
+    config.pluginmanager.register(storage_evidence, "bifoga-storage-evidence")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _storage_key_from_a_test_keyring() -> Iterator[None]:
+    """A keyring in memory for the whole run (the CI machine has none, and no test may
+    touch the developer's), and the storage key from it, installed as the window does."""
+    from app import storage_key
+    from tests.support.keyrings import MemoryKeyring, keyring_backend
+
+    with keyring_backend(MemoryKeyring()):
+        storage_key.install(storage_key.from_keyring())
+        yield

@@ -5,6 +5,11 @@ a window (and stderr a copy) naming the file and the field, and no gateway clien
 sandbox and no worker process is made. The sandbox gateway runs only when asked for
 (``bifoga --sandbox`` or ``gateway_url: "sandbox"``).
 
+Then the storage key (``app.storage_key``), before any service opens: what Bifoga keeps
+with personal data is sealed with it. When the keyring cannot give it the clinician is
+asked to unlock it and try again, or to quit; nothing is ever kept in clear instead. Only
+the embedded sandbox (a test system) goes on with a key for this run, and says so.
+
 Start-up time matters (``BENCH startup``): only what the sign-in window needs is imported
 before it is on screen; the main window, the worker processes and everything behind them
 come after its first paint (:class:`FirstWindow`).
@@ -17,10 +22,12 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app import settings as settings_module
+from app import storage_key
 from app.settings import Settings, SettingsProblem
+from app.storage_key import StorageKey, StorageKeyError
 from ui.i18n import set_language, tr
 from ui.sign_in import SignInDialog
 
@@ -49,6 +56,8 @@ def run_gui(argv: list[str]) -> int:
     start = first_window(settings)
     try:
         accepted = start.window.exec() == QDialog.DialogCode.Accepted
+        if start.quit_without_key:  # the clinician chose to quit rather than unlock it
+            return 1
         if start.failure is not None:  # no window without a gateway: say so, and how to fix it
             from PySide6.QtWidgets import QMessageBox
 
@@ -80,6 +89,8 @@ class FirstWindow:
         self.services: Services | None = None
         #: Why the services could not be opened (the window is then closed).
         self.failure: str | None = None
+        #: The keyring could not give the storage key and the clinician chose to quit.
+        self.quit_without_key = False
         self._when_ready: list[Callable[[], None]] = []
         self.window = SignInDialog(sandbox=settings.uses_sandbox)
         self.window.when_painted(self._open_services)
@@ -87,6 +98,12 @@ class FirstWindow:
     def _open_services(self) -> None:
         from sandbox.embedded import open_services
 
+        key = self._storage_key()
+        if key is None:
+            self.quit_without_key = True
+            self.window.reject()
+            return
+        storage_key.install(key)
         try:
             self.services = open_services(self.settings)
         except Exception as error:
@@ -98,6 +115,21 @@ class FirstWindow:
         self.services.warm_up()
         for then in self._when_ready:
             then()
+
+    def _storage_key(self) -> StorageKey | None:
+        """The key from the keyring; while it cannot give it, the clinician's decision:
+        try again (after unlocking it) or quit (None). The embedded sandbox alone goes
+        on with a key for this run, and tells the clinician what that means."""
+        while True:
+            try:
+                return storage_key.from_keyring()
+            except StorageKeyError as error:
+                log.warning("the keyring cannot give the storage key (%s)", error.reason)
+                if self.settings.uses_sandbox:
+                    tell_run_key(self.window)
+                    return storage_key.for_this_run()
+                if not ask_keyring_again(self.window, error):
+                    return None
 
     def when_ready(self, then: Callable[[], None]) -> None:
         """Call ``then`` once the window can sign in (its services are open)."""
@@ -116,6 +148,39 @@ class FirstWindow:
 def first_window(settings: Settings) -> FirstWindow:
     """The window the clinician sees first, with the services opening behind it."""
     return FirstWindow(settings)
+
+
+def ask_keyring_again(parent: QWidget, error: StorageKeyError) -> bool:
+    """Whether the clinician wants to try the keyring again (True) or to quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        tr("storage.keyring_title"),
+        tr("storage.keyring_unavailable", reason=error.reason or error.code),
+        parent=parent,
+    )
+    box.setObjectName("keyring_unavailable")
+    again = box.addButton(tr("storage.try_again"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("storage.quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(again)
+    box.exec()
+    return box.clickedButton() is again
+
+
+def tell_run_key(parent: QWidget) -> None:
+    """On the embedded sandbox: drafts are sealed with a key for this run only."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        tr("storage.keyring_title"),
+        tr("storage.sandbox_run_key"),
+        parent=parent,
+    )
+    box.setObjectName("sandbox_run_key")
+    box.addButton(tr("storage.understood"), QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
 
 
 def report_settings_problems(problems: list[SettingsProblem]) -> None:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import email.utils
+import io
 import logging
 import random
 import ssl
@@ -190,9 +191,13 @@ class _ProgressReader:
     """A file body that reports progress as requests reads it, with a known length
     (so the PUT carries Content-Length and the gateway can refuse a large file early)."""
 
-    def __init__(self, path: Path, progress: Callable[[int, int], None] | None) -> None:
-        self._file: BinaryIO = path.open("rb")
-        self._total = path.stat().st_size
+    def __init__(self, source: Path | bytes, progress: Callable[[int, int], None] | None) -> None:
+        if isinstance(source, bytes):  # a working copy's plain bytes, opened in memory
+            self._file: BinaryIO = io.BytesIO(source)
+            self._total = len(source)
+        else:
+            self._file = source.open("rb")
+            self._total = source.stat().st_size
         self._sent = 0
         self._progress = progress
 
@@ -363,19 +368,22 @@ class GatewayClient(ClosedOnExit):
 
     def upload_attachment(
         self,
-        path: Path,
+        source: Path | bytes,
         sha256: str,
         media_type: str,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         """Make sure the gateway holds the file: HEAD first, PUT (streamed) only if missing.
 
-        A PUT is safe to repeat: the address is the content's hash.
+        ``source`` is a file's path, or its bytes (a working copy is sealed on disk, so its
+        sender opens it in memory: ``app.staging.read_staged``). A PUT is safe to repeat:
+        the address is the content's hash.
         """
-        path = Path(path)
+        if not isinstance(source, bytes):
+            source = Path(source)
         if self.has_attachment(sha256):
             if progress is not None:
-                size = path.stat().st_size
+                size = len(source) if isinstance(source, bytes) else source.stat().st_size
                 progress(size, size)
             return
         self._call(
@@ -384,7 +392,7 @@ class GatewayClient(ClosedOnExit):
             expected={200, 201},
             idempotent=True,
             headers={"Content-Type": media_type},
-            body_factory=lambda: _ProgressReader(path, progress),
+            body_factory=lambda: _ProgressReader(source, progress),
         )
 
     # -- sign-off and messages -------------------------------------------------------------

@@ -15,16 +15,16 @@ for the choice per case.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from app import filetypes
-from app.atomic_files import replace_atomically
 from app.inspection import pdf_hidden
 from app.inspection.polyglot import second_format
+from app.sealed import read_plain, replace_plain
 
 # -- what is hidden ------------------------------------------------------------------
 
@@ -59,11 +59,11 @@ class Hidden:
 
 def find_hidden(path: Path, media_type: str | None = None) -> Hidden:
     """What the file at ``path`` carries that no viewer shows (PDF, PNG, JPEG, GIF)."""
-    data = path.read_bytes()
+    data = read_plain(path)
     media_type = media_type or filetypes.sniff(data[: filetypes.SNIFF_BYTES])
     other = second_format(data)
     if media_type == filetypes.PDF:
-        revisions, unreferenced = pdf_hidden.structure(data, path) or (False, False)
+        revisions, unreferenced = pdf_hidden.structure(data) or (False, False)
         return Hidden(pdf_hidden.after_end(data), revisions, unreferenced, other)
     if filetypes.is_image(media_type):
         from app.inspection.image_sanitize import image_end
@@ -82,10 +82,6 @@ def removal_record(path: Path) -> Path:
     return path.with_name(path.name + ".removed.json")
 
 
-def _replace(path: Path, write: Any) -> None:
-    replace_atomically(path, write, prefix=".rewrite-")
-
-
 def _rewrite_pdf(path: Path) -> bool:
     """Write the PDF again with qpdf: only the objects the current revision uses, no
     earlier revisions, nothing after the end, comments dropped and plain streams
@@ -93,25 +89,24 @@ def _rewrite_pdf(path: Path) -> bool:
     import pikepdf
 
     try:
-        pdf = pikepdf.open(path)
+        pdf = pikepdf.open(io.BytesIO(read_plain(path)))
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
         return False
     with pdf:
         if pdf.is_encrypted:
             return False
-
-        def write(target: Path) -> None:
+        rewritten = io.BytesIO()
+        try:
             pdf.save(
-                target,
+                rewritten,
                 compress_streams=True,
                 fix_metadata_version=False,
                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             )
-
-        try:
-            _replace(path, write)
         except (pikepdf.PdfError, ValueError, RuntimeError):
             return False
+    # In memory until here: a sealed working copy is written sealed again, atomically.
+    replace_plain(path, rewritten.getvalue())
     return True
 
 
@@ -126,7 +121,7 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
     """
     record = removal_record(path)
     record.unlink(missing_ok=True)
-    head = path.read_bytes()[: filetypes.SNIFF_BYTES]
+    head = read_plain(path)[: filetypes.SNIFF_BYTES]
     media_type = filetypes.sniff(head)
     if media_type is None:
         return ()
@@ -150,8 +145,7 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
 
 
 def _sha256(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+    return hashlib.sha256(read_plain(path)).hexdigest()
 
 
 def removed_from(path: Path, sha256: str | None) -> list[str]:

@@ -7,6 +7,7 @@ before it is decoded. Frames are counted up to the cap, never further.
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from PIL import Image, ImageSequence
 from app.filetypes import GIF, JPEG, PNG
 from app.inspection import animation, text_in_image
 from app.inspection.findings import FindingSink
+from app.sealed import read_plain
 
 _PILLOW_FORMAT = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF"}
 #: EXIF tags that say nothing about the person or the place (kept by the sanitizer).
@@ -48,7 +50,8 @@ def inspect_image(path: Path, media_type: str, sink: FindingSink) -> ImageResult
     try:
         with (
             _pixel_limit(limits.max_image_pixels),
-            Image.open(path, formats=[_PILLOW_FORMAT[media_type]]) as image,
+            # A working copy is sealed at rest: Pillow reads its plain bytes from memory.
+            Image.open(io.BytesIO(read_plain(path)), formats=[_PILLOW_FORMAT[media_type]]) as image,
         ):
             return _inspect_open(image, sink)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

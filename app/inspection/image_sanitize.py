@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from app.atomic_files import replace_atomically
+from app.sealed import read_plain, replace_plain
 
 
 class _Malformed(ValueError):
@@ -273,11 +273,12 @@ def sanitize_staged_image(path: Path) -> bool:
     """Rewrite the staged image at ``path`` without metadata; True when it changed.
 
     The replacement is atomic (a temporary file in the same folder, then a rename), so
-    a crash leaves either the old or the new copy, never half of one.
+    a crash leaves either the old or the new copy, never half of one; a sealed working
+    copy is written sealed again (``app.sealed.replace_plain``).
     """
-    data = path.read_bytes()
+    data = read_plain(path)
     cleaned = strip_image_metadata(data)
     if cleaned == data:
         return False
-    replace_atomically(path, lambda temporary: temporary.write_bytes(cleaned), prefix=".sanitize-")
+    replace_plain(path, cleaned)  # sealed again when it was (never in clear on disk)
     return True

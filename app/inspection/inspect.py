@@ -19,6 +19,8 @@ from app.inspection.personal_data import Detector
 from app.inspection.policy import Policy, PolicyError, default_policy, load_policy
 from app.inspection.report import InspectionReport, PersonalDataHit
 from app.inspection.sniff import check_file, read_file
+from app.sealed import SealedError
+from app.storage_key import StorageKeyError
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ def inspect_file(
     file_path = Path(path)
     try:
         facts = read_file(file_path)
-    except OSError:
+    except (OSError, SealedError, StorageKeyError):  # gone, or a working copy not ours
         sink.add("file.unreadable", name=name or file_path.name)
         return InspectionReport(None, None, None, sink.result(), None)
     media_type = check_file(name or file_path.name, facts, sink)

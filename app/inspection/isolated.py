@@ -8,11 +8,13 @@ policy: a file that could not be checked cannot be vouched for.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.inspection.report import Finding, InspectionReport, Severity
+from app.inspection.sniff import read_file
+from app.sealed import SealedError
+from app.storage_key import StorageKeyError
 from app.worker import IsolatedWorker, WorkerFailure
 
 FAILURE_CODES = {
@@ -23,15 +25,12 @@ FAILURE_CODES = {
 
 
 def _sha256(path: Path) -> str | None:
-    # Hashing reads bytes and parses nothing, so it is safe in this process.
-    digest = hashlib.sha256()
+    # Hashing reads (and opens a sealed working copy) but parses nothing, so it is safe
+    # in this process. The hash is of the plain bytes, as the worker's report's is.
     try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(1024 * 1024):
-                digest.update(chunk)
-    except OSError:
+        return read_file(path).sha256
+    except (OSError, SealedError, StorageKeyError):
         return None
-    return digest.hexdigest()
 
 
 def refusal(path: Path, code: str, **params: str | int) -> InspectionReport:

@@ -8,6 +8,7 @@ collected.
 from __future__ import annotations
 
 import contextlib
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.inspection.findings import FindingSink
 from app.inspection.pdf_document import check_document
 from app.inspection.pdf_pages import DetectorLike, PageFacts, PageJob
 from app.inspection.report import PersonalDataHit
+from app.sealed import read_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,8 @@ _NOTHING = PdfResult(None, None, ())
 
 def _open_pdfium(path: str, sink: FindingSink) -> Any | None:
     try:
-        return pdfium.PdfDocument(path)
+        # A working copy is sealed at rest: PDFium reads its plain bytes from memory.
+        return pdfium.PdfDocument(read_plain(path))
     except pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             sink.add("pdf.password_protected")
@@ -46,7 +49,7 @@ def _open_pdfium(path: str, sink: FindingSink) -> Any | None:
 
 def _open_qpdf(path: str, sink: FindingSink) -> pikepdf.Pdf | None:
     try:
-        return pikepdf.open(path)
+        return pikepdf.open(io.BytesIO(read_plain(path)))
     except pikepdf.PasswordError:
         sink.add("pdf.password_protected")
     except (pikepdf.PdfError, OSError, ValueError, RuntimeError):

@@ -5,9 +5,9 @@ updates, and objects that nothing reached from the trailer uses (through qpdf). 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 #: Whitespace (and NUL) some producers pad a file with after its end; more is data.
@@ -43,13 +43,13 @@ def _object_headers(data: bytes) -> Iterator[tuple[tuple[int, int], int]]:
             yield (int(numbers.group(1)), int(numbers.group(2))), start
 
 
-def structure(data: bytes, path: Path) -> tuple[bool, bool] | None:
+def structure(data: bytes) -> tuple[bool, bool] | None:
     """(old revisions, unreferenced objects); ``None`` when qpdf cannot read the file
     (inspection refuses it as damaged or password-protected)."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(path)
+        pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
         return None
     with pdf:

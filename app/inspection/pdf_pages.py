@@ -30,6 +30,7 @@ import pypdfium2.raw as pdfium_c
 
 from app.inspection.policy import Limits
 from app.inspection.report import PersonalDataHit
+from app.sealed import read_plain
 
 _CHUNK_PAGES = 8
 _MAX_OBJECTS_PER_PAGE = 50_000  # a hostile page with millions of objects is cut short
@@ -291,7 +292,7 @@ def _to_top_left(
 
 
 def _open(path: str) -> Any:
-    return pdfium.PdfDocument(path)
+    return pdfium.PdfDocument(read_plain(path))  # a sealed working copy, opened in memory
 
 
 def _claim(tokens: int) -> int | None:

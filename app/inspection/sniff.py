@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 
 from app import filetypes
 from app.inspection.findings import FindingSink
+from app.sealed import MAGIC, is_sealed, read_plain
 
 _CHUNK = 1024 * 1024
 
@@ -37,11 +38,18 @@ class FileBytes:
 
 def read_file(path: Path) -> FileBytes:
     """Size, SHA-256 and the first bytes, in one pass over the file. (Polyglots and other
-    hidden content are looked for in ``app.inspection.hidden``.)"""
+    hidden content are looked for in ``app.inspection.hidden``.)
+
+    A sealed working copy is opened (its facts are of its plain bytes); a user's own clear
+    file (``bifoga inspect``) is read as it is, in chunks, however large."""
     digest = hashlib.sha256()
     size = 0
     head = b""
     with path.open("rb") as stream:
+        if is_sealed(stream.read(len(MAGIC))):
+            plain = read_plain(path)
+            return FileBytes(len(plain), hashlib.sha256(plain).hexdigest(), plain[:16])
+        stream.seek(0)
         while chunk := stream.read(_CHUNK):
             if not head:
                 head = chunk[:16]

@@ -21,6 +21,7 @@ A refusal (4xx) is FAILED with the gateway's own code. Waiting goes through an i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +31,9 @@ from enum import Enum
 from app.gateway.client import GatewayClient, SentMessage
 from app.gateway.errors import BAD_RESPONSE, TLS, GatewayError
 from app.outbox.journal import IN_PROGRESS, JobFile, JobState, Outbox, OutboxJob
+from app.sealed import SealedError
+from app.staging import read_staged
+from app.storage_key import StorageKeyError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,9 @@ SIGNED_OUT = "outbox.signed_out"
 GATEWAY_UNTRUSTED = "outbox.gateway_untrusted"
 BAD_ANSWER = "outbox.bad_answer"
 FILE_MISSING = "outbox.file_missing"
+#: The working copy is there but cannot be opened with this user's storage key (sealed by
+#: another user or under a key since lost, or changed on disk).
+FILE_UNREADABLE = "outbox.file_unreadable"
 
 #: Statuses after which the request may be tried again: the gateway is busy or failed,
 #: or the first request with the key is still being processed (409).
@@ -158,11 +165,16 @@ class _JobRun:
                 return current  # uploaded before (by this job, or by another send)
             if not file.path.is_file():
                 raise self._stop(current, JobState.NEEDS_ACTION, FILE_MISSING)
-            self.client.upload_attachment(file.path, file.sha256, file.media_type, on_bytes)
+            plain = read_staged(file.path)  # sealed at rest: opened in memory only
+            if hashlib.sha256(plain).hexdigest() != file.sha256:
+                raise self._stop(current, JobState.NEEDS_ACTION, FILE_UNREADABLE)
+            self.client.upload_attachment(plain, file.sha256, file.media_type, on_bytes)
         except GatewayError as error:
             raise self._stop_for(current, error) from None
         except OSError:  # the staged copy went away while it was read
             raise self._stop(current, JobState.NEEDS_ACTION, FILE_MISSING) from None
+        except (SealedError, StorageKeyError):
+            raise self._stop(current, JobState.NEEDS_ACTION, FILE_UNREADABLE) from None
         return current
 
     # -- the message ------------------------------------------------------------------

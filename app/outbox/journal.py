@@ -9,12 +9,20 @@ never waits for a writer (the sender).
 
 One connection per ``Outbox``, shared by the threads of one process under a lock; several
 processes may open the same file (SQLite's own locking, with a busy timeout).
+
+What names residents and says what is sent (the request body, the files' names and paths,
+the deliveries) is sealed per row and column with the user's storage key (``app.sealed``,
+role ``outbox``, the job id and column as associated data, so a row's sealed body cannot
+be moved to another row). The key, state and counters stay clear: they are what the
+journal is searched by, and name no one. A journal from before (schema 1, in clear) is
+sealed when opened, and vacuumed so that no clear page stays in the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -26,10 +34,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app import sealed, storage_key
 from app.gateway.client import Delivery, OutgoingAttachment, OutgoingMessage
 from app.lifecycle import ClosedOnExit
+from app.sealed import Role, SealedError
+from app.storage_key import StorageKey
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+#: The columns sealed with the storage key (schema 2); JSON inside.
+SEALED_COLUMNS = ("request", "files", "deliveries")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -122,7 +137,9 @@ class KeyInOutbox(Exception):
 
 
 class Outbox(ClosedOnExit):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, key: StorageKey | None = None) -> None:
+        """``key`` seals the personal columns (the process's storage key when none is given)."""
+        self._key = key or storage_key.current()
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created private before SQLite opens it; SQLite gives its -wal and -shm files the
@@ -139,10 +156,62 @@ class Outbox(ClosedOnExit):
         # commits on power loss, and a lost "delivered" would only cost a look-up, but a
         # lost job would be a send the clinician believes is on its way).
         self._db.execute("PRAGMA synchronous=FULL")
+        # Pages freed by an update are overwritten, not left with their old (clear) bytes.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
+        self._seal_clear_rows()
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._closed = False
         self._running: set[str] = set()
+
+    def _seal_clear_rows(self) -> None:
+        """Seal the rows a schema-1 journal wrote in clear, then rebuild the file."""
+        with self._transaction():
+            clear = self._db.execute(
+                "SELECT job_id, request, files, deliveries FROM jobs WHERE typeof(request) = 'text'"
+            ).fetchall()
+            for row in clear:
+                sealed_values = [
+                    self._seal(row["job_id"], column, json.loads(row[column]))
+                    for column in SEALED_COLUMNS
+                ]
+                self._db.execute(
+                    "UPDATE jobs SET request = ?, files = ?, deliveries = ? WHERE job_id = ?",
+                    (*sealed_values, row["job_id"]),
+                )
+        if clear:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _seal(self, job_id: str, column: str, value: Any) -> bytes:
+        plain = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return sealed.seal(plain, Role.OUTBOX, key=self._key, context=f"{job_id}/{column}")
+
+    def _open(self, row: sqlite3.Row, column: str) -> Any:
+        stored = row[column]
+        if not isinstance(stored, bytes):
+            raise SealedError("storage.not_sealed")  # sealed at open; never read in clear
+        context = f"{row['job_id']}/{column}"
+        return json.loads(sealed.unseal(stored, Role.OUTBOX, key=self._key, context=context))
+
+    def _job(self, row: sqlite3.Row) -> OutboxJob:
+        return _job(
+            row,
+            request=self._open(row, "request"),
+            files=self._open(row, "files"),
+            deliveries=self._open(row, "deliveries"),
+        )
+
+    def _readable_jobs(self, rows: list[sqlite3.Row]) -> list[OutboxJob]:
+        """The jobs of ``rows`` this user's key opens. Others (sealed under a key for one
+        sandbox run, or by another user) are left where they are, and logged."""
+        jobs = []
+        for row in rows:
+            try:
+                jobs.append(self._job(row))
+            except SealedError:
+                log.warning("outbox job %s cannot be opened with this key; left", row["job_id"])
+        return jobs
 
     def close(self) -> None:
         with self._lock:
@@ -181,9 +250,9 @@ class Outbox(ClosedOnExit):
         with self._transaction():
             existing = self._row("SELECT * FROM jobs WHERE idempotency_key = ?", (idempotency_key,))
             if existing is not None:
-                raise KeyInOutbox(_job(existing))
+                raise KeyInOutbox(self._job(existing))
             self._db.execute(
-                "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '[]', NULL, ?, 0, 0)",
+                "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, ?, NULL, ?, 0, 0)",
                 (
                     job_id,
                     staff_id,
@@ -191,9 +260,10 @@ class Outbox(ClosedOnExit):
                     JobState.QUEUED.value,
                     now,
                     now,
-                    json.dumps(message.to_json(), ensure_ascii=False),
-                    json.dumps([_file_json(f) for f in files], ensure_ascii=False),
+                    self._seal(job_id, "request", message.to_json()),
+                    self._seal(job_id, "files", [_file_json(f) for f in files]),
                     sum(f.size for f in files),
+                    self._seal(job_id, "deliveries", []),
                     signed_off_by,
                 ),
             )
@@ -203,33 +273,31 @@ class Outbox(ClosedOnExit):
 
     def job(self, job_id: str) -> OutboxJob | None:
         row = self._row("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
-        return None if row is None else _job(row)
+        return None if row is None else self._job(row)
 
     def job_for_key(self, idempotency_key: str) -> OutboxJob | None:
         row = self._row("SELECT * FROM jobs WHERE idempotency_key = ?", (idempotency_key,))
-        return None if row is None else _job(row)
+        return None if row is None else self._job(row)
 
     def jobs(self, staff_id: str) -> list[OutboxJob]:
         """The clinician's jobs, newest first."""
-        return [
-            _job(r)
-            for r in self._rows(
+        return self._readable_jobs(
+            self._rows(
                 "SELECT * FROM jobs WHERE staff_id = ? ORDER BY created_at DESC, rowid DESC",
                 (staff_id,),
             )
-        ]
+        )
 
     def unfinished(self, staff_id: str) -> list[OutboxJob]:
         """The clinician's jobs not yet delivered or refused, oldest first (the order they
         are sent in): those in progress and those waiting for a retry."""
-        return [
-            _job(r)
-            for r in self._rows(
+        return self._readable_jobs(
+            self._rows(
                 "SELECT * FROM jobs WHERE staff_id = ? AND state NOT IN (?, ?) "
                 "ORDER BY created_at, rowid",
                 (staff_id, JobState.DELIVERED.value, JobState.FAILED.value),
             )
-        ]
+        )
 
     def retry(self, job_id: str) -> OutboxJob:
         """Queue a FAILED or NEEDS_ACTION job again, with the same key and body.
@@ -240,7 +308,7 @@ class Outbox(ClosedOnExit):
             row = self._row("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
             if row is None:
                 raise LookupError(job_id)
-            if not _job(row).can_retry:
+            if not self._job(row).can_retry:
                 raise ValueError(f"a {row['state']} job cannot be retried")
             self._db.execute(
                 "UPDATE jobs SET state = ?, error_code = NULL, updated_at = ? WHERE job_id = ?",
@@ -275,8 +343,8 @@ class Outbox(ClosedOnExit):
             if name == "state":
                 columns[name] = JobState(value).value
             elif name == "deliveries":
-                columns[name] = json.dumps(
-                    [[d.resident_id, d.delivery_id, d.status] for d in value]
+                columns[name] = self._seal(
+                    job_id, name, [[d.resident_id, d.delivery_id, d.status] for d in value]
                 )
             elif name in ("resumed", "posted"):
                 columns[name] = int(bool(value))
@@ -341,7 +409,7 @@ def message_from_json(data: dict[str, Any]) -> OutgoingMessage:
     )
 
 
-def _job(row: sqlite3.Row) -> OutboxJob:
+def _job(row: sqlite3.Row, *, request: Any, files: Any, deliveries: Any) -> OutboxJob:
     return OutboxJob(
         job_id=row["job_id"],
         staff_id=row["staff_id"],
@@ -349,15 +417,15 @@ def _job(row: sqlite3.Row) -> OutboxJob:
         state=JobState(row["state"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        message=message_from_json(json.loads(row["request"])),
+        message=message_from_json(request),
         files=tuple(
             JobFile(f["sha256"], Path(f["path"]), f["media_type"], f["size"], f["filename"])
-            for f in json.loads(row["files"])
+            for f in files
         ),
         bytes_done=row["bytes_done"],
         bytes_total=row["bytes_total"],
         message_id=row["message_id"],
-        deliveries=tuple(Delivery(*d) for d in json.loads(row["deliveries"])),
+        deliveries=tuple(Delivery(*d) for d in deliveries),
         error_code=row["error_code"],
         signed_off_by=row["signed_off_by"],
         resumed=bool(row["resumed"]),

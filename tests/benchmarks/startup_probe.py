@@ -63,6 +63,10 @@ def main(kind: str) -> int:
     os.environ["BIFOGA_CONFIG_DIR"] = config
     os.environ["BIFOGA_DATA_DIR"] = os.path.join(home, "data")
     os.environ["BIFOGA_POLICY_FILE"] = os.path.join(home, "no-policy.json")
+    # A keyring that works (the machine may have none): the storage key is fetched once
+    # the sign-in window is painted, as a clinician's start does. Named, not imported, so
+    # that keyring is loaded when Bifoga asks for it, not before the clock starts.
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.MemoryKeyring"
     if kind != "sandbox":
         with open(os.path.join(config, "settings.json"), "w", encoding="utf-8") as file:
             json.dump({"gateway_url": CONFIGURED_GATEWAY}, file)

@@ -4,6 +4,9 @@ job with ``app.outbox.resume_unfinished``; each change of a job is one line on s
 output (``JOB_ID STATE BYTES_DONE``), then ``done`` with each resumed job's end state.
 
     python -m tests.e2e.outbox_sender OUTBOX_FILE GATEWAY_URL STAFF_ID SECRET
+
+The storage key (hex) is the first line of standard input, as the window's process holds
+it from the keyring: the journal and the working copies are sealed with it.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from app import storage_key
 from app.gateway.client import GatewayClient
 from app.outbox import Outbox, OutboxJob, resume_unfinished
+from app.storage_key import StorageKey
 
 
 def _report(job: OutboxJob) -> None:
@@ -21,6 +26,7 @@ def _report(job: OutboxJob) -> None:
 
 def main(argv: list[str]) -> int:
     outbox_file, gateway_url, staff_id, secret = argv
+    storage_key.install(StorageKey(bytes.fromhex(sys.stdin.readline().strip())))
     with Outbox(Path(outbox_file)) as outbox, GatewayClient(gateway_url) as client:
         client.sign_in(staff_id, secret)
         ended = resume_unfinished(outbox, client, staff_id, _report)

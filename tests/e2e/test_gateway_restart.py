@@ -18,7 +18,7 @@ import requests
 from app.gateway.client import GatewayClient
 from app.outbox import DeliveryPolicy, JobState, Outbox, run_job
 from app.sending import enqueue_draft
-from app.staging import StagingArea
+from app.staging import StagingArea, read_staged
 from tests.gateway.helpers import SECRETS, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.processes import Child, sandbox_process
@@ -54,7 +54,9 @@ def test_a_key_in_flight_when_the_gateway_is_killed_is_sent_once_after_its_resta
         client.sign_in("anna", SECRETS["anna"])
         outbox = stack.enter_context(Outbox(tmp_path / "data" / "outbox.sqlite3"))
         job = enqueue_draft(draft, outbox, "anna")
-        client.upload_attachment(job.files[0].path, job.files[0].sha256, job.files[0].media_type)
+        client.upload_attachment(
+            read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
+        )
         first.release()
 
         slow, _ = stack.enter_context(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import requests
 
+from app import storage_key
 from app.gateway.client import GatewayClient
 from app.model import MAX_BULK_RECIPIENTS
 from app.outbox import JobState, Outbox, OutboxJob
@@ -108,6 +109,7 @@ def test_killed_senders_deliver_each_message_to_each_resident_exactly_once(
                     SECRETS["anna"],
                 ],
                 tmp_path / "sender.log",
+                first_input=storage_key.current().secret.hex(),
             )
             try:
                 moment = None

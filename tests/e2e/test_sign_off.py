@@ -200,7 +200,7 @@ def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
     # A client that sent it anyway is refused by the gateway: the text is signed.
     draft = window.draft
     for a in draft.attachments:
-        services.client.upload_attachment(a.staged.path, a.sha256, a.media_type)
+        services.client.upload_attachment(services.staging.read(a.staged), a.sha256, a.media_type)
     with pytest.raises(GatewayError) as refused:
         services.client.send_message(outgoing_message(draft), draft.idempotency_key)
     assert refused.value.status == 403 and "review_mismatch" in refused.value.codes

@@ -18,7 +18,7 @@ from app.gateway.client import GatewayClient, RetryPolicy
 from app.model import MessageKind
 from app.outbox import DeliveryPolicy, JobState, Outbox, OutboxJob, resume_unfinished, run_job
 from app.sending import enqueue_draft, outgoing_message
-from app.staging import StagingArea
+from app.staging import StagingArea, read_staged
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import SECRETS, FakeClock, Raw, RecordingSleep, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
@@ -182,7 +182,9 @@ def test_a_lost_answer_is_found_by_its_key_and_not_sent_again(
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path)
-    anna.upload_attachment(job.files[0].path, job.files[0].sha256, job.files[0].media_type)
+    anna.upload_attachment(
+        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
+    )
     raw.set_fault(fault, count=1)  # the message's POST: processed, then its answer lost
     done = _run(outbox, job, anna, waits)
     assert done.state is JobState.DELIVERED
@@ -203,7 +205,9 @@ def test_a_request_dropped_before_the_gateway_read_it_is_sent_again_with_the_sam
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path)
-    anna.upload_attachment(job.files[0].path, job.files[0].sha256, job.files[0].media_type)
+    anna.upload_attachment(
+        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
+    )
     raw.set_fault("drop_before", count=1)
     done = _run(outbox, job, anna, waits)
     assert done.state is JobState.DELIVERED
@@ -223,7 +227,9 @@ def test_a_gateway_that_never_answers_leaves_the_job_for_a_retry_and_drops_nothi
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path, client=anna)
-    anna.upload_attachment(job.files[0].path, job.files[0].sha256, job.files[0].media_type)
+    anna.upload_attachment(
+        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
+    )
     raw.set_fault("drop_before", count=1000)
     stuck = _run(outbox, job, anna, waits)
     assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.gateway_unreachable")
@@ -297,7 +303,9 @@ def test_a_missing_working_copy_matters_only_if_the_gateway_lacks_the_file(
     assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.file_missing")
 
     held = _job(outbox, staging, tmp_path, seed=2)
-    anna.upload_attachment(held.files[0].path, held.files[0].sha256, held.files[0].media_type)
+    anna.upload_attachment(
+        read_staged(held.files[0].path), held.files[0].sha256, held.files[0].media_type
+    )
     held.files[0].path.unlink()
     assert _run(outbox, held, anna, waits).state is JobState.DELIVERED
     assert _deliveries(raw, held) == dict.fromkeys(RESIDENTS, 1)
@@ -315,7 +323,9 @@ def test_a_job_left_sending_by_a_crash_is_asked_for_before_anything_is_sent(
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path, client=anna)
-    anna.upload_attachment(job.files[0].path, job.files[0].sha256, job.files[0].media_type)
+    anna.upload_attachment(
+        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
+    )
     # What a sender killed during the POST leaves: "sending", posted; and the gateway has
     # the message, or not, depending on when the kill came.
     outbox.record(job.job_id, state=JobState.SENDING, posted=True)
@@ -403,7 +413,7 @@ def test_a_key_still_in_flight_is_asked_for_within_the_bound_then_found_after_a_
             client.sign_in("anna", SECRETS["anna"])
             job = _job(outbox, staging, tmp_path)
             client.upload_attachment(
-                job.files[0].path, job.files[0].sha256, job.files[0].media_type
+                read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
             )
             raw.set_fault("slow", count=1)  # the POST: key claimed, answer late
             stuck = _run(outbox, job, client, waits)

@@ -41,7 +41,7 @@ def test_hidden_content_never_reaches_the_resident(
     chosen.write_bytes(hostile.letter_revised() + hostile.zip_archive())
 
     attachment = attach(qtbot, window, chosen)
-    staged = attachment.staged.path.read_bytes()
+    staged = services.staging.read(attachment.staged)
     assert attachment.sha256 == hashlib.sha256(staged).hexdigest()
     assert attachment.sha256 != hashlib.sha256(chosen.read_bytes()).hexdigest()
     assert hostile.MARKER not in staged

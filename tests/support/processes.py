@@ -19,16 +19,23 @@ class Child:
     """A child process whose standard output is read line by line; stderr goes to a file
     (a pipe nobody reads could fill up and stall it)."""
 
-    def __init__(self, args: list[str], log: Path) -> None:
+    def __init__(self, args: list[str], log: Path, *, first_input: str | None = None) -> None:
+        """``first_input``: one line written to its standard input, which is then closed
+        (how a secret such as the storage key reaches it: never its environment)."""
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, *args],
+            stdin=subprocess.DEVNULL if first_input is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
             cwd=REPO,
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
+        if first_input is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.write(first_input + "\n")
+            self.process.stdin.close()
 
     def line(self) -> str:
         """The next line it writes; "" once it has ended."""

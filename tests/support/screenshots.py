@@ -131,12 +131,14 @@ def main() -> int:
     os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
     from PySide6.QtWidgets import QApplication
 
+    from app import storage_key
     from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
     from tests.support.session import test_settings
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
+    storage_key.install(storage_key.for_this_run())  # as the sandbox does without a keyring
     services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
     OUT.mkdir(parents=True, exist_ok=True)
     try:

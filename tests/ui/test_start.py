@@ -205,3 +205,121 @@ def test_bifoga_sandbox_starts_the_sandbox_when_asked(
     [(settings,)] = opened
     assert settings.uses_sandbox and start.services is not None
     assert start.services.sandbox is not None  # closed again by run_gui
+
+
+# ------------------------------------------------------- the storage key from the keyring
+
+
+@pytest.fixture
+def installed_key() -> Iterator[None]:
+    """The run's storage key is put back after a test that installs another (the session's
+    worker processes were given it)."""
+    from app import storage_key
+
+    before = storage_key.current()
+    yield
+    storage_key.install(before)
+
+
+def _answer_box(name: str, button: str, seen: list[str], before: Any = None) -> None:
+    """Once the message box ``name`` is up (in its own event loop), note its text, run
+    ``before`` and click the button that reads ``button``."""
+    box = QApplication.activeModalWidget()
+    if not isinstance(box, QMessageBox) or box.objectName() != name:
+        QTimer.singleShot(10, lambda: _answer_box(name, button, seen, before))
+        return
+    seen.append(box.text())
+    if before is not None:
+        before()
+    [chosen] = [b for b in box.buttons() if b.text() == button]
+    chosen.click()
+
+
+def _configured(tmp_path: Path) -> settings_module.Settings:
+    return settings_module.Settings(
+        gateway_url="https://gateway.invalid", staging_dir=str(tmp_path / "staging")
+    )
+
+
+def test_a_locked_keyring_asks_and_quitting_opens_nothing(
+    qtbot: QtBot, tmp_path: Path, installed_key: None, opened: list[Any]
+) -> None:
+    from tests.support.keyrings import LockedKeyring, keyring_backend
+    from ui.i18n import tr
+
+    seen: list[str] = []
+    with keyring_backend(LockedKeyring()):
+        start = first_window(_configured(tmp_path))
+        qtbot.addWidget(start.window)
+        try:
+            QTimer.singleShot(0, lambda: _answer_box("keyring_unavailable", "Avsluta", seen))
+            with qtbot.waitSignal(start.window.rejected, timeout=30_000):
+                start.window.show()
+            assert start.quit_without_key and start.services is None and opened == []
+        finally:
+            start.close()
+    [text] = seen
+    assert "nyckelring" in text and "KeyringLocked" in text
+    assert tr("storage.try_again") == "Försök igen"
+
+
+def test_trying_again_once_the_keyring_is_unlocked_opens_the_services(
+    qtbot: QtBot, tmp_path: Path, installed_key: None, no_leftover_jobs: None
+) -> None:
+    import keyring
+
+    from tests.support.keyrings import LockedKeyring, MemoryKeyring, keyring_backend
+
+    unlocked = MemoryKeyring()
+    seen: list[str] = []
+    with keyring_backend(LockedKeyring()):
+        start = first_window(_configured(tmp_path))
+        ready: list[bool] = []
+        start.when_ready(lambda: ready.append(True))
+        qtbot.addWidget(start.window)
+        try:
+            QTimer.singleShot(
+                0,
+                lambda: _answer_box(
+                    "keyring_unavailable",
+                    "Försök igen",
+                    seen,
+                    lambda: keyring.set_keyring(unlocked),
+                ),
+            )
+            start.window.show()
+            qtbot.waitUntil(lambda: ready == [True], timeout=30_000)
+            assert start.services is not None and start.services.storage_key is not None
+            assert not start.services.storage_key.for_this_run_only
+            assert unlocked.entries, "the key was made and kept in the keyring"
+        finally:
+            start.close()
+    assert len(seen) == 1
+
+
+def test_the_sandbox_goes_on_with_a_key_for_this_run_and_says_so(
+    qtbot: QtBot, tmp_path: Path, installed_key: None, no_leftover_jobs: None
+) -> None:
+    from keyring.backends import fail
+
+    from tests.support.keyrings import keyring_backend
+
+    settings = settings_module.Settings(
+        gateway_url=settings_module.SANDBOX, staging_dir=str(tmp_path / "staging")
+    )
+    seen: list[str] = []
+    with keyring_backend(fail.Keyring()):
+        start = first_window(settings)
+        ready: list[bool] = []
+        start.when_ready(lambda: ready.append(True))
+        qtbot.addWidget(start.window)
+        try:
+            QTimer.singleShot(0, lambda: _answer_box("sandbox_run_key", "Jag förstår", seen))
+            start.window.show()
+            qtbot.waitUntil(lambda: ready == [True], timeout=30_000)
+            assert start.services is not None and start.services.storage_key is not None
+            assert start.services.storage_key.for_this_run_only
+        finally:
+            start.close()
+    [text] = seen
+    assert "omstart" in text

@@ -75,7 +75,7 @@ def test_a_message_sent_and_retracted_leaves_a_sound_trail_without_personal_data
         review = gateway.request_review("bertil", SECRETS["bertil"], message.review_subject())
         session.sign_off(review.reviewer_id, review.digest)
 
-        gateway.upload_attachment(staged.path, staged.sha256, staged.media_type)
+        gateway.upload_attachment(staging.read(staged), staged.sha256, staged.media_type)
         message = OutgoingMessage(
             "reply", CASE, [KARIN], "Ditt provsvar", "Hej!", [attachment], review.review_id
         )

@@ -70,7 +70,7 @@ def test_the_journal_is_private_and_in_wal_mode(outbox: Outbox) -> None:
     assert stat.S_IMODE(outbox.path.stat().st_mode) == 0o600
     with sqlite3.connect(outbox.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_a_key_is_journalled_once(outbox: Outbox, tmp_path: Path) -> None:
