@@ -122,7 +122,7 @@ def _python_threads() -> list[threading.Thread]:
     return [
         thread
         for thread in threading.enumerate()
-        if not isinstance(thread, threading._DummyThread)  # type: ignore[attr-defined]
+        if not isinstance(thread, threading._DummyThread)
     ]
 
 
