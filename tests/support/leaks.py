@@ -53,14 +53,14 @@ class Snapshot:
     """What ran before the test."""
 
     threads: frozenset[threading.Thread]
-    qthreads: frozenset[int]  # id() of the QThread objects already started
+    qthreads: frozenset[Any]  # the QThreads already started (held: no id is reused)
     children: frozenset[tuple[int, float]]  # (pid, start time): a pid can be reused
 
 
 def snapshot() -> Snapshot:
     return Snapshot(
         threads=frozenset(_python_threads()),
-        qthreads=frozenset(id(thread) for thread in _STARTED_QTHREADS),
+        qthreads=frozenset(_STARTED_QTHREADS),
         children=frozenset(_children()),
     )
 
@@ -109,7 +109,7 @@ def _running_qthreads(before: Snapshot, left_ms: Callable[[], int]) -> list[str]
 
     found = []
     for thread in list(_STARTED_QTHREADS):
-        if id(thread) in before.qthreads or not shiboken6.isValid(thread):
+        if thread in before.qthreads or not shiboken6.isValid(thread):
             continue
         if thread.isRunning() and not thread.wait(left_ms()):
             found.append(f"QThread {type(thread).__name__} {thread.objectName()!r}".rstrip())
@@ -120,9 +120,7 @@ def _python_threads() -> list[threading.Thread]:
     # Qt's own threads that ran Python code appear as dummies that never end: Qt's pools
     # are checked above instead.
     return [
-        thread
-        for thread in threading.enumerate()
-        if not isinstance(thread, threading._DummyThread)
+        thread for thread in threading.enumerate() if not isinstance(thread, threading._DummyThread)
     ]
 
 
