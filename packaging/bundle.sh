@@ -1,23 +1,11 @@
 #!/usr/bin/env bash
 # Builds the PyInstaller one-folder bundle from packaging/bifoga.spec, then smoke-tests it
 # (packaging/smoke_bundle.sh). Run through `bash packaging/dev.sh bundle`, which has made
-# .venv and installed the Debian packages it needs first. The bundle lands in
+# .venv from the lockfile (PyInstaller, the `packaging` extra, included) and installed the
+# Debian packages it needs first. The bundle lands in
 # build/bundle/dist/bifoga-VERSION/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-install_pyinstaller() {
-  local stamp=.venv/.installed-packaging
-  local wanted
-  wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
-  if [ -x .venv/bin/pyinstaller ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    return 0
-  fi
-  .venv/bin/python -m pip install -q -e '.[packaging]'
-  echo "$wanted" > "$stamp"
-}
-
-install_pyinstaller
 
 version=$(.venv/bin/python -c \
   'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')

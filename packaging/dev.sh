@@ -6,7 +6,10 @@
 #                                (--quick: fewer repetitions, as CI runs them)
 #   bash packaging/dev.sh bundle the PyInstaller bundle, built and smoke-tested (bundle.sh)
 #   bash packaging/dev.sh bundle-smoke [DIR]  smoke-test a bundle already built
+#   bash packaging/dev.sh lock [--upgrade | --upgrade-package NAME ...]  refresh the lockfile
+#                                after pyproject.toml's requirements changed (commit it)
 # Safe to run again: each step is skipped when it is already done.
+# Python packages come only from packaging/requirements.lock: every one pinned, with hashes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,18 +50,86 @@ find_python() {
   exit 1
 }
 
+LOCKFILE=packaging/requirements.lock
+
+# requirements_digest: a digest of what pyproject.toml asks for (the build system's, the
+# runtime's and every extra's requirements), recorded in the lockfile by `lock`, so a
+# lockfile older than those requirements is caught before anything is installed.
+requirements_digest() {
+  "$(find_python)" - <<'PY'
+import hashlib, json, tomllib
+with open("pyproject.toml", "rb") as file:
+    pyproject = tomllib.load(file)
+project = pyproject["project"]
+asked = {
+    "build-system": pyproject["build-system"]["requires"],
+    "requires-python": project["requires-python"],
+    "dependencies": project["dependencies"],
+    "optional-dependencies": project["optional-dependencies"],
+}
+print(hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest())
+PY
+}
+
+DIGEST_LINE_PREFIX="# pyproject.toml's requirements, sha256:"
+
+check_lockfile_is_current() {
+  local recorded
+  recorded=$(sed -n "s/^$DIGEST_LINE_PREFIX //p" "$LOCKFILE")
+  if [ "$recorded" != "$(requirements_digest)" ]; then
+    echo "$LOCKFILE is older than pyproject.toml's requirements." >&2
+    echo "Refresh it with 'bash packaging/dev.sh lock' and commit it." >&2
+    exit 1
+  fi
+}
+
+# install_locked_packages: every package of the lockfile (the runtime's, the tests', the
+# bundle's and the developers' tools), each checked against its hashes, into .venv.
+install_locked_packages() {
+  [ -x .venv/bin/python ] || "$(find_python)" -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes \
+    -r "$LOCKFILE"
+}
+
 install_python_packages() {
   local stamp=.venv/.installed
   local wanted
-  wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  wanted=$(cat pyproject.toml "$LOCKFILE" | sha256sum | cut -d' ' -f1)
   if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
     return 0
   fi
-  [ -x .venv/bin/python ] || "$(find_python)" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  check_lockfile_is_current
+  install_locked_packages
+  # Bifoga itself, editable; its dependencies are all in the lock, and setuptools (its
+  # build backend) is too, so nothing unpinned is fetched to build it.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    --no-build-isolation -e .
   echo "$wanted" > "$stamp"
 }
+
+# write_lockfile [UV_ARGS...]: resolve pyproject.toml's requirements, every extra and the
+# build backend, for every platform and Python 3.11 and newer (CI runs Linux x86_64 and
+# the newest Python it finds), with the hashes of every file. Pins already in the lockfile
+# are kept unless asked (--upgrade, --upgrade-package NAME).
+write_lockfile() {
+  local resolved
+  resolved=$(mktemp)
+  cp "$LOCKFILE" "$resolved" 2>/dev/null || true
+  "$(find_python)" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
+    | .venv/bin/uv pip compile pyproject.toml - --all-extras --universal \
+        --python-version 3.11 --generate-hashes --quiet \
+        --custom-compile-command "bash packaging/dev.sh lock" --output-file "$resolved" "$@"
+  { echo "$DIGEST_LINE_PREFIX $(requirements_digest)"; cat "$resolved"; } > "$LOCKFILE"
+  rm -f "$resolved"
+  echo "Wrote $LOCKFILE; commit it with pyproject.toml."
+}
+
+if [ "$command" = lock ]; then
+  # uv comes from the lockfile as it is (a stale lock still installs); then the new one.
+  install_locked_packages
+  write_lockfile "$@"
+  exit 0
+fi
 
 install_debian_packages "${DEBIAN_PACKAGES[@]}"
 install_python_packages
@@ -95,7 +166,7 @@ case "$command" in
     exec bash packaging/smoke_bundle.sh "$@"
     ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|bench [--quick]|bundle|bundle-smoke [ARGS...]" >&2
+    echo "usage: bash packaging/dev.sh run|test|bench [--quick]|bundle|bundle-smoke|lock [ARGS...]" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,5 @@
 """Shared fixtures: an isolated config and data folder per test, Qt offscreen, and a
-check that no test leaves a background job running."""
+check that no test leaves anything running (a job, a thread, a process)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 FILES = Path(__file__).parent / "files"
+
+# The leak check's own test runs a test session inside a test (tests/unit/test_leak_check.py).
+pytest_plugins = ("pytester",)
 
 
 @pytest.fixture(autouse=True)
@@ -32,15 +35,19 @@ def files_dir() -> Path:
     return FILES
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_leftover_jobs() -> Iterator[None]:
-    """Fails a test that leaves a background job running, or a worker's answer never
-    collected (after napari's fixture)."""
-    yield
-    from ui.workers import wait_for_all
+    """Every test, whether it uses Qt or not: fails one that leaves a job on a Qt thread
+    pool, a worker's answer never collected, a QThread, a thread or a child process
+    running once its own fixtures are torn down (tests/support/leaks.py; after napari's
+    fixture). Automatic, so no test can forget it; naming it in a test changes nothing."""
+    from tests.support.leaks import leftovers, snapshot, track_qthreads
 
-    finished = wait_for_all(10_000)
-    assert finished, "a background job was still running, or an answer uncollected, after the test"
+    track_qthreads()
+    before = snapshot()
+    yield
+    left = leftovers(before)
+    assert not left, "still running after the test: " + "; ".join(left)
 
 
 def pytest_configure(config: pytest.Config) -> None:

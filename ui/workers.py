@@ -159,6 +159,11 @@ WATCHES_PIPES = os.name == "posix"
 _watching: set[_AnswerWatch] = set()
 
 
+def answers_watched() -> int:
+    """How many answers of worker jobs are still awaited (``when_answered``)."""
+    return len(_watching)
+
+
 def when_answered(
     owner: QObject,
     pending: Sequence[PendingCall],

@@ -23,8 +23,7 @@ from tests.support.workers import shared_block, worker_process
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[IsolatedWorker]:
-    with IsolatedWorker(timeout_s=20, memory_limit_mb=768) as w:
-        yield w
+    yield from worker_process()
 
 
 @pytest.fixture(scope="module")
