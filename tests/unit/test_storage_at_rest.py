@@ -25,6 +25,7 @@ from app.settings import data_dir
 from app.staging import StagingArea
 from app.worker import IsolatedWorker
 from tests.gateway.helpers import bulk_personnummer
+from tests.support.leaks import LONG_LIVED_WORKERS
 from tests.support.pdfgen import text_pdf
 from tests.support.storage_evidence import find_clear_personal_data
 
@@ -35,6 +36,7 @@ KARIN = "19680102-9288"  # a test personnummer, written as a clinician writes it
 @pytest.fixture(scope="module")
 def worker() -> Iterator[IsolatedWorker]:
     with IsolatedWorker(timeout_s=60, memory_limit_mb=1024) as isolated:
+        LONG_LIVED_WORKERS.add(isolated)  # the module's, not the first test's leftover
         yield isolated
 
 
