@@ -193,7 +193,8 @@ class SendController(QObject):
 
     def _send_finished(self, job: OutboxJob) -> None:
         """A send finished: the message is delivered and its working copies are gone.
-        What else follows a delivered message belongs here."""
+        What else follows a delivered message belongs here (the draft sent, with its
+        attachments' ``original``, is ``job_ended``'s; None for a job resumed at start)."""
         w = self._window
         self._audit_send(job)
         w.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))
