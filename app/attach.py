@@ -38,8 +38,6 @@ class Staged:
     """The file is staged, cleaned and new to the draft: add ``attachment`` to it."""
 
     attachment: Attachment
-    #: Whether the page drawn ahead from the chosen file was found to be this copy's.
-    first_page_confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +58,9 @@ class Duplicate:
 
 AttachOutcome = Staged | Refused | Duplicate
 
-#: Called on the attaching thread with the cleaned staged copy: whether a drawing made
-#: ahead of staging is of exactly these bytes (``ui.first_page.confirm_staged``).
+#: Called on the attaching thread with the cleaned staged copy, once it is known to be new
+#: to the draft: whether a drawing made ahead of staging is of exactly these bytes
+#: (``ui.first_page.confirm_staged``).
 ConfirmFirstPage = Callable[[StagedFile], bool]
 
 
@@ -114,10 +113,11 @@ class AttachPipeline:
             return Refused("file.unreadable", {"name": staged.filename})
         if is_duplicate(staged, hashes_in_draft):
             return Duplicate(staged.filename)
-        confirmed = confirm_first_page(staged) if confirm_first_page is not None else False
+        if confirm_first_page is not None:
+            # Its answer is kept by the drawing itself, which the preview takes if it is yes.
+            confirm_first_page(staged)
         # The clinician's own file is noted, for what is offered about it after sending.
-        attachment = Attachment(staged, original=source.absolute())
-        return Staged(attachment, first_page_confirmed=confirmed)
+        return Staged(Attachment(staged, original=source.absolute()))
 
     def inspect(
         self, attachment: Attachment, recipients: Collection[str], kind: MessageKind

@@ -154,22 +154,20 @@ def test_a_file_whose_hidden_content_cannot_be_removed_is_refused_and_not_kept(
     assert isinstance(pipeline.attach(source, set()), Refused)  # the worker is up again
 
 
-def test_the_first_page_hook_is_asked_about_the_cleaned_copy_and_its_answer_kept(
+def test_the_first_page_hook_is_asked_once_about_the_cleaned_copy(
     pipeline: AttachPipeline, tmp_path: Path
 ) -> None:
     source = tmp_path / "Foto.jpg"
     source.write_bytes(jpeg(exif_data=exif(gps=True)))
-    asked: list[str] = []
+    asked: list[tuple[str, str]] = []
 
     def confirm(staged: StagedFile) -> bool:
-        asked.append(_sha256(staged.path))
+        asked.append((staged.sha256, _sha256(staged.path)))
         return False
 
-    outcome = _staged(pipeline.attach(source, set(), confirm))
-    assert asked == [outcome.attachment.sha256]  # asked once, about the bytes to be sent
-    assert outcome.first_page_confirmed is False
-    pdf = write_text_pdf(tmp_path / "Brev.pdf", numbered_pages(1))
-    assert _staged(pipeline.attach(pdf, set(), lambda _staged: True)).first_page_confirmed
+    attachment = _staged(pipeline.attach(source, set(), confirm)).attachment
+    # About the bytes that will be previewed and sent, and with their hash, not the file's.
+    assert asked == [(attachment.sha256, attachment.sha256)]
 
 
 def test_an_unexpected_error_is_raised_with_the_copy_already_discarded(
