@@ -87,6 +87,13 @@ class AttachController(QObject):
         chosen = self._attaching.next()
         if chosen is None:
             return
+        try:
+            self._start_attach(chosen)
+        except BaseException:
+            self._attaching.done()  # the files after it must not wait for ever
+            raise
+
+    def _start_attach(self, chosen: _Chosen) -> None:
         w, path = self._window, chosen.path
         w.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
         # A PDF's first page is drawn from the chosen file first, and shown at once; it
