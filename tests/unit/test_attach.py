@@ -154,6 +154,32 @@ def test_a_file_whose_hidden_content_cannot_be_removed_is_refused_and_not_kept(
     assert isinstance(pipeline.attach(source, set()), Refused)  # the worker is up again
 
 
+class _CopyGoneWhileCleaned:
+    """The real worker cleans the copy, which is then deleted before it is hashed again
+    (what a purge or a hand in the staging folder would do)."""
+
+    def __init__(self, worker: IsolatedWorker) -> None:
+        self._worker = worker
+
+    def call(self, op: str, *args: Any, timeout_s: float | None = None) -> Any:
+        removed = self._worker.call(op, *args, timeout_s=timeout_s)
+        if op == "sanitize":
+            Path(args[0]).unlink()
+        return removed
+
+
+def test_a_working_copy_gone_while_it_was_cleaned_is_refused_as_unreadable(
+    worker: IsolatedWorker, staging: StagingArea, tmp_path: Path
+) -> None:
+    pipeline = AttachPipeline(staging, _CopyGoneWhileCleaned(worker))  # type: ignore[arg-type]
+    source = tmp_path / "Foto.jpg"
+    source.write_bytes(jpeg(exif_data=exif(gps=True)))  # cleaned, so hashed again
+    outcome = pipeline.attach(source, set())
+    assert outcome == Refused("file.unreadable", {"name": "Foto.jpg"})
+    assert texts.has_message(outcome.code)
+    assert staging.held() == []
+
+
 def test_the_first_page_hook_is_asked_once_about_the_cleaned_copy(
     pipeline: AttachPipeline, tmp_path: Path
 ) -> None:
