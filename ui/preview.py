@@ -16,8 +16,8 @@ from __future__ import annotations
 import weakref
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.message_draft import Attachment
@@ -44,6 +44,7 @@ from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
 from ui.page_screen import PageScreen
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
+from ui.preview_keys import bind_preview_keys, last_page
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
 
@@ -138,24 +139,7 @@ class PreviewPane(QWidget):
         self.page_label = self.navigation.page_label
 
     def _bind_keys(self) -> None:
-        bindings: list[tuple[QKeySequence, object]] = [
-            (QKeySequence(QKeySequence.StandardKey.MoveToNextPage), self._page_down),
-            (QKeySequence(QKeySequence.StandardKey.MoveToPreviousPage), self._page_up),
-            (QKeySequence(Qt.Key.Key_Right), lambda: self._sideways(+1)),
-            (QKeySequence(Qt.Key.Key_Left), lambda: self._sideways(-1)),
-            (QKeySequence(Qt.Key.Key_Home), lambda: self.go_to(0)),
-            (QKeySequence(Qt.Key.Key_End), lambda: self.go_to(self._last_page())),
-            (QKeySequence(QKeySequence.StandardKey.ZoomIn), lambda: self.zoom_by(ZOOM_STEP)),
-            (QKeySequence("Ctrl+="), lambda: self.zoom_by(ZOOM_STEP)),
-            (QKeySequence(QKeySequence.StandardKey.ZoomOut), lambda: self.zoom_by(1 / ZOOM_STEP)),
-            (QKeySequence("Ctrl+0"), self.fit_page),
-            (QKeySequence("Ctrl+R"), self.rotate),
-            (QKeySequence("Ctrl+M"), self.highlights_button.toggle),
-        ]
-        for keys, action in bindings:
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(action)
+        bind_preview_keys(self, self._screen)
         self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
 
     # -- what is shown ---------------------------------------------------------------
@@ -309,7 +293,7 @@ class PreviewPane(QWidget):
     # -- geometry ----------------------------------------------------------------------
 
     def _last_page(self) -> int:
-        return max(0, (self.page_count or 1) - 1)
+        return last_page(self.page_count)
 
     def _page_size(self, page: int) -> tuple[float, float]:
         """The page's size in points as shown (the clinician's rotation applied)."""
@@ -491,20 +475,7 @@ class PreviewPane(QWidget):
     def _thumb_seen(self, row: int) -> bool:
         return self._attachment is not None and row in self._attachment.seen_pages
 
-    # -- keys ----------------------------------------------------------------------------
-
-    def _page_down(self) -> None:
-        if not self.scroll_area.scroll_down():  # the rest of a tall page first
-            self.go_to(self._page + 1)
-
-    def _page_up(self) -> None:
-        if not self.scroll_area.scroll_up() and self._page > 0:
-            self._screen.arrive_at_bottom()  # at the bottom of the previous page
-            self.go_to(self._page - 1)
-
-    def _sideways(self, step: int) -> None:
-        if not self.scroll_area.scroll_sideways(step):  # a page wider than the pane first
-            self.go_to(self._page + step)
+    # -- keys (ui.preview_keys) -----------------------------------------------------------
 
     def _highlights_toggled(self) -> None:
         self.page_view.set_highlights_shown(self.highlights_button.isChecked())

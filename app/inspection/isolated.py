@@ -34,9 +34,19 @@ def _sha256(path: Path) -> str | None:
 
 
 def refusal(path: Path, code: str, **params: str | int) -> InspectionReport:
-    """A blocked report for a file the worker could not inspect."""
+    """A blocked report for a file the worker could not inspect (hashes ``path``: call it
+    off the GUI thread)."""
+    return _blocked(_sha256(path), code, params)
+
+
+def unchecked(code: str, **params: str | int) -> InspectionReport:
+    """A blocked report that names no bytes: for when the file itself was never reached."""
+    return _blocked(None, code, params)
+
+
+def _blocked(sha256: str | None, code: str, params: dict[str, str | int]) -> InspectionReport:
     finding = Finding(code, Severity.BLOCK, None, tuple(sorted(params.items())))
-    return InspectionReport(_sha256(path), None, None, (finding,), None)
+    return InspectionReport(sha256, None, None, (finding,), None)
 
 
 def inspect_isolated(

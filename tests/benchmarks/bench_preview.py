@@ -102,6 +102,7 @@ class _Bench:
         self.repeat = repeat  # BenchContext.repeat: fewer runs, turns and pages with --quick
         from PySide6.QtWidgets import QApplication
 
+        from app.attach import AttachPipeline
         from app.services import Services, render_processes
         from app.settings import Settings
         from app.staging import StagingArea
@@ -129,6 +130,7 @@ class _Bench:
         self.services.warm_up()
         for worker in (*self.services.render_workers, inspect):
             worker.call("ping")
+        self.pipeline = AttachPipeline(staging, inspect)  # as the window has it
 
     def close(self) -> None:
         from ui.workers import wait_for_all
@@ -155,30 +157,27 @@ class _Bench:
         _idle(10)
 
     def attach(self, pane: object, done: Callable[[object], None] | None = None) -> None:
-        """What the window does with a chosen file (MainWindow._stage): its first page is
-        drawn ahead, then a pool thread stages it; then the file is shown."""
-        from app.message_draft import Attachment
+        """What the window does with a chosen file (ui.attach_controller): its first page is
+        drawn ahead, then a pool thread runs the attach pipeline (stage, clean, rehash,
+        confirm the page); then the file is shown."""
+        from app.attach import AttachOutcome, Staged
         from ui.first_page import confirm_staged, stage_after_first_page
 
-        staging = self.services.staging
+        pipeline = self.pipeline
         ahead = pane.draw_ahead(self.pdf)  # type: ignore[attr-defined]
 
-        def work() -> object:
-            staged = staging.stage(self.pdf)
-            # As the window: hidden content leaves the copy in the inspect worker first.
-            if self.services.inspect_worker.call("sanitize", str(staged.path)):
-                staged = staging.rehash(staged)
-            confirm_staged(ahead, staged)
-            return staged
+        def work() -> AttachOutcome:
+            return pipeline.attach(self.pdf, frozenset(), lambda s: confirm_staged(ahead, s))
 
-        def staged(result: object) -> None:
-            attachment = Attachment(result)  # type: ignore[arg-type]
-            pane.show_attachment(attachment)  # type: ignore[attr-defined]
+        def attached(outcome: AttachOutcome) -> None:
+            if not isinstance(outcome, Staged):
+                raise RuntimeError(f"the benchmark file was not attached: {outcome!r}")
+            pane.show_attachment(outcome.attachment)  # type: ignore[attr-defined]
             pane.drop_ahead(ahead)  # type: ignore[attr-defined]
             if done is not None:
-                done(attachment)
+                done(outcome.attachment)
 
-        stage_after_first_page(pane, ahead, work, staged, print)  # type: ignore[arg-type]
+        stage_after_first_page(pane, ahead, work, attached, print)  # type: ignore[arg-type]
 
     # -- first_page --------------------------------------------------------------------
 
@@ -260,10 +259,10 @@ class _Bench:
     def event_loop_stall(self) -> str:
         from PySide6.QtCore import Qt, QTimer
 
-        from app.inspection.isolated import inspect_isolated
+        from app.model import MessageKind
         from ui.workers import run_in_background
 
-        worker = self.services.inspect_worker
+        pipeline = self.pipeline
         gaps: list[float] = []
         last = [time.perf_counter()]
 
@@ -280,10 +279,9 @@ class _Bench:
         inspected: list[object] = []
 
         def attached(attachment: object) -> None:
-            path = str(attachment.staged.path)  # type: ignore[attr-defined]
             run_in_background(
                 pane,  # type: ignore[arg-type]
-                lambda: inspect_isolated(worker, path),
+                lambda: pipeline.inspect(attachment, (), MessageKind.REPLY),  # type: ignore[arg-type]
                 inspected.append,
                 inspected.append,
             )

@@ -145,16 +145,16 @@ def test_pages_are_shown_while_many_files_wait_for_their_inspection(
     hold up the preview (each waiting job holds a thread of the pool meanwhile)."""
     import threading
 
-    import ui.main_window
+    import app.attach
 
     release = threading.Event()
-    real = ui.main_window.inspect_isolated
+    real = app.attach.inspect_isolated
 
     def slow(*args: object, **kwargs: object) -> object:
         release.wait(30)  # a long inspection: a 500-page file takes seconds
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ui.main_window, "inspect_isolated", slow)
+    monkeypatch.setattr(app.attach, "inspect_isolated", slow)
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
     try:

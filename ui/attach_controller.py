@@ -1,0 +1,251 @@
+"""The window's side of attaching: files chosen or dropped go, one at a time, through
+:class:`app.attach.AttachPipeline` off the GUI thread, and the typed outcome is shown;
+then each file waits for its inspection, and its pages for the clinician's eyes.
+
+Every rule (what is refused, what is a duplicate, when a working copy changed) is the
+pipeline's; this module only keeps the draft, the list and the preview in step with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from app.attach import (
+    AttachOutcome,
+    AttachPipeline,
+    Duplicate,
+    Refused,
+    Staged,
+    Turns,
+    inspection_not_run,
+)
+from app.inspection.report import InspectionReport
+from app.message_draft import Attachment, Draft
+from app.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.staging import StagedFile
+from ui.errors import gateway_error_text
+from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
+from ui.i18n import tr
+from ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+FILE_DIALOG_FILTER = "PDF, PNG, JPEG, GIF (*.pdf *.png *.jpg *.jpeg *.gif)"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Chosen:
+    """A file the clinician chose, and the draft it was chosen for (whichever draft is
+    on screen when it is ready, the file goes to this one)."""
+
+    path: Path
+    draft: Draft
+
+
+class AttachController(QObject):
+    def __init__(self, window: MainWindow, pipeline: AttachPipeline) -> None:
+        super().__init__(window)
+        self._window = window
+        self.pipeline = pipeline
+        # A file whose draft was sent or discarded while it waited is not attached; one
+        # removed while it waited for its inspection is not inspected.
+        self._attaching: Turns[_Chosen] = Turns(lambda chosen: window.holds(chosen.draft))
+        self._inspections: Turns[Attachment] = Turns(
+            lambda attachment: window.draft_holding(attachment) is not None
+        )
+
+    # -- choosing files -------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        w = self._window
+        paths, _ = QFileDialog.getOpenFileNames(
+            w, tr("ui.attachments.choose"), str(Path.home()), FILE_DIALOG_FILTER
+        )
+        self.add_files([Path(p) for p in paths])
+
+    def add_files(self, paths: list[Path]) -> None:
+        draft = self._window.draft
+        for path in paths:
+            waiting = sum(1 for chosen in self._attaching if chosen.draft is draft)
+            if len(draft.attachments) + waiting >= MAX_ATTACHMENTS_PER_MESSAGE:
+                self._window.show_problem(
+                    tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)
+                )
+                break
+            self._attaching.add(_Chosen(path, draft))
+        self._attach_next()
+
+    # -- one attach: into app/attach.py and back once -------------------------------------
+
+    def _attach_next(self) -> None:
+        chosen = self._attaching.next()
+        if chosen is None:
+            return
+        try:
+            self._start_attach(chosen)
+        except BaseException:
+            self._attaching.done()  # the files after it must not wait for ever
+            raise
+
+    def _start_attach(self, chosen: _Chosen) -> None:
+        w, path = self._window, chosen.path
+        w.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
+        # A PDF's first page is drawn from the chosen file first, and shown at once; it
+        # is taken as the staged copy's page only once confirmed to be it.
+        ahead = w.preview.draw_ahead(path)
+        hashes = frozenset(a.sha256 for a in chosen.draft.attachments)
+        pipeline = self.pipeline
+
+        def confirm(staged: StagedFile) -> bool:
+            return confirm_staged(ahead, staged)
+
+        stage_after_first_page(
+            w,
+            ahead,
+            lambda: pipeline.attach(path, hashes, confirm),
+            lambda outcome: self._attached(outcome, chosen, ahead),
+            lambda error: self._attach_failed(error, chosen, ahead),
+        )
+
+    def _attached(
+        self, outcome: AttachOutcome, chosen: _Chosen, ahead: FirstPageAhead | None
+    ) -> None:
+        try:
+            if isinstance(outcome, Staged):
+                self._add(outcome.attachment, chosen.draft, ahead)
+            elif isinstance(outcome, Duplicate):
+                self._drop_ahead(ahead)
+                self._window.show_problem(tr("ui.attachments.duplicate", name=outcome.filename))
+            elif isinstance(outcome, Refused):
+                self._drop_ahead(ahead)
+                self._window.show_problem(tr(outcome.code, **outcome.params))
+        finally:
+            self._attaching.done()
+            self._attach_next()
+
+    def _add(self, attachment: Attachment, draft: Draft, ahead: FirstPageAhead | None) -> None:
+        w = self._window
+        if not w.holds(draft):  # sent or discarded meanwhile
+            self._drop_ahead(ahead)
+            w.services.staging.discard(attachment.staged)
+            return
+        draft.attachments.append(attachment)
+        self.inspect(attachment)
+        if draft is not w.draft:  # another draft is on screen now: it stays there
+            self._drop_ahead(ahead)
+            w.drafts.save_draft()
+            w.drafts.refresh_case_marks()
+            return
+        w.statusBar().clearMessage()
+        w.attachments.refresh()
+        w.attachments.select(attachment.id)  # shown: its first page drawn ahead with it
+        self._drop_ahead(ahead)  # not taken (not confirmed): drawn again from the copy
+        w.update_gate()
+
+    def _attach_failed(
+        self, error: BaseException, chosen: _Chosen, ahead: FirstPageAhead | None
+    ) -> None:
+        try:
+            self._drop_ahead(ahead)
+            name, reason = chosen.path.name, gateway_error_text(error)
+            self._window.show_problem(tr("ui.attachments.stage_failed", name=name, reason=reason))
+        finally:
+            self._attaching.done()
+            self._attach_next()
+
+    def _drop_ahead(self, ahead: FirstPageAhead | None) -> None:
+        w = self._window
+        if w.preview.drop_ahead(ahead):  # its page was on screen: show what belongs there
+            current = w.attachments.current()
+            left = w.preview.left_for_ahead
+            if current is not None and left is not None and left[0] == current.id:
+                w.preview.show_attachment(current, left[1])  # the page being read
+            elif current is not None:
+                self.attachment_selected(current.id)
+
+    # -- inspection, one at a time -------------------------------------------------------
+
+    def inspect(self, attachment: Attachment) -> None:
+        """Inspect ``attachment`` in its turn (again, for a restored draft's files)."""
+        if attachment not in self._inspections:
+            self._inspections.add(attachment)
+            self._next_inspection()
+
+    def _next_inspection(self) -> None:
+        """The inspect worker does one file at a time anyway, and a file waiting for it must
+        not hold a thread of the pool meanwhile (the preview and the gateway need them)."""
+        attachment = self._inspections.next()
+        if attachment is None:
+            return
+        w = self._window
+        owner = w.draft_holding(attachment) or w.draft
+        recipients, kind, pipeline = owner.recipients, owner.kind, self.pipeline
+        run_in_background(
+            w,
+            lambda: pipeline.inspect(attachment, recipients, kind),
+            lambda report: self._inspected(attachment, report),
+            lambda error: self._inspected(attachment, inspection_not_run(error)),
+        )
+
+    def _inspected(self, attachment: Attachment, report: InspectionReport) -> None:
+        w = self._window
+        try:
+            attachment.report = report
+            verdict = report.verdict.value
+            w.audit_event(lambda a: a.attach(attachment.sha256, attachment.media_type, verdict))
+            if attachment.page_count is None and report.pages:
+                attachment.page_count = report.pages
+            if w.draft_holding(attachment) is w.draft:
+                self.attachment_changed(attachment)
+            w.inspected.emit(attachment.id)
+        finally:
+            self._inspections.done()
+            self._next_inspection()
+
+    # -- the files of the draft on screen ------------------------------------------------
+
+    def remove_attachment(self, attachment_id: str) -> None:
+        w = self._window
+        attachment = w.draft.attachment(attachment_id)
+        if attachment is None:
+            return
+        w.draft.attachments.remove(attachment)
+        w.services.staging.discard(attachment.staged)
+        if w.preview.attachment is attachment:
+            w.preview.show_attachment(None)
+        w.attachments.refresh()
+        w.update_gate()
+
+    def attachment_selected(self, attachment_id: str) -> None:
+        w = self._window
+        attachment = w.draft.attachment(attachment_id)
+        if attachment is not None and w.preview.attachment is not attachment:
+            first_unseen = attachment.unseen_pages[:1]
+            w.preview.show_attachment(attachment, first_unseen[0] if first_unseen else 0)
+
+    def page_seen(self, attachment_id: str, page: int) -> None:
+        w = self._window
+        attachment = w.draft.attachment(attachment_id)
+        if attachment is not None and page not in attachment.seen_pages:
+            attachment.seen_pages.add(page)
+            w.audit_event(lambda a: a.page_seen(attachment.sha256, page + 1))
+            self.attachment_changed(attachment)
+
+    def page_count_known(self, attachment_id: str, count: int) -> None:
+        attachment = self._window.draft.attachment(attachment_id)
+        if attachment is not None and attachment.page_count is None:
+            attachment.page_count = count
+            self.attachment_changed(attachment)
+
+    def attachment_changed(self, attachment: Attachment) -> None:
+        w = self._window
+        w.attachments.refresh()
+        if w.preview.attachment is attachment:
+            w.preview.refresh_progress()
+        w.update_gate()

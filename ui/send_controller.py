@@ -1,0 +1,225 @@
+"""The send bar and what follows Send: the gate's first reason (a link to what needs
+doing), the colleague's sign-off, the send journalled in the outbox, and the outbox job's
+progress and end (``app.send_gate``, ``app.sending``, ``ui.outbox_runner``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
+
+from app import send_gate
+from app.message_draft import Draft
+from app.outbox import JobState, KeyInOutbox, OutboxJob
+from app.sending import enqueue_draft
+from ui.errors import code_text, gateway_error_text
+from ui.i18n import shortened, size_text, tr
+from ui.review_dialog import ReviewDialog
+from ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class SendController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.reasons: list[send_gate.Reason] = []
+        #: True from Send until the job is journalled (or refused before that).
+        self.sending = False
+        self.review_dialog: ReviewDialog | None = None
+        #: Drafts whose send is journalled and running, by job id (see ``job_ended``).
+        self._in_flight: dict[str, Draft] = {}
+        runner = window.outbox_runner
+        runner.progressed.connect(self._job_progressed)
+        runner.ended.connect(self.job_ended)
+        runner.resuming.connect(self._outbox_resuming)
+        runner.resumed.connect(self._outbox_resumed)
+
+    # -- the send bar -----------------------------------------------------------------
+
+    def update_gate(self) -> None:
+        w = self._window
+        self.reasons = send_gate.reasons(w.draft)
+        sign_off_only = send_gate.only_sign_off_missing(self.reasons)
+        if self.sending:
+            w.reason_button.setText(tr("ui.send.sending"))
+            w.send_button.setEnabled(False)
+        elif not self.reasons:
+            w.reason_button.setText(tr("ui.send.ready"))
+            w.send_button.setText(tr("ui.send.send"))
+            w.send_button.setEnabled(True)
+        else:
+            first = self.reasons[0]
+            # What the clinician typed goes into the sentence cut to a readable length.
+            params = {
+                k: shortened(v) if isinstance(v, str) else v for k, v in first.param_dict.items()
+            }
+            w.reason_button.setText(tr(first.code, **params))
+            w.send_button.setText(
+                tr("ui.send.ask_colleague") if sign_off_only else tr("ui.send.send")
+            )
+            w.send_button.setEnabled(sign_off_only)
+        if not self.sending:
+            w.drafts.save_soon()
+        w.send_button.setToolTip(w.reason_button.text())
+        # The sentence that stands between the clinician and Send is the thing to read.
+        colour = "#1b6e20" if not self.reasons else "#8a4b00"
+        w.reason_button.setStyleSheet(
+            f"text-align: left; padding: 4px; font-weight: bold; color: {colour};"
+        )
+        w.gate_changed.emit()
+
+    def go_to_first_reason(self) -> None:
+        """The send bar's sentence is a link: it goes to what needs doing."""
+        if not self.reasons:
+            return
+        w, reason = self._window, self.reasons[0]
+        if reason.attachment_id:
+            w.attachments.select(reason.attachment_id)
+            attachment = w.draft.attachment(reason.attachment_id)
+            if attachment is not None:
+                if w.preview.attachment is not attachment:
+                    w.preview.show_attachment(attachment, reason.page or 0)
+                elif reason.page is not None:
+                    w.preview.go_to(reason.page)
+            return
+        focus: QWidget | None = {
+            send_gate.Target.SUBJECT: w.compose.subject_edit,
+            send_gate.Target.BODY: w.compose.body_edit,
+            send_gate.Target.RECIPIENTS: w.compose.recipients_edit,
+            send_gate.Target.CASE: w.case_list,
+            send_gate.Target.ATTACHMENTS: w.attachments.list,
+        }.get(reason.target)
+        if focus is not None:
+            focus.setFocus()
+        elif reason.target is send_gate.Target.SIGN_OFF:
+            self.ask_colleague()
+
+    def send_clicked(self) -> None:
+        self.update_gate()
+        if send_gate.only_sign_off_missing(self.reasons):
+            self.ask_colleague()
+        elif not self.reasons:
+            self.send()
+
+    # -- the colleague's sign-off --------------------------------------------------------
+
+    def ask_colleague(self) -> None:
+        w = self._window
+        dialog = ReviewDialog(w.services, w.draft, w.staff, w)
+        self.review_dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda _result: self._review_finished(dialog))
+        dialog.open()
+
+    def _review_finished(self, dialog: ReviewDialog) -> None:
+        w = self._window
+        self.review_dialog = None
+        signed = dialog.sign_off
+        if signed is not None:
+            w.draft.sign_off = signed
+            w.audit_event(lambda a: a.sign_off(signed.reviewer_id, signed.digest))
+            w.statusBar().showMessage(
+                tr("ui.review.approved_status", reviewer=signed.reviewer_name)
+            )
+        elif dialog.decline_reason:
+            w.show_problem(tr("ui.review.declined_status", reason=dialog.decline_reason))
+        dialog.deleteLater()
+        self.update_gate()
+
+    # -- the send, journalled, and its job -------------------------------------------------
+
+    def send(self) -> None:
+        """Journal the send in the outbox (before a byte leaves), then let it run: the
+        draft is done with, and the job finishes even through a crash."""
+        w = self._window
+        draft, outbox, staff_id = w.draft, w.services.outbox, w.staff.staff_id
+        self.sending = True
+        self.update_gate()
+        w.statusBar().showMessage(tr("ui.send.sending"))
+        run_in_background(
+            w,
+            lambda: enqueue_draft(draft, outbox, staff_id),
+            lambda job: self._enqueued(job, draft),
+            self._send_failed,
+        )
+
+    def _enqueued(self, job: OutboxJob, draft: Draft) -> None:
+        self.sending = False
+        # Its files belong to the job now; the draft is kept aside in case the gateway
+        # refuses it (a sign-off expired meanwhile, say), to be worked on again.
+        self._in_flight[job.job_id] = draft
+        self._window.drafts.forget_draft(draft, keep_files=True)
+        self._window.outbox_runner.start(job.job_id)
+
+    def _send_failed(self, error: BaseException) -> None:
+        # Nothing was journalled: the draft stays as it is, with the same idempotency key.
+        self.sending = False
+        self.update_gate()
+        if isinstance(error, KeyInOutbox):
+            self._window.show_problem(tr(error.code))
+        else:
+            self._window.show_problem(tr("ui.send.failed", reason=gateway_error_text(error)))
+
+    def _job_progressed(self, job: OutboxJob) -> None:
+        status = self._window.statusBar()
+        if job.state is JobState.UPLOADING and job.bytes_total:
+            done, total = size_text(job.bytes_done), size_text(job.bytes_total)
+            count = len(job.message.recipients)
+            status.showMessage(tr("ui.send.uploading", done=done, total=total, count=count))
+        elif job.state is JobState.SENDING:
+            status.showMessage(tr("ui.send.sending"))
+        self._window.job_changed.emit(job)
+
+    def job_ended(self, job: OutboxJob) -> None:
+        """An outbox job ended: delivered, refused by the gateway, or left to be acted on."""
+        w = self._window
+        draft = self._in_flight.pop(job.job_id, None)
+        w.job_changed.emit(job)
+        if job.state is JobState.DELIVERED:
+            self._send_finished(job)
+            return
+        reason = code_text(job.error_code or "outbox.bad_answer")
+        if job.state is JobState.FAILED and draft is not None:
+            # Refused as it was: back to its case, to be put right and sent again.
+            w.drafts.take_back(draft)
+            w.show_problem(tr("ui.send.refused_back_to_draft", reason=reason))
+        else:
+            w.show_problem(tr("ui.send.not_finished", reason=reason))
+
+    def _send_finished(self, job: OutboxJob) -> None:
+        """A send finished: the message is delivered and its working copies are gone.
+        What else follows a delivered message belongs here (the draft sent, with its
+        attachments' ``original``, is ``job_ended``'s; None for a job resumed at start)."""
+        w = self._window
+        self._audit_send(job)
+        w.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))
+        w.drafts.load_cases()  # a reply answers its case; a counter-question makes it wait
+        if job.message_id:
+            w.message_sent.emit(job.message_id)
+
+    def _audit_send(self, job: OutboxJob) -> None:
+        message, message_id = job.message, job.message_id
+        if message_id is None:
+            return
+        self._window.audit_event(
+            lambda a: a.send(
+                message_id,
+                str(message.kind),
+                message.case_id,
+                list(message.recipients),
+                [f.sha256 for f in message.attachments],
+            )
+        )
+
+    def _outbox_resuming(self, count: int) -> None:
+        self._window.statusBar().showMessage(tr("ui.outbox.resuming", count=count))
+
+    def _outbox_resumed(self, jobs: list[OutboxJob]) -> None:
+        delivered = sum(1 for job in jobs if job.state is JobState.DELIVERED)
+        if delivered == len(jobs):
+            self._window.statusBar().showMessage(tr("ui.outbox.resumed_all", count=delivered))
