@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
 from app.inspection.identity import identity_findings
@@ -43,6 +44,8 @@ class Attachment:
     #: Why the sender says a file with detected personal data has none (recorded).
     unmark_reason: str = ""
     alt_text: str = ""
+    #: The file the clinician picked, which Bifoga never changes (None: not known).
+    original: Path | None = None
 
     @property
     def filename(self) -> str:

@@ -54,6 +54,7 @@ from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.help_window import HelpWindow
 from ui.i18n import shortened, size_text, tr
 from ui.lock import IdleWatch, LockPage
+from ui.originals_dialog import OriginalsOffer
 from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
@@ -131,6 +132,15 @@ class MainWindow(QMainWindow):
         self.outbox_runner.ended.connect(self._job_ended)
         self.outbox_runner.resuming.connect(self._outbox_resuming)
         self.outbox_runner.resumed.connect(self._outbox_resumed)
+        #: After a delivered send: offer to delete the files picked (app/originals.py).
+        self.originals = OriginalsOffer(
+            self,
+            enabled=lambda: services.settings.offer_to_delete_originals,
+            staging_root=services.staging.root,
+            record_deleted=lambda sha256: self.audit_event(lambda a: a.original_deleted(sha256)),
+            locked=lambda: self.locked,
+        )
+        self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
 
         # Cases
         left = CaseList()
@@ -639,11 +649,13 @@ class MainWindow(QMainWindow):
             self,
             ahead,
             work,
-            lambda staged: self._staged(staged, ahead, draft),
+            lambda staged: self._staged(staged, ahead, draft, path),
             lambda error: self._stage_failed(path, error, ahead),
         )
 
-    def _staged(self, staged: StagedFile, ahead: FirstPageAhead | None, draft: Draft) -> None:
+    def _staged(
+        self, staged: StagedFile, ahead: FirstPageAhead | None, draft: Draft, original: Path
+    ) -> None:
         if draft is not self.draft and draft not in self.book:  # sent or discarded meanwhile
             self._drop_ahead(ahead)
             self.services.staging.discard(staged)
@@ -653,7 +665,7 @@ class MainWindow(QMainWindow):
             self.services.staging.discard(staged)
             self.show_problem(tr("ui.attachments.duplicate", name=staged.filename))
             return
-        attachment = Attachment(staged)
+        attachment = Attachment(staged, original=original)
         draft.attachments.append(attachment)
         self._inspect(attachment)
         if draft is not self.draft:  # another draft is on screen now: it stays there
@@ -894,6 +906,7 @@ class MainWindow(QMainWindow):
         # Its files belong to the job now; the draft is kept aside in case the gateway
         # refuses it (a sign-off expired meanwhile, say), to be worked on again.
         self._in_flight[job.job_id] = draft
+        self.originals.expect(job.job_id, draft.attachments)
         self._forget_draft(draft, keep_files=True)
         self.outbox_runner.start(job.job_id)
 
@@ -914,6 +927,7 @@ class MainWindow(QMainWindow):
     def _job_ended(self, job: OutboxJob) -> None:
         draft = self._in_flight.pop(job.job_id, None)
         self.job_changed.emit(job)
+        self.originals.job_ended(job)
         if job.state is JobState.DELIVERED:
             self._audit_send(job)
             self.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))
