@@ -927,7 +927,7 @@ class MainWindow(QMainWindow):
     def _job_ended(self, job: OutboxJob) -> None:
         draft = self._in_flight.pop(job.job_id, None)
         self.job_changed.emit(job)
-        self.originals.job_ended(job)
+        self.originals.job_ended(job.job_id, job.state)
         if job.state is JobState.DELIVERED:
             self._audit_send(job)
             self.statusBar().showMessage(tr("ui.send.sent", count=len(job.deliveries)))

@@ -42,7 +42,7 @@ from app.originals import (
     delete_originals,
     sent_originals,
 )
-from app.outbox import JobState, OutboxJob
+from app.outbox import JobState
 from ui.errors import gateway_error_text
 from ui.i18n import size_text, tr
 from ui.workers import run_in_background
@@ -218,25 +218,24 @@ class OriginalsOffer(QObject):
         """A send was journalled with these attachments; their originals wait for its end."""
         self._by_job[job_id] = list(attachments)
 
-    def job_ended(self, job: OutboxJob) -> None:
+    def job_ended(self, job_id: str, state: JobState) -> None:
         """Offer the originals once delivered; forget them when refused (the draft goes
         back to be sent again, and is expected again then); a job that needs action
         keeps them until it ends again."""
-        if job.state is JobState.DELIVERED:
-            attachments = self._by_job.pop(job.job_id, [])
-            originals = sent_originals(attachments)
+        if state is JobState.DELIVERED:
+            originals = sent_originals(self._by_job.pop(job_id, []))
             if not originals or not self._enabled():
-                self.nothing_offered.emit(job.job_id)
+                self.nothing_offered.emit(job_id)
                 return
-            root, job_id = self._staging_root, job.job_id
+            root = self._staging_root
             run_in_background(
                 self,
                 lambda: check_originals(originals, root),
                 lambda checks: self._checked(job_id, checks),
                 lambda error: log.warning("originals not checked: %s", type(error).__name__),
             )
-        elif job.state is JobState.FAILED:
-            self._by_job.pop(job.job_id, None)
+        elif state is JobState.FAILED:
+            self._by_job.pop(job_id, None)
 
     def _checked(self, job_id: str, checks: list[OriginalCheck]) -> None:
         if not any(check.offered for check in checks):
@@ -244,6 +243,11 @@ class OriginalsOffer(QObject):
             return
         self._waiting.append(checks)
         self.show_next()
+
+    @property
+    def waiting(self) -> int:
+        """Dialogs checked and waiting to be shown."""
+        return len(self._waiting)
 
     def show_next(self) -> None:
         """Open the next waiting dialog, unless one is open or the window is locked (the
