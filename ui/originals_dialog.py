@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -181,10 +182,14 @@ class OriginalsDialog(QDialog):
         self.keep_button.setText(tr("ui.originals.close"))
         self.keep_button.setFocus()
 
-    def reject(self) -> None:
-        # Not while deleting: the outcome is shown (and audited) before the dialog goes.
-        if not self.busy:
-            super().reject()
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Escape means "keep": while files are being deleted it is too late for that, and
+        # the outcome is shown first. (The lock still closes the dialog: the deletion
+        # goes on and is recorded by the offer, which owns it.)
+        if self.busy and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class OriginalsOffer(QObject):

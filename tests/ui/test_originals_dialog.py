@@ -75,7 +75,9 @@ def offer(qtbot: QtBot, tmp_path: Path, no_leftover_jobs: None) -> Offer:
     return Offer(qtbot, tmp_path)
 
 
-def test_delete_waits_for_the_confirmation_and_keep_is_the_default(offer: Offer) -> None:
+def test_delete_waits_for_the_confirmation_and_keep_is_the_default(
+    offer: Offer, qtbot: QtBot
+) -> None:
     attachment = offer.attach("Provsvar 19121212-1212.pdf")
     dialog = offer.delivered("job-1", attachment)
     assert dialog.isVisible() and dialog.windowTitle() == tr("ui.originals.title")
@@ -88,6 +90,7 @@ def test_delete_waits_for_the_confirmation_and_keep_is_the_default(offer: Offer)
     assert row.text(1) == str(offer.folder)
     assert row.text(2) == "1 kB" and row.text(3) == tr("original.offered")
     assert shared_mnemonics(dialog) == []
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.confirm)  # the first step
 
     dialog.confirm.setChecked(True)
     assert dialog.delete_button.isEnabled()
@@ -223,3 +226,31 @@ def test_a_send_delivered_while_locked_is_offered_once_opened_again(
         offer.offer.show_next()  # what the window calls once opened again
     assert offer.offer.dialog is not None
     offer.offer.dialog.reject()
+
+
+def test_escape_while_deleting_does_not_hide_the_outcome(offer: Offer, qtbot: QtBot) -> None:
+    attachment = offer.attach("a.pdf")
+    dialog = offer.delivered("job-1", attachment)
+    dialog.confirm.setChecked(True)
+    dialog.delete_button.click()
+    assert dialog.busy  # the answer comes through the event loop, not yet run
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible(), "too late to keep: the outcome is shown first"
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.rows[0].text(3) == tr("original.deleted")
+    dialog.reject()
+
+
+def test_a_lock_while_deleting_closes_the_dialog_and_the_deletion_is_still_recorded(
+    offer: Offer, qtbot: QtBot
+) -> None:
+    attachment = offer.attach("a.pdf")
+    dialog = offer.delivered("job-1", attachment)
+    dialog.confirm.setChecked(True)
+    dialog.delete_button.click()
+    assert dialog.busy
+    with qtbot.waitSignal(dialog.rejected):
+        dialog.reject()  # what the window's lock does to a dialog over it
+    assert offer.offer.dialog is None
+    qtbot.waitUntil(lambda: offer.recorded == [attachment.sha256], timeout=10_000)
+    assert attachment.original is not None and not attachment.original.exists()
