@@ -232,6 +232,10 @@ def test_every_code_has_a_sentence_in_both_languages() -> None:
     for code in OriginalCode:
         assert set(catalogue.get(code.value, {})) == {"sv", "en"}, code
     assert "journalen" in texts.message("ui.originals.confirm", "sv")
+    # The dialog's words for one file and for several (asked for by a built name).
+    for word in ("confirm", "delete", "keep"):
+        for code in (f"ui.originals.{word}", f"ui.originals.{word}_many"):
+            assert set(catalogue.get(code, {})) == {"sv", "en"}, code
 
 
 def test_a_deletion_is_recorded_by_hash_only(tmp_path: Path) -> None:
