@@ -229,8 +229,8 @@ def _undeletable(folder: Path) -> Iterator[None]:
 
 def test_every_code_has_a_sentence_in_both_languages() -> None:
     catalogue = texts.catalogue()
-    for code in OriginalCode:
-        assert set(catalogue.get(code.value, {})) == {"sv", "en"}, code
+    for original_code in OriginalCode:
+        assert set(catalogue.get(original_code.value, {})) == {"sv", "en"}, original_code
     assert "journalen" in texts.message("ui.originals.confirm", "sv")
     # The dialog's words for one file and for several (asked for by a built name).
     for word in ("confirm", "delete", "keep"):
