@@ -39,6 +39,7 @@ from app.message_draft import Attachment
 from app.originals import (
     DeletionResult,
     OriginalCheck,
+    OriginalCode,
     check_originals,
     delete_originals,
     sent_originals,
@@ -88,7 +89,8 @@ class OriginalsDialog(QDialog):
         for check in self.checks:
             original = check.original
             size = size_text(check.size) if check.size is not None else ""
-            row = QTreeWidgetItem([original.name, original.folder, size, tr(check.code.value)])
+            row = QTreeWidgetItem([original.name, original.folder, size, ""])
+            _set_status(row, tr(check.code.value))
             if check.offered:  # ticked: the confirmation below is about the ticked ones
                 row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 row.setCheckState(0, Qt.CheckState.Checked)
@@ -100,6 +102,13 @@ class OriginalsDialog(QDialog):
             self.list.resizeColumnToContents(column)
         self.list.itemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.list, 1)
+        # Why a file is not offered (or not deleted), in full: a reason is a sentence
+        # that the list's column cuts short.
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.reasons)
+        self._show_reasons({c.original.path: c.code for c in self.checks})
 
         self.confirm = QCheckBox(tr(f"ui.originals.confirm{suffix}"))
         self.confirm.toggled.connect(lambda _on: self._update_buttons())
@@ -139,6 +148,16 @@ class OriginalsDialog(QDialog):
             if check.offered and row.checkState(0) == Qt.CheckState.Checked
         ]
 
+    def _show_reasons(self, codes: dict[Path, OriginalCode]) -> None:
+        kept = (
+            (path, code)
+            for path, code in codes.items()
+            if code not in (OriginalCode.OFFERED, OriginalCode.DELETED)
+        )
+        lines = [f"{path.name}: {tr(code.value)}" for path, code in kept]
+        self.reasons.setText("\n".join(lines))
+        self.reasons.setVisible(bool(lines))
+
     def _update_buttons(self) -> None:
         chosen = self.chosen()
         self.delete_button.setEnabled(not self.busy and self.confirm.isChecked() and bool(chosen))
@@ -165,8 +184,11 @@ class OriginalsDialog(QDialog):
         for check, row in zip(self.checks, self.rows, strict=True):
             result = by_path.get(check.original.path)
             if result is not None:
-                row.setText(_STATUS_COLUMN, tr(result.code.value))
+                _set_status(row, tr(result.code.value))
             row.setFlags(row.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+        codes = {c.original.path: c.code for c in self.checks}
+        codes.update({r.original.path: r.code for r in results})
+        self._show_reasons(codes)
         deleted = sum(1 for r in results if r.deleted)
         self.status.setText(tr("ui.originals.done", deleted=deleted, count=len(results)))
         self._finished_deleting()
@@ -190,6 +212,12 @@ class OriginalsDialog(QDialog):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+def _set_status(row: QTreeWidgetItem, text: str) -> None:
+    # A reason is a sentence: the whole of it on hover when the column cuts it short.
+    row.setText(_STATUS_COLUMN, text)
+    row.setToolTip(_STATUS_COLUMN, text)
 
 
 class OriginalsOffer(QObject):

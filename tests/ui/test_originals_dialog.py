@@ -118,6 +118,7 @@ def test_delete_removes_the_file_records_its_hash_and_shows_the_result(
     assert offer.recorded == [first.sha256, second.sha256]
     assert [row.text(3) for row in dialog.rows] == [tr("original.deleted")] * 2
     assert dialog.status.text() == tr("ui.originals.done", deleted=2, count=2)
+    assert dialog.reasons.isHidden()
     assert not dialog.delete_button.isEnabled() and not dialog.confirm.isEnabled()
     assert strip_mnemonic(dialog.keep_button.text()) == "Stäng"
     dialog.keep_button.click()
@@ -145,6 +146,8 @@ def test_a_file_changed_after_sending_is_not_offered(offer: Offer, qtbot: QtBot)
     dialog = offer.delivered("job-1", changed, unchanged)
     assert dialog.rows[0].text(3) == tr(OriginalCode.NOT_AS_SENT.value)
     assert not dialog.rows[0].flags() & Qt.ItemFlag.ItemIsUserCheckable
+    # The reason in full, not only in the column that cuts it short.
+    assert dialog.reasons.text() == "a.pdf: " + tr(OriginalCode.NOT_AS_SENT.value)
     assert [c.original.path for c in dialog.chosen()] == [unchanged.original]
     # One file offered: the words are about one file.
     assert strip_mnemonic(dialog.confirm.text()) == "Filen finns i journalen"
