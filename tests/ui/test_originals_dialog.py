@@ -257,3 +257,19 @@ def test_a_lock_while_deleting_closes_the_dialog_and_the_deletion_is_still_recor
     assert offer.offer.dialog is None
     qtbot.waitUntil(lambda: offer.recorded == [attachment.sha256], timeout=10_000)
     assert attachment.original is not None and not attachment.original.exists()
+
+
+def test_a_file_edited_while_the_dialog_was_open_is_kept_and_said_so(
+    offer: Offer, qtbot: QtBot
+) -> None:
+    attachment = offer.attach("a.pdf")
+    dialog = offer.delivered("job-1", attachment)
+    assert attachment.original is not None
+    attachment.original.write_bytes(text_pdf([["Ändrad medan dialogen var öppen"]]))
+    dialog.confirm.setChecked(True)
+    delete(qtbot, dialog)
+    assert attachment.original.exists() and offer.recorded == []
+    assert dialog.rows[0].text(3) == tr(OriginalCode.NOT_AS_SENT.value)
+    assert dialog.reasons.text() == "a.pdf: " + tr(OriginalCode.NOT_AS_SENT.value)
+    assert dialog.status.text() == tr("ui.originals.done", deleted=0, count=1)
+    dialog.reject()
