@@ -104,6 +104,7 @@ class AttachPipeline:
         # format, a PDF's unused objects and earlier revisions) leaves the working copy
         # before anyone previews it, so the previewed bytes are the sent bytes
         # (app.inspection.hidden). Parsing is in the worker; the hash is taken again here.
+        chosen_sha256 = staged.sha256  # the chosen file's bytes, before any were removed
         try:
             if self.inspect_worker.call("sanitize", str(staged.path)):
                 staged = self.staging.rehash(staged)
@@ -117,7 +118,7 @@ class AttachPipeline:
             # Its answer is kept by the drawing itself, which the preview takes if it is yes.
             confirm_first_page(staged)
         # The clinician's own file is noted, for what is offered about it after sending.
-        return Staged(Attachment(staged, original=source.absolute()))
+        return Staged(Attachment(staged, original=source.absolute(), original_sha256=chosen_sha256))
 
     def inspect(
         self, attachment: Attachment, recipients: Collection[str], kind: MessageKind

@@ -47,6 +47,9 @@ class Attachment:
     #: The file the clinician chose, where it was (None when not known, as for a draft
     #: restored after a restart). Never read again for sending: the staged copy is sent.
     original: Path | None = None
+    #: The chosen file's SHA-256 when it was staged, before hidden content left the copy
+    #: (a photo's EXIF, say): what the original must still be to be offered for deletion.
+    original_sha256: str | None = None
 
     @property
     def filename(self) -> str:

@@ -75,6 +75,9 @@ class Settings:
     contacts: list[Contact] = field(default_factory=_region_contacts)
     worker_timeout_s: float = 60.0
     worker_memory_mb: int = 1536
+    #: After a delivered send, offer to delete the files the clinician picked, once they
+    #: confirm each is in the patient record (docs/requirements.md R8).
+    offer_to_delete_originals: bool = True
     #: Not a setting: the fields the region's policy file set, which the user cannot change.
     set_by_region: frozenset[str] = field(default_factory=frozenset, compare=False)
 
@@ -91,7 +94,7 @@ class Settings:
 # -- the registry ----------------------------------------------------------------------------
 
 Kind = Literal[
-    "int", "number", "choice", "gateway", "https", "file", "folder", "phones", "contacts"
+    "int", "number", "choice", "gateway", "https", "file", "folder", "phones", "contacts", "bool"
 ]
 
 
@@ -130,6 +133,7 @@ REGISTRY: dict[str, Spec] = {
     "contacts": Spec("contacts", policy=True),
     "worker_timeout_s": Spec("number", 5, 600),
     "worker_memory_mb": Spec("int", 256, 16_384),
+    "offer_to_delete_originals": Spec("bool", policy=True),
 }
 
 #: The fields a contact object may have; role and name are required.
@@ -317,6 +321,8 @@ def check_value(name: str, value: Any, file: str) -> list[SettingsProblem]:
         return _check_phones(name, value, file)
     if kind == "contacts":
         return _check_contacts(value, file)
+    if kind == "bool":  # true or false, never "true" or 1
+        return [] if isinstance(value, bool) else [_wrong_type(file, name, "bool")]
     if not isinstance(value, str):
         return [_wrong_type(file, name, "text")]
     if kind == "choice" and value not in spec.choices:

@@ -51,6 +51,7 @@ from ui.compose import ComposeView
 from ui.drafts_controller import DraftsController
 from ui.i18n import tr
 from ui.lock import IdleWatch, LockPage
+from ui.originals_dialog import OriginalsOffer
 from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
 from ui.review_dialog import ReviewDialog
@@ -105,6 +106,15 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(FOCUS_STYLE)
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
+        #: After a delivered send: offer to delete the files picked (app/originals.py).
+        self.originals = OriginalsOffer(
+            self,
+            enabled=lambda: services.settings.offer_to_delete_originals,
+            staging_root=services.staging.root,
+            record_deleted=lambda sha256: self.audit_event(lambda a: a.original_deleted(sha256)),
+            locked=lambda: self.locked,
+        )
+        self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
         self._build_widgets()
 
         self.drafts = DraftsController(self)

@@ -153,6 +153,7 @@ class SendController(QObject):
         # Its files belong to the job now; the draft is kept aside in case the gateway
         # refuses it (a sign-off expired meanwhile, say), to be worked on again.
         self._in_flight[job.job_id] = draft
+        self._window.originals.expect(job.job_id, draft.attachments)
         self._window.drafts.forget_draft(draft, keep_files=True)
         self._window.outbox_runner.start(job.job_id)
 
@@ -180,6 +181,7 @@ class SendController(QObject):
         w = self._window
         draft = self._in_flight.pop(job.job_id, None)
         w.job_changed.emit(job)
+        w.originals.job_ended(job.job_id, job.state)
         if job.state is JobState.DELIVERED:
             self._send_finished(job)
             return

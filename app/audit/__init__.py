@@ -14,6 +14,7 @@ How the window calls it::
     session.send(sent.message_id, kind, case_id, recipients, sha256s)
     session.retraction(message_id, sha256s, "requested")   # and again with "done"
     session.deviation_report(message_id, sha256s, report_sha256)
+    session.original_deleted(sha256)               # the clinician's own file, once in the record
     session.sign_out()
     seq, last_hash = trail.head                    # a checkpoint to keep elsewhere, if wanted
     trail.close()                                  # when the window closes

@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     RETRACTION = "retraction"
     DEVIATION_REPORT = "deviation_report"
     PURGE = "purge"
+    #: The clinician deleted the file they had picked, once it was sent and in the record.
+    ORIGINAL_DELETED = "original_deleted"
     #: The first record of a trail started after the one before was found damaged.
     NEW_AFTER_DAMAGE = "new_after_damage"
 

@@ -331,6 +331,12 @@ class AuditSession:
         """The clinician deleted ``count`` kept files (from the storage view)."""
         return self._record(EventKind.PURGE, {"count": _count(count, "count")})
 
+    def original_deleted(self, sha256: str) -> Record:
+        """The clinician deleted the file they had picked, after it was sent and they
+        confirmed it is in the patient record: its SHA-256 only (its name or folder may
+        hold a personnummer)."""
+        return self._record(EventKind.ORIGINAL_DELETED, {"sha256": _sha256(sha256, "sha256")})
+
     def sign_out(self) -> Record:
         record = self._record(EventKind.SIGN_OUT, {})
         self._ended = True

@@ -4,6 +4,7 @@ real files, from the chosen file to a typed outcome and an inspected attachment.
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,8 @@ from app.attach import (
 )
 from app.inspection.report import Verdict
 from app.model import MessageKind
-from app.staging import StagedFile, StagingArea
+from app.sealed import replace_plain
+from app.staging import StagedFile, StagingArea, read_staged
 from app.worker import IsolatedWorker
 from tests.support.inspection_samples import exif, jpeg
 from tests.support.pdfgen import numbered_pages, write_text_pdf
@@ -66,6 +68,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _copy_sha256(path: Path) -> str:
+    """The hash of a working copy's plain bytes (it is sealed on disk)."""
+    return hashlib.sha256(read_staged(path)).hexdigest()
+
+
 def _staged(outcome: object) -> Staged:
     assert isinstance(outcome, Staged), outcome
     return outcome
@@ -80,7 +87,7 @@ def test_a_pdf_is_staged_with_its_original_path_and_the_hash_of_its_copy(
     assert attachment.filename == "Provsvar.pdf"
     assert attachment.media_type == "application/pdf"
     assert staging.held() == [attachment.staged.path.parent]
-    assert attachment.sha256 == _sha256(attachment.staged.path)
+    assert attachment.sha256 == _copy_sha256(attachment.staged.path)
     assert attachment.report is None  # inspected in its turn, not here
 
 
@@ -90,9 +97,10 @@ def test_an_images_location_leaves_the_copy_and_the_hash_is_taken_again(
     source = tmp_path / "Foto.jpg"
     source.write_bytes(jpeg(exif_data=exif(gps=True)))
     attachment = _staged(pipeline.attach(source, set())).attachment
-    assert attachment.sha256 == _sha256(attachment.staged.path)
+    assert attachment.sha256 == _copy_sha256(attachment.staged.path)
     assert attachment.sha256 != _sha256(source)
-    with Image.open(attachment.staged.path) as image:
+    assert attachment.original_sha256 == _sha256(source)  # what an offer to delete checks
+    with Image.open(io.BytesIO(read_staged(attachment.staged.path))) as image:
         assert 0x8825 not in image.getexif()  # no GPS block in what is previewed and sent
     assert source.read_bytes() == jpeg(exif_data=exif(gps=True))  # the original untouched
 
@@ -188,7 +196,7 @@ def test_the_first_page_hook_is_asked_once_about_the_cleaned_copy(
     asked: list[tuple[str, str]] = []
 
     def confirm(staged: StagedFile) -> bool:
-        asked.append((staged.sha256, _sha256(staged.path)))
+        asked.append((staged.sha256, _copy_sha256(staged.path)))
         return False
 
     attachment = _staged(pipeline.attach(source, set(), confirm)).attachment
@@ -224,7 +232,7 @@ def test_a_working_copy_changed_after_staging_is_refused_by_its_inspection(
     source = write_text_pdf(tmp_path / "Brev.pdf", numbered_pages(1))
     attachment = _staged(pipeline.attach(source, set())).attachment
     other = write_text_pdf(tmp_path / "Annat.pdf", [["Ett annat brev"]])
-    attachment.staged.path.write_bytes(other.read_bytes())
+    replace_plain(attachment.staged.path, other.read_bytes())  # changed, still sealed
     report = pipeline.inspect(attachment, [], MessageKind.REPLY)
     assert report.verdict is Verdict.BLOCKED
     assert [f.code for f in report.findings] == [CHANGED_AFTER_STAGING]

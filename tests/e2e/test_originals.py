@@ -1,0 +1,60 @@
+"""After a send against the real sandbox gateway: the window offers to delete the file the
+clinician picked, deletes it once they confirm it is in the patient record, and the audit
+trail records it by hash alone."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.audit import TRAIL_FILE_NAME, default_folder
+from app.services import Services
+from tests.support.window import attach, open_window, preview_every_page
+from ui.i18n import tr
+from ui.originals_dialog import OriginalsDialog
+
+FILES = Path(__file__).resolve().parents[1] / "files"
+
+
+def test_after_a_send_the_picked_file_is_offered_and_deleted(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, services)
+    window.case_list.setCurrentRow(0)
+    window.compose.body_edit.setPlainText("Hej! Här är provsvaret.")
+    # The clinician's own copy, with a personnummer in its name as file names often have.
+    picked = tmp_path / "Hemkatalog" / "Provsvar 19121212-1212.pdf"
+    picked.parent.mkdir()
+    shutil.copyfile(FILES / "corpus" / "ocrmypdf" / "tagged.pdf", picked)
+    sent_sha256 = hashlib.sha256(picked.read_bytes()).hexdigest()
+
+    attachment = attach(qtbot, window, picked)
+    assert attachment.original == picked and attachment.sha256 == sent_sha256
+    preview_every_page(qtbot, window, attachment)
+    qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
+    with qtbot.waitSignal(window.originals.dialog_opened, timeout=30_000) as opened:
+        window.send_button.click()
+    dialog = opened.args[0]
+    assert isinstance(dialog, OriginalsDialog) and dialog.isVisible()
+    assert [(row.text(0), row.text(1)) for row in dialog.rows] == [
+        ("Provsvar 19121212-1212.pdf", str(picked.parent))
+    ]
+    assert not dialog.delete_button.isEnabled(), "not before it is in the record"
+    assert picked.exists()
+
+    dialog.confirm.setChecked(True)
+    with qtbot.waitSignal(dialog.delete_requested):
+        dialog.delete_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert not picked.exists()
+    assert dialog.rows[0].text(3) == tr("original.deleted")
+    dialog.keep_button.click()  # now "Stäng"
+    qtbot.waitUntil(lambda: window.originals.dialog is None)
+
+    trail = (default_folder() / TRAIL_FILE_NAME).read_text(encoding="utf-8")
+    assert f'"data":{{"sha256":"{sent_sha256}"}},' in trail
+    assert '"kind":"original_deleted"' in trail
+    assert "1212-1212" not in trail and "Provsvar" not in trail
