@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import filetypes
 from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
 from app.inspection.identity import identity_findings
 from app.inspection.report import Finding, InspectionReport, Severity
@@ -65,7 +66,7 @@ class Attachment:
 
     @property
     def is_image(self) -> bool:
-        return self.staged.media_type.startswith("image/")
+        return filetypes.is_image(self.staged.media_type)
 
     @property
     def unseen_pages(self) -> list[int]:

@@ -34,6 +34,7 @@ from typing import Any
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
+from app import filetypes
 from app.preview.rendered_page import RenderedPage
 from app.sealed import read_plain
 
@@ -100,7 +101,7 @@ class _AheadDocument:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
                 raise ValueError("not a regular file within the size limit")
-            if os.pread(descriptor, 5, 0) != b"%PDF-":
+            if filetypes.sniff(os.pread(descriptor, filetypes.SNIFF_BYTES, 0)) != filetypes.PDF:
                 raise ValueError("not a PDF")
             # PDFium opens the very file checked here: on Linux through this descriptor,
             # so a name swapped for something else meanwhile changes nothing.
@@ -128,7 +129,7 @@ _ahead: _AheadDocument | None = None
 def _open(path: str) -> Any:
     # A working copy is sealed at rest: opened to plain bytes in memory, never on disk.
     data = read_plain(path)
-    if data[:5] == b"%PDF-":
+    if filetypes.sniff(data[: filetypes.SNIFF_BYTES]) == filetypes.PDF:
         return pypdfium2.PdfDocument(data)
     return _ImageDocument(io.BytesIO(data))
 
