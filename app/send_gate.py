@@ -28,7 +28,8 @@ class Target(StrEnum):
     SUBJECT = "subject"
     BODY = "body"
     ATTACHMENTS = "attachments"  # the list as a whole (too many files)
-    FILE = "file"  # one file, and a page of it where ``page`` is set
+    FILE = "file"  # one file: remove it, or answer what the panel asks about it
+    PAGE = "page"  # a page of one file still to be seen in the preview (``page``)
     SIGN_OFF = "sign_off"
 
 
@@ -115,10 +116,11 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
                 ),
                 attachment.id,
                 unseen[0],
+                Target.PAGE,
             )
         )
     if attachment.page_count is None:
-        found.append(Reason("send.preview_pending", name, attachment.id))
+        found.append(Reason("send.preview_pending", name, attachment.id, target=Target.PAGE))
     if attachment.is_image and not attachment.alt_text.strip():
         found.append(Reason("send.alt_text_missing", name, attachment.id))
     if attachment.detected_personal_data is None and attachment.declared_personal_data is None:

@@ -8,7 +8,7 @@ file can only be unmarked with a written reason, which is recorded.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -158,6 +158,10 @@ class AttachmentsPanel(QWidget):
         actions.addStretch(1)
         self.remove_button = QPushButton(tr("ui.attachments.remove"))
         self.remove_button.clicked.connect(self._remove_clicked)
+        # The key a clinician reaches for on a selected file, as in a file manager.
+        remove_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        remove_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remove_key.activated.connect(self._remove_clicked)
         actions.addWidget(self.remove_button)
         details.addLayout(actions)
         layout.addWidget(self.details)

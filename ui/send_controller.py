@@ -86,6 +86,12 @@ class SendController(QObject):
                     w.preview.show_attachment(attachment, reason.page or 0)
                 elif reason.page is not None:
                     w.preview.go_to(reason.page)
+            # The keys then act on it: PageDown through an unseen page, Delete on a file
+            # that cannot be sent.
+            if reason.target is send_gate.Target.PAGE:
+                w.preview.scroll_area.setFocus()
+            else:
+                w.attachments.list.setFocus()
             return
         focus: QWidget | None = {
             send_gate.Target.SUBJECT: w.compose.subject_edit,

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.services import Services
@@ -56,6 +57,14 @@ def test_a_pdf_header_followed_by_garbage_is_blocked_and_the_send_bar_says_so(
     assert not window.send_button.isEnabled()
     assert "Trasig.pdf kan inte skickas" in window.reason_button.text()
     assert window.preview.isVisible(), "the window stays up"
+    # Ctrl+G goes to the file, and Delete there takes it away: the keyboard alone.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert window.attachments.list.hasFocus()
+    qtbot.keyClick(window.attachments.list, Qt.Key.Key_Delete)
+    assert window.draft.attachments == []
+    assert services.staging.held() == [], "its working copy went with it"
 
 
 def test_the_case_list_getting_focus_never_changes_whom_the_message_is_for(

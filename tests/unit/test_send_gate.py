@@ -180,7 +180,14 @@ def test_each_reason_says_where_the_clinician_goes_to_clear_it() -> None:
     assert targets["send.recipients_missing"] is send_gate.Target.RECIPIENTS
     assert targets["send.subject_missing"] is send_gate.Target.SUBJECT
     assert targets["send.body_missing"] is send_gate.Target.BODY
-    assert targets["send.page_unseen"] is send_gate.Target.FILE
+    assert targets["send.page_unseen"] is send_gate.Target.PAGE  # seen in the preview
+    blocked = Draft(MessageKind.NEW_CASE, new_case_recipients=[])
+    blocked.attachments.append(
+        attachment(findings=(Finding("pdf.scanned_page", Severity.BLOCK, 1),))
+    )
+    assert {r.target for r in send_gate.reasons(blocked) if r.attachment_id} == {
+        send_gate.Target.FILE  # removed from the list of files
+    }
     signed = ready_reply(attachment(found=True))
     (reason,) = send_gate.reasons(signed)
     assert reason.target is send_gate.Target.SIGN_OFF
