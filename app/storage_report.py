@@ -30,7 +30,7 @@ class KeptKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class KeptItem:
     kind: KeptKind
-    label: str  # a subject or a file name, as the clinician knows it
+    label: str  # a subject or a file name, as the clinician knows it; "" when unknown
     files: int
     size: int  # bytes
     oldest: float  # epoch seconds of the oldest file
@@ -76,8 +76,9 @@ def kept_items(
         items.append(_item(kind, job.message.subject, folders, now, job_id=job.job_id))
     for folder in staging.held():
         if folder not in claimed:
-            names = ", ".join(p.name for p in _files(folder)) or folder.name
-            items.append(_item(KeptKind.LEFTOVER, names, (folder,), now))
+            # Its name went with the draft that held it (a name can hold a personnummer,
+            # so the staging area keeps none): the view says what it is instead.
+            items.append(_item(KeptKind.LEFTOVER, "", (folder,), now))
     return sorted(items, key=lambda item: item.oldest)
 
 

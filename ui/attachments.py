@@ -12,6 +12,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +50,10 @@ def attachment_summary(attachment: Attachment, draft: Draft) -> str:
     if attachment.personal_data and attachment.report is not None:
         parts.append(tr("ui.attachments.personal_data"))
     return " · ".join(parts)
+
+
+#: Rows the file list grows to before it scrolls (a message has at most ten files).
+_LIST_MAX_ROWS = 6
 
 
 class AttachmentList(QListWidget):
@@ -98,7 +104,6 @@ class AttachmentsPanel(QWidget):
         layout.addLayout(header)
 
         self.list = AttachmentList()
-        self.list.setMaximumHeight(120)
         self.list.files_dropped.connect(self.files_dropped)
         self.list.currentItemChanged.connect(self._current_changed)
         layout.addWidget(self.list)
@@ -110,7 +115,18 @@ class AttachmentsPanel(QWidget):
         self.findings_label.setWordWrap(True)
         self.findings_label.setTextFormat(Qt.TextFormat.PlainText)
         self.findings_label.setAccessibleName(tr("ui.attachments.findings"))
-        details.addWidget(self.findings_label)
+        self.findings_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # A file can have many findings: on a small screen they scroll rather than being
+        # cut off, since each says what to do.
+        findings_area = QScrollArea()
+        findings_area.setFrameShape(QFrame.Shape.NoFrame)
+        findings_area.setWidgetResizable(True)
+        findings_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        findings_area.setWidget(self.findings_label)
+        findings_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        findings_area.setMinimumHeight(5 * self.fontMetrics().lineSpacing() + 4)
+        self.findings_area = findings_area
+        details.addWidget(findings_area, 1)
 
         self.alt_text_row = QWidget()
         alt_row = QHBoxLayout(self.alt_text_row)
@@ -204,7 +220,17 @@ class AttachmentsPanel(QWidget):
         self.list.blockSignals(False)
         if self._current not in draft.attachments:
             self._current = None
+        self._fit_list_height()
         self._show_details()
+
+    def _fit_list_height(self) -> None:
+        # As tall as its files and one free row (a place to drop more), at least three
+        # rows, so that on a small screen the room below is left to what a file needs.
+        row = self.list.sizeHintForRow(0)
+        if row <= 0:
+            row = self.list.fontMetrics().height() + 4
+        rows = max(3, min(self.list.count() + 1, _LIST_MAX_ROWS))
+        self.list.setMaximumHeight(rows * row + 2 * self.list.frameWidth() + 2)
 
     def _current_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
         attachment_id = item.data(Qt.ItemDataRole.UserRole) if item else None

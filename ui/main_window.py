@@ -177,9 +177,9 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         self.compose = ComposeView(self.draft)
-        middle_layout.addWidget(self.compose, 3)
+        middle_layout.addWidget(self.compose, 1)
         self.attachments = AttachmentsPanel(self.draft)
-        middle_layout.addWidget(self.attachments, 2)
+        middle_layout.addWidget(self.attachments, 1)
 
         self.preview = PreviewPane(self.services)
 

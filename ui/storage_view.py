@@ -92,7 +92,7 @@ class StorageView(QDialog):
         for item in self.items:
             row = QTreeWidgetItem(
                 [
-                    item.label,
+                    _label(item),
                     str(item.files),
                     size_text(item.size),
                     tr("ui.storage.age", hours=f"{item.age_hours(now):.1f}".replace(".", ",")),
@@ -125,7 +125,7 @@ class StorageView(QDialog):
         answer = QMessageBox.question(
             self,
             "Bifoga",
-            tr("ui.storage.delete_question", what=item.label),
+            tr("ui.storage.delete_question", what=_label(item)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -140,3 +140,9 @@ class StorageView(QDialog):
             for folder in item.folders:
                 shutil.rmtree(folder, ignore_errors=True)
         self.reload()
+
+
+def _label(item: KeptItem) -> str:
+    """What the clinician knows the thing kept by: a subject or file names, or for a
+    working copy nothing refers to any more, what it is."""
+    return item.label or tr("ui.storage.unnamed_copy")
