@@ -28,6 +28,7 @@ def test_drafts_and_leftovers_are_listed_and_can_be_deleted(
     assert kinds[KeptKind.DRAFT].label == "Provsvar till Karin" and kinds[KeptKind.DRAFT].files == 1
     assert kinds[KeptKind.LEFTOVER].folders == (leftover.path.parent,)
     left_row = view.list.topLevelItem(view.items.index(kinds[KeptKind.LEFTOVER]))
+    assert left_row is not None
     assert left_row.text(0) == "Arbetskopia utan utkast", "never the copy's inner name"
     assert "30 000" in view.help.text(), "the Servicedesk number for the storage area"
 
