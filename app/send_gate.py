@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.message_draft import Draft
+from app.message_draft import Draft, SignOff
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
 
 #: The one reason a colleague at the screen can clear; the button then asks for them.
@@ -132,6 +132,15 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
     ):
         found.append(Reason("send.unmark_reason_missing", name, attachment.id))
     return found
+
+
+def valid_sign_off(draft: Draft, *, now: float | None = None) -> SignOff | None:
+    """The colleague's sign-off when it still holds for this draft as it is now (same
+    files, recipients and words, not expired); None otherwise, or when none is needed."""
+    now = time.time() if now is None else now
+    if draft.needs_sign_off and draft.sign_off is not None:
+        return None if _sign_off_reasons(draft, now) else draft.sign_off
+    return None
 
 
 def _sign_off_reasons(draft: Draft, now: float) -> list[Reason]:

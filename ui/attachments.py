@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import send_gate
 from app.inspection.report import Severity
 from app.message_draft import Attachment, Draft
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE
@@ -223,6 +224,12 @@ class AttachmentsPanel(QWidget):
         self._fit_list_height()
         self._show_details()
 
+    def show_sign_off(self) -> None:
+        """Say beside the chosen file whether the colleague's sign-off holds, which any
+        change to the message may end."""
+        if self._current is not None:
+            self._show_details()
+
     def _fit_list_height(self) -> None:
         # As tall as its files and one free row (a place to drop more), at least three
         # rows, so that on a small screen the room below is left to what a file needs.
@@ -266,7 +273,13 @@ class AttachmentsPanel(QWidget):
         hits = report.hits if report else ()
         if detected is True:
             shown = ", ".join(sorted({h.masked for h in hits})[:4])
-            self.personal_data_label.setText(tr("ui.attachments.pd_found", hits=shown))
+            signed = send_gate.valid_sign_off(self._draft)
+            if signed is not None:  # said where the clinician reads it, not only below
+                self.personal_data_label.setText(
+                    tr("ui.attachments.pd_found_signed", hits=shown, reviewer=signed.reviewer_name)
+                )
+            else:
+                self.personal_data_label.setText(tr("ui.attachments.pd_found", hits=shown))
         elif detected is False:
             self.personal_data_label.setText(tr("ui.attachments.pd_none"))
         elif report is not None:

@@ -45,6 +45,7 @@ class SendController(QObject):
         w = self._window
         self.reasons = send_gate.reasons(w.draft)
         sign_off_only = send_gate.only_sign_off_missing(self.reasons)
+        w.attachments.show_sign_off()  # beside the file: signed off, or not (any more)
         if self.sending:
             w.reason_button.setText(tr("ui.send.sending"))
             w.send_button.setEnabled(False)

@@ -92,6 +92,8 @@ def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
     assert window.draft.sign_off is not None
     assert window.draft.sign_off.reviewer_name == "Bertil Berg"
     assert strip_mnemonic(window.send_button.text()) == "Skicka" and window.send_button.isEnabled()
+    # Said beside the file too, where "a colleague must sign off" stood before.
+    assert "Granskad av Bertil Berg" in window.attachments.personal_data_label.text()
 
     with qtbot.waitSignal(window.message_sent, timeout=30_000) as sent:
         window.send_button.click()
@@ -145,6 +147,7 @@ def test_a_change_after_sign_off_voids_it_visibly(
 
     window.compose.kind_buttons[window.draft.kind.PARTIAL_REPLY].setChecked(True)
     assert window.reasons[0].code == "send.sign_off_void"
+    assert "Granskad" not in window.attachments.personal_data_label.text()
     assert "ändrades efter att Cecilia Carlsson granskade" in window.reason_button.text()
     assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 

@@ -117,9 +117,12 @@ def test_personal_data_needs_a_sign_off_bound_to_exactly_this_message() -> None:
     digest = draft.review_subject().digest
     draft.sign_off = SignOff("r1", "bertil", "Bertil Berg", digest, expires_at=2000.0)
     assert codes(draft, now=1000.0) == []
+    assert send_gate.valid_sign_off(draft, now=1000.0) is draft.sign_off
     assert codes(draft, now=2000.0) == ["send.sign_off_expired"]
+    assert send_gate.valid_sign_off(draft, now=2000.0) is None
     draft.kind = MessageKind.PARTIAL_REPLY
     assert codes(draft, now=1000.0) == ["send.sign_off_void"]
+    assert send_gate.valid_sign_off(draft, now=1000.0) is None
 
 
 def test_unmarking_detected_personal_data_needs_a_recorded_reason() -> None:
