@@ -175,6 +175,10 @@ def to_json(draft: Draft) -> dict[str, Any]:
                 "declared_personal_data": a.declared_personal_data,
                 "unmark_reason": a.unmark_reason,
                 "alt_text": a.alt_text,
+                # The clinician's own file (sealed with the rest), so that the offer to
+                # delete it after sending survives a restart (app.originals).
+                "original": str(a.original) if a.original is not None else None,
+                "original_sha256": a.original_sha256,
             }
             for a in draft.attachments
         ],
@@ -222,5 +226,9 @@ def from_json(raw: dict[str, Any]) -> RestoredDraft:
         attachment.declared_personal_data = item.get("declared_personal_data")
         attachment.unmark_reason = str(item.get("unmark_reason", ""))
         attachment.alt_text = str(item.get("alt_text", ""))
+        if item.get("original"):
+            attachment.original = Path(str(item["original"]))
+            sha = item.get("original_sha256")
+            attachment.original_sha256 = str(sha) if sha else None
         draft.attachments.append(attachment)
     return RestoredDraft(draft, tuple(missing))

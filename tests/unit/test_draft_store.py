@@ -22,7 +22,8 @@ def test_saved_drafts_come_back_as_written_each_with_its_own_case(tmp_path: Path
     source.write_bytes(text_pdf([["Hej"]]))
     staged = staging.stage(source)
     draft = Draft(MessageKind.PARTIAL_REPLY, CASE, subject="Sv: Provsvar", body="Hej Karin!")
-    attachment = Attachment(staged, page_count=1, seen_pages={0})
+    attachment = Attachment(staged, page_count=1, seen_pages={0}, original=source)
+    attachment.original_sha256 = staged.sha256
     attachment.declared_personal_data = True
     draft.attachments.append(attachment)
     draft.sign_off = SignOff("r1", "bertil", "Bertil Berg", "d" * 64, 2e9)
@@ -46,6 +47,8 @@ def test_saved_drafts_come_back_as_written_each_with_its_own_case(tmp_path: Path
     assert again.idempotency_key == draft.idempotency_key, "a resend is still delivered once"
     (file,) = again.attachments
     assert (file.staged, file.declared_personal_data) == (staged, True)
+    # The chosen file too: the offer to delete it after sending survives a restart.
+    assert (file.original, file.original_sha256) == (source, staged.sha256)
     assert file.seen_pages == set() and again.sign_off is None, "previewed and signed again"
     second = next(r.draft for r in restored.drafts if r.draft.draft_id == other.draft_id)
     assert second.case == OTHER and second.attachments == []
