@@ -11,7 +11,6 @@ import urllib.parse
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import requests
 
@@ -19,23 +18,9 @@ from app.gateway.client import GatewayClient
 from app.outbox import DeliveryPolicy, JobState, Outbox, run_job
 from app.sending import enqueue_draft
 from app.staging import StagingArea, read_staged
-from tests.gateway.helpers import SECRETS, bulk_personnummer
+from tests.gateway.helpers import SECRETS, AnswerLog, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.processes import Child, sandbox_process
-
-
-class StatusSession(requests.Session):
-    """Notes (method, path, status) of each answer the client got."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.answers: list[tuple[str, str, int]] = []
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        response = super().send(request, **kwargs)
-        path = urllib.parse.urlsplit(request.url or "").path
-        self.answers.append((request.method or "", path, response.status_code))
-        return response
 
 
 def test_a_key_in_flight_when_the_gateway_is_killed_is_sent_once_after_its_restart(
@@ -45,7 +30,7 @@ def test_a_key_in_flight_when_the_gateway_is_killed_is_sent_once_after_its_resta
     residents = bulk_personnummer()[:250]
     staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
     draft = ready_draft(staging, padded_pdf(tmp_path / "Kallelse.pdf", 200_000, 3), residents)
-    session = StatusSession()
+    session = AnswerLog()
     with ExitStack() as stack:
         # First run: sign in and upload, so the fault below meets the message's POST.
         first, base_url = stack.enter_context(sandbox_process(data, tmp_path / "gw1.log"))

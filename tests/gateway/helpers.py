@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,3 +215,17 @@ class RecordingSleep:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class AnswerLog(requests.Session):
+    """Notes (method, path, status) of each answer the client got."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[tuple[str, str, int]] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = super().send(request, **kwargs)
+        path = urllib.parse.urlsplit(request.url or "").path
+        self.answers.append((request.method or "", path, response.status_code))
+        return response

@@ -4,13 +4,10 @@ reaches each resident exactly once."""
 from __future__ import annotations
 
 import threading
-import urllib.parse
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
 from app.gateway.client import GatewayClient, OutgoingMessage, RetryPolicy
 from app.gateway.errors import GatewayError
@@ -19,6 +16,7 @@ from tests.gateway.helpers import (
     CASE_PROVSVAR,
     KARIN,
     SECRETS,
+    AnswerLog,
     Raw,
     RecordingSleep,
     bulk_personnummer,
@@ -121,20 +119,6 @@ def test_retries_give_up_after_the_bounded_attempts(
             client.send_message(_reply(), str(uuid.uuid4()))
     assert failed.value.status == 500 and len(fake_sleep.waits) == 2
     assert _per_resident(raw) == {KARIN: 1}  # processed once, the rest were replays
-
-
-class AnswerLog(requests.Session):
-    """Notes (method, path, status) of each answer the client got."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.answers: list[tuple[str, str, int]] = []
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        response = super().send(request, **kwargs)
-        path = urllib.parse.urlsplit(request.url or "").path
-        self.answers.append((request.method or "", path, response.status_code))
-        return response
 
 
 #: Longer than any test: a held request goes on only when the test releases it.

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
-from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from app.audit import (
     GENESIS,
@@ -32,6 +31,7 @@ from app.audit import (
 )
 from app.audit.pseudonyms import KEYRING_ENTRY, KEYRING_SERVICE
 from app.audit.records import record_hash
+from tests.support.keyrings import LockedKeyring, MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "files"
@@ -44,31 +44,6 @@ DIGEST = "c" * 64
 
 def fixed_key() -> bytes:
     return KEY
-
-
-class MemoryKeyring(KeyringBackend):
-    """keyring's backend API over a dict: a keyring that works, without the OS's."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
-class LockedKeyring(MemoryKeyring):
-    def get_password(self, service: str, username: str) -> str | None:
-        raise KeyringLocked("the keyring is locked")
 
 
 class UnwrappedErrorKeyring(MemoryKeyring):
