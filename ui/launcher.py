@@ -7,7 +7,9 @@ This module may import both; ``app`` imports no sandbox.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return sandbox_main(args[1:])
     if args and (args[0] in cli.COMMANDS or not args[0].startswith("-")):
-        return cli.main(args)
+        return _quiet_when_cut_off(lambda: cli.main(args))
     cli.setup_logging()
     if "--smoke-test" in args:  # CI's check of a built bundle: see ui/smoke_test.py
         from ui.smoke_test import close_dialogs_when_shown
@@ -34,6 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     from ui.app import run_gui
 
     return run_gui(args)
+
+
+def _quiet_when_cut_off(command: Callable[[], int]) -> int:
+    """A command whose output is cut off by the reader (``bifoga inspect --json | head``)
+    ends quietly, as other command-line tools do, not with a traceback."""
+    try:
+        return command()
+    except BrokenPipeError:
+        # Nothing more can be written; Python would complain again at exit otherwise.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a shell reports a pipe closed under a command (128 + SIGPIPE)
 
 
 if __name__ == "__main__":

@@ -117,3 +117,18 @@ def test_what_cannot_be_removed_is_refused_with_what_to_do(tmp_path: Path) -> No
     status, out, _err = _run(str(picture))
     assert status == 1
     assert "HTML" in out and "exportera filen på nytt" in out
+
+
+def test_output_cut_off_by_the_reader_ends_quietly() -> None:
+    # As `bifoga inspect --json FILE | head -c 100` does: the reader goes away early.
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "ui.launcher", "inspect", "--json", TAGGED, TAGGED, SCAN]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.close()  # gone before the first line (the files take a while to check)
+        errors = child.stderr.read().decode()
+        status = child.wait(timeout=120)
+    assert "Traceback" not in errors, errors
+    assert status in (0, 1, 141)  # 141: the pipe closed under it, as a shell would say
