@@ -284,6 +284,8 @@ class WrongFileDialog(QDialog):
         else:
             self.deletion_where.setText(tr("deviation.deletion.where", url=request.portal_url))
         self.deletion_text.setPlainText(request.text if request.files else "")
+        # No request to make: no empty box, only the sentence that says why.
+        self.deletion_text.setVisible(bool(request.files))
         self.copy_deletion_button.setEnabled(bool(request.files))
         self.portal_button.setEnabled(bool(request.files) and request.portal_url is not None)
         self._deletion_url = request.portal_url

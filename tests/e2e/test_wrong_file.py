@@ -65,6 +65,7 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     assert "Närmaste chef" in contacts and "dataskyddssamordnare" in contacts.lower()
     assert "serviceportal.example" in wrong.deletion_where.text()
     assert attachment.sha256 in wrong.deletion_text.toPlainText()
+    assert wrong.deletion_text.isVisibleTo(wrong), "a request to make is shown"
 
     with qtbot.waitSignal(wrong.retraction_changed, timeout=10_000):
         wrong.retract_button.click()
