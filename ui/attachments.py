@@ -228,7 +228,7 @@ class AttachmentsPanel(QWidget):
         """Say beside the chosen file whether the colleague's sign-off holds, which any
         change to the message may end."""
         if self._current is not None:
-            self._show_details()
+            self.personal_data_label.setText(self._personal_data_text(self._current))
 
     def _fit_list_height(self) -> None:
         # As tall as its files and one free row (a place to drop more), at least three
@@ -270,22 +270,7 @@ class AttachmentsPanel(QWidget):
             self.alt_text_edit.setText(attachment.alt_text)
 
         detected = attachment.detected_personal_data
-        hits = report.hits if report else ()
-        if detected is True:
-            shown = ", ".join(sorted({h.masked for h in hits})[:4])
-            signed = send_gate.valid_sign_off(self._draft)
-            if signed is not None:  # said where the clinician reads it, not only below
-                self.personal_data_label.setText(
-                    tr("ui.attachments.pd_found_signed", hits=shown, reviewer=signed.reviewer_name)
-                )
-            else:
-                self.personal_data_label.setText(tr("ui.attachments.pd_found", hits=shown))
-        elif detected is False:
-            self.personal_data_label.setText(tr("ui.attachments.pd_none"))
-        elif report is not None:
-            self.personal_data_label.setText(tr("ui.attachments.pd_unknown"))
-        else:
-            self.personal_data_label.setText("")
+        self.personal_data_label.setText(self._personal_data_text(attachment))
         asks = attachment.asks_about_personal_data(self._draft.recipients, self._draft.kind)
         self.personal_data_label.setVisible(asks)
         self.question_row.setVisible(asks and detected is None)
@@ -299,6 +284,21 @@ class AttachmentsPanel(QWidget):
         self.unmark_reason.setVisible(asks and unmarking)
         if self.unmark_reason.text() != attachment.unmark_reason:
             self.unmark_reason.setText(attachment.unmark_reason)
+
+    def _personal_data_text(self, attachment: Attachment) -> str:
+        report = attachment.report
+        detected = attachment.detected_personal_data
+        if detected is True:
+            shown = ", ".join(sorted({h.masked for h in report.hits} if report else ())[:4])
+            signed = send_gate.valid_sign_off(self._draft)
+            if signed is not None:  # said where the clinician reads it, not only below
+                return tr(
+                    "ui.attachments.pd_found_signed", hits=shown, reviewer=signed.reviewer_name
+                )
+            return tr("ui.attachments.pd_found", hits=shown)
+        if detected is False:
+            return tr("ui.attachments.pd_none")
+        return tr("ui.attachments.pd_unknown") if report is not None else ""
 
     @staticmethod
     def _set_checked_quietly(button: QRadioButton | QCheckBox, checked: bool) -> None:

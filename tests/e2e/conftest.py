@@ -11,7 +11,7 @@ from tests.support.window import close_open_windows
 
 
 @pytest.fixture
-def services(tmp_path: Path, no_leftover_jobs: None) -> Iterator[Services]:
+def services(tmp_path: Path) -> Iterator[Services]:
     with running_services(tmp_path) as running:
         try:
             yield running

@@ -118,6 +118,12 @@ def _run(outbox: Outbox, job: OutboxJob, client: GatewayClient, waits: WaitClock
     return run_job(outbox, job.job_id, client, policy=POLICY, sleep=waits.sleep, clock=waits.clock)
 
 
+def _upload_first_file(client: GatewayClient, job: OutboxJob) -> None:
+    """The job's first file, already at the gateway before the job runs."""
+    first = job.files[0]
+    client.upload_attachment(read_staged(first.path), first.sha256, first.media_type)
+
+
 def _deliveries(raw: Raw, job: OutboxJob) -> dict[str, int]:
     counts: dict[str, int] = {}
     for d in raw.ledger():
@@ -182,9 +188,7 @@ def test_a_lost_answer_is_found_by_its_key_and_not_sent_again(
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path)
-    anna.upload_attachment(
-        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
-    )
+    _upload_first_file(anna, job)
     raw.set_fault(fault, count=1)  # the message's POST: processed, then its answer lost
     done = _run(outbox, job, anna, waits)
     assert done.state is JobState.DELIVERED
@@ -205,9 +209,7 @@ def test_a_request_dropped_before_the_gateway_read_it_is_sent_again_with_the_sam
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path)
-    anna.upload_attachment(
-        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
-    )
+    _upload_first_file(anna, job)
     raw.set_fault("drop_before", count=1)
     done = _run(outbox, job, anna, waits)
     assert done.state is JobState.DELIVERED
@@ -227,9 +229,7 @@ def test_a_gateway_that_never_answers_leaves_the_job_for_a_retry_and_drops_nothi
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path, client=anna)
-    anna.upload_attachment(
-        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
-    )
+    _upload_first_file(anna, job)
     raw.set_fault("drop_before", count=1000)
     stuck = _run(outbox, job, anna, waits)
     assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.gateway_unreachable")
@@ -303,9 +303,7 @@ def test_a_missing_working_copy_matters_only_if_the_gateway_lacks_the_file(
     assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.file_missing")
 
     held = _job(outbox, staging, tmp_path, seed=2)
-    anna.upload_attachment(
-        read_staged(held.files[0].path), held.files[0].sha256, held.files[0].media_type
-    )
+    _upload_first_file(anna, held)
     held.files[0].path.unlink()
     assert _run(outbox, held, anna, waits).state is JobState.DELIVERED
     assert _deliveries(raw, held) == dict.fromkeys(RESIDENTS, 1)
@@ -323,9 +321,7 @@ def test_a_job_left_sending_by_a_crash_is_asked_for_before_anything_is_sent(
     tmp_path: Path,
 ) -> None:
     job = _job(outbox, staging, tmp_path, client=anna)
-    anna.upload_attachment(
-        read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
-    )
+    _upload_first_file(anna, job)
     # What a sender killed during the POST leaves: "sending", posted; and the gateway has
     # the message, or not, depending on when the kill came.
     outbox.record(job.job_id, state=JobState.SENDING, posted=True)
@@ -412,9 +408,7 @@ def test_a_key_still_in_flight_is_asked_for_within_the_bound_then_found_after_a_
         with GatewayClient(first.base_url, read_timeout=0.5, sleep=RecordingSleep()) as client:
             client.sign_in("anna", SECRETS["anna"])
             job = _job(outbox, staging, tmp_path)
-            client.upload_attachment(
-                read_staged(job.files[0].path), job.files[0].sha256, job.files[0].media_type
-            )
+            _upload_first_file(client, job)
             raw.set_fault("slow", count=1)  # the POST: key claimed, answer late
             stuck = _run(outbox, job, client, waits)
         assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.still_in_flight")

@@ -29,7 +29,6 @@ def offline_services(
     tmp_path: Path,
     render_worker: IsolatedWorker,
     render_helper: IsolatedWorker,
-    no_leftover_jobs: None,
 ) -> Services:
     """Services for widgets that never talk to a gateway (the preview, the attachments)."""
     settings = test_settings(tmp_path)

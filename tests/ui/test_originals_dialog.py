@@ -71,7 +71,7 @@ def delete(qtbot: QtBot, dialog: OriginalsDialog) -> None:
 
 
 @pytest.fixture
-def offer(qtbot: QtBot, tmp_path: Path, no_leftover_jobs: None) -> Offer:
+def offer(qtbot: QtBot, tmp_path: Path) -> Offer:
     return Offer(qtbot, tmp_path)
 
 

@@ -140,7 +140,7 @@ def test_the_regions_gateway_refuses_the_sandbox(
 
 
 def test_the_sign_in_window_comes_first_and_signs_in_once_its_services_are_open(
-    qtbot: QtBot, tmp_path: Path, no_leftover_jobs: None
+    qtbot: QtBot, tmp_path: Path
 ) -> None:
     settings = settings_module.Settings(
         gateway_url=settings_module.SANDBOX, staging_dir=str(tmp_path / "staging")
@@ -264,7 +264,7 @@ def test_a_locked_keyring_asks_and_quitting_opens_nothing(
 
 
 def test_trying_again_once_the_keyring_is_unlocked_opens_the_services(
-    qtbot: QtBot, tmp_path: Path, installed_key: None, no_leftover_jobs: None
+    qtbot: QtBot, tmp_path: Path, installed_key: None
 ) -> None:
     import keyring
 
@@ -298,7 +298,7 @@ def test_trying_again_once_the_keyring_is_unlocked_opens_the_services(
 
 
 def test_the_sandbox_goes_on_with_a_key_for_this_run_and_says_so(
-    qtbot: QtBot, tmp_path: Path, installed_key: None, no_leftover_jobs: None
+    qtbot: QtBot, tmp_path: Path, installed_key: None
 ) -> None:
     from keyring.backends import fail
 

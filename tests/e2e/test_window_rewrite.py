@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
 from app.services import Services
 from tests.support import hostile
-from tests.support.session import running_services
-from tests.support.window import attach, close_open_windows, open_window, preview_every_page
-
-
-@pytest.fixture
-def services(tmp_path: Path, no_leftover_jobs: None) -> Iterator[Services]:
-    with running_services(tmp_path) as running:
-        try:
-            yield running
-        finally:
-            close_open_windows()
+from tests.support.window import attach, open_window, preview_every_page
 
 
 def test_hidden_content_never_reaches_the_resident(
