@@ -59,7 +59,10 @@ class Hidden:
 
 def find_hidden(path: Path, media_type: str | None = None) -> Hidden:
     """What the file at ``path`` carries that no viewer shows (PDF, PNG, JPEG, GIF)."""
-    data = read_plain(path)
+    return _hidden_in(read_plain(path), media_type)
+
+
+def _hidden_in(data: bytes, media_type: str | None = None) -> Hidden:
     media_type = media_type or filetypes.sniff(data[: filetypes.SNIFF_BYTES])
     other = second_format(data)
     if media_type == filetypes.PDF:
@@ -82,19 +85,19 @@ def removal_record(path: Path) -> Path:
     return path.with_name(path.name + ".removed.json")
 
 
-def _rewrite_pdf(path: Path) -> bool:
-    """Write the PDF again with qpdf: only the objects the current revision uses, no
+def _rewrite_pdf(data: bytes) -> bytes | None:
+    """The PDF written again with qpdf: only the objects the current revision uses, no
     earlier revisions, nothing after the end, comments dropped and plain streams
-    compressed (so no text in them reads as another format). False when qpdf cannot."""
+    compressed (so no text in them reads as another format). None when qpdf cannot."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(read_plain(path)))
+        pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
-        return False
+        return None
     with pdf:
         if pdf.is_encrypted:
-            return False
+            return None
         rewritten = io.BytesIO()
         try:
             pdf.save(
@@ -104,10 +107,8 @@ def _rewrite_pdf(path: Path) -> bool:
                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             )
         except (pikepdf.PdfError, ValueError, RuntimeError):
-            return False
-    # In memory until here: a sealed working copy is written sealed again, atomically.
-    replace_plain(path, rewritten.getvalue())
-    return True
+            return None
+    return rewritten.getvalue()
 
 
 def remove_hidden(path: Path) -> tuple[str, ...]:
@@ -121,31 +122,30 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
     """
     record = removal_record(path)
     record.unlink(missing_ok=True)
-    head = read_plain(path)[: filetypes.SNIFF_BYTES]
-    media_type = filetypes.sniff(head)
+    data = read_plain(path)  # once: a working copy is opened (decrypted) in memory
+    media_type = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
     if media_type is None:
         return ()
-    before = find_hidden(path, media_type)
+    before = _hidden_in(data, media_type)
+    rewritten: bytes | None
     if media_type == filetypes.PDF:
         # A PDF without hidden content stays byte for byte the file that was chosen.
-        changed = bool(before) and _rewrite_pdf(path)
+        rewritten = _rewrite_pdf(data) if before else None
     else:
-        from app.inspection.image_sanitize import sanitize_staged_image
+        from app.inspection.image_sanitize import strip_image_metadata
 
-        changed = sanitize_staged_image(path)  # metadata, and what follows the image's end
-    if not changed:
+        rewritten = strip_image_metadata(data)  # metadata, and what follows the image's end
+    if rewritten is None or rewritten == data:
         return ()
-    after = find_hidden(path, media_type) if before else before
+    # In memory until here: a sealed working copy is written sealed again, atomically.
+    replace_plain(path, rewritten)
+    after = _hidden_in(rewritten, media_type) if before else before
     removed = [kind for kind in before.kinds() if kind not in after.kinds()]
     if removed:
         # Bound to the rewritten bytes: a record beside other bytes says nothing.
-        content = {"sha256": _sha256(path), "removed": removed}
+        content = {"sha256": hashlib.sha256(rewritten).hexdigest(), "removed": removed}
         record.write_text(json.dumps(content), encoding="utf-8")
     return tuple(removed) or ("rewritten",)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(read_plain(path)).hexdigest()
 
 
 def removed_from(path: Path, sha256: str | None) -> list[str]:
