@@ -66,14 +66,15 @@ def run_gui(argv: list[str]) -> int:
         staff = start.window.staff
         if not accepted or staff is None or start.services is None:
             return 0
-        from ui.main_window import MainWindow
         from ui.qt_swedish import install_qt_translations
+        from ui.shift import Shift
 
         # Qt's own dialogs (the file chooser, questions) in the window's language; after
         # the sign-in window, whose start-up is measured, shows nothing of Qt's own.
         install_qt_translations(app, settings.language)
-        window = MainWindow(start.services, staff)
-        window.show()
+        # The main window, and after a sign-out the sign-in window again (never a quit).
+        shift = Shift(start.services)
+        shift.begin(staff)
         return app.exec()
     finally:
         start.close()
