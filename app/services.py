@@ -319,7 +319,8 @@ def identity_settings(settings: Settings, sandbox: EmbeddedGateway | None) -> Pr
         return ProviderSettings(
             issuer=sandbox.base_url + SANDBOX_IDP_PATH,
             client_id=SANDBOX_CLIENT_ID,
-            acr=settings.identity_acr or None,
+            acr=getattr(settings, "identity_acr", "http://id.sambi.se/loa/loa3")
+            or None,  # TODO oidc settings
         )
     return ProviderSettings(
         issuer=settings.identity_issuer,

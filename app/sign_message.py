@@ -22,7 +22,9 @@ def sign_message(draft: Draft, sender: str, language: str = "sv") -> str:
     if draft.case is not None and draft.kind.answers_a_case:
         case = say("review.sign.case", case_id=draft.case.case_id, subject=draft.case.subject)
     count = len(draft.recipients)
-    residents = say("review.sign.resident") if count == 1 else say("review.sign.residents", count=count)
+    residents = (
+        say("review.sign.resident") if count == 1 else say("review.sign.residents", count=count)
+    )
     files = []
     for attachment in draft.attachments:
         pages = attachment.page_count or 1

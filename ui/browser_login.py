@@ -65,7 +65,9 @@ class BrowserLogin(QObject):
         # Both off the GUI thread: a robot browser (tests) answers the listener itself,
         # and the system browser's start can take a moment.
         run_in_background(self, attempt.wait, self._answered, self._ended_with_error)
-        run_in_background(self, lambda: browser.open(url), self._opened, lambda _e: self._opened(False))
+        run_in_background(
+            self, lambda: browser.open(url), self._opened, lambda _e: self._opened(False)
+        )
 
     def _opened(self, opened: bool) -> None:
         if not opened and self.running:

@@ -48,7 +48,9 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
 
     as_person(services, "bertil")  # another person at the provider: it stays locked
     QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: "inte Anna Andersson" in window.lock_page.status.text(), 20_000)
+    qtbot.waitUntil(
+        lambda: "inte Anna Andersson" in window.lock_page.status.text(), timeout=20_000
+    )
     assert window.locked and not window.compose.body_edit.isVisible()
     assert window.lock_page.unlock_button.hasFocus()
 
@@ -151,13 +153,16 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     from ui.shift import Shift
 
     quits: list[bool] = []
-    QApplication.instance().aboutToQuit.connect(lambda: quits.append(True))
+    app = QApplication.instance()
+    assert app is not None
+    app.aboutToQuit.connect(lambda: quits.append(True))
     first = sign_in(qtbot, services, "anna")
     assert first.staff is not None
     shift = Shift(services)
     window = shift.begin(first.staff)
     OPEN_WINDOWS.append(window)
     qtbot.waitUntil(lambda: window.case_list.count() > 0, timeout=10_000)
+    assert services.provider is not None
     entry = keyring_entry(services.provider)
     assert keyring.get_keyring().get_password(KEYRING_SERVICE, entry), "kept in the keyring"
 
@@ -169,7 +174,8 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     assert dialog.isVisible() and not window.isVisible() and quits == []
     assert "utloggad" in dialog.status.text()
     qtbot.waitUntil(
-        lambda: keyring.get_keyring().get_password(KEYRING_SERVICE, entry) is None, 10_000
+        lambda: keyring.get_keyring().get_password(KEYRING_SERVICE, entry) is None,
+        timeout=10_000,
     )
 
     as_person(services, "bertil")

@@ -11,8 +11,9 @@ for a working copy in clear (a file that starts as a PDF or an accepted image do
 hit fails the run, naming the file. Every log record of the run is searched for tokens
 too (:class:`TokenInLogs`, at the levels the run logs; tests/e2e/test_sign_in.py logs a
 sign-in at DEBUG), and so is the command line and environment of every process Bifoga
-starts (tests/e2e/test_sign_in.py). The sandbox gateway's folders are not searched: it is a fake gateway (what it
-received is what a resident's inbox shows), not the clinician's storage.
+starts (tests/e2e/test_sign_in.py). The sandbox gateway's folders are not searched: it is
+a fake gateway (what it received is what a resident's inbox shows), not the clinician's
+storage.
 
 ``tests/conftest.py`` registers this module as a plugin; ``find_clear_personal_data`` is
 also called directly by a test that proves it finds what it must.
