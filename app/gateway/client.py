@@ -17,7 +17,6 @@ import email.utils
 import io
 import logging
 import random
-import ssl
 import threading
 import time
 import urllib.parse
@@ -34,6 +33,7 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
+from app.gateway.transport import new_session
 from app.lifecycle import ClosedOnExit
 from app.model import Case, CaseStatus, Resident, Staff
 from app.review import ReviewedAttachment, ReviewSubject, message_sha256
@@ -167,26 +167,6 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def _new_session(verify: bool | str) -> requests.Session:
-    """A session; HTTPS verified against the operating system's trust store (via
-    truststore) unless a CA bundle is named. ``requests`` (with urllib3, a tenth of a
-    second to import) is loaded here, at the first call, not when the window starts."""
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    class OsTrustAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            import truststore
-
-            kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            super().init_poolmanager(*args, **kwargs)
-
-    session = requests.Session()
-    if verify is True:
-        session.mount("https://", OsTrustAdapter())
-    return session
-
-
 class _ProgressReader:
     """A file body that reports progress as requests reads it, with a known length
     (so the PUT carries Content-Length and the gateway can refuse a large file early)."""
@@ -258,7 +238,7 @@ class GatewayClient(ClosedOnExit):
             return self._given_session
         with self._session_lock:  # the first calls may come from several threads at once
             if self._made_session is None:
-                self._made_session = _new_session(self._verify)
+                self._made_session = new_session(self._verify)
             return self._made_session
 
     @property
@@ -560,7 +540,7 @@ class GatewayClient(ClosedOnExit):
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self._token is not None:
             all_headers["Authorization"] = f"Bearer {self._token}"
-        import requests  # for its errors; already loaded by then, a lookup (see _new_session)
+        import requests  # for its errors; already loaded by then, a lookup (see new_session)
 
         session = self._session()
         body = body_factory() if body_factory is not None else None
