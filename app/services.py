@@ -40,6 +40,7 @@ from app.identity import (
     SystemBrowser,
     TokenSet,
     approval_attempt,
+    provider_settings,
     unlock_attempt,
 )
 from app.identity.errors import SESSION_EXPIRED, IdentityError
@@ -282,8 +283,9 @@ def open_services(
         raise ValueError("no gateway_url configured")
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
+    identity = identity_settings(settings, sandbox)  # a provider not named: before anything
     client = GatewayClient(base_url, verify=verify, client_cert=cert)
-    provider = Provider(identity_settings(settings, sandbox), verify=verify)
+    provider = Provider(identity, verify=verify)
     staging = StagingArea(
         settings.staging_path(),
         max_bytes=MAX_ATTACHMENT_BYTES,
@@ -314,20 +316,10 @@ def open_services(
 
 
 def identity_settings(settings: Settings, sandbox: EmbeddedGateway | None) -> ProviderSettings:
-    """The region's provider as the settings name it; on the embedded sandbox, its own."""
-    if sandbox is not None:
-        return ProviderSettings(
-            issuer=sandbox.base_url + SANDBOX_IDP_PATH,
-            client_id=SANDBOX_CLIENT_ID,
-            acr=getattr(settings, "identity_acr", "http://id.sambi.se/loa/loa3")
-            or None,  # TODO oidc settings
-        )
-    return ProviderSettings(
-        issuer=settings.identity_issuer,
-        client_id=settings.identity_client_id,
-        scopes=tuple(settings.identity_scopes),
-        acr=settings.identity_acr or None,
-    )
-
-
-__all__ = ["Services", "data_dir", "open_services", "render_processes"]
+    """The region's provider as the settings name it; on the embedded sandbox, its own
+    (at the path the identity contract fixes, so nothing waits for the sandbox to start).
+    :class:`app.settings.SettingsError` when a real gateway has no provider named."""
+    if sandbox is None:
+        return provider_settings(settings)
+    idp = {"issuer": sandbox.base_url + SANDBOX_IDP_PATH, "client_id": SANDBOX_CLIENT_ID}
+    return provider_settings(settings, idp)

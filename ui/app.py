@@ -107,6 +107,10 @@ class FirstWindow:
         storage_key.install(key)
         try:
             self.services = open_services(self.settings)
+        except settings_module.SettingsError as error:  # no identity provider named, say
+            self.failure = " ".join(problem.text() for problem in error.problems)
+            self.window.reject()
+            return
         except Exception as error:
             log.exception("could not start")
             self.failure = type(error).__name__

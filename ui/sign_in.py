@@ -133,7 +133,7 @@ class SignInDialog(QDialog):
                     "ui.sign_in.demo_card",
                     name=account.name,
                     staff_id=account.staff_id,
-                    pin=getattr(account, "pin", ""),  # TODO after oidc
+                    pin=account.pin,
                     roles=roles,
                 )
             )

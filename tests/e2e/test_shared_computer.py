@@ -48,9 +48,7 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
 
     as_person(services, "bertil")  # another person at the provider: it stays locked
     QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
-    qtbot.waitUntil(
-        lambda: "inte Anna Andersson" in window.lock_page.status.text(), timeout=20_000
-    )
+    qtbot.waitUntil(lambda: "inte Anna Andersson" in window.lock_page.status.text(), timeout=20_000)
     assert window.locked and not window.compose.body_edit.isVisible()
     assert window.lock_page.unlock_button.hasFocus()
 

@@ -240,7 +240,9 @@ def _answer_box(name: str, button: str, seen: list[str], before: Any = None) -> 
 
 def _configured(tmp_path: Path) -> settings_module.Settings:
     return settings_module.Settings(
-        gateway_url="https://gateway.invalid", staging_dir=str(tmp_path / "staging")
+        gateway_url="https://gateway.invalid",
+        idp_issuer="https://idp.invalid",
+        staging_dir=str(tmp_path / "staging"),
     )
 
 
