@@ -72,11 +72,10 @@ _TOKEN_GONE = frozenset({"unauthenticated", "token_expired"})
 
 @dataclass(frozen=True, slots=True)
 class DemoStaff:
-    """A sandbox demo card, as its start page lists it (its PIN is for the sandbox's
-    identity provider's page; shown on the start page and the sign-in window)."""
+    """A sandbox demo account, as its start page lists it."""
 
     staff_id: str
-    pin: str = field(repr=False)
+    secret: str = field(repr=False)
     name: str
     roles: tuple[str, ...]
 
@@ -305,7 +304,7 @@ class GatewayClient(ClosedOnExit):
             staff = [
                 DemoStaff(
                     str(s["staff_id"]),
-                    str(s["pin"]),
+                    str(s["secret"]),
                     str(s["name"]),
                     tuple(str(r) for r in s["roles"]),
                 )
