@@ -49,6 +49,8 @@ _READ_CHUNK = 1024 * 1024
 class Settings:
     review_ttl_s: int = DEFAULT_REVIEW_TTL_S
     session_ttl_s: int = DEFAULT_SESSION_TTL_S
+    #: The built-in identity provider's access tokens (sandbox/idp).
+    access_token_ttl_s: int = 10 * 60
 
 
 def staff_json(staff: StaffMember) -> dict[str, Any]:

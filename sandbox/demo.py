@@ -6,7 +6,9 @@ github.com/Gyran/testpersonnummer (lib/index.js). Never put another number here.
 The one samordningsnummer is built from the test number 189001019802: day + 60 and a new
 Luhn check digit (189001619809); born 1890, it can belong to no living person.
 
-Secrets are plain demo strings: the sandbox's start page shows them to anyone, on purpose.
+Secrets and card PINs are plain demo strings: the sandbox's start page shows them to anyone,
+on purpose. The PINs belong to the demo SITHS cards and only the sandbox's identity provider
+(sandbox/idp) checks them: the gateway never sees a credential (protocol 1.2).
 """
 
 from __future__ import annotations
@@ -100,3 +102,12 @@ CASES: tuple[DemoCase, ...] = (
         "2024-201", UNIT_MALMO, "200501012397", "Tidsbokning", "2024-11-20T11:20:00.000000Z", "open"
     ),
 )
+
+#: The demo SITHS cards' PINs, by staff id: the identity provider's, not the gateway's.
+CARD_PINS: dict[str, str] = {
+    "anna": "1111",
+    "bertil": "2222",
+    "cecilia": "3333",
+    "david": "4444",
+    "erik": "5555",
+}

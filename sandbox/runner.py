@@ -69,6 +69,7 @@ class SandboxHandle(ClosedOnExit):
         host_text = f"[{host}]" if ":" in host else host
         self.base_url = f"{scheme}://{host_text}:{port}"
         self.port = int(port)
+        app.idp.set_base_url(self.base_url)  # before the first request is served
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -81,6 +82,15 @@ class SandboxHandle(ClosedOnExit):
     @property
     def faults(self) -> FaultInjector:
         return self._app.faults
+
+    @property
+    def issuer(self) -> str:
+        """The built-in identity provider's issuer (``{base_url}/sandbox/idp``)."""
+        return self._app.idp.issuer
+
+    @property
+    def app(self) -> SandboxApp:
+        return self._app
 
     @property
     def server(self) -> GuardedWSGIServer:

@@ -34,7 +34,10 @@ from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
 from sandbox import pages
 from sandbox.api import Api, Settings
 from sandbox.clock import Clock
+from sandbox.demo import CARD_PINS
 from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
+from sandbox.idp import IdentityProvider
+from sandbox.idp.provider import CLIENT_ID
 from sandbox.messages import IN_FLIGHT_HOOK, Messages
 from sandbox.resident_answers import answer_counter_question
 from sandbox.responses import (
@@ -66,9 +69,13 @@ class Sha256Converter(BaseConverter):
     regex = "[0-9a-f]{64}"
 
 
-def _url_map() -> Map:
+def _url_map(idp_routes: Iterable[tuple[str, str]]) -> Map:
     return Map(
         [
+            *(
+                Rule(path, endpoint=f"idp {method} {path}", methods=[method])
+                for path, method in idp_routes
+            ),
             Rule("/", endpoint="root", methods=["GET"]),
             Rule("/v1/openapi.json", endpoint="openapi", methods=["GET"]),
             Rule("/v1/sessions", endpoint="create_session", methods=["POST"]),
@@ -137,7 +144,11 @@ class SandboxApp:
         self.faults = faults
         self.api = Api(store, clock, settings)
         self.messages = Messages(self.api)
-        self.url_map = _url_map()
+        self.idp = IdentityProvider(
+            clock, store.staff, store.all_staff, access_token_ttl_s=settings.access_token_ttl_s
+        )
+        idp_routes = self.idp.routes()
+        self.url_map = _url_map(idp_routes)
         self._openapi = resources.files("app.gateway").joinpath("openapi.json").read_bytes()
         self._handlers: dict[str, Handler] = {
             "root": lambda request: redirect("/sandbox/"),
@@ -160,6 +171,8 @@ class SandboxApp:
             "get_faults": self.get_faults,
             "set_faults": self.set_faults,
         }
+        for (path, method), handler in idp_routes.items():
+            self._handlers[f"idp {method} {path}"] = handler
         self._active = 0
         self._idle = threading.Condition()
 
@@ -277,6 +290,8 @@ class SandboxApp:
             log.exception("internal error on %s %s", request.method, masked_path(request.path))
             response = _internal_error()
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":  # the provider's pages too: never in a frame
+            response.headers.setdefault("Content-Security-Policy", _HTML_CSP)
         if request.path.startswith("/v1/"):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -294,6 +309,7 @@ class SandboxApp:
                         {
                             "staff_id": s.staff_id,
                             "secret": s.secret,
+                            "pin": CARD_PINS.get(s.staff_id, ""),
                             "name": s.name,
                             "unit": s.unit,
                             "roles": list(s.roles),
@@ -301,9 +317,10 @@ class SandboxApp:
                         for s in staff
                     ],
                     "residents": [{"id": rid, "name": name} for rid, name in residents],
+                    "idp": {"issuer": self.idp.issuer, "client_id": CLIENT_ID},
                 }
             )
-        return _html(pages.start_page(staff, residents))
+        return _html(pages.start_page(staff, CARD_PINS, residents, self.idp.issuer, CLIENT_ID))
 
     def inbox(self, request: Request, resident_id: str) -> Response:
         if not is_valid_resident_id(resident_id):
