@@ -54,9 +54,13 @@ def ready_draft(
     return draft
 
 
-def sign_off(client: GatewayClient, draft: Draft, reviewer: str, secret: str) -> SignOff:
-    """A colleague's real sign-off from the gateway, for exactly this draft."""
-    review = client.request_review(reviewer, secret, outgoing_message(draft).review_subject())
+def sign_off(client: GatewayClient, draft: Draft, reviewer: str) -> SignOff:
+    """A colleague's real sign-off from the gateway, for exactly this draft: ``reviewer``
+    approves at the sandbox's identity provider (by robot), bound to its digest."""
+    from tests.support.session import approval_of
+
+    subject = outgoing_message(draft).review_subject()
+    review = client.request_review(approval_of(client.base_url, reviewer, subject.digest), subject)
     expires_at = dt.datetime.fromisoformat(review.expires_at).timestamp()
     return SignOff(
         review.review_id, review.reviewer_id, review.reviewer_name, review.digest, expires_at

@@ -21,6 +21,7 @@ from app.staging import StagingArea
 from app.worker import IsolatedWorker
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.support.pdfgen import text_pdf
+from tests.support.session import RobotTokens, approval_of
 
 CASE = "2024-118"  # the sandbox's open case of Karin Berg (sandbox/demo.py)
 KARIN = "196801029288"
@@ -59,7 +60,8 @@ def test_a_message_sent_and_retracted_leaves_a_sound_trail_without_personal_data
         IsolatedWorker(timeout_s=60, memory_limit_mb=1024) as worker,
     ):
         trail.purge(len(staging.held()))
-        staff = gateway.sign_in("anna", SECRETS["anna"])
+        gateway.use_token_source(RobotTokens(sandbox.base_url, "anna"))
+        staff = gateway.me()
         session = trail.sign_in(staff.staff_id)
 
         staged = staging.stage(original)
@@ -72,7 +74,9 @@ def test_a_message_sent_and_retracted_leaves_a_sound_trail_without_personal_data
 
         attachment = OutgoingAttachment(staged.sha256, staged.filename, staged.media_type, True)
         message = OutgoingMessage("reply", CASE, [KARIN], "Ditt provsvar", "Hej!", [attachment])
-        review = gateway.request_review("bertil", SECRETS["bertil"], message.review_subject())
+        subject = message.review_subject()
+        approval = approval_of(sandbox.base_url, "bertil", subject.digest)
+        review = gateway.request_review(approval, subject)
         session.sign_off(review.reviewer_id, review.digest)
 
         gateway.upload_attachment(staging.read(staged), staged.sha256, staged.media_type)
