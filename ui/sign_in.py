@@ -172,7 +172,9 @@ class SignInDialog(QDialog):
         self.staff = staff
         self.wait_panel.done()
         self.status.clear()
-        self.accept()
+        # Closed from the event loop, not inside the job's callback: a dialog ended there
+        # (with the relay of that job still being delivered) crashed PySide at its delete.
+        QTimer.singleShot(0, self, self.accept)
 
     def _failed(self, error: BaseException) -> None:
         from ui.errors import gateway_error_text
