@@ -18,12 +18,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.identity.errors import CANCELLED, STATE_MISMATCH, TIMED_OUT, TOKEN_REFUSED, IdentityError
-from app.identity.loopback import LoopbackListener
 from app.identity.provider import OFFLINE_ACCESS, Provider, with_query
 from app.identity.tokens import Expected, TokenSet, token_set
 from app.lifecycle import ClosedOnExit
+
+if TYPE_CHECKING:
+    from app.identity.loopback import LoopbackListener
 
 #: How long the browser has to come back (the contract's five minutes).
 TIME_LIMIT_S = 300.0
@@ -71,7 +74,13 @@ class LoginAttempt(ClosedOnExit):
         self.nonce = self.options.nonce or secrets.token_urlsafe(32)
         self._cancelled = threading.Event()
         endpoint = provider.metadata().authorization_endpoint  # may raise: nothing to close
-        self._listener = LoopbackListener(self._looks_right, time_limit_s=time_limit_s)
+        # Loaded here, not with the package: http.server is a few milliseconds of the
+        # sign-in window's start (BENCH startup), and no listener is needed before a login.
+        from app.identity.loopback import LoopbackListener
+
+        self._listener: LoopbackListener = LoopbackListener(
+            self._looks_right, time_limit_s=time_limit_s
+        )
         self.url = with_query(endpoint, self._request_params())
 
     @property
