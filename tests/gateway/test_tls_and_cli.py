@@ -19,7 +19,8 @@ from app.gateway.errors import GatewayError
 from sandbox.cli import main
 from sandbox.faults import FaultMode
 from sandbox.runner import InsecureHostError, SandboxHandle, start_sandbox
-from tests.gateway.helpers import KARIN, SECRETS, RecordingSleep
+from tests.gateway.helpers import KARIN, Raw, RecordingSleep
+from tests.support.signed_client import sign_in
 
 _REPO = Path(__file__).resolve().parents[2]
 
@@ -44,7 +45,10 @@ def test_https_with_the_ca_works(tls_sandbox: tuple[SandboxHandle, Path]) -> Non
     handle, ca_file = tls_sandbox
     assert handle.base_url.startswith("https://127.0.0.1:")
     with GatewayClient(handle.base_url, verify=str(ca_file), sleep=RecordingSleep()) as client:
-        assert client.sign_in("anna", SECRETS["anna"]).staff_id == "anna"
+        with requests.Session() as provider:
+            provider.verify = str(ca_file)
+            provider.trust_env = False  # else a CA bundle named in the environment wins
+            assert sign_in(client, "anna", provider).staff_id == "anna"
         assert client.open_cases()
         # Faults cut TLS connections as they cut plain ones; the send still arrives once.
         for mode in ("drop_before", "reset_after"):
@@ -126,19 +130,14 @@ def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path
 
 
 def test_a_data_dir_keeps_state_between_runs(tmp_path: Path) -> None:
-    with start_sandbox(data_dir=tmp_path) as first:
-        token = requests.post(
-            first.base_url + "/v1/sessions",
-            timeout=5,
-            json={"staff_id": "anna", "secret": SECRETS["anna"]},
-        ).json()
-    with start_sandbox(data_dir=tmp_path) as second:
-        cases = requests.get(
-            second.base_url + "/v1/cases",
-            timeout=5,
-            headers={"Authorization": f"Bearer {token['token']}"},
-        )
-        assert cases.status_code == 200
+    message = {"kind": "new_case", "case_id": None, "recipients": [KARIN], "subject": "Hej",
+               "body": "Hej", "attachments": [], "review_id": None}  # fmt: skip
+    with start_sandbox(data_dir=tmp_path) as first, Raw(first.base_url) as raw:
+        assert raw.send(raw.token("anna"), message).status_code == 201
+    with start_sandbox(data_dir=tmp_path) as second, Raw(second.base_url) as raw:
+        token = raw.token("anna")
+        assert raw.call("GET", "/v1/cases", token).status_code == 200
+        assert len(raw.ledger()) == 1
 
 
 def test_a_temporary_data_dir_is_removed_on_stop() -> None:
