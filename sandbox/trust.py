@@ -193,14 +193,7 @@ class TokenChecker:
         if header.get("typ", "").lower() not in _ACCESS_TYPES:
             raise _invalid("Not an access token (typ at+jwt, RFC 9068).")
         try:
-            jwt.JWTClaimsRegistry(
-                now=self._now(),
-                leeway=LEEWAY_S,
-                iss={"essential": True, "value": self.issuer},
-                aud={"essential": True, "value": self.settings.audience},
-                exp={"essential": True},
-                iat={"essential": True},
-            ).validate(claims)
+            self._check_claims(claims, audience=self.settings.audience)
         except JoseError as wrong:
             raise _invalid(f"The access token is not valid here ({wrong.description}).") from None
         if isinstance(claims.get("jti"), str) and self._revoked(claims["jti"]):
@@ -226,14 +219,7 @@ class TokenChecker:
         if header.get("typ", "JWT").lower() in _ACCESS_TYPES:
             raise _approval_invalid("An access token is no approval; send the id_token.")
         try:
-            jwt.JWTClaimsRegistry(
-                now=self._now(),
-                leeway=LEEWAY_S,
-                iss={"essential": True, "value": self.issuer},
-                aud={"essential": True, "value": self.settings.client_id},
-                exp={"essential": True},
-                iat={"essential": True},
-            ).validate(claims)
+            self._check_claims(claims, audience=self.settings.client_id)
         except JoseError as wrong:
             raise _approval_invalid(f"The approval is not valid ({wrong.description}).") from None
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
@@ -289,6 +275,18 @@ class TokenChecker:
         except (JoseError, ValueError) as bad:
             raise _Refused(f"The signature is not the issuer's ({bad}).") from None
         return header, dict(decoded.claims)
+
+    def _check_claims(self, claims: dict[str, Any], *, audience: str) -> None:
+        """``iss`` the issuer, ``aud`` naming ``audience``, ``exp`` and ``iat`` present,
+        not expired and not issued in the future (60 s leeway); else a JoseError."""
+        jwt.JWTClaimsRegistry(
+            now=self._now(),
+            leeway=LEEWAY_S,
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            iat={"essential": True},
+        ).validate(claims)
 
     def _staff(self, claims: dict[str, Any], field: str | None = None) -> StaffMember:
         """The staff member named by ``claims`` (Inera's names), the directory filling in

@@ -31,43 +31,37 @@ def _person(sandbox: SandboxHandle, staff_id: str) -> dict[str, Any]:
     return staff_claims(member)
 
 
-def access_claims(
-    sandbox: SandboxHandle, staff_id: str, now: int, **changes: Any
+def _claims(
+    sandbox: SandboxHandle, staff_id: str, now: int, own: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any]:
+    """What the provider would issue for ``staff_id`` now, with ``changes`` (None drops a
+    claim)."""
     claims = {
         "iss": sandbox.issuer,
         "sub": staff_id,
-        "aud": "bifoga-gateway",
-        "client_id": "bifoga",
         "iat": now,
-        "exp": now + 600,
         "auth_time": now,
-        "jti": uuid.uuid4().hex,
-        "scope": "openid profile",
         "acr": "http://id.sambi.se/loa/loa3",
         **_person(sandbox, staff_id),
+        **own,
+        **changes,
     }
-    claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+def access_claims(
+    sandbox: SandboxHandle, staff_id: str, now: int, **changes: Any
+) -> dict[str, Any]:
+    own = {"aud": "bifoga-gateway", "client_id": "bifoga", "exp": now + 600,
+           "jti": uuid.uuid4().hex, "scope": "openid profile"}  # fmt: skip
+    return _claims(sandbox, staff_id, now, own, changes)
 
 
 def id_claims(
     sandbox: SandboxHandle, staff_id: str, now: int, nonce: str, **changes: Any
 ) -> dict[str, Any]:
-    claims = {
-        "iss": sandbox.issuer,
-        "sub": staff_id,
-        "aud": "bifoga",
-        "azp": "bifoga",
-        "iat": now,
-        "exp": now + 300,
-        "auth_time": now,
-        "nonce": nonce,
-        "acr": "http://id.sambi.se/loa/loa3",
-        **_person(sandbox, staff_id),
-    }
-    claims.update(changes)
-    return {k: v for k, v in claims.items() if v is not None}
+    own = {"aud": "bifoga", "azp": "bifoga", "exp": now + 300, "nonce": nonce}
+    return _claims(sandbox, staff_id, now, own, changes)
 
 
 def signed(sandbox: SandboxHandle, claims: dict[str, Any], typ: str = "at+jwt") -> str:

@@ -5,9 +5,6 @@ sandbox's directory fills them in by the subject (docs/gateway.md, "Another prov
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,16 @@ from app.review import subject_digest
 from sandbox.cli import main
 from sandbox.runner import SandboxHandle, start_sandbox
 from sandbox.trust import TrustSettings
-from tests.gateway.helpers import LUND, Raw, attachment_json, codes, pdf_blob, reply, subject_of
+from tests.gateway.helpers import (
+    LUND,
+    Raw,
+    attachment_json,
+    bifoga_sandbox,
+    codes,
+    pdf_blob,
+    reply,
+    subject_of,
+)
 from tests.support.idp_robot import redirect_params, sandbox_tokens, start_flow
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -150,19 +156,8 @@ def test_an_issuer_that_cannot_be_reached_stops_the_start() -> None:
 
 
 def test_bifoga_sandbox_issuer_trusts_the_provider(mock_issuer: str, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(_REPO)}
     args = ["--issuer", mock_issuer, "--audience", "bifoga-gateway", "--client-id", "bifoga"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "sandbox", "--data", str(tmp_path), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=_REPO,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
+    with bifoga_sandbox("--data", str(tmp_path), *args) as (process, base_url):
         token = mock_tokens(mock_issuer, "cecilia")["access_token"]
         me = requests.get(
             f"{base_url}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -170,9 +165,3 @@ def test_bifoga_sandbox_issuer_trusts_the_provider(mock_issuer: str, tmp_path: P
         assert me.status_code == 200 and me.json()["staff_id"] == "cecilia"
         process.terminate()
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()

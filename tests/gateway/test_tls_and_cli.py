@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ from app.gateway.errors import GatewayError
 from sandbox.cli import main
 from sandbox.faults import FaultMode
 from sandbox.runner import InsecureHostError, SandboxHandle, start_sandbox
-from tests.gateway.helpers import KARIN, Raw, RecordingSleep
+from tests.gateway.helpers import KARIN, Raw, RecordingSleep, bifoga_sandbox
 from tests.support.signed_client import sign_in
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -88,28 +85,10 @@ def test_plain_http_is_refused_off_loopback(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(_REPO)}
-    # Through the console script's own dispatch (ui.launcher, the `bifoga` entry point).
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ui.launcher",
-            "sandbox",
-            "--data",
-            str(tmp_path / "data"),
-            "--fault",
-            "slow:2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=_REPO,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
+    with bifoga_sandbox("--data", str(tmp_path / "data"), "--fault", "slow:2") as (
+        process,
+        base_url,
+    ):
         assert base_url.startswith("http://127.0.0.1:")
         directory = requests.get(
             base_url + "/sandbox/", timeout=5, headers={"Accept": "application/json"}
@@ -119,13 +98,6 @@ def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path
         assert faults["mode"] == "slow" and faults["count"] == 2
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
     assert (tmp_path / "data" / "sandbox.sqlite3").exists()
 
 
