@@ -37,6 +37,7 @@ from sandbox.clock import Clock
 from sandbox.demo import CARD_PINS
 from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
 from sandbox.idp import IdentityProvider, Signer
+from sandbox.idp.provider import PATH as IDP_PATH
 from sandbox.messages import IN_FLIGHT_HOOK, Messages
 from sandbox.resident_answers import answer_counter_question
 from sandbox.responses import (
@@ -469,7 +470,11 @@ class SandboxApp:
 
 
 def masked_path(path: str) -> str:
-    """The path fit for a log: an inbox URL names a resident, so identifiers are masked."""
+    """The path fit for a log: an inbox URL names a resident, so identifiers are masked;
+    the identity provider's queries carry tokens (``id_token_hint``) and a sign-off's
+    digest, so they are left out."""
+    if path.startswith(IDP_PATH + "/"):
+        path = path.partition("?")[0]
     return _TWELVE_DIGITS.sub(lambda m: mask(m.group()), path)
 
 

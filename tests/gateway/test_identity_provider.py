@@ -4,6 +4,7 @@ flow with PKCE, single sign-on, refresh-token rotation, revocation and end-sessi
 from __future__ import annotations
 
 import http.server
+import logging
 import stat
 import threading
 from pathlib import Path
@@ -385,3 +386,19 @@ def test_a_restart_on_the_same_data_keeps_the_key(tmp_path: Path) -> None:
         assert me.status_code == 200 and me.json()["staff_id"] == "anna"
     with start_sandbox() as temporary:  # its own temporary folder: a key of its own
         assert temporary.app.idp.signer.kid != kid
+
+
+def test_no_token_reaches_the_log(sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture) -> None:
+    tokens = sandbox_tokens(sandbox.base_url, "anna")
+    with caplog.at_level(logging.DEBUG, logger="bifoga.sandbox"):
+        ended = requests.get(
+            f"{sandbox.issuer}/end-session",
+            params={"id_token_hint": tokens["id_token"], "client_id": "bifoga"},
+            timeout=10,
+        )
+        assert ended.status_code == 200
+        sandbox_tokens(sandbox.base_url, "bertil", nonce="a-digest-of-a-sign-off")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/sandbox/idp/end-session" in logged  # the request is logged, its query is not
+    for secret in (tokens["id_token"], tokens["access_token"], "a-digest-of-a-sign-off"):
+        assert secret not in logged
