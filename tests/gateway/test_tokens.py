@@ -122,3 +122,19 @@ def test_roles_come_from_the_token(sandbox: SandboxHandle, raw: Raw, clock: Fake
     assert raw.call("GET", "/v1/me", token).json()["roles"] == ["reviewer"]
     refused = raw.send(token, {"kind": "new_case"})
     assert refused.status_code == 403 and codes(refused) == ["not_a_sender"]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "..",
+        "é.é.é",
+        "abc.def.ghi",
+        "W10.e30.x",  # a header that is a list
+        "eyJhbGciOlsiUlMyNTYiXX0.e30.x",  # alg a list
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6NX0.e30.x",  # kid a number
+        "eyJhbGciOiJSUzI1NiJ9._w.x",  # a payload that is no JSON
+    ],
+)
+def test_a_malformed_token_is_invalid_never_an_error(raw: Raw, token: str) -> None:
+    _refused(raw.call("GET", "/v1/me", token))
