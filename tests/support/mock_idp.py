@@ -23,6 +23,8 @@ import requests
 
 from tests.support.wsgi_thread import serving
 
+#: The unit as the sandbox names it (its demo world), so its cases are theirs.
+UNIT = "Vårdcentralen Lund"
 #: What the demo staff's tokens say, named as Inera's IdP names them.
 STAFF_CLAIMS: dict[str, dict[str, Any]] = {
     "anna": {
@@ -30,7 +32,7 @@ STAFF_CLAIMS: dict[str, dict[str, Any]] = {
         "given_name": "Anna",
         "family_name": "Andersson",
         "name": "Anna Andersson",
-        "healthCareUnitHsaId": "SE2321000016-1000",
+        "healthCareUnitHsaId": UNIT,
         "bifoga_roles": ["sender", "reviewer"],
         "acr": "http://id.sambi.se/loa/loa3",
     },
@@ -39,7 +41,7 @@ STAFF_CLAIMS: dict[str, dict[str, Any]] = {
         "given_name": "Bertil",
         "family_name": "Berg",
         "name": "Bertil Berg",
-        "healthCareUnitHsaId": "SE2321000016-1000",
+        "healthCareUnitHsaId": UNIT,
         "bifoga_roles": ["sender", "reviewer"],
         "acr": "http://id.sambi.se/loa/loa3",
     },
