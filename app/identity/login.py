@@ -50,6 +50,12 @@ class Options:
     offline: bool = True
 
 
+def _same(given: str, expected: str) -> bool:
+    # In constant time, and as bytes: compare_digest refuses a str that is not ASCII,
+    # and the browser's query may hold anything.
+    return secrets.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def s256_challenge(verifier: str) -> str:
     """RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))), without padding."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
@@ -120,7 +126,7 @@ class LoginAttempt(ClosedOnExit):
 
     def _looks_right(self, params: Mapping[str, str]) -> bool:
         # What the browser's page says; wait() decides for real.
-        return "code" in params and secrets.compare_digest(params.get("state", ""), self._state)
+        return "code" in params and _same(params.get("state", ""), self._state)
 
     def wait(self) -> TokenSet:
         """The verified tokens. :class:`IdentityError` with ``identity.cancelled`` (here
@@ -154,7 +160,7 @@ class LoginAttempt(ClosedOnExit):
 
     def _code_from(self, params: Mapping[str, str]) -> str:
         # The state first: an answer to some other request must not even be read.
-        if not secrets.compare_digest(params.get("state", ""), self._state):
+        if not _same(params.get("state", ""), self._state):
             raise IdentityError(STATE_MISMATCH, "state differs")
         # RFC 9207: an answer naming another issuer is a mix-up attack.
         issuer = params.get("iss")
