@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
-from app.gateway.transport import new_session
+from app.gateway.transport import LazySession
 from app.lifecycle import ClosedOnExit
 from app.model import Case, CaseStatus, Resident, Staff
 from app.review import ReviewSubject
@@ -181,24 +180,13 @@ class GatewayClient(ClosedOnExit):
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._monotonic = monotonic
-        self._owns_session = session is None
-        self._given_session = session
-        self._made_session: requests.Session | None = None
-        self._session_lock = threading.Lock()
+        self._http = LazySession(session, verify)
         self._tokens: TokenSource | None = token_source
         self._staff: Staff | None = None
 
     @property
     def base_url(self) -> str:
         return self._base
-
-    def _session(self) -> requests.Session:
-        if self._given_session is not None:
-            return self._given_session
-        with self._session_lock:  # the first calls may come from several threads at once
-            if self._made_session is None:
-                self._made_session = new_session(self._verify)
-            return self._made_session
 
     @property
     def staff(self) -> Staff | None:
@@ -220,8 +208,7 @@ class GatewayClient(ClosedOnExit):
         self.use_token_source(None)
 
     def close(self) -> None:
-        if self._owns_session and self._made_session is not None:
-            self._made_session.close()
+        self._http.close()
         self.use_token_source(None)
 
     # -- who, directory, cases --------------------------------------------------------------
@@ -516,7 +503,7 @@ class GatewayClient(ClosedOnExit):
             all_headers["Authorization"] = f"Bearer {token}"
         import requests  # for its errors; already loaded by then, a lookup (see new_session)
 
-        session = self._session()
+        session = self._http.get()
         body = body_factory() if body_factory is not None else None
         try:
             response = session.request(

@@ -4,6 +4,7 @@ the region's identity provider): TLS always verified, against the OS trust store
 from __future__ import annotations
 
 import ssl
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,3 +32,27 @@ def new_session(verify: bool | str = True) -> requests.Session:
     if verify is True:
         session.mount("https://", OsTrustAdapter())
     return session
+
+
+class LazySession:
+    """The session a client uses: the one it was given, or one made at the first call
+    (from any thread: made once) and closed with the client."""
+
+    def __init__(self, given: requests.Session | None, verify: bool | str) -> None:
+        self._given = given
+        self._verify = verify
+        self._made: requests.Session | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> requests.Session:
+        if self._given is not None:
+            return self._given
+        with self._lock:
+            if self._made is None:
+                self._made = new_session(self._verify)
+            return self._made
+
+    def close(self) -> None:
+        """Close the session this made (a given one is its owner's to close)."""
+        if self._made is not None:
+            self._made.close()

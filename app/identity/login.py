@@ -18,12 +18,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.identity.errors import CANCELLED, STATE_MISMATCH, TIMED_OUT, TOKEN_REFUSED, IdentityError
-from app.identity.loopback import LoopbackListener
 from app.identity.provider import OFFLINE_ACCESS, Provider, with_query
 from app.identity.tokens import Expected, TokenSet, token_set
 from app.lifecycle import ClosedOnExit
+
+if TYPE_CHECKING:
+    from app.identity.loopback import LoopbackListener
 
 #: How long the browser has to come back (the contract's five minutes).
 TIME_LIMIT_S = 300.0
@@ -45,6 +48,12 @@ class Options:
     user_message: str | None = None
     #: Ask for a refresh token (``offline_access``); never for a colleague's approval.
     offline: bool = True
+
+
+def _same(given: str, expected: str) -> bool:
+    # In constant time, and as bytes: compare_digest refuses a str that is not ASCII,
+    # and the browser's query may hold anything.
+    return secrets.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def s256_challenge(verifier: str) -> str:
@@ -71,7 +80,13 @@ class LoginAttempt(ClosedOnExit):
         self.nonce = self.options.nonce or secrets.token_urlsafe(32)
         self._cancelled = threading.Event()
         endpoint = provider.metadata().authorization_endpoint  # may raise: nothing to close
-        self._listener = LoopbackListener(self._looks_right, time_limit_s=time_limit_s)
+        # Loaded here, not with the package: http.server is a few milliseconds of the
+        # sign-in window's start (BENCH startup), and no listener is needed before a login.
+        from app.identity.loopback import LoopbackListener
+
+        self._listener: LoopbackListener = LoopbackListener(
+            self._looks_right, time_limit_s=time_limit_s
+        )
         self.url = with_query(endpoint, self._request_params())
 
     @property
@@ -111,7 +126,7 @@ class LoginAttempt(ClosedOnExit):
 
     def _looks_right(self, params: Mapping[str, str]) -> bool:
         # What the browser's page says; wait() decides for real.
-        return "code" in params and secrets.compare_digest(params.get("state", ""), self._state)
+        return "code" in params and _same(params.get("state", ""), self._state)
 
     def wait(self) -> TokenSet:
         """The verified tokens. :class:`IdentityError` with ``identity.cancelled`` (here
@@ -145,7 +160,7 @@ class LoginAttempt(ClosedOnExit):
 
     def _code_from(self, params: Mapping[str, str]) -> str:
         # The state first: an answer to some other request must not even be read.
-        if not secrets.compare_digest(params.get("state", ""), self._state):
+        if not _same(params.get("state", ""), self._state):
             raise IdentityError(STATE_MISMATCH, "state differs")
         # RFC 9207: an answer naming another issuer is a mix-up attack.
         issuer = params.get("iss")

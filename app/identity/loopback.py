@@ -112,8 +112,10 @@ class LoopbackListener:
             if self._params is not None or self._stop.is_set():
                 return None
             self._params = params
-        ok = self._judge(params)
-        self._stop.set()
+        try:
+            ok = self._judge(params)
+        finally:
+            self._stop.set()  # whatever the judge thought: the one answer is taken
         return texts.message("identity.callback.done" if ok else "identity.callback.failed")
 
     def wait(self, timeout: float | None = None) -> dict[str, str] | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.gateway.transport import LazySession
 from app.identity.errors import PROVIDER_UNREACHABLE, TOKEN_REFUSED, IdentityError
 from app.lifecycle import ClosedOnExit
 
@@ -75,8 +76,7 @@ class Provider(ClosedOnExit):
         self._issuer = settings.issuer.rstrip("/")
         self._timeout = (connect_timeout, read_timeout)
         self._verify = verify
-        self._given_session = session
-        self._made_session: requests.Session | None = None
+        self._http = LazySession(session, verify)
         self._lock = threading.Lock()
         self._metadata: Metadata | None = None
         self._keys: dict[str, Key] = {}
@@ -91,8 +91,7 @@ class Provider(ClosedOnExit):
         return self.settings.client_id
 
     def close(self) -> None:
-        if self._made_session is not None:
-            self._made_session.close()
+        self._http.close()
 
     # -- metadata and keys ----------------------------------------------------------------
 
@@ -152,7 +151,8 @@ class Provider(ClosedOnExit):
             key_set = KeySet.import_key_set(data)  # type: ignore[arg-type]
         except (JoseError, KeyError, TypeError, ValueError) as bad:
             raise IdentityError(PROVIDER_UNREACHABLE, f"JWKS: {type(bad).__name__}") from None
-        return {str(key.kid): key for key in key_set if key.kid}
+        # Signing keys only: a key published for encryption is never a signature's.
+        return {str(key.kid): key for key in key_set if key.kid and key.get("use") != "enc"}
 
     def _unlocked_metadata(self) -> Metadata:
         # Called with the lock held.
@@ -201,15 +201,6 @@ class Provider(ClosedOnExit):
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _session(self) -> requests.Session:
-        if self._given_session is not None:
-            return self._given_session
-        if self._made_session is None:
-            from app.gateway.transport import new_session
-
-            self._made_session = new_session(self._verify)
-        return self._made_session
-
     def _get_json(self, url: str) -> dict[str, Any]:
         response = self._request("GET", url)
         data = _json_object(response)
@@ -223,7 +214,7 @@ class Provider(ClosedOnExit):
         import requests
 
         try:
-            response = self._session().request(
+            response = self._http.get().request(
                 method,
                 url,
                 data=data,

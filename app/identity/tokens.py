@@ -155,10 +155,14 @@ _SAMBI_LOA = "http://id.sambi.se/loa/loa"
 
 
 def acr_satisfies(given: object, required: str) -> bool:
-    """Whether ``given`` is at least ``required``: Sambi's levels are ordered (loa3
-    satisfies loa2); any other value must match exactly."""
+    """Whether ``given`` is at least one of ``required`` (``acr_values``: space-separated):
+    Sambi's levels are ordered (loa3 satisfies loa2); any other value must match exactly."""
     if not isinstance(given, str):
         return False
+    return any(_at_least(given, one) for one in required.split())
+
+
+def _at_least(given: str, required: str) -> bool:
     if given == required:
         return True
     if given.startswith(_SAMBI_LOA) and required.startswith(_SAMBI_LOA):

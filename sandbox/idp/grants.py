@@ -231,8 +231,12 @@ class Grants:
                 self._sessions.pop(hashed(value), None)
 
     def _forget_old(self, now: dt.datetime) -> None:
-        """Drop login requests and codes nobody can use any more (called under the lock)."""
+        """Drop login requests, codes and refresh tokens nobody can use any more (called
+        under the lock; a code is kept a while after its 60 s, so a late replay still
+        revokes what it gave)."""
         for key in [k for k, r in self._requests.items() if now - r.created_at > REQUEST_TTL]:
             del self._requests[key]
         for key in [k for k, g in self._codes.items() if now - g.issued_at > REQUEST_TTL]:
             del self._codes[key]
+        for key in [k for k, t in self._refresh.items() if now >= t.expires_at]:
+            del self._refresh[key]

@@ -26,7 +26,7 @@ from app.staging import StagingArea
 from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from tests.support.session import RobotTokens
+from tests.support.signed_client import sign_in
 
 TEST_NUMBERS = Path(__file__).resolve().parents[1] / "files" / "testpersonnummer.txt"
 RUNS = 3
@@ -63,7 +63,6 @@ def run(ctx: BenchContext) -> list[str]:
     single_times: list[float] = []
     bulk_bytes = 0
     with start_sandbox(ctx.workdir / "gw") as sandbox:
-        tokens = RobotTokens(sandbox.base_url, "anna")  # one login, used by every client
         for run_index in range(ctx.repeat(RUNS)):
             for recipients, times in ((residents, bulk_times), (residents[:1], single_times)):
                 # A fresh file each round, so every send really uploads it.
@@ -71,7 +70,7 @@ def run(ctx: BenchContext) -> list[str]:
                 variant.write_bytes(source.read_bytes() + b"%" + str(time.time_ns()).encode())
                 session = _CountingSession()
                 client = GatewayClient(sandbox.base_url, session=session)
-                client.use_token_source(tokens)
+                sign_in(client, "anna")
                 draft = _draft(staging, variant, recipients)
                 session.sent = 0
                 started = time.perf_counter()

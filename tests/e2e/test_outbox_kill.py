@@ -26,9 +26,10 @@ from app.outbox import JobState, Outbox, OutboxJob
 from app.sending import enqueue_draft
 from app.staging import StagingArea
 from tests.gateway.helpers import bulk_personnummer
+from tests.support.idp_robot import sandbox_tokens
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
 from tests.support.processes import Child, sandbox_process
-from tests.support.session import RobotTokens
+from tests.support.signed_client import sign_in
 
 SEED = 20261130
 FILE_BYTES = 6 * 1024 * 1024
@@ -69,7 +70,7 @@ def _add_jobs(outbox_file: Path, base_url: str, tmp_path: Path) -> list[OutboxJo
     residents = bulk_personnummer()[:MAX_BULK_RECIPIENTS]
     staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
     with GatewayClient(base_url) as client, Outbox(outbox_file) as outbox:
-        client.use_token_source(RobotTokens(base_url, "anna"))
+        sign_in(client, "anna")
         personal = ready_draft(
             staging,
             padded_pdf(tmp_path / "Provsvar.pdf", FILE_BYTES, 1, "Provsvar 19990101-0000"),
@@ -109,7 +110,10 @@ def test_killed_senders_deliver_each_message_to_each_resident_exactly_once(
                     "anna",
                 ],
                 tmp_path / "sender.log",
-                first_input=storage_key.current().secret.hex(),
+                # The storage key, then a fresh access token (each life signs in anew).
+                first_input=storage_key.current().secret.hex()
+                + "\n"
+                + sandbox_tokens(base_url, "anna")["access_token"],
             )
             try:
                 moment = None

@@ -3,11 +3,16 @@ clock, and raw HTTP for what the client would never send."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import os
+import subprocess
+import sys
 import urllib.parse
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +20,12 @@ from typing import Any
 import requests
 from PIL import Image
 
-from app.review import message_sha256
+from app.review import message_sha256, subject_digest
+from tests.support.idp_robot import sandbox_approval, sandbox_tokens
 from tests.support.pdfgen import text_pdf
 
 _FILES = Path(__file__).resolve().parents[1] / "files"
+_REPO = Path(__file__).resolve().parents[2]
 
 #: Demo world (sandbox/demo.py), as the tests rely on it.
 LUND = "Vårdcentralen Lund"
@@ -27,13 +34,8 @@ KARIN = "196801029288"
 GUNNAR = "194501103297"  # resident of open case 2024-119
 ANSWERED_CASE = "2024-101"  # answered (Erik Johansson)
 MALMO_CASE = "2024-201"
-SECRETS = {
-    "anna": "anna-sandlada",
-    "bertil": "bertil-sandlada",
-    "cecilia": "cecilia-sandlada",
-    "david": "david-sandlada",
-    "erik": "erik-sandlada",
-}
+#: The demo cards' PINs at the sandbox's identity provider.
+PINS = {"anna": "1111", "bertil": "2222", "cecilia": "3333", "david": "4444", "erik": "5555"}
 
 
 def bulk_personnummer() -> list[str]:
@@ -87,6 +89,12 @@ class Raw:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> Raw:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def call(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
     ) -> requests.Response:
@@ -96,17 +104,9 @@ class Raw:
         kwargs.setdefault("timeout", 10)
         return self.http.request(method, self.base_url + path, headers=headers, **kwargs)
 
-    def sign_in(self, staff_id: str = "anna", secret: str | None = None) -> requests.Response:
-        return self.call(
-            "POST",
-            "/v1/sessions",
-            json={"staff_id": staff_id, "secret": secret or SECRETS[staff_id]},
-        )
-
     def token(self, staff_id: str = "anna") -> str:
-        response = self.sign_in(staff_id)
-        assert response.status_code == 201, response.text
-        return str(response.json()["token"])
+        """An access token of ``staff_id`` from the sandbox's identity provider."""
+        return str(sandbox_tokens(self.base_url, staff_id)["access_token"])
 
     def upload(self, token: str, blob: Blob) -> requests.Response:
         return self.call(
@@ -133,18 +133,19 @@ class Raw:
         token: str,
         subject: dict[str, Any],
         reviewer: str = "bertil",
-        secret: str | None = None,
         digest: str | None = None,
+        approval: str | None = None,
     ) -> requests.Response:
-        from app.review import subject_digest
-
+        """Ask for a sign-off of ``subject``: ``reviewer`` approves it at the provider
+        (unless an ``approval`` is given), ``digest`` says which digest is claimed."""
+        real = subject_digest(subject)
         return self.call(
             "POST",
             "/v1/reviews",
             token,
             json={
-                "reviewer": {"staff_id": reviewer, "secret": secret or SECRETS.get(reviewer, "x")},
-                "digest": digest or subject_digest(subject),
+                "approval": approval or sandbox_approval(self.base_url, reviewer, real),
+                "digest": digest or real,
                 "subject": subject,
             },
         )
@@ -229,3 +230,28 @@ class AnswerLog(requests.Session):
         path = urllib.parse.urlsplit(request.url or "").path
         self.answers.append((request.method or "", path, response.status_code))
         return response
+
+
+@contextlib.contextmanager
+def bifoga_sandbox(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``bifoga sandbox ARGS`` as a process, through the console script's own dispatch
+    (ui.launcher, the ``bifoga`` entry point): the process and the base URL it printed
+    first. Killed afterwards if the test did not stop it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.launcher", "sandbox", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(_REPO)},
+        cwd=_REPO,
+    )
+    try:
+        assert process.stdout is not None
+        yield process, process.stdout.readline().strip()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -6,13 +6,11 @@ sign-off sends the colleague's id_token, never a secret."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import werkzeug.serving
 from werkzeug.wrappers import Request, Response
 
 from app.gateway.client import GatewayClient, RetryPolicy, StaticToken
@@ -20,6 +18,7 @@ from app.gateway.errors import GatewayError
 from app.identity import IdentityError
 from app.model import Staff
 from app.review import ReviewSubject
+from tests.support.wsgi_thread import serving
 
 ME = {
     "staff_id": "anna",
@@ -104,15 +103,8 @@ class Session:
 @pytest.fixture
 def gateway() -> Iterator[tuple[Gateway, str]]:
     app = Gateway()
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(app) as base_url:
+        yield app, base_url
 
 
 def _client(base: str, source: Any) -> GatewayClient:

@@ -4,7 +4,10 @@ flow with PKCE, single sign-on, refresh-token rotation, revocation and end-sessi
 from __future__ import annotations
 
 import http.server
+import logging
+import stat
 import threading
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -12,7 +15,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from sandbox.runner import SandboxHandle
+from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import LUND, FakeClock
 from tests.support.idp_robot import (
     RobotError,
@@ -68,14 +71,15 @@ def test_discovery_names_the_endpoints_and_what_is_supported(sandbox: SandboxHan
 
 def test_tokens_carry_ineras_claim_names(sandbox: SandboxHandle, clock: FakeClock) -> None:
     tokens = sandbox_tokens(sandbox.base_url, "anna", nonce="n-123")
-    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 600
+    assert tokens["token_type"] == "Bearer"
+    lifetime = tokens["expires_in"]  # the tests' sandbox: an hour (the default is 10 min)
     assert tokens["refresh_token"] and "offline_access" in tokens["scope"]
     header, access = _decode(sandbox, tokens["access_token"])
     assert header["typ"] == "at+jwt" and header["kid"] and header["alg"] == "RS256"
     now = int(clock.now.timestamp())
     assert access["iss"] == sandbox.issuer and access["aud"] == "bifoga-gateway"
     assert access["client_id"] == "bifoga" and access["jti"] and access["scope"]
-    assert access["iat"] == now and access["exp"] == now + 600
+    assert access["iat"] == now and access["exp"] == now + lifetime
     id_header, claims = _decode(sandbox, tokens["id_token"])
     assert id_header["typ"] == "JWT" and id_header["kid"] == header["kid"]
     assert claims["aud"] == "bifoga" and claims["azp"] == "bifoga"
@@ -366,3 +370,35 @@ def test_the_start_page_names_the_cards_and_the_provider(sandbox: SandboxHandle)
     assert data["idp"] == {"issuer": sandbox.issuer, "client_id": "bifoga"}
     page = requests.get(f"{sandbox.base_url}/sandbox/", timeout=10).text
     assert "<code>1111</code>" in page and sandbox.issuer in page
+
+
+def test_a_restart_on_the_same_data_keeps_the_key(tmp_path: Path) -> None:
+    with start_sandbox(data_dir=tmp_path) as first:
+        port, kid = first.port, first.app.idp.signer.kid
+        token = sandbox_tokens(first.base_url, "anna")["access_token"]
+    key_file = tmp_path / "idp-signing-key.json"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with start_sandbox(data_dir=tmp_path, port=port) as second:
+        assert second.app.idp.signer.kid == kid
+        me = requests.get(
+            f"{second.base_url}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert me.status_code == 200 and me.json()["staff_id"] == "anna"
+    with start_sandbox() as temporary:  # its own temporary folder: a key of its own
+        assert temporary.app.idp.signer.kid != kid
+
+
+def test_no_token_reaches_the_log(sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture) -> None:
+    tokens = sandbox_tokens(sandbox.base_url, "anna")
+    with caplog.at_level(logging.DEBUG, logger="bifoga.sandbox"):
+        ended = requests.get(
+            f"{sandbox.issuer}/end-session",
+            params={"id_token_hint": tokens["id_token"], "client_id": "bifoga"},
+            timeout=10,
+        )
+        assert ended.status_code == 200
+        sandbox_tokens(sandbox.base_url, "bertil", nonce="a-digest-of-a-sign-off")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/sandbox/idp/end-session" in logged  # the request is logged, its query is not
+    for secret in (tokens["id_token"], tokens["access_token"], "a-digest-of-a-sign-off"):
+        assert secret not in logged

@@ -130,3 +130,14 @@ def test_an_unreachable_provider_is_said_so() -> None:
     ):
         sign_in_attempt(provider)
     assert refused.value.code == "identity.provider_unreachable"
+
+
+def test_levels_of_assurance_are_ordered() -> None:
+    from app.identity.tokens import acr_satisfies
+
+    loa = "http://id.sambi.se/loa/loa"
+    assert acr_satisfies(f"{loa}3", f"{loa}3") and acr_satisfies(f"{loa}4", f"{loa}3")
+    assert not acr_satisfies(f"{loa}2", f"{loa}3")
+    assert acr_satisfies(f"{loa}2", f"urn:other {loa}2")
+    assert not acr_satisfies("urn:other", f"{loa}2") and not acr_satisfies(None, f"{loa}2")
+    assert not acr_satisfies(f"{loa}x", f"{loa}2")

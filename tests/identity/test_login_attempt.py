@@ -57,6 +57,13 @@ def test_an_answer_with_another_state_is_refused(fake_provider: Provider) -> Non
     assert _code_of(attempt) == "identity.state_mismatch"
 
 
+def test_a_state_that_is_not_ascii_is_a_mismatch_too(fake_provider: Provider) -> None:
+    attempt = sign_in_attempt(fake_provider)
+    page = _answer(attempt, code="c", state="åäö")
+    assert page.status_code == 200 and "blev inte klar" in page.text
+    assert _code_of(attempt) == "identity.state_mismatch"
+
+
 def test_access_denied_with_the_state_is_a_cancel(fake_provider: Provider) -> None:
     attempt = sign_in_attempt(fake_provider)
     _answer(attempt, error="access_denied", state=_query(attempt.url)["state"])

@@ -31,7 +31,7 @@ def test_a_clinician_signs_in_through_the_loopback_listener(mock_provider: Provi
 
     assert tokens.person.staff_id == "anna"
     assert tokens.person.name == "Anna Andersson"
-    assert tokens.person.unit == "SE2321000016-1000"
+    assert tokens.person.unit == "Vårdcentralen Lund"
     assert tokens.person.roles == ("sender", "reviewer")
     assert tokens.claims["nonce"] == attempt.nonce
     assert tokens.access_token and tokens.refresh_token

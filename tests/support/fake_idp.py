@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import werkzeug.serving
 from joserfc import jwt
 from joserfc.jwk import ECKey, Key, KeySet, RSAKey
 from werkzeug.wrappers import Request, Response
+
+from tests.support.wsgi_thread import serving
 
 CLIENT_ID = "bifoga"
 
@@ -137,16 +137,9 @@ def _json(data: object) -> Response:
 @contextmanager
 def running_fake_idp() -> Iterator[FakeIdp]:
     idp = FakeIdp()
-    server = werkzeug.serving.make_server("127.0.0.1", 0, idp, threaded=True)
-    idp.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(idp) as base_url:
+        idp.issuer = base_url
         yield idp
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 class RedirectingBrowser:

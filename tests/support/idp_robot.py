@@ -234,20 +234,29 @@ def exchange(
     return (http or requests).post(f"{flow.issuer}/token", data=data, timeout=_TIMEOUT_S)
 
 
-def sandbox_pins(base_url: str) -> dict[str, str]:
+def sandbox_pins(base_url: str, http: requests.Session | None = None) -> dict[str, str]:
     """The demo cards' PINs, as the sandbox's start page lists them."""
-    directory = requests.get(
-        f"{base_url}/sandbox/", headers={"Accept": "application/json"}, timeout=_TIMEOUT_S
-    ).json()
+    directory = (
+        (http or requests)
+        .get(f"{base_url}/sandbox/", headers={"Accept": "application/json"}, timeout=_TIMEOUT_S)
+        .json()
+    )
     return {s["staff_id"]: s["pin"] for s in directory["staff"]}
 
 
 def sandbox_code(
-    base_url: str, staff_id: str, *, pin: str | None = None, **options: Any
+    base_url: str,
+    staff_id: str,
+    *,
+    pin: str | None = None,
+    http: requests.Session | None = None,
+    **options: Any,
 ) -> tuple[Flow, str]:
-    """A flow against the sandbox provider logged in as ``staff_id``, and its code."""
+    """A flow against the sandbox provider logged in as ``staff_id``, and its code.
+    (``http``: a session of one's own, say one trusting a test CA; its cookies are kept.)"""
     flow = start_flow(f"{base_url}/sandbox/idp", **options)
-    location = robot_login(flow.url, staff_id, pin or sandbox_pins(base_url)[staff_id])
+    pin = pin or sandbox_pins(base_url, http)[staff_id]
+    location = robot_login(flow.url, staff_id, pin, http=http)
     params = redirect_params(location)
     if "code" not in params or params.get("state") != flow.state:
         raise RobotError(f"no code in the redirect: {params}")
@@ -262,15 +271,25 @@ def sandbox_tokens(
     nonce: str | None = None,
     prompt: str | None = None,
     pin: str | None = None,
+    http: requests.Session | None = None,
     **options: str,
 ) -> dict[str, Any]:
     """The whole code flow with PKCE against the sandbox's provider at ``base_url`` as
     ``staff_id``; the token endpoint's JSON (``access_token``, ``id_token``, ...)."""
     flow, code = sandbox_code(
-        base_url, staff_id, pin=pin, scope=scope, nonce=nonce, prompt=prompt, **options
+        base_url, staff_id, pin=pin, http=http, scope=scope, nonce=nonce, prompt=prompt, **options
     )
-    answer = exchange(flow, code)
+    answer = exchange(flow, code, http=http)
     if answer.status_code != 200:
         raise RobotError(f"token endpoint refused the code: {answer.text}")
     tokens: dict[str, Any] = answer.json()
     return tokens
+
+
+def sandbox_approval(base_url: str, reviewer: str, digest: str) -> str:
+    """``reviewer``'s id_token from a fresh authentication for the sign-off ``digest``
+    (``prompt=login``, ``max_age=0``, ``nonce`` = the digest), as Bifoga asks for it."""
+    tokens = sandbox_tokens(
+        base_url, reviewer, scope="openid profile", nonce=digest, prompt="login", max_age="0"
+    )
+    return str(tokens["id_token"])

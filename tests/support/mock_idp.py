@@ -12,7 +12,6 @@ refresh token from the mock's own storage, so a revoked token really fails.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +20,11 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-import werkzeug.serving
 
+from tests.support.wsgi_thread import serving
+
+#: The unit as the sandbox names it (its demo world), so its cases are theirs.
+UNIT = "Vårdcentralen Lund"
 #: What the demo staff's tokens say, named as Inera's IdP names them.
 STAFF_CLAIMS: dict[str, dict[str, Any]] = {
     "anna": {
@@ -30,7 +32,7 @@ STAFF_CLAIMS: dict[str, dict[str, Any]] = {
         "given_name": "Anna",
         "family_name": "Andersson",
         "name": "Anna Andersson",
-        "healthCareUnitHsaId": "SE2321000016-1000",
+        "healthCareUnitHsaId": UNIT,
         "bifoga_roles": ["sender", "reviewer"],
         "acr": "http://id.sambi.se/loa/loa3",
     },
@@ -39,7 +41,7 @@ STAFF_CLAIMS: dict[str, dict[str, Any]] = {
         "given_name": "Bertil",
         "family_name": "Berg",
         "name": "Bertil Berg",
-        "healthCareUnitHsaId": "SE2321000016-1000",
+        "healthCareUnitHsaId": UNIT,
         "bifoga_roles": ["sender", "reviewer"],
         "acr": "http://id.sambi.se/loa/loa3",
     },
@@ -122,18 +124,11 @@ def running_mock_idp(**options: Any) -> Iterator[MockIdp]:
     users = [User(sub=sub, claims=claims) for sub, claims in STAFF_CLAIMS.items()]
     app = oidc_provider_mock.app(user_claims=users, require_nonce=True, **options)
     record = MockIdp(issuer="")
-    server = werkzeug.serving.make_server(
-        "127.0.0.1", 0, _with_revocation(app, record), threaded=True
-    )
-    record.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
     try:
-        yield record
+        with serving(_with_revocation(app, record)) as base_url:
+            record.issuer = base_url
+            yield record
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
         _STORAGES.pop(id(app), None)
         for grant, methods in zip(grants, before, strict=True):
             grant.TOKEN_ENDPOINT_AUTH_METHODS = methods

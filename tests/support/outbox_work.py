@@ -13,6 +13,7 @@ from app.model import Case, MessageKind
 from app.sending import outgoing_message
 from app.staging import StagingArea
 from tests.support.pdfgen import text_pdf
+from tests.support.signed_client import request_review
 
 BULK_LIMIT_BYTES = 20 * 1024 * 1024
 
@@ -55,12 +56,9 @@ def ready_draft(
 
 
 def sign_off(client: GatewayClient, draft: Draft, reviewer: str) -> SignOff:
-    """A colleague's real sign-off from the gateway, for exactly this draft: ``reviewer``
-    approves at the sandbox's identity provider (by robot), bound to its digest."""
-    from tests.support.session import approval_of
-
-    subject = outgoing_message(draft).review_subject()
-    review = client.request_review(approval_of(client.base_url, reviewer, subject.digest), subject)
+    """A colleague's real sign-off from the gateway, for exactly this draft (approved at
+    the sandbox's identity provider)."""
+    review = request_review(client, reviewer, outgoing_message(draft).review_subject())
     expires_at = dt.datetime.fromisoformat(review.expires_at).timestamp()
     return SignOff(
         review.review_id, review.reviewer_id, review.reviewer_name, review.digest, expires_at
