@@ -1,15 +1,12 @@
 """A real Bifoga session for UI and end-to-end tests: the embedded sandbox gateway on
 loopback, real worker processes, and a staging area in the test's own folder; and a
 clinician signed in without a window (:func:`sign_in_as`), for tools that open the main
-window directly (benchmarks, screenshots); and bearer tokens for a gateway client used
-without Services (:class:`RobotTokens`) and a colleague's approval (:func:`approval_of`),
-both from the sandbox's identity provider by robot."""
+window directly (benchmarks, screenshots)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.model import Staff
@@ -62,37 +59,3 @@ def sign_in_as(services: Services, staff_id: str, pin: str) -> Staff:
         opened.join(30)
     return services.sign_in(tokens)
 
-
-@dataclass
-class RobotTokens:
-    """A gateway client's token source (``app.gateway.client.TokenSource``) without a
-    window or a keyring: ``staff_id`` logs in at the sandbox's provider by robot (the
-    card's PIN is the sandbox's public demo data); a refresh logs in again, so a gateway
-    restarted with a new signing key is signed in to afresh."""
-
-    base_url: str
-    staff_id: str
-    _token: str | None = field(default=None, repr=False)
-
-    def access_token(self) -> str:
-        if self._token is None:
-            return self.refresh()
-        return self._token
-
-    def refresh(self, rejected: str | None = None) -> str:
-        from tests.support.idp_robot import sandbox_tokens
-
-        answer = sandbox_tokens(self.base_url, self.staff_id, scope="openid profile")
-        self._token = str(answer["access_token"])
-        return self._token
-
-
-def approval_of(base_url: str, reviewer: str, digest: str) -> str:
-    """``reviewer``'s approval of the sign-off with ``digest``: the id_token of a fresh
-    login bound to it (``nonce``), as the sign-off dialog gets it from the provider."""
-    from tests.support.idp_robot import sandbox_tokens
-
-    answer = sandbox_tokens(
-        base_url, reviewer, scope="openid profile", nonce=digest, prompt="login", max_age="0"
-    )
-    return str(answer["id_token"])
