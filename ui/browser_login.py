@@ -58,8 +58,6 @@ class BrowserLogin(QObject):
 
     def _made(self, attempt: LoginAttempt) -> None:
         self.attempt = attempt
-        # Whatever ends the window that asked ends the attempt (its wait returns at once).
-        self.destroyed.connect(attempt.cancel)
         if self._cancelled:  # cancelled while the attempt was being made
             attempt.cancel()
         self.address_known.emit(attempt.url)

@@ -52,7 +52,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(tr("ui.sign_in.title"))
         self.setMinimumWidth(520)
 
-        self._layout = layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self)
         intro = QLabel(tr("ui.sign_in.intro"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -61,8 +61,9 @@ class SignInDialog(QDialog):
         self.demo_cards = QLabel()
         self.demo_cards.setWordWrap(True)
         self.demo_cards.setAccessibleName(tr("ui.sign_in.demo_cards"))
-        self.demo_cards.setVisible(self._sandbox)
-        layout.addWidget(self.demo_cards)
+        layout.addWidget(self.demo_cards)  # in the layout first: never a window of its own
+        if not self._sandbox:
+            self.demo_cards.hide()
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -75,7 +76,7 @@ class SignInDialog(QDialog):
         self.sign_in_button.clicked.connect(self._sign_in)
         self.cancel_button = QPushButton(tr("ui.sign_in.quit"))
         self.cancel_button.clicked.connect(self.reject)
-        self._buttons = buttons = QHBoxLayout()
+        buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.cancel_button)
@@ -95,7 +96,9 @@ class SignInDialog(QDialog):
             from ui.browser_login import BrowserWaitPanel
 
             self._wait_panel = BrowserWaitPanel(self)
-            self._layout.insertWidget(self._layout.count() - 1, self._wait_panel)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.count() - 1, self._wait_panel)
         return self._wait_panel
 
     def when_painted(self, then: Callable[[], None]) -> None:
@@ -120,8 +123,11 @@ class SignInDialog(QDialog):
                 self,
                 services.client.sandbox_directory,
                 self._show_demo_cards,
-                lambda error: self.demo_cards.setText(tr("ui.sign_in.demo_cards_missing")),
+                self._demo_cards_missing,
             )
+
+    def _demo_cards_missing(self, _error: BaseException) -> None:
+        self.demo_cards.setText(tr("ui.sign_in.demo_cards_missing"))
 
     def _show_demo_cards(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
         accounts, _residents = directory
@@ -172,9 +178,7 @@ class SignInDialog(QDialog):
         self.staff = staff
         self.wait_panel.done()
         self.status.clear()
-        # Closed from the event loop, not inside the job's callback: a dialog ended there
-        # (with the relay of that job still being delivered) crashed PySide at its delete.
-        QTimer.singleShot(0, self, self.accept)
+        self.accept()
 
     def _failed(self, error: BaseException) -> None:
         from ui.errors import gateway_error_text

@@ -58,4 +58,3 @@ def sign_in_as(services: Services, staff_id: str, pin: str) -> Staff:
     finally:
         opened.join(30)
     return services.sign_in(tokens)
-
