@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -63,10 +64,18 @@ class BrowserLogin(QObject):
         self.address_known.emit(attempt.url)
         url, browser = attempt.url, self._browser
         # Both off the GUI thread: a robot browser (tests) answers the listener itself,
-        # and the system browser's start can take a moment.
+        # and the system browser's start can take a moment. The browser may come back
+        # after the login has ended and its window is gone (one that shows the page
+        # after the redirect): its answer goes to the application, which outlives it,
+        # and is dropped there.
         run_in_background(self, attempt.wait, self._answered, self._ended_with_error)
+        this = self
+        app = QCoreApplication.instance()
         run_in_background(
-            self, lambda: browser.open(url), self._opened, lambda _e: self._opened(False)
+            app if app is not None else self,
+            lambda: browser.open(url),
+            lambda opened: this._opened(opened) if shiboken6.isValid(this) else None,
+            lambda _error: this._opened(False) if shiboken6.isValid(this) else None,
         )
 
     def _opened(self, opened: bool) -> None:
