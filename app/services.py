@@ -168,8 +168,17 @@ class Services(ClosedOnExit):
         authentication (``prompt=login``): at a shared workstation the browser may still
         hold the previous person's session at the provider."""
         provider = self._provider()
-        options = Options(prompt="login", acr_values=provider.settings.acr, offline=True)
+        options = Options(prompt="login", acr_values=provider.settings.acr, offline=self._keeps())
         return LoginAttempt(provider, options)
+
+    def _keeps(self) -> bool:
+        """Whether to ask for a refresh token: not when the keyring could not even give
+        the storage key (the embedded sandbox on a machine without one goes on with a
+        key for this run). A refresh token that cannot be kept is revoked, and the
+        provider may revoke its access tokens with it; without one, the session lasts
+        as long as its access token, and the clinician then signs in again."""
+        key = self.storage_key
+        return key is None or not key.for_this_run_only
 
     def approval_attempt(self, digest: str, sign_message: str) -> LoginAttempt:
         """A colleague's approval of the sign-off with ``digest`` (its nonce)."""

@@ -138,7 +138,8 @@ class BrowserWaitPanel(QWidget):
         self.message.setText(tr("identity.browser_unavailable"))
         self.show()
         self.address.setFocus()
-        self.address.selectAll()
+        self.address.end(False)
+        self.address.home(True)  # all of it selected, its start in view
 
     def copy_address(self) -> None:
         clipboard = QGuiApplication.clipboard()

@@ -177,6 +177,7 @@ class ReviewDialog(QDialog):
             self, lambda: services.approval_attempt(digest, message), services.browser
         )
         login.address_known.connect(self.wait_panel.waiting)
+        login.address_known.connect(lambda _url: self.status.clear())  # the panel says it
         login.browser_failed.connect(self.wait_panel.browser_failed)
         login.finished.connect(self._colleague_authenticated)
         login.failed.connect(self._failed)

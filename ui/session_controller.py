@@ -104,6 +104,7 @@ class SessionController(QObject):
         page.status.setText(tr("ui.lock.opening"))
         login = BrowserLogin(w, lambda: services.unlock_attempt(staff_id), services.browser)
         login.address_known.connect(page.wait_panel.waiting)
+        login.address_known.connect(lambda _url: page.status.clear())  # the panel says it
         login.browser_failed.connect(page.wait_panel.browser_failed)
         login.finished.connect(self._authenticated_again)
         login.failed.connect(self._unlock_failed)

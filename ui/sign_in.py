@@ -158,6 +158,7 @@ class SignInDialog(QDialog):
         login = BrowserLogin(self, services.login_attempt, services.browser)
         panel = self.wait_panel
         login.address_known.connect(panel.waiting)
+        login.address_known.connect(lambda _url: self.status.clear())  # the panel says it
         login.browser_failed.connect(panel.browser_failed)
         login.finished.connect(self._authenticated)
         login.failed.connect(self._failed)

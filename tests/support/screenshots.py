@@ -17,6 +17,10 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.identity import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -88,9 +92,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
         QApplication.processEvents()
     dialog.grab().save(str(OUT / "review-dialog.png"))
     print(OUT / "review-dialog.png")
-    from tests.support.idp_robot import robot_browser
-
-    window.services.browser = robot_browser("bertil", "2222")
+    window.services.browser = _colleague_browser()
     dialog.approve_button.click()
     _wait(app, lambda: window.draft.sign_off is not None)
     sent: list[str] = []
@@ -146,6 +148,41 @@ def _sign_in_window(app: object, services: object) -> None:
     _wait(app, dialog.sign_in_button.isEnabled)
     dialog.close()
     services.browser = browser
+
+
+def _colleague_browser() -> Browser:
+    """Bertil at the provider: in chromium (headless, 1280×720), whose page with the sign
+    message is shot before the PIN is typed; the robot where chromium is missing."""
+    import shutil
+
+    from tests.support.idp_robot import robot_browser
+
+    if not (shutil.which("chromium") and Path("/usr/bin/chromedriver").exists()):
+        return robot_browser("bertil", "2222")
+
+    class Shot:
+        def open(self, url: str) -> bool:
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+            from selenium.webdriver.common.by import By
+
+            options = webdriver.ChromeOptions()
+            for argument in ("--headless=new", "--no-sandbox", "--window-size=1280,720"):
+                options.add_argument(argument)
+            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            try:
+                driver.get(url)
+                driver.find_element(By.ID, "card-bertil").click()
+                driver.save_screenshot(str(OUT / "provider-approval.png"))
+                print(OUT / "provider-approval.png")
+                driver.find_element(By.ID, "pin").send_keys("2222")
+                driver.find_element(By.ID, "login").click()
+                driver.find_element(By.TAG_NAME, "body")
+            finally:
+                driver.quit()
+            return True
+
+    return Shot()
 
 
 def _settle(app: object) -> None:
