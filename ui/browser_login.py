@@ -91,6 +91,28 @@ class BrowserLogin(QObject):
         self.failed.emit(error)
 
 
+def start_login(
+    owner: QObject,
+    make_attempt: Callable[[], LoginAttempt],
+    browser: Browser,
+    panel: BrowserWaitPanel,
+    status: QLabel,
+    finished: Callable[[TokenSet], None],
+    failed: Callable[[BaseException], None],
+) -> BrowserLogin:
+    """A login started for ``owner``, shown in ``panel`` (the address, the cancel) while
+    the browser is at the provider; ``status`` is cleared once the panel says what to do."""
+    login = BrowserLogin(owner, make_attempt, browser)
+    login.address_known.connect(panel.waiting)
+    login.address_known.connect(lambda _url: status.clear())
+    login.browser_failed.connect(panel.browser_failed)
+    login.finished.connect(finished)
+    login.failed.connect(failed)
+    panel.cancel_requested.connect(login.cancel)
+    login.start()
+    return login
+
+
 class BrowserWaitPanel(QWidget):
     """While the browser is at the provider: what to do, the address to copy, a cancel."""
 

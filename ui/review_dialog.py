@@ -38,7 +38,7 @@ from app.model import Staff
 from app.services import Services
 from app.sign_message import sign_message
 from app.texts import has_message
-from ui.browser_login import BrowserLogin, BrowserWaitPanel
+from ui.browser_login import BrowserLogin, BrowserWaitPanel, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr, tr_plain
 from ui.preview import PreviewPane
@@ -173,17 +173,15 @@ class ReviewDialog(QDialog):
         message = sign_message(self._draft, self._sender.name)
         self._busy(True)
         self.status.setText(tr("ui.review.opening"))
-        login = BrowserLogin(
-            self, lambda: services.approval_attempt(digest, message), services.browser
+        self.login = start_login(
+            self,
+            lambda: services.approval_attempt(digest, message),
+            services.browser,
+            self.wait_panel,
+            self.status,
+            self._colleague_authenticated,
+            self._failed,
         )
-        login.address_known.connect(self.wait_panel.waiting)
-        login.address_known.connect(lambda _url: self.status.clear())  # the panel says it
-        login.browser_failed.connect(self.wait_panel.browser_failed)
-        login.finished.connect(self._colleague_authenticated)
-        login.failed.connect(self._failed)
-        self.wait_panel.cancel_requested.connect(login.cancel)
-        self.login = login
-        login.start()
 
     def _colleague_authenticated(self, tokens: TokenSet) -> None:
         self.wait_panel.done()

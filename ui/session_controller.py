@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.audit import AuditError, AuditSession
 from app.identity import IdentityError, TokenSet
-from ui.browser_login import BrowserLogin
+from ui.browser_login import BrowserLogin, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr
 from ui.workers import run_in_background
@@ -102,15 +102,15 @@ class SessionController(QObject):
         page, services, staff_id = w.lock_page, w.services, w.staff.staff_id
         page.busy(True)
         page.status.setText(tr("ui.lock.opening"))
-        login = BrowserLogin(w, lambda: services.unlock_attempt(staff_id), services.browser)
-        login.address_known.connect(page.wait_panel.waiting)
-        login.address_known.connect(lambda _url: page.status.clear())  # the panel says it
-        login.browser_failed.connect(page.wait_panel.browser_failed)
-        login.finished.connect(self._authenticated_again)
-        login.failed.connect(self._unlock_failed)
-        page.wait_panel.cancel_requested.connect(login.cancel)
-        self.login = login
-        login.start()
+        self.login = start_login(
+            w,
+            lambda: services.unlock_attempt(staff_id),
+            services.browser,
+            page.wait_panel,
+            page.status,
+            self._authenticated_again,
+            self._unlock_failed,
+        )
 
     def _authenticated_again(self, tokens: TokenSet) -> None:
         w = self._window

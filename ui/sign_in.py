@@ -151,20 +151,19 @@ class SignInDialog(QDialog):
         services = self._services
         if services is None or (self.login is not None and self.login.running):
             return
-        from ui.browser_login import BrowserLogin
+        from ui.browser_login import start_login
 
         self.sign_in_button.setEnabled(False)
         self.status.setText(tr("ui.sign_in.opening"))
-        login = BrowserLogin(self, services.login_attempt, services.browser)
-        panel = self.wait_panel
-        login.address_known.connect(panel.waiting)
-        login.address_known.connect(lambda _url: self.status.clear())  # the panel says it
-        login.browser_failed.connect(panel.browser_failed)
-        login.finished.connect(self._authenticated)
-        login.failed.connect(self._failed)
-        panel.cancel_requested.connect(login.cancel)
-        self.login = login
-        login.start()
+        self.login = start_login(
+            self,
+            services.login_attempt,
+            services.browser,
+            self.wait_panel,
+            self.status,
+            self._authenticated,
+            self._failed,
+        )
 
     def _authenticated(self, tokens: TokenSet) -> None:
         """The provider said who it is: the session starts, and the gateway says who."""
