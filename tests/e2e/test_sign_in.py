@@ -186,3 +186,23 @@ def test_nothing_of_a_token_in_logs_files_or_process_arguments(
             assert token_in(data) is None and not any(s in data for s in secrets), (pid, part)
     own = Path(f"/proc/{os.getpid()}/environ").read_bytes()
     assert not any(s in own for s in secrets)
+
+
+def test_the_sandbox_without_a_keyring_signs_in_without_a_refresh_token(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine with no keyring (the README's run command): the sandbox went on
+    with a storage key for this run, and signing in asks for no refresh token, which
+    could not be kept (one that is revoked takes its access token with it)."""
+    from keyring.backends import fail
+
+    from app import storage_key
+    from tests.support.keyrings import keyring_backend
+
+    monkeypatch.setattr(services, "storage_key", storage_key.for_this_run())
+    with keyring_backend(fail.Keyring()):
+        dialog = sign_in(qtbot, services, "anna")
+    assert dialog.staff is not None and dialog.staff.staff_id == "anna"
+    session = services.session
+    assert session is not None and not session.refresh_kept
+    assert services.client.me().staff_id == "anna", "its access token works"
