@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_args import EXIT_USAGE, Parser, parse
-from app.identifiers import parse_canonical
+from app.recipients import canonical_from_input
 from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal, unchecked
 from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
@@ -153,11 +153,12 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
         return options
     recipients = []
     for value in options.recipient:
-        identifier = parse_canonical(value.replace("-", "").strip())
+        # Read as the window reads typed recipients (NFKC, then ASCII digits only).
+        identifier = canonical_from_input(value)
         if identifier is None:
             print(f"bifoga inspect: ogiltigt mottagar-id: {value!r}", file=err)
             return EXIT_USAGE
-        recipients.append(identifier.value)
+        recipients.append(identifier)
     results = []
     with IsolatedWorker() as worker:
         for path in options.files:
