@@ -101,7 +101,6 @@ def test_invalid_personnummer_is_refused(raw: Raw, token: str) -> None:
         assert _errors(response) == {"recipients": "invalid_resident_id"}
 
 
-
 @pytest.mark.parametrize("zero", [0xFF10, 0x0660, 0x06F0, 0x0966, 0x1D7CE])
 def test_a_resident_in_other_digits_is_refused_not_a_second_delivery(
     raw: Raw, token: str, zero: int

@@ -15,6 +15,7 @@ import pytest
 
 from app.inspection.pdf_unpacked import unpacked_beyond
 from tests.support import inspection_samples as samples
+from tests.support.pdfgen import assemble_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 GIB = 1 << 30
@@ -36,19 +37,7 @@ def bomb_pdf(unpacked: int = GIB) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return assemble_pdf(objects, root=1)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ first record touched, or by the last checkpoint the gateway keeps."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,15 @@ def forge_hash(record: dict[str, Any]) -> str:
     """The best one can do without the key: the format is public, the key is not."""
     body = {k: v for k, v in record.items() if k != "hash"}
     return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def forge_chain(records: list[dict[str, Any]], start: int) -> list[dict[str, Any]]:
+    """``records`` with every link and hash from index ``start`` on made again, as one
+    who has the format but not the key would."""
+    for index in range(start, len(records)):
+        records[index]["prev"] = records[index - 1]["hash"] if index else GENESIS
+        records[index]["hash"] = forge_hash(records[index])
+    return records
 
 
 def line_of(record: dict[str, Any]) -> bytes:
@@ -98,11 +106,7 @@ def test_an_edit_with_every_hash_after_it_recomputed_is_caught_at_the_edit(
     def other_reviewer(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         assert records[3]["kind"] == "sign_off"
         records[3]["data"]["reviewer"] = "cecilia"  # record 4: who signed off
-        for before, record in itertools.pairwise(records[3:]):
-            before["hash"] = forge_hash(before)
-            record["prev"] = before["hash"]
-        records[-1]["hash"] = forge_hash(records[-1])
-        return records
+        return forge_chain(records, 3)
 
     rewrite(path, other_reviewer)
     assert broken_at(path) == (BreakKind.HASH_MISMATCH, 4, 4)
@@ -118,9 +122,7 @@ def test_a_deleted_send_with_the_rest_renumbered_is_caught_where_it_was(
         kept = records[:4] + records[5:]
         for number, record in enumerate(kept[4:], start=5):
             record["seq"] = number
-            record["prev"] = kept[number - 2]["hash"]
-            record["hash"] = forge_hash(record)
-        return kept
+        return forge_chain(kept, 4)
 
     rewrite(path, delete_send_and_renumber)
     assert broken_at(path) == (BreakKind.HASH_MISMATCH, 5, 5)
@@ -165,11 +167,9 @@ def test_a_whole_trail_rewritten_in_the_old_format_is_caught_by_its_checkpoint(
     path, kept = trail
 
     def downgrade(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        prev = GENESIS
         for record in records:
-            record.update(v=1, prev=prev)
-            record["hash"] = prev = forge_hash(record)
-        return records
+            record["v"] = 1
+        return forge_chain(records, 0)
 
     rewrite(path, downgrade)
     result = verify_file(path, KEY)
@@ -193,14 +193,13 @@ def test_a_checkpoint_of_a_trail_holds_nothing_about_it(
 def legacy_trail(folder: Path, count: int) -> Path:
     """A trail as Bifoga wrote it before the key (format 1: plain SHA-256)."""
     folder.mkdir(parents=True)
-    prev, lines = GENESIS, []
-    for seq in range(1, count + 1):
-        record = {"v": 1, "seq": seq, "time": "2026-11-30T04:30:00.000Z", "kind": "purge",
-                  "actor": None, "data": {"count": seq}, "prev": prev}  # fmt: skip
-        record["hash"] = prev = forge_hash(record)
-        lines.append(line_of(record))
+    records = [
+        {"v": 1, "seq": seq, "time": "2026-11-30T04:30:00.000Z", "kind": "purge",
+         "actor": None, "data": {"count": seq}}
+        for seq in range(1, count + 1)
+    ]  # fmt: skip
     path = folder / TRAIL_FILE_NAME
-    path.write_bytes(b"".join(lines))
+    path.write_bytes(b"".join(line_of(r) for r in forge_chain(records, 0)))
     return path
 
 
