@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS retractions (
     retraction_id TEXT PRIMARY KEY, message_id TEXT NOT NULL, staff_id TEXT NOT NULL,
     reason TEXT NOT NULL, attachments TEXT NOT NULL, status TEXT NOT NULL,
     requested_at TEXT NOT NULL, done_at TEXT);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    trail TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, time TEXT NOT NULL,
+    staff_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (trail, seq, hash));
 """
 
 
@@ -460,4 +463,16 @@ class Store:
         return self._all(
             "SELECT * FROM retractions WHERE message_id = ? ORDER BY requested_at, rowid",
             (message_id,),
+        )
+
+    def add_audit_checkpoint(self, row: dict[str, Any]) -> None:
+        """Kept as sent; the same one again changes nothing (a retried request)."""
+        self._run(
+            "INSERT OR IGNORE INTO audit_checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+            tuple(row[k] for k in ("trail", "seq", "hash", "time", "staff_id", "received_at")),
+        )
+
+    def audit_checkpoints(self, trail: str) -> list[sqlite3.Row]:
+        return self._all(
+            "SELECT * FROM audit_checkpoints WHERE trail = ? ORDER BY seq, received_at", (trail,)
         )
