@@ -16,13 +16,15 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sandbox import demo
 
 log = logging.getLogger("bifoga.sandbox")
 
 DB_NAME = "sandbox.sqlite3"
+#: One piece of an attachment copied into the database.
+_COPY_BYTES = 256 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staff (
@@ -249,15 +251,20 @@ class Store:
         row = self._one("SELECT media_type FROM blobs WHERE sha256 = ?", (sha256,))
         return None if row is None else str(row["media_type"])
 
-    def put_blob(self, sha256: str, media_type: str, data: bytes, at: str) -> bool:
-        """Store the bytes; False when they were already held."""
-        return (
-            self._run(
-                "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)",
-                (sha256, media_type, len(data), data, at),
+    def put_blob(self, sha256: str, media_type: str, source: IO[bytes], size: int, at: str) -> bool:
+        """Store ``size`` bytes read from ``source``; False when they were already held.
+        Copied in pieces into SQLite's incremental blob, never held whole in memory."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, zeroblob(?), ?)",
+                (sha256, media_type, size, size, at),
             )
-            == 1
-        )
+            if cursor.rowcount != 1:
+                return False
+            with self._db.blobopen("blobs", "data", cursor.lastrowid) as blob:
+                while chunk := source.read(_COPY_BYTES):
+                    blob.write(chunk)
+            return True
 
     def blob(self, sha256: str) -> tuple[str, bytes] | None:
         row = self._one("SELECT media_type, data FROM blobs WHERE sha256 = ?", (sha256,))
