@@ -259,9 +259,10 @@ class Store:
                 "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, zeroblob(?), ?)",
                 (sha256, media_type, size, size, at),
             )
-            if cursor.rowcount != 1:
+            row = cursor.lastrowid
+            if cursor.rowcount != 1 or row is None:
                 return False
-            with self._db.blobopen("blobs", "data", cursor.lastrowid) as blob:
+            with self._db.blobopen("blobs", "data", row) as blob:
                 while chunk := source.read(_COPY_BYTES):
                     blob.write(chunk)
             return True
