@@ -103,6 +103,14 @@ class SandboxHandle(ClosedOnExit):
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
+def private_folder(directory: Path) -> None:
+    """Make ``directory`` (mode 0700 from the start) or make it 0700: the sandbox's data
+    (resident ids, every file sent, uploads in progress) is for this user alone, also
+    after a kill that leaves it behind."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+
+
 def _tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -153,7 +161,7 @@ def start_sandbox(
 
     owns_data_dir = data_dir is None
     directory = Path(tempfile.mkdtemp(prefix="bifoga-sandbox-")) if data_dir is None else data_dir
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
     store = Store(directory / DB_NAME)
     try:
         app = SandboxApp(

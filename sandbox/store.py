@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -43,7 +44,7 @@ CREATE INDEX IF NOT EXISTS credential_failures_by_staff_and_client
     ON credential_failures (staff_id, client, at);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
-    data BLOB NOT NULL, stored_at TEXT NOT NULL);
+    stored_at TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS reviews (
     review_id TEXT PRIMARY KEY, sender_id TEXT NOT NULL, reviewer_id TEXT NOT NULL,
     digest TEXT NOT NULL, subject_json TEXT NOT NULL, created_at TEXT NOT NULL,
@@ -100,12 +101,17 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        # Resident ids and every file sent are in it: readable by this user alone from the
+        # first byte (SQLite gives its -wal and -shm files the database file's mode).
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        path.chmod(0o600)
         # check_same_thread=False: request threads share this connection, always under _lock.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        self._put_blob_data_last()
         self._seed()
         self._release_keys_left_in_flight()
 
@@ -140,6 +146,25 @@ class Store:
     def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._lock:
             return self._db.execute(sql, params).rowcount
+
+    def _put_blob_data_last(self) -> None:
+        """A data dir from before issue 21 has ``data`` before ``stored_at``. SQLite keeps
+        a ``zeroblob(n)`` unallocated only as a row's last column; anywhere else the
+        insert that reserves an attachment's room would build it whole in memory, twice."""
+        columns = [row["name"] for row in self._all("PRAGMA table_info(blobs)")]
+        if columns[-1] == "data":
+            return
+        with self.transaction():
+            self._run(
+                "CREATE TABLE blobs_data_last (sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL,"
+                " size INTEGER NOT NULL, stored_at TEXT NOT NULL, data BLOB NOT NULL)"
+            )
+            self._run(
+                "INSERT INTO blobs_data_last "
+                "SELECT sha256, media_type, size, stored_at, data FROM blobs"
+            )
+            self._run("DROP TABLE blobs")
+            self._run("ALTER TABLE blobs_data_last RENAME TO blobs")
 
     def _seed(self) -> None:
         # INSERT OR IGNORE: a data dir kept between runs keeps its state and its demo world.
@@ -256,8 +281,9 @@ class Store:
         Copied in pieces into SQLite's incremental blob, never held whole in memory."""
         with self.transaction():
             cursor = self._db.execute(
-                "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, zeroblob(?), ?)",
-                (sha256, media_type, size, size, at),
+                "INSERT OR IGNORE INTO blobs (sha256, media_type, size, stored_at, data) "
+                "VALUES (?, ?, ?, ?, zeroblob(?))",
+                (sha256, media_type, size, at, size),
             )
             row = cursor.lastrowid
             if cursor.rowcount != 1 or row is None:
