@@ -19,9 +19,7 @@ _REPO = Path(__file__).resolve().parents[2]
 
 
 def _modes(folder: Path) -> dict[str, int]:
-    return {
-        path.name: stat.S_IMODE(path.stat().st_mode) for path in [folder, *folder.iterdir()]
-    }
+    return {path.name: stat.S_IMODE(path.stat().st_mode) for path in [folder, *folder.iterdir()]}
 
 
 def _all_private(folder: Path) -> bool:
