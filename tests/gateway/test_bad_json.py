@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 
 import pytest
 
@@ -24,7 +25,7 @@ def _post(raw: Raw, path: str, text: str, token: str | None = None) -> tuple[int
     return response.status_code, codes(response)
 
 
-def _with(template: dict[str, object], field: str, json_text: str) -> str:
+def _with(template: Mapping[str, object], field: str, json_text: str) -> str:
     """``template`` as JSON text with ``field``'s value written as ``json_text``."""
     marker = "@@hostile@@"
     return json.dumps({**template, field: marker}).replace(f'"{marker}"', json_text)

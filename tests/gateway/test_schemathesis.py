@@ -94,7 +94,7 @@ def test_no_input_gives_a_5xx_or_an_answer_outside_the_document(
                 case.method,
                 handle.base_url + case.formatted_path,
                 params=case.query,
-                headers={**(case.headers or {}), **headers, "Content-Type": "application/json"},
+                headers={**dict(case.headers or {}), **headers, "Content-Type": "application/json"},
                 data=hostile.encode("utf-8"),
                 timeout=10,
             )
