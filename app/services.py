@@ -20,6 +20,7 @@ from typing import Protocol
 from app import storage_key
 from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
+from app.audit.checkpoints import CheckpointPublisher
 from app.gateway.client import GatewayClient
 from app.lifecycle import ClosedOnExit
 from app.model import MAX_ATTACHMENT_BYTES
@@ -68,6 +69,8 @@ class Services(ClosedOnExit):
     _audit: AuditTrail | None = field(default=None, repr=False)
     #: Why the audit trail could not be opened (an ``audit.*`` code), if it could not.
     audit_problem: AuditError | None = field(default=None, repr=False)
+    #: Sends the trail's checkpoints to the gateway (app.audit.checkpoints).
+    _checkpoints: CheckpointPublisher | None = field(default=None, repr=False)
     #: What the staging area, drafts and outbox are sealed with (``app.storage_key``);
     #: None: the process's installed key.
     storage_key: StorageKey | None = field(default=None, repr=False)
@@ -120,6 +123,10 @@ class Services(ClosedOnExit):
             except AuditError as again:
                 self.audit_problem = again
                 return None
+        self._checkpoints = CheckpointPublisher(
+            self._audit.trail_id, self.client.post_audit_checkpoint
+        )
+        self._audit.on_record = self._checkpoints.noticed
         if self.purged_at_start:
             self._audit.purge(self.purged_at_start)
         return self._audit
@@ -134,6 +141,8 @@ class Services(ClosedOnExit):
         if self._closed:
             return
         self._closed = True
+        if self._checkpoints is not None:
+            self._checkpoints.close()  # lets a checkpoint under way finish, with the client
         self.client.close()
         self.render_worker.close()
         self.inspect_worker.close()

@@ -111,6 +111,15 @@ def _rewrite_pdf(data: bytes) -> bytes | None:
     return rewritten.getvalue()
 
 
+def _bomb(data: bytes, media_type: str) -> bool:
+    if media_type != filetypes.PDF:
+        return False
+    from app.inspection.pdf_unpacked import unpacked_beyond
+    from app.inspection.policy import default_policy
+
+    return unpacked_beyond(data, default_policy().limits.max_unpacked_bytes)
+
+
 def remove_hidden(path: Path) -> tuple[str, ...]:
     """Rewrite the staged copy at ``path`` without what no viewer shows; return what
     was removed (``Hidden.kinds``; ``("rewritten",)`` when the copy changed otherwise,
@@ -124,8 +133,8 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
     record.unlink(missing_ok=True)
     data = read_plain(path)  # once: a working copy is opened (decrypted) in memory
     media_type = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
-    if media_type is None:
-        return ()
+    if media_type is None or _bomb(data, media_type):
+        return ()  # a bomb is left as it is: the inspection refuses it unparsed
     before = _hidden_in(data, media_type)
     rewritten: bytes | None
     if media_type == filetypes.PDF:

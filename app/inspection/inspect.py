@@ -19,7 +19,7 @@ from app.inspection.personal_data import Detector
 from app.inspection.policy import Policy, PolicyError, default_policy, load_policy
 from app.inspection.report import InspectionReport, PersonalDataHit
 from app.inspection.sniff import check_file, read_file
-from app.sealed import SealedError
+from app.sealed import SealedError, read_plain
 from app.storage_key import StorageKeyError
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ def inspect_file(
     pages: int | None = None
     found: bool | None = None
     hits: tuple[PersonalDataHit, ...] = ()
-    if media_type is not None:
+    # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
+    if media_type is not None and not _unpacks_too_large(file_path, facts.size, media_type, sink):
         try:
             _hidden_findings(file_path, media_type, facts.sha256, sink)
             pages, found, hits = _inspect_content(str(file_path), media_type, sink)
@@ -85,6 +86,21 @@ def inspect_file(
         personal_data_found=found,
         hits=hits,
     )
+
+
+def _unpacks_too_large(path: Path, size: int, media_type: str, sink: FindingSink) -> bool:
+    """A PDF whose streams inflate past the policy's limit: refused before any parser
+    inflates them (a decompression bomb), with ``pdf.too_large_unpacked``. (A file over
+    the size limit is refused as too large already and not read whole here.)"""
+    if media_type != filetypes.PDF or size > sink.policy.limits.max_bytes:
+        return False
+    from app.inspection.pdf_unpacked import unpacked_beyond
+
+    limit = sink.policy.limits.max_unpacked_bytes
+    if not unpacked_beyond(read_plain(path), limit):
+        return False
+    sink.add("pdf.too_large_unpacked", limit_mb=limit // (1024 * 1024))
+    return True
 
 
 def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink) -> None:

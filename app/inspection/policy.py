@@ -40,6 +40,9 @@ class Limits:
     #: From this many pages on, pages are read by two processes (see pdf_pages).
     parallel_min_pages: int = 48
     page_worker_timeout_s: int = 120
+    #: A PDF's Flate streams inflated together may not exceed this (decompression bombs;
+    #: app/inspection/pdf_unpacked.py).
+    max_unpacked_bytes: int = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

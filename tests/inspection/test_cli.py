@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from app.inspection.cli import main
 from tests.inspection.conftest import CORPUS
@@ -132,3 +135,15 @@ def test_output_cut_off_by_the_reader_ends_quietly() -> None:
         status = child.wait(timeout=120)
     assert "Traceback" not in errors, errors
     assert status in (0, 1, 141)  # 141: the pipe closed under it, as a shell would say
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_or_a_device_is_refused_at_once_as_the_window_does(tmp_path: Path) -> None:
+    # Nothing ever writes to this FIFO: opening it to read would wait for ever.
+    fifo = tmp_path / "provsvar.pdf"
+    os.mkfifo(fifo)
+    status, out, _err = _run("--json", str(fifo), os.devnull)
+    assert status == 1
+    results = json.loads(out)
+    assert [[f["code"] for f in r["findings"]] for r in results] == [["file.not_a_file"]] * 2
+    assert all(r["verdict"] == "blocked" and r["sha256"] is None for r in results)
