@@ -1,0 +1,309 @@
+"""Every text a PDF carries beside its pages, for the personal-data and other-resident
+checks (issue 19): a Word export titled "Provsvar Karin Berg 19680102-9288", a sticky
+note, a hidden form field, a bookmark, a link's address, an alternate text, the name of
+an attached file. The page text is read by PDFium (``pdf_pages``); these are read from
+the object structure with qpdf.
+
+Every walk is bounded (objects, depth, characters): the file is hostile until proven
+otherwise. ``texts_beside_pages`` only reads; what is removed from the sent copy is
+``pdf_strip``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+from urllib.parse import unquote
+
+import pikepdf
+
+from app.inspection.pdf_pages import DetectorLike
+from app.inspection.report import OutsideText, PersonalDataHit
+
+#: Where a text sits, in the order the list under the preview shows them.
+PLACES = (
+    "file_name",
+    "title",
+    "properties",
+    "xmp",
+    "comment",
+    "form_field",
+    "bookmark",
+    "link",
+    "alt_text",
+    "attached_file",
+)
+#: Places the resident's reader shows (or announces); the others are listed only with a
+#: hit: document properties other than the title and XMP are removed from the copy sent.
+SHOWN_PLACES = frozenset(PLACES) - {"properties", "xmp"}
+
+_MAX_ITEMS = 20_000  # objects looked at per walk
+_MAX_TEXT = 100_000  # characters read from one text (an XMP packet can be long)
+_MAX_LISTED = 200  # texts kept for the list under the preview
+_SHOWN_CHARS = 300  # characters of one text kept for the list
+_TAG = re.compile(r"<[^>]{0,2000}>")
+#: Annotations whose /Contents is a comment; a link's or a widget's is its alternate text.
+_NOT_COMMENTS = {"/Link", "/Widget"}
+_ACTION_KEYS = ("/A", "/OpenAction")
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedText:
+    place: str
+    page: int | None
+    text: str
+
+
+def _get(obj: Any, key: str) -> Any:
+    try:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            return obj.get(key)
+    except (pikepdf.PdfError, ValueError, TypeError):
+        return None
+    return None
+
+
+def _string(value: Any) -> str:
+    """A PDF string (or name, for a check box's value) as text, bounded."""
+    if isinstance(value, pikepdf.String):
+        return str(value)[:_MAX_TEXT].strip()
+    if isinstance(value, pikepdf.Name):
+        text = str(value).lstrip("/")
+        return "" if text in ("Off", "Yes") else text
+    return ""
+
+
+def _key(obj: Any) -> object:
+    objgen = getattr(obj, "objgen", (0, 0))
+    return objgen if objgen != (0, 0) else id(obj)
+
+
+def _markup(text: str) -> str:
+    """Rich text (an annotation's /RC) and XMP without their tags."""
+    return unescape(_TAG.sub(" ", text[:_MAX_TEXT]))
+
+
+class _Reader:
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.root = pdf.Root
+        self.out: list[PlacedText] = []
+        self._pages: dict[object, int] = {}
+        for number, page in enumerate(pdf.pages, start=1):
+            self._pages[page.obj.objgen] = number
+
+    def add(self, place: str, page: int | None, text: str) -> None:
+        text = text.strip()
+        if text and len(self.out) < _MAX_ITEMS:
+            self.out.append(PlacedText(place, page, text))
+
+    def page_of(self, obj: Any) -> int | None:
+        objgen = getattr(obj, "objgen", None)
+        return self._pages.get(objgen) if objgen else None
+
+    # -- the document's properties --------------------------------------------------
+
+    def properties(self) -> None:
+        info = self.pdf.trailer.get("/Info")
+        if isinstance(info, pikepdf.Dictionary):
+            for key, value in list(info.items())[:200]:
+                self.add("title" if key == "/Title" else "properties", None, _string(value))
+        metadata = _get(self.root, "/Metadata")
+        if isinstance(metadata, pikepdf.Stream):
+            try:
+                packet = metadata.read_bytes()[: 4 * _MAX_TEXT].decode("utf-8", "replace")
+            except (pikepdf.PdfError, ValueError):
+                return
+            # Tags out, text nodes and attribute values in: whatever a property holds.
+            self.add("xmp", None, _markup(re.sub(r'="([^"]{0,2000})"', r" \1 ", packet)))
+
+    # -- annotations, links and actions ---------------------------------------------
+
+    def annotations(self) -> None:
+        for number, page in enumerate(self.pdf.pages, start=1):
+            annotations = _get(page.obj, "/Annots")
+            if not isinstance(annotations, pikepdf.Array):
+                continue
+            for annotation in list(annotations)[:_MAX_ITEMS]:
+                self._annotation(annotation, number)
+            self._actions(_get(page.obj, "/AA"), number)
+        self._action(_get(self.root, "/OpenAction"), None)
+        self._actions(_get(self.root, "/AA"), None)
+
+    def _annotation(self, annotation: Any, page: int) -> None:
+        subtype = str(_get(annotation, "/Subtype") or "")
+        contents = _string(_get(annotation, "/Contents"))
+        if subtype in _NOT_COMMENTS:
+            self.add("alt_text", page, contents)
+        else:
+            self.add("comment", page, contents)
+            for key in ("/T", "/Subj"):
+                self.add("comment", page, _string(_get(annotation, key)))
+            self.add("comment", page, _markup(_string(_get(annotation, "/RC"))))
+        popup = _get(annotation, "/Popup")
+        if isinstance(popup, pikepdf.Dictionary):
+            self.add("comment", page, _string(_get(popup, "/Contents")))
+        if subtype == "/FileAttachment":
+            self._file_spec(_get(annotation, "/FS"), page)
+        self._action(_get(annotation, "/A"), page)
+        self._actions(_get(annotation, "/AA"), page)
+
+    def _actions(self, actions: Any, page: int | None) -> None:
+        if isinstance(actions, pikepdf.Dictionary):
+            for _trigger, action in list(actions.items())[:32]:
+                self._action(action, page)
+
+    def _action(self, action: Any, page: int | None) -> None:
+        pending = [action]
+        seen: set[object] = set()
+        while pending and len(seen) < 64:
+            current = pending.pop()
+            if not isinstance(current, pikepdf.Dictionary) or _key(current) in seen:
+                continue
+            seen.add(_key(current))
+            uri = _string(_get(current, "/URI"))
+            if uri:
+                # An address carries its query percent-encoded: "id%3D19680102%2D9288".
+                self.add("link", page, unquote(uri))
+            self._file_spec(_get(current, "/F"), page, place="link")
+            following = _get(current, "/Next")
+            if isinstance(following, pikepdf.Array):
+                pending.extend(list(following)[:64])
+            elif following is not None:
+                pending.append(following)
+
+    def _file_spec(self, spec: Any, page: int | None, place: str = "attached_file") -> None:
+        if isinstance(spec, pikepdf.String):
+            self.add(place, page, _string(spec))
+            return
+        names = {_string(_get(spec, key)) for key in ("/UF", "/F", "/Unix", "/DOS", "/Mac")}
+        for name in sorted(names - {""}):
+            self.add(place, page, name)
+        self.add(place, page, _string(_get(spec, "/Desc")))
+
+    # -- forms, bookmarks, attached files, structure ---------------------------------
+
+    def fields(self) -> None:
+        acroform = _get(self.root, "/AcroForm")
+        fields = _get(acroform, "/Fields")
+        pending = list(fields)[:_MAX_ITEMS] if isinstance(fields, pikepdf.Array) else []
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_ITEMS:
+            field = pending.pop()
+            if not isinstance(field, pikepdf.Dictionary) or _key(field) in seen:
+                continue
+            seen.add(_key(field))
+            page = self.page_of(_get(field, "/P"))
+            # Hidden or not (the /F flags): the value travels with the file either way.
+            for key in ("/V", "/DV", "/TU"):
+                value = _get(field, key)
+                if isinstance(value, pikepdf.Array):
+                    for item in list(value)[:64]:
+                        self.add("form_field", page, _string(item))
+                else:
+                    self.add("form_field", page, _string(value))
+            kids = _get(field, "/Kids")
+            if isinstance(kids, pikepdf.Array):
+                pending.extend(list(kids)[:_MAX_ITEMS])
+
+    def bookmarks(self) -> None:
+        pending = [_get(_get(self.root, "/Outlines"), "/First")]
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_ITEMS:
+            item = pending.pop()
+            if not isinstance(item, pikepdf.Dictionary) or _key(item) in seen:
+                continue
+            seen.add(_key(item))
+            self.add("bookmark", None, _string(_get(item, "/Title")))
+            self._action(_get(item, "/A"), None)
+            pending.extend((_get(item, "/Next"), _get(item, "/First")))
+
+    def attached_files(self) -> None:
+        tree = _get(_get(self.root, "/Names"), "/EmbeddedFiles")
+        pending = [tree]
+        seen: set[object] = set()
+        while pending and len(seen) < _MAX_ITEMS:
+            node = pending.pop()
+            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
+                continue
+            seen.add(_key(node))
+            names = _get(node, "/Names")
+            if isinstance(names, pikepdf.Array):
+                items = list(names)[: 2 * _MAX_ITEMS]
+                for index in range(0, len(items) - 1, 2):
+                    self.add("attached_file", None, _string(items[index]))
+                    self._file_spec(items[index + 1], None)
+            kids = _get(node, "/Kids")
+            if isinstance(kids, pikepdf.Array):
+                pending.extend(list(kids)[:_MAX_ITEMS])
+        associated = _get(self.root, "/AF")
+        if isinstance(associated, pikepdf.Array):
+            for spec in list(associated)[:_MAX_ITEMS]:
+                self._file_spec(spec, None)
+
+    def alternate_texts(self, budget: int) -> None:
+        pending: list[tuple[Any, int | None]] = [(_get(self.root, "/StructTreeRoot"), None)]
+        seen: set[object] = set()
+        while pending and budget > 0:
+            node, page = pending.pop()
+            if isinstance(node, pikepdf.Array):
+                pending.extend((child, page) for child in list(node)[:_MAX_ITEMS])
+                continue
+            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
+                continue
+            seen.add(_key(node))
+            budget -= 1
+            page = self.page_of(_get(node, "/Pg")) or page
+            for key in ("/Alt", "/ActualText", "/E"):
+                self.add("alt_text", page, _string(_get(node, key)))
+            kids = _get(node, "/K")
+            if kids is not None:
+                pending.append((kids, page))
+
+
+def texts_beside_pages(pdf: pikepdf.Pdf, max_struct_elements: int) -> list[PlacedText]:
+    """Every text the PDF carries outside its page content, with its place and page."""
+    reader = _Reader(pdf)
+    reader.properties()
+    reader.annotations()
+    reader.fields()
+    reader.bookmarks()
+    reader.attached_files()
+    reader.alternate_texts(max_struct_elements)
+    return reader.out
+
+
+def find_beside_pages(
+    texts: Sequence[PlacedText], detector: DetectorLike
+) -> tuple[list[PersonalDataHit], list[OutsideText]]:
+    """The personal data in ``texts`` (hits with their place), and the texts to list."""
+    hits: list[PersonalDataHit] = []
+    listed: list[OutsideText] = []
+    seen: set[tuple[str, int | None, str]] = set()
+    for placed in texts:
+        found = [
+            PersonalDataHit(
+                kind=str(hit.kind),
+                page=placed.page,
+                masked=str(hit.masked),
+                identifier=getattr(hit, "identifier", None),
+                place=placed.place,
+            )
+            for hit in detector.find(placed.text)
+        ]
+        hits.extend(found)
+        key = (placed.place, placed.page, placed.text)
+        if (found or placed.place in SHOWN_PLACES) and key not in seen:
+            seen.add(key)
+            if len(listed) < _MAX_LISTED:
+                masked = tuple(hit.masked for hit in found)
+                shown = placed.text[:_SHOWN_CHARS]
+                listed.append(OutsideText(placed.place, placed.page, shown, masked))
+    order = {place: index for index, place in enumerate(PLACES)}
+    # Texts with personal data first, then by place as the list shows them.
+    listed.sort(key=lambda t: (not t.masked, order.get(t.place, len(order)), t.page or 0))
+    return hits, listed
+
