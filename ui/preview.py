@@ -81,6 +81,7 @@ class PreviewPane(QWidget):
         self._zoom: ZoomMode = "page"
         self._rotation: dict[str, int] = {}  # attachment id -> the clinician's turn
         self._count_told: set[str] = set()
+        self._marked: object = None  # the report whose marks are on the page on screen
         self.scheduler: PreviewScheduler[Drawn] = PreviewScheduler(cache_bytes, thumb_cache_bytes)
         self._pixels = SharedPixels(block_bytes)
         # The first page of a file just chosen, drawn before it is staged (ui.first_page).
@@ -252,6 +253,8 @@ class PreviewPane(QWidget):
     def refresh_progress(self) -> None:
         self._update_controls()
         self.thumbnails.refresh()
+        if self._attachment is not None and self._marked is not self._attachment.report:
+            self._refresh()  # its inspection is back: the marks on the page on screen
 
     def go_to(self, page: int) -> None:
         attachment = self._attachment
@@ -390,8 +393,9 @@ class PreviewPane(QWidget):
         next turn of the event loop (a page that just arrived from the worker)."""
         attachment = self._attachment
         assert attachment is not None
-        if self._screen.shows(attachment.id, self._page, key):
+        if self._screen.shows(attachment.id, self._page, key) and self._marked is attachment.report:
             return
+        self._marked = attachment.report
         marks = overlay(attachment.report, drawn.page, key.scale, self.rotation)
         legible = readable(
             key.scale, self._services.settings.readable_scale, is_image=self._is_image()
@@ -503,6 +507,7 @@ class PreviewPane(QWidget):
         self.tools.show_state(attachment is not None, self._zoom, self.scale)
         self.navigation.show_state(self._page if attachment is not None else None, count)
         self.header.show_progress(attachment, count)
+        self.outside.show_report(attachment.report if attachment is not None else None)
 
 
 def _page_size(page: RenderedPage) -> tuple[float, float]:

@@ -56,9 +56,7 @@ def read_frames(image: Image.Image, sink: FindingSink) -> list[FrameText]:
             try:
                 if left <= 0:
                     raise ocr.OcrTimeout("budget")
-                words = ocr.read_words(
-                    pixels, timeout_s=left, max_pixels=limits.ocr_max_pixels
-                )
+                words = ocr.read_words(pixels, timeout_s=left, max_pixels=limits.ocr_max_pixels)
             except ocr.OcrTimeout:
                 sink.add("image.text_not_read", reason="time", read=index, frames=frames)
                 break

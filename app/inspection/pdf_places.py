@@ -36,9 +36,13 @@ PLACES = (
     "alt_text",
     "attached_file",
 )
-#: Places the resident's reader shows (or announces); the others are listed only with a
-#: hit: document properties other than the title and XMP are removed from the copy sent.
-SHOWN_PLACES = frozenset(PLACES) - {"properties", "xmp"}
+#: Places the resident's reader shows (or announces), listed under the preview whatever
+#: they hold; the others only with a hit (document properties other than the title and
+#: XMP are removed from the copy sent; the file's name is on screen already).
+SHOWN_PLACES = frozenset(PLACES) - {"properties", "xmp", "file_name"}
+#: A journal heading alone ("Provsvar") names what a title or bookmark is about, not whom:
+#: the pages it heads are checked as pages.
+_HEADING_PLACES = frozenset({"title", "bookmark"})
 
 _MAX_ITEMS = 20_000  # objects looked at per walk
 _MAX_TEXT = 100_000  # characters read from one text (an XMP packet can be long)
@@ -293,6 +297,7 @@ def find_beside_pages(
                 place=placed.place,
             )
             for hit in detector.find(placed.text)
+            if not (hit.kind == "health" and placed.place in _HEADING_PLACES)
         ]
         hits.extend(found)
         key = (placed.place, placed.page, placed.text)
@@ -306,4 +311,3 @@ def find_beside_pages(
     # Texts with personal data first, then by place as the list shows them.
     listed.sort(key=lambda t: (not t.masked, order.get(t.place, len(order)), t.page or 0))
     return hits, listed
-

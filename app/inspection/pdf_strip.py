@@ -78,7 +78,7 @@ def minimal_xmp(title: str, languages: list[str], part: str) -> bytes:
     fields = []
     if title:
         fields.append(
-            "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">"
+            '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
             f"{escape(title)}</rdf:li></rdf:Alt></dc:title>"
         )
     if languages:
@@ -94,7 +94,7 @@ def minimal_xmp(title: str, languages: list[str], part: str) -> bytes:
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
         f' xmlns:pdfuaid="{_UA_NS}">{body}</rdf:Description>'
         '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _strip_xmp(pdf: pikepdf.Pdf) -> bool:
