@@ -48,10 +48,10 @@ def _strip_properties(pdf: pikepdf.Pdf) -> bool:
     info = pdf.trailer.get("/Info")
     if not isinstance(info, pikepdf.Dictionary):
         return False
-    extra = [key for key in info.keys() if key != "/Title"]
+    extra = [key for key in info if key != "/Title"]
     for key in extra:
         del info[key]
-    if extra and len(info.keys()) == 0:
+    if extra and len(info) == 0:
         del pdf.trailer["/Info"]
     return bool(extra)
 
