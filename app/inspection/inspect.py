@@ -143,6 +143,5 @@ def _inspect_content(path: str, media_type: str, sink: FindingSink) -> _Content:
     image = inspect_image(Path(path), media_type, sink, _detector())
     # What a picture shows beyond its words (a wound, a face) no detector can tell: only
     # words read in it decide "found"; otherwise the sender says.
-    return _Content(
-        1 if image.frames is not None else None, True if image.hits else None, image.hits
-    )
+    # A GIF's frames are its pages, as the preview draws them (a hit sits on its frame).
+    return _Content(image.frames, True if image.hits else None, image.hits)

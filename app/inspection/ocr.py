@@ -123,7 +123,7 @@ def lean(grey: Image.Image) -> int:
     best, best_score = 0, -1.0
     for turn in _TURNS:
         rows = ink.rotate(turn, resample=Image.Resampling.NEAREST, expand=False)
-        profile = list(rows.resize((1, rows.height), Image.Resampling.BOX).getdata())
+        profile = rows.resize((1, rows.height), Image.Resampling.BOX).tobytes()
         mean = sum(profile) / len(profile)
         score = sum((v - mean) ** 2 for v in profile)
         if score > best_score * 1.02:  # level wins ties: screenshots stay untouched
