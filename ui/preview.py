@@ -42,6 +42,7 @@ from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr
 from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
+from ui.outside_text import OutsideTextList
 from ui.page_screen import PageScreen
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
 from ui.preview_keys import bind_preview_keys, last_page
@@ -138,6 +139,8 @@ class PreviewPane(QWidget):
             self.navigation.previous_button, self.navigation.next_button
         )  # fmt: skip
         self.page_label = self.navigation.page_label
+        self.outside = OutsideTextList()  # "Text i filen utanför sidorna"
+        layout.addWidget(self.outside)
 
     def _bind_keys(self) -> None:
         bind_preview_keys(self, self._screen)

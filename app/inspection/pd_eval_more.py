@@ -82,7 +82,7 @@ def evaluate_places(rounds: int = 3, seed: int = 19) -> Tally:
                         tally.fp[hit.place] += 1  # (the same number twice is no mistake)
                 if not found:
                     tally.fn[place] += 1
-            for case, place in samples_pdf.CASES:
+            for case, _place in samples_pdf.CASES:
                 path.write_bytes(samples_pdf.pdf_with(case, _NEGATIVE_TEXT))
                 report = inspect_file(path, name=samples_pdf.file_name(case, _NEGATIVE_TEXT))
                 for hit in report.hits:

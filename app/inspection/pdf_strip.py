@@ -48,7 +48,7 @@ def _strip_properties(pdf: pikepdf.Pdf) -> bool:
     info = pdf.trailer.get("/Info")
     if not isinstance(info, pikepdf.Dictionary):
         return False
-    extra = [key for key in info if key != "/Title"]
+    extra = [str(key) for key in info if key != "/Title"]
     for key in extra:
         del info[key]
     if extra and len(info) == 0:

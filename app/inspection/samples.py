@@ -51,7 +51,8 @@ def identifier(rng: random.Random, *, coordination: bool = False, year: int | No
 
 
 def mobile(rng: random.Random) -> str:
-    return f"07{rng.choice('0236')}-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    pairs = f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
+    return f"07{rng.choice('0236')}-{rng.randint(100, 999)} {pairs}"
 
 
 def fonts() -> list[tuple[str, ImageFont.FreeTypeFont | None]]:

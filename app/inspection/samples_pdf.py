@@ -48,9 +48,9 @@ def _base() -> pikepdf.Pdf:
 
 
 def _annotation(pdf: pikepdf.Pdf, **entries: object) -> Dictionary:
-    annotation = pdf.make_indirect(
-        Dictionary(Type=Name.Annot, Rect=Array([72, 700, 92, 720]), **entries)
-    )
+    annotation = pdf.make_indirect(Dictionary(Type=Name.Annot, Rect=Array([72, 700, 92, 720])))
+    for key, value in entries.items():
+        annotation[Name(f"/{key}")] = value
     page = pdf.pages[0].obj
     if "/Annots" not in page:
         page.Annots = pdf.make_indirect(Array())
@@ -72,9 +72,8 @@ def _field(pdf: pikepdf.Pdf, text: str, flags: int) -> None:
 
 
 def _struct(pdf: pikepdf.Pdf, role: str, key: str, text: str) -> None:
-    element = pdf.make_indirect(
-        Dictionary(Type=Name.StructElem, S=Name(role), Pg=pdf.pages[0].obj, **{key: String(text)})
-    )
+    element = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(role), Pg=pdf.pages[0].obj))
+    element[Name(f"/{key}")] = String(text)
     pdf.Root.StructTreeRoot = pdf.make_indirect(
         Dictionary(Type=Name.StructTreeRoot, K=Array([element]))
     )
@@ -120,7 +119,7 @@ _BUILD: dict[str, Callable[[pikepdf.Pdf, str], object]] = {
         Popup=pdf.make_indirect(
             Dictionary(Type=Name.Annot, Subtype=Name.Popup, Contents=String(t))
         ),
-    ),  # fmt: skip
+    ),
     "comment_author": lambda pdf, t: _annotation(
         pdf, Subtype=Name.Text, T=String(t), Contents=String("Se över")
     ),

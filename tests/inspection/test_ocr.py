@@ -8,6 +8,7 @@ import io
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -36,7 +37,7 @@ def note(width: int = 1280, height: int = 720, number: str = OTHER) -> Image.Ima
     return image
 
 
-def save(image: Image.Image, path: Path, **options: object) -> Path:
+def save(image: Image.Image, path: Path, **options: Any) -> Path:
     image.save(path, **options)
     return path
 
@@ -47,7 +48,7 @@ def _reply(path: Path, **kwargs: object) -> InspectionReport:
 
 @pytest.mark.parametrize(("name", "options"), [("note.png", {}), ("note.jpg", {"quality": 85})])
 def test_another_residents_number_in_a_screenshot_blocks_the_reply(
-    tmp_path: Path, name: str, options: dict[str, object]
+    tmp_path: Path, name: str, options: dict[str, Any]
 ) -> None:
     report = _reply(save(note(), tmp_path / name, **options))
     assert report.verdict.value == "blocked"
