@@ -40,9 +40,9 @@ from app.services import Services
 from ui.errors import gateway_error_text
 from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr
+from ui.outside_text import OutsideTextList
 from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
-from ui.outside_text import OutsideTextList
 from ui.page_screen import PageScreen
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
 from ui.preview_keys import bind_preview_keys, last_page

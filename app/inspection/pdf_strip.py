@@ -30,6 +30,15 @@ KINDS = ("metadata", "xmp", "auto_action")
 _AUTO_TRIGGERS = ("/O", "/C", "/PO", "/PC", "/PV", "/PI", "/WC", "/WS", "/DS", "/WP", "/DP")
 _ADDRESS_ACTIONS = ("/URI",)
 _UA_NS = "http://www.aiim.org/pdfua/ns/id/"
+_DC_NS = "http://purl.org/dc/elements/1.1/"
+#: The XMP properties a reader's accessibility needs: title, language, PDF/UA identifier.
+_NEEDED = {
+    f"{{{_DC_NS}}}title",
+    f"{{{_DC_NS}}}language",
+    f"{{{_UA_NS}}}part",
+    f"{{{_UA_NS}}}amd",
+    f"{{{_UA_NS}}}corr",
+}
 
 
 def strip(pdf: pikepdf.Pdf) -> list[str]:
@@ -56,21 +65,24 @@ def _strip_properties(pdf: pikepdf.Pdf) -> bool:
     return bool(extra)
 
 
-def _xmp_values(pdf: pikepdf.Pdf) -> tuple[str, list[str], str]:
-    """(title, languages, PDF/UA part) from the XMP packet; empty where missing or broken."""
+def _xmp_values(pdf: pikepdf.Pdf) -> tuple[set[str], str, list[str], str]:
+    """(the properties there, title, languages, PDF/UA part) from the XMP packet; nothing
+    where it is missing or broken."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
+            keys = {str(key) for key in meta}
             title = meta.get("dc:title")
             languages = meta.get("dc:language")
             part = meta.get(f"{{{_UA_NS}}}part")
     except Exception:  # a broken packet keeps nothing: it goes
-        return "", [], ""
+        return set(), "", [], ""
     language_list = [str(v) for v in languages] if isinstance(languages, list | set) else []
     if isinstance(languages, str):
         language_list = [languages]
-    return (str(title) if title else "", sorted(language_list)[:8], str(part) if part else "")
+    title_text = str(title) if title else ""
+    return keys, title_text, sorted(language_list)[:8], str(part) if part else ""
 
 
 def minimal_xmp(title: str, languages: list[str], part: str) -> bytes:
@@ -104,7 +116,9 @@ def _strip_xmp(pdf: pikepdf.Pdf) -> bool:
     if not isinstance(metadata, pikepdf.Stream):
         del pdf.Root["/Metadata"]
         return True
-    title, languages, part = _xmp_values(pdf)
+    keys, title, languages, part = _xmp_values(pdf)
+    if keys and keys <= _NEEDED:
+        return False  # only what accessibility needs (Bifoga's own reports among them)
     if not (title or languages or part):
         del pdf.Root["/Metadata"]
         return True
