@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 import pikepdf
@@ -14,7 +15,9 @@ from PIL import Image, ImageDraw
 from pytestqt.qtbot import QtBot
 
 from app.inspection import samples
+from app.inspection.report import InspectionReport
 from app.message_draft import Attachment
+from app.model import MessageKind
 from app.services import Services
 from tests.support.pdfgen import text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page
@@ -46,9 +49,11 @@ def held_inspections(window: MainWindow) -> threading.Event:
     inspect = pipeline.inspect
     go_on = threading.Event()
 
-    def held(*args: object, **kwargs: object) -> object:
+    def held(
+        attachment: Attachment, recipients: Collection[str], kind: MessageKind
+    ) -> InspectionReport:
         go_on.wait(60)
-        return inspect(*args, **kwargs)  # type: ignore[arg-type]
+        return inspect(attachment, recipients, kind)
 
     pipeline.inspect = held  # type: ignore[method-assign]
     return go_on
