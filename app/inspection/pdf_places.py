@@ -12,7 +12,7 @@ otherwise. ``texts_beside_pages`` only reads; what is removed from the sent copy
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -20,6 +20,8 @@ from urllib.parse import unquote
 
 import pikepdf
 
+# The same bounded reading of dictionaries as the document checks.
+from app.inspection.pdf_document import _get, _key
 from app.inspection.pdf_pages import DetectorLike
 from app.inspection.report import OutsideText, PersonalDataHit
 
@@ -51,7 +53,6 @@ _SHOWN_CHARS = 300  # characters of one text kept for the list
 _TAG = re.compile(r"<[^>]{0,2000}>")
 #: Annotations whose /Contents is a comment; a link's or a widget's is its alternate text.
 _NOT_COMMENTS = {"/Link", "/Widget"}
-_ACTION_KEYS = ("/A", "/OpenAction")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +60,6 @@ class PlacedText:
     place: str
     page: int | None
     text: str
-
-
-def _get(obj: Any, key: str) -> Any:
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
 
 
 def _string(value: Any) -> str:
@@ -80,9 +72,27 @@ def _string(value: Any) -> str:
     return ""
 
 
-def _key(obj: Any) -> object:
-    objgen = getattr(obj, "objgen", (0, 0))
-    return objgen if objgen != (0, 0) else id(obj)
+def _items(value: Any, limit: int = _MAX_ITEMS) -> list[Any]:
+    """An array's first ``limit`` items; a single object as one item; nothing for none."""
+    if isinstance(value, pikepdf.Array):
+        return list(value)[:limit]
+    return [] if value is None else [value]
+
+
+def _walk(
+    start: list[Any], following: Callable[[Any], list[Any]], limit: int = _MAX_ITEMS
+) -> Iterator[Any]:
+    """Dictionaries reached from ``start`` through ``following``, each once, at most
+    ``limit``: a hostile file's loops and floods end here."""
+    pending = list(start)
+    seen: set[object] = set()
+    while pending and len(seen) < limit:
+        node = pending.pop()
+        if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
+            continue
+        seen.add(_key(node))
+        yield node
+        pending.extend(following(node))
 
 
 def _markup(text: str) -> str:
@@ -161,23 +171,13 @@ class _Reader:
                 self._action(action, page)
 
     def _action(self, action: Any, page: int | None) -> None:
-        pending = [action]
-        seen: set[object] = set()
-        while pending and len(seen) < 64:
-            current = pending.pop()
-            if not isinstance(current, pikepdf.Dictionary) or _key(current) in seen:
-                continue
-            seen.add(_key(current))
+        """An action and every one chained after it with ``/Next``."""
+        for current in _walk([action], lambda a: _items(_get(a, "/Next"), 64), 64):
             uri = _string(_get(current, "/URI"))
             if uri:
                 # An address carries its query percent-encoded: "id%3D19680102%2D9288".
                 self.add("link", page, unquote(uri))
             self._file_spec(_get(current, "/F"), page, place="link")
-            following = _get(current, "/Next")
-            if isinstance(following, pikepdf.Array):
-                pending.extend(list(following)[:64])
-            elif following is not None:
-                pending.append(following)
 
     def _file_spec(self, spec: Any, page: int | None, place: str = "attached_file") -> None:
         if isinstance(spec, pikepdf.String):
@@ -191,62 +191,29 @@ class _Reader:
     # -- forms, bookmarks, attached files, structure ---------------------------------
 
     def fields(self) -> None:
-        acroform = _get(self.root, "/AcroForm")
-        fields = _get(acroform, "/Fields")
-        pending = list(fields)[:_MAX_ITEMS] if isinstance(fields, pikepdf.Array) else []
-        seen: set[object] = set()
-        while pending and len(seen) < _MAX_ITEMS:
-            field = pending.pop()
-            if not isinstance(field, pikepdf.Dictionary) or _key(field) in seen:
-                continue
-            seen.add(_key(field))
+        fields = _items(_get(_get(self.root, "/AcroForm"), "/Fields"))
+        for field in _walk(fields, lambda f: _items(_get(f, "/Kids"))):
             page = self.page_of(_get(field, "/P"))
             # Hidden or not (the /F flags): the value travels with the file either way.
             for key in ("/V", "/DV", "/TU"):
-                value = _get(field, key)
-                if isinstance(value, pikepdf.Array):
-                    for item in list(value)[:64]:
-                        self.add("form_field", page, _string(item))
-                else:
+                for value in _items(_get(field, key), 64):
                     self.add("form_field", page, _string(value))
-            kids = _get(field, "/Kids")
-            if isinstance(kids, pikepdf.Array):
-                pending.extend(list(kids)[:_MAX_ITEMS])
 
     def bookmarks(self) -> None:
-        pending = [_get(_get(self.root, "/Outlines"), "/First")]
-        seen: set[object] = set()
-        while pending and len(seen) < _MAX_ITEMS:
-            item = pending.pop()
-            if not isinstance(item, pikepdf.Dictionary) or _key(item) in seen:
-                continue
-            seen.add(_key(item))
+        first = _get(_get(self.root, "/Outlines"), "/First")
+        for item in _walk([first], lambda i: [_get(i, "/Next"), _get(i, "/First")]):
             self.add("bookmark", None, _string(_get(item, "/Title")))
             self._action(_get(item, "/A"), None)
-            pending.extend((_get(item, "/Next"), _get(item, "/First")))
 
     def attached_files(self) -> None:
         tree = _get(_get(self.root, "/Names"), "/EmbeddedFiles")
-        pending = [tree]
-        seen: set[object] = set()
-        while pending and len(seen) < _MAX_ITEMS:
-            node = pending.pop()
-            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
-                continue
-            seen.add(_key(node))
-            names = _get(node, "/Names")
-            if isinstance(names, pikepdf.Array):
-                items = list(names)[: 2 * _MAX_ITEMS]
-                for index in range(0, len(items) - 1, 2):
-                    self.add("attached_file", None, _string(items[index]))
-                    self._file_spec(items[index + 1], None)
-            kids = _get(node, "/Kids")
-            if isinstance(kids, pikepdf.Array):
-                pending.extend(list(kids)[:_MAX_ITEMS])
-        associated = _get(self.root, "/AF")
-        if isinstance(associated, pikepdf.Array):
-            for spec in list(associated)[:_MAX_ITEMS]:
-                self._file_spec(spec, None)
+        for node in _walk([tree], lambda n: _items(_get(n, "/Kids"))):
+            items = _items(_get(node, "/Names"), 2 * _MAX_ITEMS)
+            for index in range(0, len(items) - 1, 2):
+                self.add("attached_file", None, _string(items[index]))
+                self._file_spec(items[index + 1], None)
+        for spec in _items(_get(self.root, "/AF")):
+            self._file_spec(spec, None)
 
     def alternate_texts(self, budget: int) -> None:
         pending: list[tuple[Any, int | None]] = [(_get(self.root, "/StructTreeRoot"), None)]

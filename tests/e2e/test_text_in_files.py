@@ -19,10 +19,10 @@ from app.inspection.report import InspectionReport
 from app.message_draft import Attachment
 from app.model import MessageKind
 from app.services import Services
+from tests.e2e.test_sign_off import open_review
 from tests.support.pdfgen import text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.attachments import attachment_summary
-from ui.i18n import strip_mnemonic
 from ui.main_window import MainWindow
 
 # Case 2024-118 in the sandbox is Karin Berg's, test personnummer 19680102-9288.
@@ -136,11 +136,7 @@ def test_a_comment_with_personal_data_is_listed_for_the_sender_and_the_colleague
 
     preview_every_page(qtbot, window, attachment)
     qtbot.waitUntil(window.send_button.isEnabled)
-    assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
-    window.send_button.click()
-    dialog = window.review_dialog
-    assert dialog is not None
-    qtbot.waitUntil(dialog.isVisible)
+    dialog = open_review(qtbot, window)
     qtbot.waitUntil(lambda: expected in _signed_off_list(window, attachment))
     assert dialog.preview.outside.isVisibleTo(dialog)
     dialog.reject()
