@@ -96,9 +96,11 @@ def find_in_picture(
 
 
 def _uncertain(image: Image.Image, words: ocr.WordText) -> bool:
-    """Text is there (many words, or the look of a page) but read with little confidence."""
+    """Text is there (the look of a page, or many words) but was read with little
+    confidence, or not at all (a soft photo of a letter can give no word)."""
+    looks = text_in_image.looks_like_text(image)
     if words.confidence is None:
-        return False
-    if words.words < _TEXT_WORDS and not text_in_image.looks_like_text(image):
+        return looks
+    if words.words < _TEXT_WORDS and not looks:
         return False
     return words.confidence < _MIN_CONFIDENCE

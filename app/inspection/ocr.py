@@ -35,7 +35,8 @@ _CONFIDENT = 60.0
 _ENV = {"OMP_THREAD_LIMIT": "1"}
 #: Sauvola's local threshold (Tesseract 5): a phone photo lit from one side has no one
 #: grey level between paper and ink, which the default (Otsu, global) needs.
-_OPTIONS = ("--oem", "1", "--psm", "3", "-c", "thresholding_method=2")
+_OPTIONS = ("--oem", "1", "--psm", "3")
+_SAUVOLA = ("-c", "thresholding_method=2")
 #: Turns tried to straighten a photographed page (degrees); Tesseract reads lines that
 #: lean a degree or two, not five.
 _TURNS = tuple(range(-10, 11))
@@ -142,31 +143,45 @@ def read_words(image: Image.Image, *, timeout_s: float, max_pixels: int) -> Word
     grey, back = prepare(image, max_pixels)
     turn = lean(grey)
     if turn:
-        # Boxes of a turned page are not the picture's: the hits are still found, and
-        # drawn around the whole picture's text rather than in the wrong place.
+        # Boxes on a straightened copy are not the picture's: its hits are found but carry
+        # no box (the preview names them in a banner on the frame, not in a wrong place).
         grey = grey.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     # PGM: a header and the bytes, nothing to compress; Leptonica reads it from stdin.
     header = f"P5\n{grey.width} {grey.height}\n255\n".encode("ascii")
     started = time.monotonic()
+    pixels = header + grey.tobytes()
+    output = _tesseract(command, pixels, _SAUVOLA, timeout_s)
+    words = parse_tsv(output.splitlines(), back)
+    if words.words == 0:
+        # Sauvola finds no ink in text that is soft all over; Otsu's one threshold still
+        # reads words there, with the low confidence that makes the picture say so.
+        left = timeout_s - (time.monotonic() - started)
+        words = parse_tsv(_tesseract(command, pixels, (), left).splitlines(), back)
+    if turn:
+        return WordText(words.text, (), words.confidence, words.words, words.uncertain_words)
+    return words
+
+
+def _tesseract(command: str, pixels: bytes, options: tuple[str, ...], timeout_s: float) -> str:
+    """Tesseract's TSV for a PGM picture, through pipes, within ``timeout_s``."""
+    if timeout_s <= 0:
+        raise OcrTimeout("no time left")
     try:
         done = subprocess.run(
-            [command, "stdin", "stdout", "-l", LANGUAGES, *_OPTIONS, "tsv"],
-            input=header + grey.tobytes(),
+            [command, "stdin", "stdout", "-l", LANGUAGES, *_OPTIONS, *options, "tsv"],
+            input=pixels,
             capture_output=True,
-            timeout=max(timeout_s, 0.1),
+            timeout=timeout_s,
             env={**os.environ, **_ENV},
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        raise OcrTimeout(f"{time.monotonic() - started:.1f} s") from error
+        raise OcrTimeout(f"{timeout_s:.1f} s") from error
     except OSError as error:
         raise OcrUnavailable(type(error).__name__) from error
     if done.returncode != 0:
         raise OcrUnavailable(f"exit {done.returncode}")
-    words = parse_tsv(done.stdout.decode("utf-8", "replace").splitlines(), back)
-    if turn:
-        return WordText(words.text, (), words.confidence, words.words, words.uncertain_words)
-    return words
+    return done.stdout.decode("utf-8", "replace")
 
 
 def parse_tsv(lines: Sequence[str], back: float = 1.0) -> WordText:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from app.inspection import inspect_file, ocr, samples
 from app.inspection.isolated import inspect_isolated
@@ -98,6 +98,18 @@ def test_a_picture_of_text_without_identifiers_is_left_to_the_sender(tmp_path: P
     # No words read make no verdict on a picture: what it shows is the sender's call.
     assert report.personal_data_found is None
     assert report.verdict.value == "review"
+
+
+def test_a_page_of_text_too_soft_to_read_says_so(tmp_path: Path) -> None:
+    image = Image.new("RGB", (900, 400), "white")
+    draw = ImageDraw.Draw(image)
+    face = samples.font("DejaVuSans", 14)
+    for row in range(8):
+        draw.text((20, 20 + row * 40), f"Kontakt {OTHER}, CRP 85 mg/L, Hb 132", fill="black",
+                  font=face)  # fmt: skip
+    report = _reply(save(image.filter(ImageFilter.GaussianBlur(2.0)), tmp_path / "suddig.png"))
+    assert "image.text_uncertain" in codes(report)
+    assert report.personal_data_found is None  # the sender answers for it
 
 
 def _policy(tmp_path: Path, **limits: int) -> str:
