@@ -2,10 +2,10 @@
 
 A PDF carries text beside its pages (its title, comments and their pop-ups, form
 fields' values, bookmarks, links, alternate texts, attached files' names), and the file
-has a name; a resident's reader shows them. The clinician and the colleague signing off
-see them here, each with its place and page, and what personal data it holds (it counts
-for the sign-off and the other-resident rules like a hit on a page). From the file's
-inspection report (``InspectionReport.outside``); hidden when there is none.
+has a name; a resident's reader shows them. Those that hold personal data (which counts
+for the sign-off and the other-resident rules like a hit on a page) are listed here for
+the clinician and the colleague signing off, each with its place, page and hits. From
+the file's inspection report (``InspectionReport.outside``); hidden when there is none.
 """
 
 from __future__ import annotations

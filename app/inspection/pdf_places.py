@@ -38,10 +38,6 @@ PLACES = (
     "alt_text",
     "attached_file",
 )
-#: Places the resident's reader shows (or announces), listed under the preview whatever
-#: they hold; the others only with a hit (document properties other than the title and
-#: XMP are removed from the copy sent; the file's name is on screen already).
-SHOWN_PLACES = frozenset(PLACES) - {"properties", "xmp", "file_name"}
 #: A journal heading alone ("Provsvar") names what a title or bookmark is about, not whom:
 #: the pages it heads are checked as pages.
 _HEADING_PLACES = frozenset({"title", "bookmark"})
@@ -250,7 +246,8 @@ def texts_beside_pages(pdf: pikepdf.Pdf, max_struct_elements: int) -> list[Place
 def find_beside_pages(
     texts: Sequence[PlacedText], detector: DetectorLike
 ) -> tuple[list[PersonalDataHit], list[OutsideText]]:
-    """The personal data in ``texts`` (hits with their place), and the texts to list."""
+    """The personal data in ``texts`` (hits with their place), and the texts holding it,
+    for the list under the preview."""
     hits: list[PersonalDataHit] = []
     listed: list[OutsideText] = []
     seen: set[tuple[str, int | None, str]] = set()
@@ -268,7 +265,9 @@ def find_beside_pages(
         ]
         hits.extend(found)
         key = (placed.place, placed.page, placed.text)
-        if (found or placed.place in SHOWN_PLACES) and key not in seen:
+        # Listed where it holds personal data: a list of every bookmark and link would
+        # bury the one that matters, and take the page's room.
+        if found and key not in seen:
             seen.add(key)
             if len(listed) < _MAX_LISTED:
                 masked = tuple(hit.masked for hit in found)

@@ -71,8 +71,8 @@ class InspectionReport:
     #: True: personal data found; False: looked and found none; None: cannot tell (image).
     personal_data_found: bool | None = None
     hits: tuple[PersonalDataHit, ...] = ()
-    #: Texts beside the pages (PDF) and the file's name, when they hold personal data or
-    #: reach the resident's eyes; see ``app.inspection.pdf_places``.
+    #: Texts beside the pages (PDF) and the file's name that hold personal data; see
+    #: ``app.inspection.pdf_places``.
     outside: tuple[OutsideText, ...] = ()
 
     @property
