@@ -24,7 +24,6 @@ from app.message_draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
 from app.preview.page_key import PageKey
 from app.preview.render_client import RenderClient
-from app.preview.rendered_page import RenderedPage
 from app.preview.scheduler import (
     PAGE_CACHE_BYTES,
     THUMB_CACHE_BYTES,
@@ -98,7 +97,8 @@ class PreviewPane(QWidget):
 
         self.setMinimumWidth(420)
         self._build()
-        self._bind_keys()
+        bind_preview_keys(self, self._screen)
+        self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
         self._update_controls()
 
     # -- layout ------------------------------------------------------------------------
@@ -141,10 +141,6 @@ class PreviewPane(QWidget):
         self.page_label = self.navigation.page_label
         self.outside = OutsideTextList()  # "Text i filen utanför sidorna"
         layout.addWidget(self.outside)
-
-    def _bind_keys(self) -> None:
-        bind_preview_keys(self, self._screen)
-        self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -247,7 +243,7 @@ class PreviewPane(QWidget):
         if taken is not None:
             # Cached at once: laying the pane out for the file may ask for pages meanwhile.
             job, drawn = taken
-            self.scheduler.keep(job, drawn, drawn.image.sizeInBytes(), _page_size(drawn.page))
+            self.scheduler.keep(job, drawn, drawn.image.sizeInBytes(), drawn.page.size)
         self._update_thumbnails()
         if taken is not None:
             self._arrived(*taken)  # on screen now if it is the page wanted
@@ -432,7 +428,7 @@ class PreviewPane(QWidget):
     def _arrived(self, job: RenderJob, drawn: Drawn) -> None:
         view = self._viewing()
         size = drawn.image.sizeInBytes()
-        arrival = self.scheduler.arrived(job, drawn, size, _page_size(drawn.page), view)
+        arrival = self.scheduler.arrived(job, drawn, size, drawn.page.size, view)
         if arrival is Arrival.SHOW:
             self._display(job.key, drawn, paint_now=True)
         elif arrival is Arrival.REFIT:
@@ -511,7 +507,3 @@ class PreviewPane(QWidget):
         self.navigation.show_state(self._page if attachment is not None else None, count)
         self.header.show_progress(attachment, count)
         self.outside.show_report(attachment.report if attachment is not None else None)
-
-
-def _page_size(page: RenderedPage) -> tuple[float, float]:
-    return (page.page_width, page.page_height)
