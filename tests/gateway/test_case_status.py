@@ -13,11 +13,11 @@ from tests.gateway.helpers import (
     ANSWERED_CASE,
     CASE_PROVSVAR,
     KARIN,
-    SECRETS,
     Raw,
     codes,
     reply,
 )
+from tests.support.signed_client import sign_in
 
 
 def _status(raw: Raw, token: str, case_id: str) -> str | None:
@@ -112,7 +112,7 @@ def test_an_unknown_status_is_refused(raw: Raw, token: str) -> None:
 
 
 def test_the_client_lists_cases_by_status(client: GatewayClient, raw: Raw) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     assert CASE_PROVSVAR in [c.case_id for c in client.open_cases()]
     assert [c.case_id for c in client.cases("answered")] == [ANSWERED_CASE]
     assert raw.send(client.token or "", reply(kind="counter_question")).status_code == 201
