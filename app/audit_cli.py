@@ -1,12 +1,15 @@
 """``bifoga audit verify [--checkpoint SEQ:HASH] [--lang sv|en] [PATH]``: check an audit
 trail's chain.
 
-PATH defaults to the trail in the user's data folder. Exit status: 0 and one line of
+PATH defaults to the trail in the user's data folder. The records are checked with the
+audit key in this OS account's keyring (the one that wrote them; it is never made here).
+Exit status: 0 and one line of
 summary when the chain is sound; 1 and a sentence naming the first broken or missing
 record (its line, its number and what is wrong) when it is not; 2 for a usage error or a
 file that cannot be read. The summary ends with the last record's checkpoint; given back
 later with ``--checkpoint``, the check also fails when that record is gone or another one
-(records removed from the end, or the file rewritten). Sentences come from
+(records removed from the end, or the file rewritten); Bifoga also sends such checkpoints
+to the gateway, which keeps them. Sentences come from
 ``resources/texts/audit.json`` in the settings' language unless ``--lang`` says otherwise.
 """
 
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import TextIO
 
 from app import texts
+from app.audit.pseudonyms import KeyProvider, KeyringKeyProvider
+from app.audit.records import AuditError
 from app.audit.trail import TRAIL_FILE_NAME, default_folder
 from app.audit.verify import Checkpoint, VerifyResult, verify_file
 from app.cli_args import EXIT_USAGE, Parser, parse
@@ -49,7 +54,13 @@ def _parser() -> Parser:
     return parser
 
 
-def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str],
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    key_provider: KeyProvider | None = None,
+) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     options = parse(_parser(), argv, err)
@@ -58,7 +69,12 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     lang = options.lang or _settings_language()
     path: Path = options.path or default_folder() / TRAIL_FILE_NAME
     try:
-        result = verify_file(path, options.checkpoint)
+        key = (key_provider or KeyringKeyProvider(create=False))()
+    except AuditError as error:
+        print(texts.message("audit.verify.no_key", lang, error.params), file=err)
+        return EXIT_USAGE
+    try:
+        result = verify_file(path, key, options.checkpoint)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         print(
@@ -83,8 +99,12 @@ def summary(result: VerifyResult, path: Path, lang: str) -> str:
         "records": result.sound_records,
         "last_time": result.last.time,
         "checkpoint": Checkpoint.of(result.last),
+        "legacy": result.legacy_records,
     }
-    return texts.message("audit.verify.sound", lang, params)
+    sound = texts.message("audit.verify.sound", lang, params)
+    if result.legacy_records:
+        return sound + " " + texts.message("audit.verify.legacy", lang, params)
+    return sound
 
 
 def _checkpoint(text: str) -> Checkpoint:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-_TWELVE_DIGITS = re.compile(r"\d{12}")
+# ASCII only: ``\d`` and ``int()`` accept every Unicode digit (fullwidth, Arabic-Indic...),
+# and one resident written with other digits must never become a second recipient.
+_TWELVE_DIGITS = re.compile(r"[0-9]{12}")
 
 #: Samordningsnummer add 60 to the day of birth.
 COORDINATION_DAY_OFFSET = 60
@@ -24,6 +27,32 @@ COORDINATION_DAY_OFFSET = 60
 class IdentifierKind(StrEnum):
     PERSONNUMMER = "personnummer"
     SAMORDNINGSNUMMER = "samordningsnummer"
+
+
+def ascii_form(text: str) -> str | None:
+    """``text`` as it is compared: Unicode NFKC, which makes fullwidth digits and dashes
+    (``１９１２…``, ``－``) ASCII, and then no other digit than ASCII ``0``-``9``.
+
+    ``None`` when a digit is left that is not ASCII (Arabic-Indic ``١``, Devanagari
+    ``१``, mathematical ``𝟏`` are made ASCII by NFKC, the first two are not): such an
+    entry is refused (``recipient.non_ascii_digits``) rather than read, so that no written form
+    can make one resident two recipients. This is the one normalisation every identifier
+    the client or the gateway reads goes through (docs/protocol.md).
+    """
+    normal = unicodedata.normalize("NFKC", text)
+    if normal.isascii():
+        return normal
+    if any(
+        not char.isascii() and (char.isdigit() or unicodedata.category(char) == "Nd")
+        for char in normal
+    ):
+        return None
+    return normal
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is one or more ASCII digits (``str.isdigit`` takes any script's)."""
+    return bool(text) and text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +164,7 @@ def canonical_from_parts(
     says whether it was ``+``. Returns ``None`` for organisationsnummer, a failed
     Luhn check, serial 000, a date that does not exist or a birth in the future.
     """
-    if len(serial) != 4 or not serial.isdigit() or not date_digits.isdigit():
+    if len(serial) != 4 or not ascii_digits(serial) or not ascii_digits(date_digits):
         return None
     if len(date_digits) == 8:
         # Spelled-out century: the canonical form already; "+" adds nothing here.
@@ -156,7 +185,7 @@ def plausible_date_part(date_digits: str) -> bool:
 
     Used where over-masking is cheap and under-masking is not (log records).
     """
-    if len(date_digits) not in (6, 8) or not date_digits.isdigit():
+    if len(date_digits) not in (6, 8) or not ascii_digits(date_digits):
         return False
     month, day = int(date_digits[-4:-2]), int(date_digits[-2:])
     if day >= COORDINATION_DAY_OFFSET:
@@ -166,7 +195,7 @@ def plausible_date_part(date_digits: str) -> bool:
 
 def mask(value: str) -> str:
     """``191212121212`` -> ``19121212-****``: the date stays, the personal part never shows."""
-    digits = re.sub(r"\D", "", value)
+    digits = re.sub(r"[^0-9]", "", value)
     if len(digits) >= 8:
         return f"{digits[:8]}-****"
     return "*" * len(value)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import filetypes
+from app.gateway.filenames import has_visible_text
 from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
 from app.inspection.identity import identity_findings
 from app.inspection.report import Finding, InspectionReport, Severity
@@ -104,7 +105,7 @@ class Attachment:
             for f in self.report.findings
             if f.code not in IDENTITY_CODES
             # The text alternative asked for is written: the advice has been followed.
-            and not (f.code == ALT_TEXT_REQUIRED and self.alt_text.strip())
+            and not (f.code == ALT_TEXT_REQUIRED and has_visible_text(self.alt_text))
         ]
         return kept + identity_findings(self.report.hits, recipients, kind.value)
 

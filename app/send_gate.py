@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.gateway.filenames import filename_problem, has_visible_text
 from app.message_draft import Draft, SignOff
 from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
 
@@ -91,6 +92,9 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
     attachment = draft.attachment(attachment_id)
     assert attachment is not None
     name = (("name", attachment.filename),)
+    if filename_problem(attachment.filename, attachment.media_type) is not None:
+        # The gateway's rule (app.gateway.filenames), asked here so it never refuses later.
+        return [Reason("send.filename_unsafe", name, attachment.id)]
     if attachment.report is None:
         return [Reason("send.inspecting", name, attachment.id)]
     found = []
@@ -121,7 +125,7 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
         )
     if attachment.page_count is None:
         found.append(Reason("send.preview_pending", name, attachment.id, target=Target.PAGE))
-    if attachment.is_image and not attachment.alt_text.strip():
+    if attachment.is_image and not has_visible_text(attachment.alt_text):
         found.append(Reason("send.alt_text_missing", name, attachment.id))
     if attachment.detected_personal_data is None and attachment.declared_personal_data is None:
         found.append(Reason("send.personal_data_unanswered", name, attachment.id))

@@ -29,6 +29,7 @@ from typing import Protocol
 from app import storage_key
 from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
+from app.audit.checkpoints import CheckpointPublisher
 from app.gateway.client import GatewayClient
 from app.identity import (
     Browser,
@@ -94,6 +95,8 @@ class Services(ClosedOnExit):
     _audit: AuditTrail | None = field(default=None, repr=False)
     #: Why the audit trail could not be opened (an ``audit.*`` code), if it could not.
     audit_problem: AuditError | None = field(default=None, repr=False)
+    #: Sends the trail's checkpoints to the gateway (app.audit.checkpoints).
+    _checkpoints: CheckpointPublisher | None = field(default=None, repr=False)
     #: What the staging area, drafts and outbox are sealed with (``app.storage_key``);
     #: None: the process's installed key.
     storage_key: StorageKey | None = field(default=None, repr=False)
@@ -152,6 +155,10 @@ class Services(ClosedOnExit):
             except AuditError as again:
                 self.audit_problem = again
                 return None
+        self._checkpoints = CheckpointPublisher(
+            self._audit.trail_id, self.client.post_audit_checkpoint
+        )
+        self._audit.on_record = self._checkpoints.noticed
         if self.purged_at_start:
             self._audit.purge(self.purged_at_start)
         return self._audit
@@ -239,6 +246,8 @@ class Services(ClosedOnExit):
         if self._closed:
             return
         self._closed = True
+        if self._checkpoints is not None:
+            self._checkpoints.close()  # lets a checkpoint under way finish, with the client
         self.client.close()
         if self.provider is not None:
             self.provider.close()

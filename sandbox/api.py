@@ -9,7 +9,6 @@ holds no credential of its own (protocol 1.2, docs/gateway.md).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import threading
 import uuid
@@ -21,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from app import filetypes
 from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
 from app.review import subject_digest
+from sandbox import uploads
 from sandbox.case_thread import case_with_thread
 from sandbox.clock import Clock, rfc3339
 from sandbox.demo import StaffMember
@@ -37,7 +37,6 @@ DEFAULT_REVIEW_TTL_S = 15 * 60
 DEFAULT_ACCESS_TOKEN_TTL_S = 10 * 60
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,23 +160,26 @@ class Api:
         # Decided from the header, before a byte of the body is read.
         if length > MAX_ATTACHMENT_BYTES:
             raise ApiError.one(413, "payload_too_large", "An attachment is at most 20 MiB.")
-        data = _read_exactly(request, length)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise ApiError.one(
-                422, "hash_mismatch", "The body's SHA-256 is not the one in the URL."
+        # Streamed to a file in the private data folder: memory stays bounded (uploads.py).
+        with uploads.receive(request.stream, length, self.store.path.parent) as body:
+            if body.sha256 != sha256:
+                raise ApiError.one(
+                    422, "hash_mismatch", "The body's SHA-256 is not the one in the URL."
+                )
+            # The client's own sniffer (app/filetypes.py): client and gateway accept exactly
+            # the same bytes, a PDF header at byte 0 included (docs/gateway.md).
+            sniffed = filetypes.sniff(body.head)
+            if sniffed is None:
+                raise ApiError.one(
+                    415, "unsupported_media_type", "The content is not a PDF, PNG, JPEG or GIF."
+                )
+            if sniffed != declared:
+                raise ApiError.one(
+                    415, "media_type_mismatch", f"The content is {sniffed}, not {declared}."
+                )
+            created = self.store.put_blob(
+                sha256, sniffed, body.file, body.size, rfc3339(self.now())
             )
-        # The client's own sniffer (app/filetypes.py): client and gateway accept exactly
-        # the same bytes, a PDF header at byte 0 included (docs/gateway.md).
-        sniffed = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
-        if sniffed is None:
-            raise ApiError.one(
-                415, "unsupported_media_type", "The content is not a PDF, PNG, JPEG or GIF."
-            )
-        if sniffed != declared:
-            raise ApiError.one(
-                415, "media_type_mismatch", f"The content is {sniffed}, not {declared}."
-            )
-        created = self.store.put_blob(sha256, sniffed, data, rfc3339(self.now()))
         return Response(status=201 if created else 200)
 
     # -- POST /v1/reviews ---------------------------------------------------------------
@@ -303,18 +305,3 @@ def _subject_errors(subject: object) -> list[FieldError]:
             )
         )
     return errors
-
-
-def _read_exactly(request: Request, length: int) -> bytes:
-    stream = request.stream
-    chunks: list[bytes] = []
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(_READ_CHUNK, remaining))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    if remaining:
-        raise ApiError.one(400, "incomplete_body", "The body ended before Content-Length.")
-    return b"".join(chunks)

@@ -51,7 +51,7 @@ class EmbeddedSandbox(ClosedOnExit):
         self.data_dir = data_dir
         self._remove_on_stop = remove_on_stop
         with contextlib.suppress(OSError):  # one that cannot be made fails the start below
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             data_dir.chmod(0o700)
         self._listening = socket.create_server(("127.0.0.1", 0))
         host, port = self._listening.getsockname()[:2]

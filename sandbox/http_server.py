@@ -1,13 +1,11 @@
 """The sandbox's HTTP server: werkzeug's threaded server, held against a hostile client.
 
-- A socket read that waits longer than ``request_timeout_s`` (default 30 s) drops the
-  connection: a client that stalls mid-request (headers or body), or never finishes a TLS
-  handshake, holds its thread no longer than that.
-- At most ``max_connections`` connections are served at once; one more is answered 503
-  ``too_many_connections`` and closed, without a thread of its own.
-- With TLS, the handshake happens on the connection's own thread under the same timeout,
+- The limits of sandbox/limits.py: connections and requests in flight, in all and per
+  client address, and a minimum data rate for the headers and the body. A connection over
+  the cap is answered (503 in all, 429 from one address) and closed without a thread of
+  its own; a client too slow is dropped (a body cut short is 400 ``incomplete_body``).
+- With TLS, the handshake happens on the connection's own thread under the same limits,
   not in the accepting loop, where one silent client would stop the whole server.
-
 - Once the application has answered, the server reads and discards at most
   ``LINGER_BYTES`` more of what the client still sends (werkzeug drains the rest of a
   refused body so that the client sees the 413 rather than a reset, but would read up to
@@ -19,36 +17,31 @@ Body limits are the application's (server.py), enforced while the body is read.
 from __future__ import annotations
 
 import contextlib
-import json
+import io
 import logging
 import socket
 import ssl
-import threading
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
+from sandbox.limits import (
+    ADDRESS_BUSY,
+    BUSY,
+    Admission,
+    InFlightLimit,
+    Limits,
+    PacedReader,
+    Refusal,
+)
 from sandbox.server import CONNECTION_INPUT, SandboxApp, masked_path
 
 log = logging.getLogger("bifoga.sandbox")
 
-#: docs/protocol.md 1.1: a client that stalls mid-request is dropped after at most 30 seconds.
-DEFAULT_REQUEST_TIMEOUT_S = 30.0
-#: The sandbox serves a handful of clients; a flood gets 503 instead of a thread each.
-DEFAULT_MAX_CONNECTIONS = 64
 #: What is read and thrown away after the answer, at most, before the connection closes.
 LINGER_BYTES = 1024 * 1024
 _LINGER_READ = 64 * 1024
-
-_BUSY_BODY = json.dumps(
-    {"errors": [{"code": "too_many_connections", "message": "The gateway is busy; try again."}]}
-).encode()
-_BUSY_ANSWER = (
-    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-    b"Retry-After: 1\r\nConnection: close\r\n"
-    + f"Content-Length: {len(_BUSY_BODY)}\r\n\r\n".encode()
-    + _BUSY_BODY
-)
+_READ_BUFFER = 64 * 1024
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -59,12 +52,18 @@ class _RequestHandler(WSGIRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        # Every later read and write on this connection, the TLS handshake included.
-        self.connection.settimeout(self.server.request_timeout_s)
+        limits = self.server.limits
+        # Every later write on this connection; reads are paced (limits.PacedReader).
+        self.connection.settimeout(limits.request_timeout_s)
+        self.rfile.close()  # the plain reader setup() made; nothing was read from it
+        self._paced = PacedReader(self.connection, limits)
         # Duck-typed: werkzeug and http.server call read, readline and read1 only.
-        self.rfile = _ConnectionInput(self.rfile)  # type: ignore[assignment]
+        self.rfile = _ConnectionInput(  # type: ignore[assignment]
+            io.BufferedReader(self._paced, _READ_BUFFER)
+        )
 
     def make_environ(self) -> dict[str, Any]:
+        self._paced.start_body()  # the request line and headers have been read
         environ = super().make_environ()
         environ[CONNECTION_INPUT] = self.rfile
         return environ
@@ -91,16 +90,14 @@ class GuardedWSGIServer(ThreadedWSGIServer):
         *,
         ssl_context: ssl.SSLContext | None,
         fd: int | None,
-        request_timeout_s: float,
-        max_connections: int,
+        limits: Limits,
     ) -> None:
-        if request_timeout_s <= 0 or max_connections < 1:
-            raise ValueError("the request timeout and the connection cap must be positive")
-        super().__init__(host, port, app, handler=_RequestHandler, fd=fd)
-        self.request_timeout_s = request_timeout_s
-        self.max_connections = max_connections
-        self._open = 0
-        self._changed = threading.Condition()
+        self.limits = limits = limits.effective()
+        self.in_flight = InFlightLimit(app, limits, _stop_reading)
+        super().__init__(host, port, self.in_flight, handler=_RequestHandler, fd=fd)
+        self.connections = Admission(
+            limits.max_connections, limits.max_connections_per_address, BUSY, ADDRESS_BUSY
+        )
         if ssl_context is not None:
             # werkzeug's own wrapping shakes hands inside accept(), on the serving loop.
             self.socket = ssl_context.wrap_socket(
@@ -110,42 +107,41 @@ class GuardedWSGIServer(ThreadedWSGIServer):
 
     @property
     def open_connections(self) -> int:
-        with self._changed:
-            return self._open
+        return self.connections.count
 
-    def wait_for_open_connections(self, count: int, timeout: float) -> bool:
-        """Wait until exactly ``count`` connections are being served; False if that took
-        longer than ``timeout`` (for tests, which wait on the server, never sleep)."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._open == count, timeout)
+    def wait_for_open_connections(
+        self, count: int, timeout: float, address: str | None = None
+    ) -> bool:
+        """Wait until exactly ``count`` connections (from ``address``, or in all) are
+        being served; False if that took longer than ``timeout`` (for tests, which wait on
+        the server, never sleep)."""
+        return self.connections.wait_for(count, timeout, address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        with self._changed:
-            full = self._open >= self.max_connections
-            if not full:
-                self._open += 1
-                self._changed.notify_all()
-        if full:
-            log.warning("connection refused: %d connections open", self.max_connections)
-            _answer_busy(request)
+        address = str(client_address[0])
+        refusal = self.connections.take(address)
+        if refusal is not None:
+            log.warning("connection refused: %s", refusal.status)
+            _answer_at_once(request, refusal)
             self.shutdown_request(request)
             return
         try:
             super().process_request(request, client_address)  # starts the thread
         except BaseException:
-            self._closed_one()
+            self.connections.give_back(address)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._closed_one()
+            self.connections.give_back(str(client_address[0]))
 
-    def _closed_one(self) -> None:
-        with self._changed:
-            self._open -= 1
-            self._changed.notify_all()
+
+def _stop_reading(environ: dict[str, Any]) -> None:
+    connection_input = environ.get(CONNECTION_INPUT)
+    if connection_input is not None:
+        connection_input.stop_reading()
 
 
 class _ConnectionInput:
@@ -176,11 +172,11 @@ class _ConnectionInput:
         return getattr(self._reader, name)
 
 
-def _answer_busy(connection: socket.socket) -> None:
-    """A 503 written without waiting: a fresh socket's send buffer takes it. A TLS
+def _answer_at_once(connection: socket.socket, refusal: Refusal) -> None:
+    """The refusal written without waiting: a fresh socket's send buffer takes it. A TLS
     connection is closed without one, since answering would mean a handshake here."""
     if isinstance(connection, ssl.SSLSocket):
         return
     with contextlib.suppress(OSError):
         connection.setblocking(False)
-        connection.send(_BUSY_ANSWER)
+        connection.send(refusal.raw_answer())

@@ -42,8 +42,8 @@ MAX_SUBJECT = 200
 MAX_BODY = 20_000
 _FILENAME_MESSAGES = {
     filenames.INVALID: f"filename is a name of 1 to {filenames.MAX_FILENAME} characters.",
-    filenames.UNSAFE_CHARACTER: "filename holds a path separator, control, bidi or "
-    "zero-width character.",
+    filenames.UNSAFE_CHARACTER: "filename holds (also after NFKC) a path separator, a slash "
+    "look-alike, or a control, bidi, default-ignorable or blank-looking character.",
     filenames.RESERVED_NAME: "filename is a reserved device name (CON, NUL, COM1...).",
     filenames.EXTENSION_MISMATCH: "filename must end in an extension of its media_type.",
 }
@@ -332,7 +332,7 @@ class Messages:
         alt_text = item.get("alt_text")
         if alt_text is not None and not isinstance(alt_text, str):
             problems.append(("invalid_alt_text", "alt_text is a string.", "alt_text"))
-        elif filetypes.is_image(media_type) and not (alt_text or "").strip():
+        elif filetypes.is_image(media_type) and not filenames.has_visible_text(alt_text or ""):
             problems.append(("alt_text_required", "An image needs a text alternative.", "alt_text"))
         return problems
 

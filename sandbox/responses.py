@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ MAX_JSON_BYTES = 1024 * 1024
 #: levels deep fails, and no request of the protocol nests more than four).
 MAX_JSON_DEPTH = 64
 
+#: Longer numbers are refused (no number in the protocol has more than a few digits).
+MAX_NUMBER_CHARS = 100
+
+#: A surrogate escape anywhere: only then are the parsed strings searched.
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+#: json.loads joins a valid pair into one character, so one left is a lone surrogate.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
 _JSON_STRING = re.compile(r'"[^"]*+"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]++")
@@ -96,12 +104,58 @@ def read_json_object(request: Request) -> dict[str, Any]:
             400, "json_too_deep", f"JSON may nest at most {MAX_JSON_DEPTH} levels deep."
         )
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        data = json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_no_constant
+        )
+    except _NumberOutOfRange:
+        raise ApiError.one(
+            400, "number_out_of_range", "A number in the body is too long or not finite."
+        ) from None
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
         raise ApiError.one(400, "invalid_json", "The body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError.one(400, "invalid_json", "The body must be a JSON object.")
+    if _LONE_SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+        # JSON lets "\ud800" through, but it is no character: it would fail (500) the
+        # first time the text is encoded, in the database or in an answer.
+        raise ApiError.one(
+            400, "invalid_unicode", "A text in the body holds a lone surrogate (\\ud800-\\udfff)."
+        )
     return data
+
+
+class _NumberOutOfRange(ValueError):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    # Python refuses to convert more than 4,300 digits (a ValueError, not a JSON error);
+    # no number in the protocol needs more than a few.
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _NumberOutOfRange(text[:20])
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text) if len(text) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value):  # 1e999 is inf, which no JSON answer can hold
+        raise _NumberOutOfRange(text[:20])
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which are not JSON.
+    raise ValueError(f"not JSON: {name}")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def json_depth(text: str) -> int:

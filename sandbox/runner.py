@@ -7,6 +7,7 @@ them it refuses to listen anywhere but loopback (docs/protocol.md).
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import shutil
@@ -20,12 +21,9 @@ from app.lifecycle import ClosedOnExit
 from sandbox.api import DEFAULT_ACCESS_TOKEN_TTL_S, Settings
 from sandbox.clock import Clock, system_clock
 from sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
-from sandbox.http_server import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_REQUEST_TIMEOUT_S,
-    GuardedWSGIServer,
-)
+from sandbox.http_server import GuardedWSGIServer
 from sandbox.idp import Signer
+from sandbox.limits import Limits
 from sandbox.server import SandboxApp
 from sandbox.store import DB_NAME, Store
 from sandbox.trust import RemoteProvider, TrustSettings
@@ -125,6 +123,14 @@ class SandboxHandle(ClosedOnExit):
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
+def private_folder(directory: Path) -> None:
+    """Make ``directory`` (mode 0700 from the start) or make it 0700: the sandbox's data
+    (resident ids, every file sent, uploads in progress) is for this user alone, also
+    after a kill that leaves it behind."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+
+
 def _tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -146,8 +152,9 @@ def start_sandbox(
     slow_delay_s: float = DEFAULT_SLOW_DELAY_S,
     clock: Clock | None = None,
     listening: socket.socket | None = None,
-    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
-    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    limits: Limits | None = None,
+    request_timeout_s: float | None = None,
+    max_connections: int | None = None,
 ) -> SandboxHandle:
     """Start a sandbox gateway; ``port=0`` picks a free port. ``listening``: a socket
     already bound and listening to serve on (``host`` and ``port`` are then its own),
@@ -156,8 +163,9 @@ def start_sandbox(
     ``trust`` names another identity provider to trust instead of the built-in one (its
     discovery and JWKS are fetched here; a failure raises ``requests.RequestException``
     or ValueError). ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword
-    only) lets tests move time forward. ``request_timeout_s`` drops a client whose next
-    bytes do not come within it; ``max_connections`` caps the connections served at once. Raises
+    only) lets tests move time forward. ``limits`` (sandbox/limits.py) bound what clients may take;
+    ``request_timeout_s`` (a client whose next bytes do not come within it is dropped) and
+    ``max_connections`` (served at once) change those two of them. Raises
     InsecureHostError for plain HTTP off loopback and ValueError for a bad fault or a
     certificate without its key.
     """
@@ -180,7 +188,7 @@ def start_sandbox(
     remote = RemoteProvider(trust.issuer) if trust.issuer is not None else None
     owns_data_dir = data_dir is None
     directory = Path(tempfile.mkdtemp(prefix="bifoga-sandbox-")) if data_dir is None else data_dir
-    directory.mkdir(parents=True, exist_ok=True)
+    private_folder(directory)
     store = Store(directory / DB_NAME)
     try:
         app = SandboxApp(
@@ -200,8 +208,7 @@ def start_sandbox(
             app,
             ssl_context=ssl_context,
             fd=listening.fileno() if listening is not None else None,
-            request_timeout_s=request_timeout_s,
-            max_connections=max_connections,
+            limits=_limits(limits, request_timeout_s, max_connections),
         )
     except BaseException:
         store.close()
@@ -212,3 +219,14 @@ def start_sandbox(
         raise
     scheme = "https" if ssl_context is not None else "http"
     return SandboxHandle(server, app, store, directory, owns_data_dir, scheme)
+
+
+def _limits(
+    limits: Limits | None, request_timeout_s: float | None, max_connections: int | None
+) -> Limits:
+    chosen = limits or Limits()
+    if request_timeout_s is not None:
+        chosen = dataclasses.replace(chosen, request_timeout_s=request_timeout_s)
+    if max_connections is not None:
+        chosen = dataclasses.replace(chosen, max_connections=max_connections)
+    return chosen

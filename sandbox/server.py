@@ -33,6 +33,7 @@ from app.identifiers import is_valid_resident_id, mask
 from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
 from sandbox import pages
 from sandbox.api import Api, Settings
+from sandbox.audit_checkpoints import keep_checkpoint
 from sandbox.clock import Clock
 from sandbox.demo import CARD_PINS
 from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
@@ -99,6 +100,7 @@ def _url_map(idp_routes: Iterable[tuple[str, str]]) -> Map:
                 endpoint="list_retractions",
                 methods=["GET"],
             ),
+            Rule("/v1/audit-checkpoints", endpoint="keep_audit_checkpoint", methods=["POST"]),
             Rule("/sandbox/", endpoint="start_page", methods=["GET"]),
             Rule("/sandbox/inbox/<resident_id>", endpoint="inbox", methods=["GET"]),
             Rule(
@@ -177,6 +179,7 @@ class SandboxApp:
             "get_message": self.messages.get,
             "request_retraction": self.messages.request_retraction,
             "list_retractions": self.messages.list_retractions,
+            "keep_audit_checkpoint": lambda request: keep_checkpoint(self.api, request),
             "start_page": self.start_page,
             "inbox": self.inbox,
             "resident_answer": self.resident_answer,

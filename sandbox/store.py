@@ -11,18 +11,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sandbox import demo
 
 log = logging.getLogger("bifoga.sandbox")
 
 DB_NAME = "sandbox.sqlite3"
+#: One piece of an attachment copied into the database.
+_COPY_BYTES = 256 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staff (
@@ -35,7 +38,7 @@ CREATE TABLE IF NOT EXISTS approvals_used (
     fingerprint TEXT PRIMARY KEY, review_id TEXT NOT NULL, used_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
-    data BLOB NOT NULL, stored_at TEXT NOT NULL);
+    stored_at TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS reviews (
     review_id TEXT PRIMARY KEY, sender_id TEXT NOT NULL, reviewer_id TEXT NOT NULL,
     digest TEXT NOT NULL, subject_json TEXT NOT NULL, created_at TEXT NOT NULL,
@@ -66,6 +69,9 @@ CREATE TABLE IF NOT EXISTS retractions (
     retraction_id TEXT PRIMARY KEY, message_id TEXT NOT NULL, staff_id TEXT NOT NULL,
     reason TEXT NOT NULL, attachments TEXT NOT NULL, status TEXT NOT NULL,
     requested_at TEXT NOT NULL, done_at TEXT);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    trail TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, time TEXT NOT NULL,
+    staff_id TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (trail, seq, hash));
 """
 
 
@@ -92,6 +98,10 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        # Resident ids and every file sent are in it: readable by this user alone from the
+        # first byte (SQLite gives its -wal and -shm files the database file's mode).
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        path.chmod(0o600)
         # check_same_thread=False: request threads share this connection, always under _lock.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -99,6 +109,7 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._drop_credentials()
         self._db.executescript(_SCHEMA)
+        self._put_blob_data_last()
         self._seed()
         self._release_keys_left_in_flight()
 
@@ -144,6 +155,25 @@ class Store:
                 self._db.execute("DROP TABLE staff")
             self._db.execute("DROP TABLE IF EXISTS sessions")
             self._db.execute("DROP TABLE IF EXISTS credential_failures")
+
+    def _put_blob_data_last(self) -> None:
+        """A data dir from before issue 21 has ``data`` before ``stored_at``. SQLite keeps
+        a ``zeroblob(n)`` unallocated only as a row's last column; anywhere else the
+        insert that reserves an attachment's room would build it whole in memory, twice."""
+        columns = [row["name"] for row in self._all("PRAGMA table_info(blobs)")]
+        if columns[-1] == "data":
+            return
+        with self.transaction():
+            self._run(
+                "CREATE TABLE blobs_data_last (sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL,"
+                " size INTEGER NOT NULL, stored_at TEXT NOT NULL, data BLOB NOT NULL)"
+            )
+            self._run(
+                "INSERT INTO blobs_data_last "
+                "SELECT sha256, media_type, size, stored_at, data FROM blobs"
+            )
+            self._run("DROP TABLE blobs")
+            self._run("ALTER TABLE blobs_data_last RENAME TO blobs")
 
     def _seed(self) -> None:
         # INSERT OR IGNORE: a data dir kept between runs keeps its state and its demo world.
@@ -259,15 +289,22 @@ class Store:
         row = self._one("SELECT media_type FROM blobs WHERE sha256 = ?", (sha256,))
         return None if row is None else str(row["media_type"])
 
-    def put_blob(self, sha256: str, media_type: str, data: bytes, at: str) -> bool:
-        """Store the bytes; False when they were already held."""
-        return (
-            self._run(
-                "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)",
-                (sha256, media_type, len(data), data, at),
+    def put_blob(self, sha256: str, media_type: str, source: IO[bytes], size: int, at: str) -> bool:
+        """Store ``size`` bytes read from ``source``; False when they were already held.
+        Copied in pieces into SQLite's incremental blob, never held whole in memory."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, media_type, size, stored_at, data) "
+                "VALUES (?, ?, ?, ?, zeroblob(?))",
+                (sha256, media_type, size, at, size),
             )
-            == 1
-        )
+            row = cursor.lastrowid
+            if cursor.rowcount != 1 or row is None:
+                return False
+            with self._db.blobopen("blobs", "data", row) as blob:
+                while chunk := source.read(_COPY_BYTES):
+                    blob.write(chunk)
+            return True
 
     def blob(self, sha256: str) -> tuple[str, bytes] | None:
         row = self._one("SELECT media_type, data FROM blobs WHERE sha256 = ?", (sha256,))
@@ -470,4 +507,16 @@ class Store:
         return self._all(
             "SELECT * FROM retractions WHERE message_id = ? ORDER BY requested_at, rowid",
             (message_id,),
+        )
+
+    def add_audit_checkpoint(self, row: dict[str, Any]) -> None:
+        """Kept as sent; the same one again changes nothing (a retried request)."""
+        self._run(
+            "INSERT OR IGNORE INTO audit_checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+            tuple(row[k] for k in ("trail", "seq", "hash", "time", "staff_id", "received_at")),
+        )
+
+    def audit_checkpoints(self, trail: str) -> list[sqlite3.Row]:
+        return self._all(
+            "SELECT * FROM audit_checkpoints WHERE trail = ? ORDER BY seq, received_at", (trail,)
         )

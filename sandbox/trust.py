@@ -97,14 +97,17 @@ class RemoteProvider:
     """
 
     def __init__(self, issuer: str, http: requests.Session | None = None) -> None:
-        self.issuer = issuer.rstrip("/")
         self._http = http or requests.Session()
-        url = f"{self.issuer}/.well-known/openid-configuration"
+        url = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
         response = self._http.get(url, timeout=_HTTP_TIMEOUT_S)
         response.raise_for_status()
         self.metadata: dict[str, Any] = response.json()
-        if self.metadata.get("issuer", "").rstrip("/") != self.issuer:  # OIDC Discovery §4.3
+        named = self.metadata.get("issuer")
+        # OIDC Discovery §4.3: the provider must name the issuer asked for (a trailing
+        # slash aside); its own spelling is what its tokens' iss must then equal.
+        if not isinstance(named, str) or named.rstrip("/") != issuer.rstrip("/"):
             raise ValueError(f"the provider at {url} names another issuer")
+        self.issuer = named
         self._lock = threading.Lock()
         self._keys = self._fetch_keys()
         self._fetched_at = time.monotonic()

@@ -30,6 +30,7 @@ from app.settings import Settings, SettingsProblem
 from app.storage_key import StorageKey, StorageKeyError
 from ui.i18n import set_language, tr
 from ui.sign_in import SignInDialog
+from ui.termination import quit_on_sigterm
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -53,6 +54,11 @@ def run_gui(argv: list[str]) -> int:
         report_settings_problems(error.problems)
         return 1
     set_language(settings.language)
+    with quit_on_sigterm(app):  # so that a SIGTERM closes what is opened here
+        return _run_windows(app, settings)
+
+
+def _run_windows(app: QApplication, settings: Settings) -> int:
     start = first_window(settings)
     try:
         accepted = start.window.exec() == QDialog.DialogCode.Accepted

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.identifiers import mask
 from app.message_draft import Draft
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
-from app.recipients import parse_recipient_list, read_recipients
+from app.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_list, read_recipients
 from ui.i18n import shortened, tr
 
 
@@ -174,6 +174,10 @@ class ComposeView(QWidget):
             if read.rejected:
                 shown = ", ".join(shortened(entry, 32) for entry in read.rejected[:3])
                 text += " " + tr("ui.compose.recipients_invalid", entries=shown)
+                foreign = [r for r in read.refusals if r.code == RECIPIENT_NON_ASCII_DIGITS]
+                if foreign:  # say why, with the line: the number looks right on screen
+                    entry = shortened(foreign[0].text, 32)
+                    text += " " + tr(foreign[0].code, line=foreign[0].line, entry=entry)
             self.recipient_label.setText(text)
             self._show_recipient_names()
         elif draft.case is not None:

@@ -1,15 +1,17 @@
 """What stands in the trail instead of a resident's identifier, and the key behind it.
 
-A recipient is written as ``{"masked": "19121212-****", "ref": "<HMAC-SHA256 hex>"}``:
-the masked form is what the window shows anyway, and the keyed hash lets someone who
-holds the key confirm that one given personnummer was among the recipients, without the
-trail saying so to anyone else. A plain SHA-256 would not do: there are only some tens of
-millions of possible personnummer, so an unkeyed hash is reversed in seconds.
+A recipient is written as ``{"ref": "<HMAC-SHA256 hex>"}`` only: the keyed hash lets
+someone who holds the key confirm that one given personnummer was among the recipients,
+without the trail saying so, or giving a date of birth, to anyone else (the masked form
+``19121212-****`` the window shows is a date of birth, 250 of them per bulk send). A
+plain SHA-256 would not do: there are only some tens of millions of possible
+personnummer, so an unkeyed hash is reversed in seconds.
 
 The key is 32 random bytes per installation, kept in the operating system's keyring
 (service ``bifoga``, entry ``audit-trail-key``) and never beside the trail: a copy of the
-trail alone reveals nothing. Losing the key loses only the ability to match a
-personnummer; the chain itself uses no key, so ``bifoga audit verify`` needs none.
+trail alone reveals nothing. The same key, through a key derived from it, authenticates
+each record of the chain (:class:`app.audit.records.ChainKey`), so losing it loses both
+the matching and the proof that the trail was not rewritten.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +36,9 @@ KEYRING_SERVICE = "bifoga"
 KEYRING_ENTRY = "audit-trail-key"
 KEY_BYTES = 32
 
-# A personnummer-shaped run: 6 or 8 digits, an optional separator, 4 more digits.
-_ID_SHAPE = re.compile(r"(?<!\d)(\d{6}|\d{8})([-+]?)(\d{4})(?!\d)")
+# A personnummer-shaped run: 6 or 8 digits, an optional separator, 4 more digits (on the
+# text made ASCII by _ascii_digits: a staff id in other digits is still one).
+_ID_SHAPE = re.compile(r"(?<![0-9])([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4})(?![0-9])")
 
 
 class KeyringKeyProvider:
@@ -46,8 +50,11 @@ class KeyringKeyProvider:
     reason; it never falls back to a key kept in a file or to an unkeyed hash.
     """
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    def __init__(self, backend: KeyringBackend | None = None, *, create: bool = True) -> None:
         self._backend = backend
+        #: False for whoever only checks a trail (``bifoga audit verify``): a key made now
+        #: would only make every record look changed.
+        self._create = create
 
     def __call__(self) -> bytes:
         from keyring.errors import KeyringError
@@ -55,7 +62,7 @@ class KeyringKeyProvider:
         try:
             backend = self._backend or _default_backend()
             stored = backend.get_password(KEYRING_SERVICE, KEYRING_ENTRY)
-            if stored is None:
+            if stored is None and self._create:
                 backend.set_password(KEYRING_SERVICE, KEYRING_ENTRY, secrets.token_hex(KEY_BYTES))
                 # Read it back: a keyring that forgets (the "null" backend) would otherwise
                 # give every start another key, and yesterday's references would match nothing.
@@ -98,7 +105,7 @@ class Pseudonymiser:
 
     def resident(self, resident_id: str) -> dict[str, Any]:
         canonical = re.sub(r"[\s+-]", "", resident_id)
-        return {"masked": identifiers.mask(canonical), "ref": self.ref("resident", canonical)}
+        return {"ref": self.ref("resident", canonical)}
 
     def guarded(self, value: str) -> str:
         """``value`` as it is, unless it holds something that is a valid personnummer or
@@ -106,7 +113,7 @@ class Pseudonymiser:
         masked form and a keyed reference, so the trail never holds it in clear."""
         if not contains_resident_id(value):
             return value
-        masked = _ID_SHAPE.sub(lambda m: f"{m.group(1)}-****", value)
+        masked = _ID_SHAPE.sub("********-****", _ascii_digits(value))  # no date of birth
         return f"{masked}#ref:{self.ref('identifier', value)}"
 
 
@@ -114,9 +121,17 @@ def contains_resident_id(text: str) -> bool:
     """Whether ``text`` holds a valid (Luhn-checked) personnummer or samordningsnummer in
     one of its written forms. Exact rather than broad, so a gateway's message id made of
     hex digits is not mistaken for one."""
-    for match in _ID_SHAPE.finditer(text):
+    for match in _ID_SHAPE.finditer(_ascii_digits(text)):
         date_part, separator, serial = match.groups()
         found = identifiers.canonical_from_parts(date_part, serial, plus=separator == "+")
         if found is not None:
             return True
     return False
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit, of any script, as its ASCII digit: over-masking
+    is cheap here and a personnummer kept in clear is not."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c, "")) or c for c in text)

@@ -4,26 +4,37 @@ A record is one line of canonical JSON (RFC 8785 for what a record holds, as
 ``app.review.canonical_json``: keys sorted, no white space, UTF-8, integers only)::
 
     {"actor": "anna", "data": {...}, "hash": "…", "kind": "sign_in",
-     "prev": "…", "seq": 1, "time": "2026-11-30T04:30:00.123Z", "v": 1}
+     "prev": "…", "seq": 1, "time": "2026-11-30T04:30:00.123Z", "v": 2}
 
-``hash`` is the SHA-256 of the canonical JSON of the record without ``hash``, and
+``hash`` is the HMAC-SHA256 of the canonical JSON of the record without ``hash``, keyed
+with a key derived (HKDF) from the installation's audit key in the OS keyring, and
 ``prev`` is the ``hash`` of the record before it (:data:`GENESIS` for the first), so
-changing, removing or moving any line breaks the chain at or right after it. The writer
-(:mod:`app.audit.trail`) and the checker (:mod:`app.audit.verify`) share this module, so
-they cannot disagree about what a sound record is.
+changing, removing or moving any line breaks the chain at or right after it, and whoever
+can write the file but does not hold the key cannot make the hashes right again.
+
+Format version 1 (before issue 21) used a plain SHA-256 that anyone can recompute. Such
+records are still read, as *legacy*: only at the start of a trail, and followed by a
+:attr:`EventKind.KEYED_FROM_HERE` record that names how many there were and the last
+one's hash (docs/audit.md). The writer (:mod:`app.audit.trail`) and the checker
+(:mod:`app.audit.verify`) share this module, so they cannot disagree about what a sound
+record is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Records written before the chain was keyed: SHA-256 without a key.
+LEGACY_VERSION = 1
+_VERSIONS = (LEGACY_VERSION, FORMAT_VERSION)
 #: What the first record's ``prev`` holds: there is no record before it.
 GENESIS = "0" * 64
 
@@ -45,6 +56,8 @@ class EventKind(StrEnum):
     ORIGINAL_DELETED = "original_deleted"
     #: The first record of a trail started after the one before was found damaged.
     NEW_AFTER_DAMAGE = "new_after_damage"
+    #: The first keyed record after the unkeyed (legacy) records of an older trail.
+    KEYED_FROM_HERE = "keyed_from_here"
 
 
 class AuditError(Exception):
@@ -66,6 +79,7 @@ class Record:
     data: dict[str, Any]
     prev: str
     hash: str
+    v: int = FORMAT_VERSION
 
     def to_line(self) -> bytes:
         """The record as it is stored: canonical JSON and a newline."""
@@ -74,7 +88,7 @@ class Record:
 
 def _body(record: Record) -> dict[str, Any]:
     return {
-        "v": FORMAT_VERSION,
+        "v": record.v,
         "seq": record.seq,
         "time": record.time,
         "kind": record.kind,
@@ -94,17 +108,48 @@ def canonical_json(value: Any) -> bytes:
     )
 
 
-def record_hash(body: dict[str, Any]) -> str:
-    """The SHA-256 of the canonical JSON of a record without its ``hash``."""
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+class ChainKey:
+    """What authenticates each record: HMAC-SHA256 with a key derived from the
+    installation's audit key (HKDF-SHA256, PyCA's), so the key that makes the residents'
+    references is never used as it is for a second purpose."""
+
+    def __init__(self, installation_key: bytes) -> None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CHAIN_INFO)
+        self._key = derive.derive(installation_key)
+
+    def __repr__(self) -> str:
+        return "ChainKey(...)"
+
+    def mac(self, body: dict[str, Any]) -> str:
+        return hmac.new(self._key, canonical_json(body), "sha256").hexdigest()
+
+
+_CHAIN_INFO = b"bifoga audit trail chain v2"
+
+
+def record_hash(body: dict[str, Any], key: ChainKey | None = None) -> str:
+    """What ``hash`` must hold for a record without its ``hash``: the keyed MAC for a
+    record of this format, the plain SHA-256 for a legacy one (``key`` is then unused)."""
+    if body.get("v") == LEGACY_VERSION or key is None:
+        return hashlib.sha256(canonical_json(body)).hexdigest()
+    return key.mac(body)
 
 
 def chained(
-    seq: int, time: str, kind: EventKind, actor: str | None, data: dict[str, Any], prev: str
+    seq: int,
+    time: str,
+    kind: EventKind,
+    actor: str | None,
+    data: dict[str, Any],
+    prev: str,
+    key: ChainKey,
 ) -> Record:
-    """A new record after the one whose hash is ``prev``."""
+    """A new record after the one whose hash is ``prev``, authenticated with ``key``."""
     unhashed = Record(seq, time, kind.value, actor, data, prev, "")
-    return Record(seq, time, kind.value, actor, data, prev, record_hash(_body(unhashed)))
+    return Record(seq, time, kind.value, actor, data, prev, key.mac(_body(unhashed)))
 
 
 def rfc3339_utc(moment: dt.datetime) -> str:
@@ -128,8 +173,9 @@ class LineError(Exception):
         self.detail = detail
 
 
-def parse_line(line: bytes) -> Record:
-    """The record on ``line`` (without its newline) if it is sound on its own.
+def parse_line(line: bytes, key: ChainKey) -> Record:
+    """The record on ``line`` (without its newline) if it is sound on its own: a legacy
+    record's SHA-256 or a keyed record's MAC with ``key`` is right.
 
     Raises :class:`LineError` saying what is wrong. A duplicated key is refused: JSON
     readers disagree about which one wins, so it could show one thing and hash another.
@@ -156,11 +202,19 @@ def parse_line(line: bytes) -> Record:
     if problem:
         raise LineError(LineFault.MALFORMED, problem)
     stored_hash = raw.pop("hash")
-    computed = record_hash(raw)
-    if computed != stored_hash:
-        raise LineError(LineFault.HASH_MISMATCH, f"stored {stored_hash}, computed {computed}")
+    computed = record_hash(raw, key)
+    if not hmac.compare_digest(computed, stored_hash):
+        # The computed MAC is not shown: it would be the forger's next answer.
+        raise LineError(LineFault.HASH_MISMATCH, f"stored {stored_hash}")
     return Record(
-        raw["seq"], raw["time"], raw["kind"], raw["actor"], raw["data"], raw["prev"], stored_hash
+        raw["seq"],
+        raw["time"],
+        raw["kind"],
+        raw["actor"],
+        raw["data"],
+        raw["prev"],
+        stored_hash,
+        raw["v"],
     )
 
 
@@ -182,8 +236,8 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _type_problem(raw: dict[str, Any]) -> str:
-    if raw["v"] != FORMAT_VERSION:
-        return f"format version {raw['v']!r}, expected {FORMAT_VERSION}"
+    if type(raw["v"]) is not int or raw["v"] not in _VERSIONS:
+        return f"format version {raw['v']!r}, expected one of {_VERSIONS}"
     seq = raw["seq"]
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         return f"seq {seq!r} is not a positive integer"

@@ -31,7 +31,9 @@ from typing import Any
 from app.audit.pseudonyms import KeyProvider, Pseudonymiser
 from app.audit.records import (
     GENESIS,
+    LEGACY_VERSION,
     AuditError,
+    ChainKey,
     EventKind,
     LineError,
     Record,
@@ -74,14 +76,20 @@ def default_folder() -> Path:
 class AuditTrail:
     """The trail in ``folder``; use :meth:`open`. Safe to share between threads."""
 
-    def __init__(self, path: Path, fd: int, pseudonyms: Pseudonymiser, clock: Clock) -> None:
+    def __init__(
+        self, path: Path, fd: int, key: bytes, pseudonyms: Pseudonymiser, clock: Clock
+    ) -> None:
         self.path = path
         self._fd = fd
+        self._chain = ChainKey(key)
         self._pseudonyms = pseudonyms
         self._clock = clock
         self._lock = threading.Lock()
         self._head: Record | None = None
         self._known_size = -1  # forces reading the tail before the first write
+        #: Called with each record once it is on disk, outside the trail's lock (the
+        #: checkpoints to the gateway, :mod:`app.audit.checkpoints`); must not raise.
+        self.on_record: Callable[[Record], None] | None = None
 
     @classmethod
     def open(
@@ -92,9 +100,11 @@ class AuditTrail:
         Raises :class:`AuditError`: ``audit.key_unavailable`` when the key cannot be had
         (asked first, before anything is written), ``audit.trail_damaged`` when the last
         line is not a sound record, ``audit.unwritable`` when the folder or file cannot
-        be opened for writing.
+        be opened for writing. A trail whose last record is unkeyed (written before the
+        chain was keyed) gets a ``keyed_from_here`` record that closes its legacy part.
         """
-        pseudonyms = Pseudonymiser(key_provider())
+        key = key_provider()
+        pseudonyms = Pseudonymiser(key)
         path = folder / TRAIL_FILE_NAME
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -104,11 +114,15 @@ class AuditTrail:
             fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
         except OSError as error:
             raise AuditError("audit.unwritable", path=str(path), reason=_reason(error)) from error
-        trail = cls(path, fd, pseudonyms, clock)
+        trail = cls(path, fd, key, pseudonyms, clock)
         try:
             os.chmod(path, 0o600)  # an older file may have been made with a wider mode
             with trail._lock, trail._file_locked():
                 trail._catch_up()
+                legacy = trail._head if trail._head and trail._head.v == LEGACY_VERSION else None
+            if legacy is not None:
+                data = {"legacy_records": legacy.seq, "legacy_last_hash": legacy.hash}
+                trail._append(EventKind.KEYED_FROM_HERE, None, data)
         except OSError as error:
             trail.close()
             raise AuditError("audit.unwritable", path=str(path), reason=_reason(error)) from error
@@ -132,8 +146,9 @@ class AuditTrail:
             if refused.code != "audit.trail_damaged":
                 raise
         path = folder / TRAIL_FILE_NAME
+        key = key_provider()
         try:
-            checked = verify_file(path)
+            checked = verify_file(path, key)
             stamp = clock().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             kept = folder / f"trail-damaged-{stamp}.jsonl"
             number = 1
@@ -143,7 +158,7 @@ class AuditTrail:
             os.rename(path, kept)
         except OSError as error:
             raise AuditError("audit.unwritable", path=str(path), reason=_reason(error)) from error
-        trail = cls.open(folder, key_provider, clock=clock)
+        trail = cls.open(folder, lambda: key, clock=clock)
         last = checked.last
         broken = checked.broken
         trail._append(
@@ -172,6 +187,12 @@ class AuditTrail:
         """Record that ``count`` leftovers were deleted at start, before anyone signed in
         (the actor is ``null``; a clinician's own deletions: :meth:`AuditSession.purge`)."""
         return self._append(EventKind.PURGE, None, {"count": _count(count, "count")})
+
+    @property
+    def trail_id(self) -> str:
+        """A name for this installation's trail that says nothing about it (a keyed
+        reference): what the gateway keeps its checkpoints under."""
+        return self._pseudonyms.ref("trail", "checkpoints")[:32]
 
     @property
     def head(self) -> tuple[int, str]:
@@ -207,6 +228,13 @@ class AuditTrail:
         return self._pseudonyms.guarded(_identifier(staff_id, "staff_id"))
 
     def _append(self, kind: EventKind, actor: str | None, data: dict[str, Any]) -> Record:
+        record = self._write(kind, actor, data)
+        listener = self.on_record
+        if listener is not None:
+            listener(record)
+        return record
+
+    def _write(self, kind: EventKind, actor: str | None, data: dict[str, Any]) -> Record:
         with self._lock:
             if self._fd < 0:
                 raise AuditError("audit.closed", path=str(self.path))
@@ -215,7 +243,8 @@ class AuditTrail:
                     self._catch_up()
                     head = self._head
                     seq, prev = (1, GENESIS) if head is None else (head.seq + 1, head.hash)
-                    record = chained(seq, rfc3339_utc(self._clock()), kind, actor, data, prev)
+                    now = rfc3339_utc(self._clock())
+                    record = chained(seq, now, kind, actor, data, prev, self._chain)
                     line = record.to_line()
                     _write_all(self._fd, line)
                     os.fsync(self._fd)
@@ -233,7 +262,7 @@ class AuditTrail:
         size = os.fstat(self._fd).st_size
         if size == self._known_size:
             return
-        self._head = _last_record(self.path, size)
+        self._head = _last_record(self.path, size, self._chain)
         self._known_size = size
 
     @contextlib.contextmanager
@@ -404,7 +433,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _last_record(path: Path, size: int) -> Record | None:
+def _last_record(path: Path, size: int, chain: ChainKey) -> Record | None:
     """The last record of the file (``None`` when it is empty), which must be sound."""
     if size == 0:
         return None
@@ -424,7 +453,7 @@ def _last_record(path: Path, size: int) -> Record | None:
                 tail = tail[newline + 1 :]
                 break
     try:
-        return parse_line(tail)
+        return parse_line(tail, chain)
     except LineError as error:
         raise AuditError("audit.trail_damaged", path=str(path), fault=error.fault.value) from None
 

@@ -2,12 +2,15 @@
 ``prev`` the hash of the line before it. The first thing wrong is named, with the line and
 the record it concerns, so whoever investigates knows where to look.
 
-This needs no key and no keyring: the chain is plain SHA-256 (the keyed references only
-hide recipients). It shows that lines were changed, removed, moved or cut off; it cannot
-show on its own that records were removed from the end, or that the whole file was
-rewritten with fresh hashes or replaced by an older copy. A :class:`Checkpoint` kept
-elsewhere (a record's number and the start of its hash, as the summary prints it) shows
-those: the trail must still hold that very record.
+This needs the installation's audit key (from the OS keyring, as the writer had it): each
+record's ``hash`` is a MAC with a key derived from it, so a record changed, removed or
+added by someone without the key, even with every hash after it made again, is named.
+Unkeyed records of an older trail (format 1) are accepted only at its start and up to the
+``keyed_from_here`` record that closes them (:data:`BreakKind.LEGACY_BOUNDARY` otherwise),
+and counted as legacy in the result. The chain cannot show on its own that records were
+removed from the end, or that the file was replaced by an older copy of itself: a
+:class:`Checkpoint` kept elsewhere (a record's number and the start of its hash: the
+summary prints it, and Bifoga sends one to the gateway now and then) shows those.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
-from app.audit.records import GENESIS, LineError, Record, parse_line
+from app.audit.records import (
+    GENESIS,
+    LEGACY_VERSION,
+    ChainKey,
+    EventKind,
+    LineError,
+    Record,
+    parse_line,
+)
 
 
 class BreakKind(StrEnum):
@@ -33,6 +44,9 @@ class BreakKind(StrEnum):
     TRUNCATED_TAIL = "truncated_tail"  # the last line has no end: cut off or half written
     CHECKPOINT_MISSING = "checkpoint_missing"  # the trail ends before the checkpoint's record
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"  # the checkpoint's record is another one now
+    #: An unkeyed (legacy) record where keyed ones were expected, or the record that closes
+    #: the legacy part does not name it as it is.
+    LEGACY_BOUNDARY = "legacy_boundary"
 
 
 _CHECKPOINT = re.compile(r"([1-9]\d*):([0-9a-f]{16,64})")
@@ -92,60 +106,85 @@ class VerifyResult:
     sound_records: int  # records checked before the first break (all, when sound)
     last: Record | None  # the last sound record
     broken: ChainBreak | None
+    #: How many of the sound records are unkeyed ones of an older trail (at its start).
+    legacy_records: int = 0
 
     @property
     def sound(self) -> bool:
         return self.broken is None
 
 
-def verify_file(path: Path, checkpoint: Checkpoint | None = None) -> VerifyResult:
-    """Check the trail at ``path`` (and that it still holds ``checkpoint``'s record).
-    Raises ``OSError`` when it cannot be read."""
+def verify_file(
+    path: Path, key: bytes | ChainKey, checkpoint: Checkpoint | None = None
+) -> VerifyResult:
+    """Check the trail at ``path`` with the installation's audit ``key`` (and that it
+    still holds ``checkpoint``'s record). Raises ``OSError`` when it cannot be read."""
     with path.open("rb") as reader:
-        return verify_stream(reader, checkpoint)
+        return verify_stream(reader, key, checkpoint)
 
 
-def verify_stream(reader: BinaryIO, checkpoint: Checkpoint | None = None) -> VerifyResult:
+def verify_stream(
+    reader: BinaryIO, key: bytes | ChainKey, checkpoint: Checkpoint | None = None
+) -> VerifyResult:
+    chain = key if isinstance(key, ChainKey) else ChainKey(key)
     lines = _numbered_lines(reader)
     previous: Record | None = None
-    count = 0
+    count = legacy = 0
+
+    def result(broken: ChainBreak | None) -> VerifyResult:
+        return VerifyResult(count, previous, broken, legacy)
+
     for number, line, terminated in lines:
         expected = count + 1
         if not terminated:
-            found = _seq_or_none(line)
-            return VerifyResult(
-                count, previous, ChainBreak(BreakKind.TRUNCATED_TAIL, number, expected, found)
-            )
+            found = _seq_or_none(line, chain)
+            return result(ChainBreak(BreakKind.TRUNCATED_TAIL, number, expected, found))
         try:
-            record = parse_line(line)
+            record = parse_line(line, chain)
         except LineError as error:
             kind = BreakKind(error.fault.value)
-            broken = ChainBreak(kind, number, expected, _seq_or_none(line), detail=error.detail)
-            return VerifyResult(count, previous, broken)
+            found = _seq_or_none(line, chain)
+            return result(ChainBreak(kind, number, expected, found, detail=error.detail))
         if record.seq > expected:
-            at_line = _line_of(expected, lines)
+            at_line = _line_of(expected, lines, chain)
             kind = BreakKind.SEQUENCE_GAP if at_line is None else BreakKind.MOVED
-            broken = ChainBreak(kind, number, expected, record.seq, at_line)
-            return VerifyResult(count, previous, broken)
+            return result(ChainBreak(kind, number, expected, record.seq, at_line))
         if record.seq < expected:
-            broken = ChainBreak(BreakKind.REPEATED, number, expected, record.seq)
-            return VerifyResult(count, previous, broken)
+            return result(ChainBreak(BreakKind.REPEATED, number, expected, record.seq))
         if record.prev != (previous.hash if previous else GENESIS):
-            broken = ChainBreak(BreakKind.BAD_PREV, number, expected, record.seq)
-            return VerifyResult(count, previous, broken)
+            return result(ChainBreak(BreakKind.BAD_PREV, number, expected, record.seq))
+        if not _legacy_in_place(record, previous, legacy):
+            return result(ChainBreak(BreakKind.LEGACY_BOUNDARY, number, expected, record.seq))
         if checkpoint and not checkpoint.met_by(record):
-            broken = ChainBreak(
-                BreakKind.CHECKPOINT_MISMATCH, number, expected, checkpoint=str(checkpoint)
+            return result(
+                ChainBreak(
+                    BreakKind.CHECKPOINT_MISMATCH, number, expected, checkpoint=str(checkpoint)
+                )
             )
-            return VerifyResult(count, previous, broken)
         previous = record
         count += 1
+        legacy += record.v == LEGACY_VERSION
     if checkpoint and count < checkpoint.seq:
-        broken = ChainBreak(
-            BreakKind.CHECKPOINT_MISSING, count + 1, count + 1, checkpoint=str(checkpoint)
+        return result(
+            ChainBreak(
+                BreakKind.CHECKPOINT_MISSING, count + 1, count + 1, checkpoint=str(checkpoint)
+            )
         )
-        return VerifyResult(count, previous, broken)
-    return VerifyResult(count, previous, None)
+    return result(None)
+
+
+def _legacy_in_place(record: Record, previous: Record | None, legacy: int) -> bool:
+    """Unkeyed records only before any keyed one; the first keyed record after them is the
+    ``keyed_from_here`` that names how many there were and the last one's hash."""
+    if record.v == LEGACY_VERSION:
+        return previous is None or previous.v == LEGACY_VERSION
+    if previous is None or previous.v != LEGACY_VERSION:
+        return True
+    return (
+        record.kind == EventKind.KEYED_FROM_HERE
+        and record.data.get("legacy_records") == legacy
+        and record.data.get("legacy_last_hash") == previous.hash
+    )
 
 
 def _numbered_lines(reader: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
@@ -155,19 +194,19 @@ def _numbered_lines(reader: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
         yield number, raw[:-1] if terminated else raw, terminated
 
 
-def _line_of(seq: int, rest: Iterator[tuple[int, bytes, bool]]) -> int | None:
+def _line_of(seq: int, rest: Iterator[tuple[int, bytes, bool]], chain: ChainKey) -> int | None:
     """The line further on that holds a sound record ``seq``, if any."""
     for number, line, _terminated in rest:
         try:
-            if parse_line(line).seq == seq:
+            if parse_line(line, chain).seq == seq:
                 return number
         except LineError:
             continue
     return None
 
 
-def _seq_or_none(line: bytes) -> int | None:
+def _seq_or_none(line: bytes, chain: ChainKey) -> int | None:
     try:
-        return parse_line(line).seq
+        return parse_line(line, chain).seq
     except LineError:
         return None

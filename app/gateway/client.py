@@ -437,6 +437,15 @@ class GatewayClient(ClosedOnExit):
         )
         return parsed(response, lambda data: objects(data["retractions"]))
 
+    def post_audit_checkpoint(self, trail: str, seq: int, hash_hex: str, time: str) -> None:
+        """Keep the audit trail's latest record number and hash at the gateway
+        (docs/audit.md): truncating the trail later is then caught against it. Not tried
+        again here: the next checkpoint covers this one."""
+        body = {"trail": trail, "seq": seq, "hash": hash_hex, "time": time}
+        self._call(
+            "POST", "/v1/audit-checkpoints", expected={201}, idempotent=False, json_body=body
+        )
+
     # -- the one place that talks HTTP -----------------------------------------------------
 
     def _call(

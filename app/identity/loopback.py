@@ -10,7 +10,10 @@ back; closing the listener waits for them.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import selectors
+import socket
 import socketserver
 import threading
 import time
@@ -23,7 +26,6 @@ from app import texts
 CALLBACK_PATH = "/callback"
 #: A stalled connection is dropped after this long.
 _CONNECTION_TIMEOUT_S = 5.0
-_POLL_S = 0.05
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -95,7 +97,11 @@ class LoopbackListener:
         self._params: dict[str, str] | None = None
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.listener = self
-        self._server.timeout = _POLL_S
+        # handle_request() only once the socket is readable: it must not wait itself.
+        self._server.timeout = 0
+        # Wakes the serving thread at once when the answer came or the attempt ended:
+        # the redirect's code must not wait for a polling interval (BENCH sign_in).
+        self._wake_read, self._wake_write = socket.socketpair()
         self.port: int = self._server.server_address[1]
         self._deadline = time.monotonic() + time_limit_s
         self._thread = threading.Thread(target=self._serve, name="bifoga-loopback", daemon=True)
@@ -115,7 +121,7 @@ class LoopbackListener:
         try:
             ok = self._judge(params)
         finally:
-            self._stop.set()  # whatever the judge thought: the one answer is taken
+            self._end()  # whatever the judge thought: the one answer is taken
         return texts.message("identity.callback.done" if ok else "identity.callback.failed")
 
     def wait(self, timeout: float | None = None) -> dict[str, str] | None:
@@ -130,18 +136,31 @@ class LoopbackListener:
     def closed(self) -> bool:
         return not self._thread.is_alive()
 
+    def _end(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):  # already closed: the serving thread has ended
+            self._wake_write.send(b"\0")
+
     def close(self) -> None:
         """Stop listening and wait until the port is closed and every connection done."""
-        self._stop.set()
+        self._end()
         if threading.current_thread() is not self._thread:
             self._thread.join()
 
     def _serve(self) -> None:
         try:
-            while not self._stop.is_set():
-                if time.monotonic() >= self._deadline:
-                    self._stop.set()
-                    break
-                self._server.handle_request()
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._server, selectors.EVENT_READ)
+                selector.register(self._wake_read, selectors.EVENT_READ)
+                while not self._stop.is_set():
+                    left = self._deadline - time.monotonic()
+                    if left <= 0:
+                        self._stop.set()
+                        break
+                    for key, _events in selector.select(left):
+                        if key.fileobj is self._server and not self._stop.is_set():
+                            self._server.handle_request()
         finally:
             self._server.server_close()
+            self._wake_read.close()
+            self._wake_write.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,10 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_args import EXIT_USAGE, Parser, parse
-from app.identifiers import parse_canonical
-from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal
+from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal, unchecked
 from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
+from app.recipients import canonical_from_input
 from app.texts import message
 from app.worker import IsolatedWorker, WorkerFailure
 
@@ -74,8 +75,11 @@ def report_to_json(path: str, report: InspectionReport) -> dict[str, Any]:
         ],
         "personal_data": {
             "found": report.personal_data_found,
+            # "place": where beside the pages the hit is (app.inspection.pdf_places),
+            # null for a page's or a picture's text.
             "hits": [
-                {"kind": hit.kind, "page": hit.page, "masked": hit.masked} for hit in report.hits
+                {"kind": hit.kind, "page": hit.page, "masked": hit.masked, "place": hit.place}
+                for hit in report.hits
             ],
         },
     }
@@ -89,6 +93,9 @@ def inspect_as_staged(
     cannot be copied, or is too large to send anyway, is inspected where it is (the
     report says why it is refused)."""
     source = Path(path)
+    special = _special_file(source)
+    if special is not None:
+        return special
     try:
         copyable = source.is_file() and source.stat().st_size <= default_policy().limits.max_bytes
     except OSError:
@@ -111,6 +118,19 @@ def inspect_as_staged(
         return inspect_isolated(worker, copy, recipients, name=source.name)
 
 
+def _special_file(source: Path) -> InspectionReport | None:
+    """A FIFO, device or socket refused at once, as the window refuses it when staging
+    (``file.not_a_file``): opening one to read may wait for ever or never end. ``stat``
+    does not open it. A path that cannot be stat'ed is left to the worker to report."""
+    try:
+        mode = source.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return unchecked("file.not_a_file", name=source.name)
+
+
 def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
     print(f"{path}: {_VERDICT_SV[report.verdict]}", file=out)
     for finding in report.findings:
@@ -123,7 +143,8 @@ def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
         print(f"  Personuppgifter: {len(report.hits)} träff(ar)", file=out)
         for hit in report.hits:
             where = f" (sida {hit.page})" if hit.page else ""
-            print(f"    {hit.kind}: {hit.masked}{where}", file=out)
+            place = f" [{message('ui.outside.place.' + hit.place, 'sv')}]" if hit.place else ""
+            print(f"    {hit.kind}: {hit.masked}{where}{place}", file=out)
     else:
         print("  Personuppgifter: inga hittade.", file=out)
 
@@ -136,11 +157,12 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
         return options
     recipients = []
     for value in options.recipient:
-        identifier = parse_canonical(value.replace("-", "").strip())
+        # Read as the window reads typed recipients (NFKC, then ASCII digits only).
+        identifier = canonical_from_input(value)
         if identifier is None:
             print(f"bifoga inspect: ogiltigt mottagar-id: {value!r}", file=err)
             return EXIT_USAGE
-        recipients.append(identifier.value)
+        recipients.append(identifier)
     results = []
     with IsolatedWorker() as worker:
         for path in options.files:

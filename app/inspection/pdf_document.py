@@ -101,10 +101,14 @@ class DocumentChecks:
     # -- security -------------------------------------------------------------------
 
     def security(self) -> None:
-        if self.pdf.is_encrypted:
-            self.sink.add("pdf.encrypted")
-            if not self.pdf.allow.accessibility:
-                self.sink.add("pdf.accessibility_denied")
+        if not self.pdf.is_encrypted:
+            return
+        if _owner_password_only(self.pdf):
+            self.sink.add("pdf.owner_password_only")
+            return
+        self.sink.add("pdf.encrypted")
+        if not self.pdf.allow.accessibility:
+            self.sink.add("pdf.accessibility_denied")
 
     def active_content(self) -> None:
         root = self.root
@@ -407,6 +411,14 @@ def _maps_to_unicode(font: Any) -> bool:
     symbolic = isinstance(flags, int) and bool(int(flags) & 4)
     # A symbolic TrueType font without an encoding is drawn by glyph index: no letters.
     return not (symbolic and subtype == "/TrueType")
+
+
+def _owner_password_only(pdf: pikepdf.Pdf) -> bool:
+    """Encrypted with an owner password alone (as lab systems often do): it opened here
+    without a password, as it will for the resident, and it lets text be extracted for
+    accessibility (a screen reader) and in general. Such a file is inspected and sent as
+    it is; only the restrictions on editing or printing stay, which harm no reader."""
+    return pdf.user_password_matched and pdf.allow.accessibility and pdf.allow.extract
 
 
 def check_document(pdf: pikepdf.Pdf, sink: FindingSink) -> None:

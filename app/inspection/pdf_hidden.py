@@ -53,8 +53,9 @@ def structure(data: bytes) -> tuple[bool, bool] | None:
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
         return None
     with pdf:
-        if pdf.is_encrypted:
-            return None  # refused anyway (pdf.encrypted); a rewrite would drop the encryption
+        # An encrypted file opened without a password (an owner password alone) is looked
+        # at too: it may be sent as it is (pdf.owner_password_only), and what it hides is
+        # then refused, since a rewrite would drop the encryption (hidden._rewrite_pdf).
         try:
             xref = pdf.get_xref_table()
             return _old_revisions(data, pdf, xref), _unreferenced(pdf, xref)

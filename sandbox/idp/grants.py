@@ -1,6 +1,7 @@
 """What the provider remembers between requests, in memory under one lock: the login
 requests waiting for a card and PIN, the codes, the refresh-token families and the
-single sign-on sessions. A restarted sandbox forgets them all, as its key is new anyway.
+single sign-on sessions. A restarted sandbox forgets them all (its clients sign in again;
+the access tokens they hold stay good when the data dir keeps the key, signing.py).
 
 Secrets handed out (codes, refresh tokens, session cookies) are kept as SHA-256 hashes
 only, so that nothing here is a usable credential.

@@ -63,13 +63,15 @@ def login_page(view: LoginView) -> str:
     title = "Godkänn med SITHS" if signing else "Logga in med SITHS"
     cards = "".join(_card(card, card.staff_id == view.selected) for card in view.cards)
     sign = (
-        f'<h2 id="sign-heading">Du godkänner</h2><div class="sign" id="sign-message" '
-        f'aria-labelledby="sign-heading">{_e(view.user_message)}</div>'
+        '<section aria-labelledby="sign-heading"><h2 id="sign-heading">Du godkänner</h2>'
+        f'<p class="sign" id="sign-message">{_e(view.user_message)}</p></section>'
         if signing
         else ""
     )
     error = f'<p class="alert" role="alert" id="error">{_e(view.error)}</p>' if view.error else ""
     described = ' aria-describedby="error" aria-invalid="true"' if view.error else ""
+    # After an error, or with the card already chosen, the PIN is what is left to do.
+    focus = " autofocus" if view.error or view.selected else ""
     submit = "Godkänn och signera" if signing else "Logga in"
     level = _ACR_LABELS.get(view.acr, view.acr)
     return page(
@@ -83,7 +85,7 @@ def login_page(view: LoginView) -> str:
         f"<fieldset><legend>Välj kort</legend>{cards}</fieldset>"
         '<p><label for="pin">PIN-kod</label><br>'
         f'<input type="password" name="pin" id="pin" autocomplete="off" inputmode="numeric"'
-        f"{described}></p>"
+        f"{described}{focus}></p>"
         f'<p><button type="submit" name="action" value="login" id="login">{submit}</button>'
         '<button type="submit" name="action" value="cancel" id="cancel" formnovalidate>'
         "Avbryt</button></p></form>",

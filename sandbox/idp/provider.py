@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import urllib.parse
 import uuid
 from collections.abc import Callable, Mapping
@@ -53,6 +54,9 @@ DEFAULT_ACCESS_TOKEN_TTL_S = 10 * 60
 CARD_ACR = LOA3
 _SCOPES = ("openid", "profile", "offline_access")
 _MAX_PARAM = 2000
+#: BASE64URL(SHA-256(verifier)) without padding: 43 characters (RFC 7636 §4.2).
+_S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
+_SECONDS = re.compile(r"[0-9]{1,9}")
 _MAX_USER_MESSAGE = 4000
 
 CardLookup = Callable[[str], StaffMember | None]
@@ -263,7 +267,7 @@ class IdentityProvider:
         challenge, method = one("code_challenge"), one("code_challenge_method")
         if not challenge or method != "S256":
             raise refuse("invalid_request", "PKCE with code_challenge_method=S256 is required.")
-        if not 43 <= len(challenge) <= 128:
+        if not _S256_CHALLENGE.fullmatch(challenge):
             raise refuse("invalid_request", "code_challenge is not an S256 challenge.")
         prompt_values = (one("prompt") or "").split()
         if "none" in prompt_values and len(prompt_values) > 1:
@@ -272,7 +276,7 @@ class IdentityProvider:
         max_age_text = one("max_age")
         max_age = None
         if max_age_text is not None:
-            if not max_age_text.isdigit():
+            if not _SECONDS.fullmatch(max_age_text):
                 raise refuse("invalid_request", "max_age is a whole number of seconds.")
             max_age = int(max_age_text)
         acr_values = (one("acr_values") or "").split()

@@ -134,3 +134,19 @@ def test_discarding_a_draft_keeps_the_other_cases_drafts(qtbot: QtBot, services:
     assert karin in window.book and window.book.case_draft("2024-119") is None
     pick_case(window, "2024-119")
     assert window.draft.body == "" and window.draft.subject == "Sv: Recept"
+
+
+def test_one_resident_in_three_scripts_is_one_recipient_and_the_foreign_line_is_named(
+    qtbot: QtBot, services: Services
+) -> None:
+    # Issue 21: fullwidth digits are the same resident (a duplicate); Arabic-Indic digits
+    # are refused with the line they stand on, never made a second recipient.
+    window = open_window(qtbot, services)
+    window.start_new_case()
+    window.compose.recipients_edit.setPlainText(
+        "19680102-9288\n１９６８０１０２－９２８８\n١٩٦٨٠١٠٢-٩٢٨٨"
+    )
+    assert window.draft.recipients == ["196801029288"]
+    label = window.compose.recipient_label.text()
+    assert "Rad 3:" in label and "annan skrift" in label
+    assert "Dubbletter som räknas en gång: 1" in label

@@ -3,16 +3,11 @@ clock, and raw HTTP for what the client would never send."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import io
-import os
-import subprocess
-import sys
 import urllib.parse
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +20,6 @@ from tests.support.idp_robot import sandbox_approval, sandbox_tokens
 from tests.support.pdfgen import text_pdf
 
 _FILES = Path(__file__).resolve().parents[1] / "files"
-_REPO = Path(__file__).resolve().parents[2]
 
 #: Demo world (sandbox/demo.py), as the tests rely on it.
 LUND = "Vårdcentralen Lund"
@@ -230,28 +224,3 @@ class AnswerLog(requests.Session):
         path = urllib.parse.urlsplit(request.url or "").path
         self.answers.append((request.method or "", path, response.status_code))
         return response
-
-
-@contextlib.contextmanager
-def bifoga_sandbox(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``bifoga sandbox ARGS`` as a process, through the console script's own dispatch
-    (ui.launcher, the ``bifoga`` entry point): the process and the base URL it printed
-    first. Killed afterwards if the test did not stop it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "sandbox", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(_REPO)},
-        cwd=_REPO,
-    )
-    try:
-        assert process.stdout is not None
-        yield process, process.stdout.readline().strip()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()

@@ -17,39 +17,17 @@ import trustme
 from sandbox.responses import MAX_JSON_BYTES
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import Raw, codes
-from tests.support.idp_robot import sandbox_tokens
+from tests.gateway.sockets import (
+    PATIENCE_S,
+    answer,
+    closed_without_answer,
+    connect,
+    request_head,
+)
+from tests.gateway.tokens import bearer_token
 
-#: How long a test lets the server take before it counts as hanging. A safety net only:
-#: each test ends as soon as the server answers or closes.
-_PATIENCE_S = 20.0
 #: The stall timeout of the sandboxes started here (the default is 30 s).
 _STALL_S = 0.5
-
-
-def _connect(base_url: str) -> socket.socket:
-    host, port = base_url.removeprefix("http://").rsplit(":", 1)
-    return socket.create_connection((host, int(port)), timeout=_PATIENCE_S)
-
-
-def _answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """Read one HTTP answer (the server closes every connection after it)."""
-    received = b""
-    while chunk := sock.recv(65536):
-        received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return int(status_line.split()[1]), headers, body
-
-
-def _closed_without_answer(sock: socket.socket) -> bool:
-    try:
-        return sock.recv(65536) == b""
-    except ConnectionResetError:
-        return True
 
 
 def _chunk(data: bytes) -> bytes:
@@ -57,8 +35,7 @@ def _chunk(data: bytes) -> bytes:
 
 
 def _request_head(path: str, port: int, *headers: str) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", *headers, "", ""]
-    return "\r\n".join(lines).encode()
+    return request_head("POST", path, port, *headers)
 
 
 @pytest.fixture
@@ -74,14 +51,14 @@ def guarded(tmp_path: Path) -> Iterator[SandboxHandle]:
 def _still_answers(base_url: str) -> None:
     """A JSON request is read and answered in full (one of the sandbox's: no token)."""
     response = requests.post(
-        base_url + "/sandbox/faults", json={"mode": None, "count": 0}, timeout=_PATIENCE_S
+        base_url + "/sandbox/faults", json={"mode": None, "count": 0}, timeout=PATIENCE_S
     )
     assert response.status_code == 200, response.text
 
 
 def _bearer(base_url: str) -> str:
     """The header that lets a raw request reach the JSON body of POST /v1/reviews."""
-    return f"Authorization: Bearer {sandbox_tokens(base_url, 'anna')['access_token']}"
+    return f"Authorization: Bearer {bearer_token(base_url)}"
 
 
 # -- body limits while reading ------------------------------------------------------------
@@ -90,7 +67,7 @@ def _bearer(base_url: str) -> str:
 def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
     sandbox: SandboxHandle,
 ) -> None:
-    with _connect(sandbox.base_url) as sock:
+    with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
                 "/v1/reviews",
@@ -105,7 +82,7 @@ def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
             sock.sendall(_chunk(block))
         # The body never ends (no last chunk): only a server that stops at the limit
         # can answer now.
-        status, headers, body = _answer(sock)
+        status, headers, body = answer(sock)
     assert status == 413 and headers["connection"] == "close"
     assert [e["code"] for e in json.loads(body)["errors"]] == ["payload_too_large"]
     _still_answers(sandbox.base_url)
@@ -113,7 +90,7 @@ def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
 
 def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None:
     payload = json.dumps({"digest": "0" * 64, "approval": "x"}).encode()
-    with _connect(sandbox.base_url) as sock:
+    with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
                 "/v1/reviews",
@@ -126,7 +103,7 @@ def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None
             + _chunk(payload[10:])
             + b"0\r\n\r\n"
         )
-        status, _, body = _answer(sock)
+        status, _, body = answer(sock)
     # Read and parsed to the end: only the subject is missing.
     assert status == 422 and {e["field"] for e in json.loads(body)["errors"]} == {"subject"}
 
@@ -134,7 +111,7 @@ def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None
 def test_a_declared_length_over_the_limit_is_refused_before_reading(
     sandbox: SandboxHandle, raw: Raw, token: str
 ) -> None:
-    with _connect(sandbox.base_url) as sock:
+    with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
                 "/v1/reviews",
@@ -144,7 +121,7 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
                 f"Content-Length: {MAX_JSON_BYTES + 1}",
             )
         )
-        status, _, body = _answer(sock)  # not a byte of the body was sent
+        status, _, body = answer(sock)  # not a byte of the body was sent
     assert status == 413 and b"payload_too_large" in body
     chunked_upload = raw.call(
         "PUT",
@@ -206,10 +183,10 @@ def test_json_64_deep_and_brackets_in_strings_are_parsed(raw: Raw, token: str) -
 def test_a_client_that_stalls_before_its_request_is_read_is_dropped(
     guarded: SandboxHandle, sent: bytes
 ) -> None:
-    with _connect(guarded.base_url) as sock:
+    with connect(guarded.base_url) as sock:
         sock.sendall(sent)
-        assert _closed_without_answer(sock), "the server closed the stalled connection"
-    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+        assert closed_without_answer(sock), "the server closed the stalled connection"
+    assert guarded.server.wait_for_open_connections(0, PATIENCE_S)
     _still_answers(guarded.base_url)
 
 
@@ -228,32 +205,32 @@ def test_a_client_that_stalls_in_its_body_is_told_and_dropped(
     guarded: SandboxHandle, sent: bytes
 ) -> None:
     bearer = _bearer(guarded.base_url).encode() + b"\r\n"
-    with _connect(guarded.base_url) as sock:
+    with connect(guarded.base_url) as sock:
         sock.sendall(_HEAD + bearer + sent)
-        status, headers, body = _answer(sock)  # returns once the server has closed
+        status, headers, body = answer(sock)  # returns once the server has closed
     assert status == 400 and headers["connection"] == "close"
     assert [e["code"] for e in json.loads(body)["errors"]] == ["incomplete_body"]
-    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+    assert guarded.server.wait_for_open_connections(0, PATIENCE_S)
     _still_answers(guarded.base_url)
 
 
 def test_connections_are_capped_and_the_cap_frees_up(guarded: SandboxHandle) -> None:
     # A long stall timeout would make no difference: these connections are closed by the
     # test itself, and the cap is what is tested.
-    stalled = [_connect(guarded.base_url) for _ in range(3)]
+    stalled = [connect(guarded.base_url) for _ in range(3)]
     try:
         for sock in stalled:
             sock.sendall(b"POST /v1/reviews HTTP/1.1\r\n")
-        assert guarded.server.wait_for_open_connections(3, _PATIENCE_S)
-        with _connect(guarded.base_url) as fourth:
+        assert guarded.server.wait_for_open_connections(3, PATIENCE_S)
+        with connect(guarded.base_url) as fourth:
             fourth.sendall(b"GET /sandbox/ledger HTTP/1.1\r\nHost: x\r\n\r\n")
-            status, headers, body = _answer(fourth)
+            status, headers, body = answer(fourth)
         assert status == 503 and headers["retry-after"] == "1"
         assert [e["code"] for e in json.loads(body)["errors"]] == ["too_many_connections"]
     finally:
         for sock in stalled:
             sock.close()
-    assert guarded.server.wait_for_open_connections(0, _PATIENCE_S)
+    assert guarded.server.wait_for_open_connections(0, PATIENCE_S)
     _still_answers(guarded.base_url)
 
 
@@ -270,12 +247,12 @@ def test_a_tls_client_that_never_shakes_hands_holds_up_no_one(
         data_dir=tmp_path / "tls", tls_cert=cert_file, tls_key=key_file, request_timeout_s=5.0
     ) as handle:
         host, port = handle.base_url.removeprefix("https://").rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=_PATIENCE_S) as silent:
-            assert handle.server.wait_for_open_connections(1, _PATIENCE_S)
+        with socket.create_connection((host, int(port)), timeout=PATIENCE_S) as silent:
+            assert handle.server.wait_for_open_connections(1, PATIENCE_S)
             # Served meanwhile: the silent client's handshake waits on its own thread.
             answer = requests.get(
-                handle.base_url + "/sandbox/ledger", verify=str(ca_file), timeout=_PATIENCE_S
+                handle.base_url + "/sandbox/ledger", verify=str(ca_file), timeout=PATIENCE_S
             )
             assert answer.status_code == 200
-            assert _closed_without_answer(silent)
-        assert handle.server.wait_for_open_connections(0, _PATIENCE_S)
+            assert closed_without_answer(silent)
+        assert handle.server.wait_for_open_connections(0, PATIENCE_S)

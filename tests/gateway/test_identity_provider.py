@@ -202,6 +202,10 @@ def test_pkce_s256_is_required_at_the_authorization(sandbox: SandboxHandle) -> N
     assert refused["error"] == "invalid_request" and refused["state"] == plain.state
     no_openid = start_flow(sandbox.issuer, scope="profile")
     assert _refusal(sandbox, no_openid.url)["error"] == "invalid_scope"
+    for bad in ({"max_age": "²"}, {"max_age": "-1"}, {"code_challenge": "short"}):
+        assert (
+            _refusal(sandbox, start_flow(sandbox.issuer, **bad).url)["error"] == "invalid_request"
+        )
     unmet = start_flow(sandbox.issuer, acr_values="http://id.sambi.se/loa/loa4")
     assert _refusal(sandbox, unmet.url)["error"] == "unmet_authentication_requirements"
 

@@ -101,6 +101,19 @@ def test_invalid_personnummer_is_refused(raw: Raw, token: str) -> None:
         assert _errors(response) == {"recipients": "invalid_resident_id"}
 
 
+@pytest.mark.parametrize("zero", [0xFF10, 0x0660, 0x06F0, 0x0966, 0x1D7CE])
+def test_a_resident_in_other_digits_is_refused_not_a_second_delivery(
+    raw: Raw, token: str, zero: int
+) -> None:
+    # Issue 21: the wire form is ASCII; fullwidth or Arabic-Indic "196801029288" once made
+    # three deliveries to one resident.
+    other = "".join(chr(zero + int(d)) for d in KARIN)
+    response = raw.send(token, reply(kind="new_case", case_id=None, recipients=[KARIN, other]))
+    assert response.status_code == 422
+    assert _errors(response) == {"recipients": "invalid_resident_id"}
+    assert raw.ledger() == []
+
+
 def test_new_case_to_a_samordningsnummer(raw: Raw, token: str) -> None:
     response = raw.send(token, reply(kind="new_case", case_id=None, recipients=["189001619809"]))
     assert response.status_code == 201, response.text

@@ -21,13 +21,13 @@ from tests.gateway.helpers import (
     LUND,
     Raw,
     attachment_json,
-    bifoga_sandbox,
     codes,
     pdf_blob,
     reply,
     subject_of,
 )
 from tests.support.idp_robot import redirect_params, sandbox_tokens, start_flow
+from tests.support.processes import sandbox_process
 
 _REPO = Path(__file__).resolve().parents[2]
 LOA3 = "http://id.sambi.se/loa/loa3"
@@ -157,11 +157,11 @@ def test_an_issuer_that_cannot_be_reached_stops_the_start() -> None:
 
 def test_bifoga_sandbox_issuer_trusts_the_provider(mock_issuer: str, tmp_path: Path) -> None:
     args = ["--issuer", mock_issuer, "--audience", "bifoga-gateway", "--client-id", "bifoga"]
-    with bifoga_sandbox("--data", str(tmp_path), *args) as (process, base_url):
+    with sandbox_process(tmp_path / "gw", tmp_path / "gw.log", extra=args) as (child, base_url):
         token = mock_tokens(mock_issuer, "cecilia")["access_token"]
         me = requests.get(
             f"{base_url}/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
         )
         assert me.status_code == 200 and me.json()["staff_id"] == "cecilia"
-        process.terminate()
-        assert process.wait(timeout=10) == 0
+        child.process.terminate()
+        assert child.process.wait(timeout=10) == 0

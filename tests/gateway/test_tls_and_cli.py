@@ -16,7 +16,8 @@ from app.gateway.errors import GatewayError
 from sandbox.cli import main
 from sandbox.faults import FaultMode
 from sandbox.runner import InsecureHostError, SandboxHandle, start_sandbox
-from tests.gateway.helpers import KARIN, Raw, RecordingSleep, bifoga_sandbox
+from tests.gateway.helpers import KARIN, Raw, RecordingSleep
+from tests.support.processes import sandbox_process
 from tests.support.signed_client import sign_in
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -85,10 +86,8 @@ def test_plain_http_is_refused_off_loopback(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path) -> None:
-    with bifoga_sandbox("--data", str(tmp_path / "data"), "--fault", "slow:2") as (
-        process,
-        base_url,
-    ):
+    log = tmp_path / "sandbox.log"
+    with sandbox_process(tmp_path / "data", log, fault="slow:2") as (child, base_url):
         assert base_url.startswith("http://127.0.0.1:")
         directory = requests.get(
             base_url + "/sandbox/", timeout=5, headers={"Accept": "application/json"}
@@ -96,8 +95,8 @@ def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path
         assert directory.status_code == 200
         faults = requests.get(base_url + "/sandbox/faults", timeout=5).json()
         assert faults["mode"] == "slow" and faults["count"] == 2
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+        child.process.send_signal(signal.SIGTERM)
+        assert child.process.wait(timeout=10) == 0
     assert (tmp_path / "data" / "sandbox.sqlite3").exists()
 
 

@@ -201,3 +201,31 @@ def test_options_are_what_the_request_carries(fake_provider: Provider) -> None:
     assert query["login_hint"] == "cecilia"
     assert query["scope"] == "openid profile"
     assert "prompt" not in query and "max_age" not in query
+
+
+def test_the_address_given_to_the_browser_holds_no_secret(fake_provider: Provider) -> None:
+    # It becomes a browser process's argument: the PKCE verifier must not be in it.
+    with sign_in_attempt(fake_provider) as attempt:
+        assert attempt._verifier not in attempt.url
+        assert "code_verifier" not in attempt.url
+
+
+@pytest.mark.parametrize(("opened", "expected"), [(True, True), (False, False), (None, False)])
+def test_the_system_browser_says_whether_it_opened(
+    monkeypatch: pytest.MonkeyPatch, opened: bool | None, expected: bool
+) -> None:
+    import webbrowser
+
+    from app.identity import SystemBrowser
+
+    asked: list[str] = []
+
+    def fake_open(url: str, new: int = 0, autoraise: bool = True) -> bool:
+        asked.append(url)
+        if opened is None:
+            raise webbrowser.Error("no runnable browser")
+        return opened
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    assert SystemBrowser().open("http://127.0.0.1:1/authorize") is expected
+    assert asked == ["http://127.0.0.1:1/authorize"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from app.inspection.cli import main
 from tests.inspection.conftest import CORPUS
@@ -56,7 +59,7 @@ def test_json_has_one_object_per_file_in_the_designed_shape(tmp_path: Path) -> N
     assert with_data["verdict"] == "review"
     assert with_data["personal_data"]["found"] is True
     hit = with_data["personal_data"]["hits"][0]
-    assert hit == {"kind": "personnummer", "page": 1, "masked": hit["masked"]}
+    assert hit == {"kind": "personnummer", "page": 1, "masked": hit["masked"], "place": None}
     assert "1212-1212" not in out  # never the identifier in clear
 
 
@@ -132,3 +135,15 @@ def test_output_cut_off_by_the_reader_ends_quietly() -> None:
         status = child.wait(timeout=120)
     assert "Traceback" not in errors, errors
     assert status in (0, 1, 141)  # 141: the pipe closed under it, as a shell would say
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_or_a_device_is_refused_at_once_as_the_window_does(tmp_path: Path) -> None:
+    # Nothing ever writes to this FIFO: opening it to read would wait for ever.
+    fifo = tmp_path / "provsvar.pdf"
+    os.mkfifo(fifo)
+    status, out, _err = _run("--json", str(fifo), os.devnull)
+    assert status == 1
+    results = json.loads(out)
+    assert [[f["code"] for f in r["findings"]] for r in results] == [["file.not_a_file"]] * 2
+    assert all(r["verdict"] == "blocked" and r["sha256"] is None for r in results)

@@ -89,7 +89,7 @@ def embedded_file_pdf() -> bytes:
     )
 
 
-def encrypted_pdf(*, user_password: str = "") -> bytes:
+def encrypted_pdf(*, user_password: str = "", extract: bool = False) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(letter_pdf())) as pdf:
@@ -100,7 +100,7 @@ def encrypted_pdf(*, user_password: str = "") -> bytes:
                 R=4,
                 owner="owner-secret",
                 user=user_password,
-                allow=pikepdf.Permissions(extract=False),
+                allow=pikepdf.Permissions(extract=extract, modify_other=False),
             ),
         )
     return out.getvalue()

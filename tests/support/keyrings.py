@@ -3,6 +3,8 @@ touch the developer's own."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,6 +38,33 @@ class LockedKeyring(MemoryKeyring):
 
     def get_password(self, service: str, username: str) -> str | None:
         raise KeyringLocked("the keyring is locked")
+
+
+class EnvironmentKeyring(MemoryKeyring):
+    """A keyring for a child process of a test: its entries come from the environment
+    (``BIFOGA_TEST_KEYRING``, JSON ``{"service/entry": "value"}``); chosen with
+    ``PYTHON_KEYRING_BACKEND=tests.support.keyrings.EnvironmentKeyring``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for name, value in json.loads(os.environ.get(ENVIRONMENT_ENTRIES, "{}")).items():
+            service, _, username = name.partition("/")
+            self.entries[(service, username)] = value
+
+
+ENVIRONMENT_ENTRIES = "BIFOGA_TEST_KEYRING"
+
+
+def child_environment(backend: MemoryKeyring) -> dict[str, str]:
+    """Environment variables that give a child process a keyring holding ``backend``'s
+    entries (:class:`EnvironmentKeyring`)."""
+    entries = {
+        f"{service}/{username}": value for (service, username), value in backend.entries.items()
+    }
+    return {
+        "PYTHON_KEYRING_BACKEND": f"{__name__}.EnvironmentKeyring",
+        ENVIRONMENT_ENTRIES: json.dumps(entries),
+    }
 
 
 @contextmanager

@@ -10,19 +10,24 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
+import keyring
 import pytest
 
 from app import cli, texts
-from app.audit import TRAIL_FILE_NAME, AuditTrail, default_folder
+from app.audit import TRAIL_FILE_NAME, AuditTrail, KeyringKeyProvider, default_folder
 from app.audit_cli import EXIT_BROKEN, EXIT_SOUND, EXIT_USAGE, main
+from tests.support.keyrings import MemoryKeyring, child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF_SHA = "e" * 64
 
 
 def write_trail(folder: Path) -> Path:
-    with AuditTrail.open(folder, lambda: bytes(32)) as trail:
+    """A sound trail, written with the audit key in the test run's keyring (tests/conftest.py),
+    which the command reads as it would the OS keyring."""
+    with AuditTrail.open(folder, KeyringKeyProvider()) as trail:
         session = trail.sign_in("anna")
         session.attach(PDF_SHA, "application/pdf", "ok")
         session.page_seen(PDF_SHA, 1)
@@ -156,7 +161,11 @@ def test_the_console_command_gives_the_same_exit_codes_without_loading_qt(
 ) -> None:
     path = write_trail(tmp_path / "audit")
     command = [sys.executable, "-c", _CONSOLE, "audit", "verify", str(path)]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        **child_environment(cast(MemoryKeyring, keyring.get_keyring())),
+    }
     sound = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
     assert (sound.returncode, sound.stderr) == (EXIT_SOUND, "Qt loaded: []\n")
     assert "obruten: 5 poster" in sound.stdout

@@ -30,7 +30,7 @@ from app.audit import (
     verify_file,
 )
 from app.audit.pseudonyms import KEYRING_ENTRY, KEYRING_SERVICE
-from app.audit.records import record_hash
+from app.audit.records import ChainKey, record_hash
 from tests.support.keyrings import LockedKeyring, MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def test_every_kind_of_event_is_written_chained_and_verifies(folder: Path) -> No
         assert after["prev"] == before["hash"]
     for record in records:
         body = {k: v for k, v in record.items() if k != "hash"}
-        assert record["hash"] == record_hash(body)
+        assert record["hash"] == record_hash(body, ChainKey(KEY))
     assert records[0]["actor"] is None  # purge at start: nobody signed in yet
     assert {r["actor"] for r in records[1:]} == {"anna"}
     assert records[2]["data"] == {
@@ -99,13 +99,13 @@ def test_every_kind_of_event_is_written_chained_and_verifies(folder: Path) -> No
     send = records[6]["data"]
     assert send["message_id"] == "msg-7" and send["kind"] == "reply"
     assert send["case_id"] == "2024-118" and send["count"] == 1
-    assert send["recipients"][0]["masked"] == "19121212-****"
+    assert set(send["recipients"][0]) == {"ref"}  # no date of birth, no masked form
     assert send["sha256s"] == [PDF_SHA]
     assert records[8]["data"]["status"] == "done"
     assert records[9]["data"]["report_sha256"] == PNG_SHA
     assert (seq, head) == (12, records[-1]["hash"])
 
-    result = verify_file(folder / TRAIL_FILE_NAME)
+    result = verify_file(folder / TRAIL_FILE_NAME, KEY)
     assert result.sound and result.sound_records == 12
 
 
@@ -134,7 +134,7 @@ def test_a_trail_opened_again_continues_the_chain(folder: Path) -> None:
         assert trail.head[0] == 2
         record = trail.sign_in("bertil")
     assert record.actor == "bertil"
-    result = verify_file(folder / TRAIL_FILE_NAME)
+    result = verify_file(folder / TRAIL_FILE_NAME, KEY)
     assert result.sound and result.sound_records == 3
 
 
@@ -241,7 +241,7 @@ def test_after_damage_a_new_trail_starts_and_keeps_the_damaged_one_as_it_was(
     kept = folder / "trail-damaged-20261130T051000Z.jsonl"
     assert kept.read_bytes() == damaged
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    broken = verify_file(kept).broken
+    broken = verify_file(kept, KEY).broken
     assert broken is not None and broken.kind == BreakKind.TRUNCATED_TAIL
 
     records = lines_of(path)
@@ -253,7 +253,7 @@ def test_after_damage_a_new_trail_starts_and_keeps_the_damaged_one_as_it_was(
         "break": "truncated_tail",
         "break_line": 3,
     }
-    assert verify_file(path).sound_records == 2
+    assert verify_file(path, KEY).sound_records == 2
 
 
 def test_a_sound_trail_is_simply_opened_again_and_nothing_set_aside(folder: Path) -> None:
@@ -306,23 +306,29 @@ def test_no_test_personnummer_is_in_clear_in_a_trail_of_events_holding_them(
     records = lines_of(folder / TRAIL_FILE_NAME)
     sends = [r["data"] for r in records if r["kind"] == "send"]
     assert sum(s["count"] for s in sends) == len(TEST_NUMBERS)  # every recipient is there
-    assert records[0]["actor"].startswith(f"{TEST_NUMBERS[0][:8]}-****#ref:")
-    assert verify_file(folder / TRAIL_FILE_NAME).sound
+    assert records[0]["actor"].startswith("********-****#ref:")
+    assert verify_file(folder / TRAIL_FILE_NAME, KEY).sound
 
 
 def test_a_recipients_reference_matches_only_with_the_key(folder: Path) -> None:
     resident = TEST_NUMBERS[10]
     with AuditTrail.open(folder, fixed_key) as trail:
         trail.sign_in("anna").send("m1", "reply", "c1", [resident], [PDF_SHA])
-    with AuditTrail.open(folder, lambda: bytes(32)) as other:
+    with AuditTrail.open(folder.parent / "other", lambda: bytes(32)) as other:
         other.sign_in("anna").send("m2", "reply", "c1", [resident], [PDF_SHA])
     with AuditTrail.open(folder, fixed_key) as again:
         again.sign_in("anna").send("m3", "reply", "c1", [resident], [PDF_SHA])
-    refs = [
-        r["data"]["recipients"][0]["ref"]
-        for r in lines_of(folder / TRAIL_FILE_NAME)
+    with pytest.raises(AuditError) as refused:  # another key cannot go on with the chain
+        AuditTrail.open(folder, lambda: bytes(32))
+    assert refused.value.code == "audit.trail_damaged"
+    sends = [
+        r
+        for trail in (folder, folder.parent / "other")
+        for r in lines_of(trail / TRAIL_FILE_NAME)
         if r["kind"] == "send"
     ]
+    refs = [sends[0], sends[2], sends[1]]
+    refs = [r["data"]["recipients"][0]["ref"] for r in refs]
     assert refs[0] == refs[2]  # the same key: the same resident is recognised
     assert refs[1] != refs[0]  # another key: no match
 
@@ -409,7 +415,7 @@ def test_concurrent_writers_keep_one_sound_chain(folder: Path) -> None:
     second.close()
 
     assert failures == []
-    result = verify_file(folder / TRAIL_FILE_NAME)
+    result = verify_file(folder / TRAIL_FILE_NAME, KEY)
     assert result.broken is None
     assert result.sound_records == 3 * (per_writer + 1)
     records = lines_of(folder / TRAIL_FILE_NAME)
@@ -426,7 +432,7 @@ def test_a_second_writer_chains_to_what_the_first_wrote_since(folder: Path) -> N
         record = first.purge(1)
         assert (record.seq, record.prev) == (3, bertils_sign_in[1])
         assert second.head == (3, record.hash)  # what the other one wrote counts too
-    assert verify_file(folder / TRAIL_FILE_NAME).sound_records == 3
+    assert verify_file(folder / TRAIL_FILE_NAME, KEY).sound_records == 3
 
 
 # ------------------------------------------------------------------ a full disk
@@ -465,7 +471,7 @@ def test_a_write_cut_short_by_a_full_disk_is_an_error_and_then_a_named_break(
     assert (child.returncode, child.stderr) == (0, "")
     assert child.stdout.split() == ["audit.write_failed", "EFBIG"]
 
-    broken = verify_file(folder / TRAIL_FILE_NAME).broken
+    broken = verify_file(folder / TRAIL_FILE_NAME, bytes(32)).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.TRUNCATED_TAIL, 3, 3)
     with pytest.raises(AuditError) as refused:

@@ -13,17 +13,18 @@ import pytest
 
 from app import texts
 from app.audit import TRAIL_FILE_NAME, AuditTrail, BreakKind, Checkpoint, verify_file
-from app.audit.records import record_hash
+from app.audit.records import ChainKey, record_hash
 from app.audit.verify import verify_stream
 
 PDF_SHA = hashlib.sha256(b"provsvar.pdf").hexdigest()
 RECORDS = 8
+KEY = bytes(32)
 
 
 @pytest.fixture
 def trail_path(tmp_path: Path) -> Path:
     """A sound trail of eight records: sign-in to sign-out of one message."""
-    with AuditTrail.open(tmp_path / "audit", lambda: bytes(32)) as trail:
+    with AuditTrail.open(tmp_path / "audit", lambda: KEY) as trail:
         session = trail.sign_in("anna")
         session.attach(PDF_SHA, "application/pdf", "review")
         session.page_seen(PDF_SHA, 1)
@@ -42,16 +43,17 @@ def edit_lines(path: Path, change: Callable[[list[bytes]], list[bytes]]) -> None
 
 def rehashed(line: bytes, **changes: object) -> bytes:
     """``line`` with fields changed and its own hash made right again, as someone who
-    knows the format would do it."""
+    knows the format and holds the key would do it: what the chain's links and a
+    checkpoint still show (without the key: tests/unit/test_audit_tamper.py)."""
     record = json.loads(line)
     record.update(changes)
     record.pop("hash")
-    record["hash"] = record_hash(record)
+    record["hash"] = record_hash(record, ChainKey(KEY))
     return json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 
 
 def test_a_sound_trail_passes(trail_path: Path) -> None:
-    result = verify_file(trail_path)
+    result = verify_file(trail_path, KEY)
     assert result.sound
     assert result.sound_records == RECORDS
     assert result.last is not None and result.last.kind == "sign_out"
@@ -60,7 +62,7 @@ def test_a_sound_trail_passes(trail_path: Path) -> None:
 def test_an_empty_trail_is_sound_with_no_records(tmp_path: Path) -> None:
     empty = tmp_path / "trail.jsonl"
     empty.write_bytes(b"")
-    result = verify_file(empty)
+    result = verify_file(empty, KEY)
     assert (result.sound, result.sound_records, result.last) == (True, 0, None)
 
 
@@ -69,10 +71,10 @@ def test_one_changed_field_is_a_hash_mismatch_at_that_record(trail_path: Path) -
         trail_path,
         lambda lines: [line.replace(b'"verdict":"review"', b'"verdict":"ok"') for line in lines],
     )
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.HASH_MISMATCH, 2, 2)
-    assert verify_file(trail_path).sound_records == 1
+    assert verify_file(trail_path, KEY).sound_records == 1
 
 
 def test_a_changed_record_with_its_hash_made_again_breaks_the_next_link(
@@ -83,14 +85,14 @@ def test_a_changed_record_with_its_hash_made_again_breaks_the_next_link(
         return lines
 
     edit_lines(trail_path, forge)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.BAD_PREV, 6, 6)
 
 
 def test_a_deleted_line_is_named_as_the_missing_record(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: lines[:3] + lines[4:])  # record 4 gone
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq, broken.found_seq) == (
         BreakKind.SEQUENCE_GAP, 4, 4, 5
@@ -99,7 +101,7 @@ def test_a_deleted_line_is_named_as_the_missing_record(trail_path: Path) -> None
 
 def test_a_deleted_first_line_is_named_as_record_one(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: lines[1:])
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.SEQUENCE_GAP, 1, 1)
 
@@ -112,7 +114,7 @@ def test_a_deleted_line_renumbered_to_hide_the_gap_breaks_the_link(trail_path: P
         ]
 
     edit_lines(trail_path, delete_and_renumber)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.BAD_PREV, 4, 4)
 
@@ -123,7 +125,7 @@ def test_a_reordered_pair_is_named_with_where_the_record_went(trail_path: Path) 
         return lines
 
     edit_lines(trail_path, swap)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq, broken.found_seq, broken.at_line) == (
         BreakKind.MOVED, 3, 3, 4, 4
@@ -132,7 +134,7 @@ def test_a_reordered_pair_is_named_with_where_the_record_went(trail_path: Path) 
 
 def test_a_copied_line_is_a_repeated_record(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: [*lines[:5], lines[2], *lines[5:]])
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq, broken.found_seq) == (
         BreakKind.REPEATED, 6, 6, 3
@@ -141,14 +143,14 @@ def test_a_copied_line_is_a_repeated_record(trail_path: Path) -> None:
 
 def test_a_truncated_tail_is_named(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: [*lines[:-1], lines[-1][:40]])
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (BreakKind.TRUNCATED_TAIL, RECORDS, RECORDS)
 
 
 def test_a_last_line_without_its_newline_counts_as_truncated(trail_path: Path) -> None:
     edit_lines(trail_path, lambda lines: [*lines[:-1], lines[-1].rstrip(b"\n")])
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.found_seq) == (BreakKind.TRUNCATED_TAIL, RECORDS)
 
@@ -171,7 +173,7 @@ def test_a_line_that_is_not_a_record_is_named(
         return lines
 
     edit_lines(trail_path, replace_third)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (kind, 3, 3)
 
@@ -182,13 +184,13 @@ def test_a_record_with_an_extra_field_or_a_float_is_malformed(trail_path: Path) 
         return lines
 
     edit_lines(trail_path, add_field)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None and (broken.kind, broken.line) == (BreakKind.MALFORMED, 2)
 
     line = b'{"actor":"a","data":{"page":1.0},"hash":"' + b"0" * 64 + b'","kind":"page_seen",'
     line += b'"prev":"' + b"0" * 64 + b'","seq":1,"time":"t","v":1}\n'
     trail_path.write_bytes(line)
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None and broken.kind == BreakKind.MALFORMED
     assert "floating-point" in broken.detail
 
@@ -196,12 +198,12 @@ def test_a_record_with_an_extra_field_or_a_float_is_malformed(trail_path: Path) 
 def test_a_duplicated_key_is_refused_rather_than_read_one_way(trail_path: Path) -> None:
     once, twice = b'"actor":"anna",', b'"actor":"anna","actor":"x",'
     edit_lines(trail_path, lambda lines: [lines[0].replace(once, twice), *lines[1:]])
-    broken = verify_file(trail_path).broken
+    broken = verify_file(trail_path, KEY).broken
     assert broken is not None and (broken.kind, broken.line) == (BreakKind.UNPARSEABLE, 1)
 
 
 def checkpoint_of(path: Path) -> Checkpoint:
-    last = verify_file(path).last
+    last = verify_file(path, KEY).last
     assert last is not None
     return Checkpoint.of(last)
 
@@ -211,8 +213,8 @@ def test_a_deleted_last_line_is_caught_only_with_a_checkpoint(trail_path: Path) 
     last_line = json.loads(trail_path.read_bytes().splitlines()[-1])
     assert str(checkpoint) == f"{RECORDS}:{last_line['hash'][:16]}"
     edit_lines(trail_path, lambda lines: lines[:-1])
-    assert verify_file(trail_path).sound  # the chain alone cannot tell: nothing follows it
-    broken = verify_file(trail_path, checkpoint).broken
+    assert verify_file(trail_path, KEY).sound  # the chain alone cannot tell: nothing follows it
+    broken = verify_file(trail_path, KEY, checkpoint).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (
         BreakKind.CHECKPOINT_MISSING, RECORDS, RECORDS
@@ -232,8 +234,8 @@ def test_a_trail_rewritten_with_fresh_hashes_fails_its_checkpoint(trail_path: Pa
         return rewritten
 
     edit_lines(trail_path, rewrite_from_record_2)
-    assert verify_file(trail_path).sound  # a consistent forgery: only the checkpoint shows it
-    broken = verify_file(trail_path, checkpoint).broken
+    assert verify_file(trail_path, KEY).sound  # a consistent forgery: only the checkpoint shows it
+    broken = verify_file(trail_path, KEY, checkpoint).broken
     assert broken is not None
     assert (broken.kind, broken.line, broken.seq) == (
         BreakKind.CHECKPOINT_MISMATCH, RECORDS, RECORDS
@@ -262,7 +264,7 @@ def test_every_single_byte_changed_anywhere_is_caught(trail_path: Path) -> None:
         for flip in (0x01, 0x20):
             changed = bytearray(sound)
             changed[position] ^= flip
-            if verify_stream(io.BytesIO(bytes(changed))).sound:
+            if verify_stream(io.BytesIO(bytes(changed)), KEY).sound:
                 missed.append((position, flip))
     assert missed == []
 
@@ -271,9 +273,9 @@ def test_every_line_deleted_or_swapped_with_the_next_is_caught(trail_path: Path)
     lines = trail_path.read_bytes().splitlines(keepends=True)
     for index in range(len(lines) - 1):  # the last line's removal needs a checkpoint
         without = lines[:index] + lines[index + 1 :]
-        broken = verify_stream(io.BytesIO(b"".join(without))).broken
+        broken = verify_stream(io.BytesIO(b"".join(without)), KEY).broken
         assert broken is not None and broken.seq == index + 1, index
         swapped = list(lines)
         swapped[index], swapped[index + 1] = swapped[index + 1], swapped[index]
-        broken = verify_stream(io.BytesIO(b"".join(swapped))).broken
+        broken = verify_stream(io.BytesIO(b"".join(swapped)), KEY).broken
         assert broken is not None and broken.seq == index + 1, index

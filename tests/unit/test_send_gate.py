@@ -202,3 +202,16 @@ def test_written_alt_text_clears_the_advice_to_write_it() -> None:
     assert [f.code for f in image.findings([], MessageKind.REPLY)] == ["image.alt_text_required"]
     image.alt_text = "Karta över vårdcentralen"
     assert image.findings([], MessageKind.REPLY) == []
+
+
+def test_an_alt_text_of_only_a_zero_width_space_is_no_alt_text() -> None:
+    image = attachment("bild.png", "image/png", pages=1)
+    draft = ready_reply(image)
+    image.alt_text = "\u200b"
+    assert codes(draft) == ["send.alt_text_missing"]
+
+
+@pytest.mark.parametrize("name", ["．．／x.pdf", "prov\u3164svar.pdf", "a\u2215b.pdf"])
+def test_a_name_the_gateway_would_refuse_holds_the_send_before_it_is_tried(name: str) -> None:
+    draft = ready_reply(attachment(name))
+    assert codes(draft) == ["send.filename_unsafe"]
