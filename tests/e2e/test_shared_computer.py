@@ -148,6 +148,7 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     from PySide6.QtWidgets import QApplication
 
     from app.identity.session import KEYRING_SERVICE, keyring_entry
+    from tests.support.idp_robot import RobotBrowser
     from ui.shift import Shift
 
     quits: list[bool] = []
@@ -156,6 +157,8 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     app.aboutToQuit.connect(lambda: quits.append(True))
     first = sign_in(qtbot, services, "anna")
     assert first.staff is not None
+    browser = services.browser
+    assert isinstance(browser, RobotBrowser)
     shift = Shift(services)
     window = shift.begin(first.staff)
     OPEN_WINDOWS.append(window)
@@ -174,6 +177,8 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
         lambda: keyring.get_keyring().get_password(KEYRING_SERVICE, entry) is None,
         timeout=10_000,
     )
+    # The provider's session ended too: its end-session page opened in the browser.
+    qtbot.waitUntil(lambda: any("/end-session" in url for url in browser.opened), timeout=10_000)
 
     as_person(services, "bertil")
     with qtbot.waitSignal(shift.window_opened, timeout=20_000) as opened:
