@@ -117,6 +117,8 @@ class SignInDialog(QDialog):
 
         self._services = services
         self.sign_in_button.setEnabled(True)
+        # Enter signs in: the focus was on Avsluta while signing in had to wait.
+        self.sign_in_button.setFocus()
         if self._sandbox:
             self.demo_cards.setText(tr("ui.sign_in.demo_cards_loading"))
             run_in_background(
@@ -144,6 +146,7 @@ class SignInDialog(QDialog):
                 )
             )
         self.demo_cards.setText("\n".join(lines))
+        self.adjustSize()  # grown to its new lines, not squeezed into the old height
 
     # -- signing in ---------------------------------------------------------------------
 
@@ -164,6 +167,7 @@ class SignInDialog(QDialog):
             self._authenticated,
             self._failed,
         )
+        self.login.address_known.connect(lambda _url: self.adjustSize())
 
     def _authenticated(self, tokens: TokenSet) -> None:
         """The provider said who it is: the session starts, and the gateway says who."""
