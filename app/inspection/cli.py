@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_args import EXIT_USAGE, Parser, parse
-from app.recipients import canonical_from_input
 from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal, unchecked
 from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
+from app.recipients import canonical_from_input
 from app.texts import message
 from app.worker import IsolatedWorker, WorkerFailure
 
