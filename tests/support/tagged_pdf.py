@@ -13,10 +13,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 @dataclass
@@ -50,6 +53,7 @@ def tagged_pdf(
     tag_link: bool = True,
     tabs: bool = True,
     field_tooltip: str | bool | None = False,
+    embed_font: bool = False,
 ) -> bytes:
     """A one-page PDF with ``elements`` under a ``Document`` element. ``field_tooltip``:
     False for no form field, else a text field with that ``TU`` (None: without)."""
@@ -59,6 +63,19 @@ def tagged_pdf(
         Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
                    Encoding=Name.WinAnsiEncoding)
     )  # fmt: skip
+    if embed_font:
+        # DejaVu Sans (fonts-dejavu-core, in dev.sh's Debian packages): PDF/UA wants
+        # every font embedded.
+        program = pdf.make_stream(DEJAVU.read_bytes())
+        font.Subtype = Name.TrueType
+        font.BaseFont = Name("/DejaVuSans")
+        font.FirstChar, font.LastChar = 32, 255
+        font.Widths = Array([600] * 224)
+        font.FontDescriptor = pdf.make_indirect(
+            Dictionary(Type=Name.FontDescriptor, FontName=Name("/DejaVuSans"), Flags=32,
+                       FontBBox=Array([-1021, -463, 1793, 1232]), ItalicAngle=0, Ascent=928,
+                       Descent=-236, CapHeight=729, StemV=80, FontFile2=program)
+        )  # fmt: skip
     page.obj.Resources = Dictionary(Font=Dictionary(F1=font))
     ops: list[bytes] = []
     parent_tree: list[Any] = []
