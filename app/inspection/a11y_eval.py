@@ -3,10 +3,10 @@ whose files say in their names whether they should pass (veraPDF's PDF/UA-1 corp
 ``<clause>-tNN-(pass|fail)-x.pdf``).
 
 A ``fail`` file counts as flagged when inspection gives it an accessibility warning or
-refusal; a ``pass`` file counts as silent when it gets neither (information, such as a
-repair or a web link, is allowed). Refusals for safety (embedded files, scripts, media,
-hidden content) and "no text at all" are another question than accessibility and are
-not counted either way; ``--verbose`` shows them.
+refusal or repairs it at staging; a ``pass`` file counts as silent when it gets no
+warning or refusal (information, such as a web link, is allowed). Refusals for safety
+(embedded files, scripts, media, hidden content) and "no text at all" are another
+question than accessibility and are not counted either way; ``--verbose`` shows them.
 Each file is inspected as the window would: staged on a private
 copy, hidden content removed and safe repairs made first. The default folder is the
 tests' copy of the corpus (``tests/files/corpus``), which a source checkout has.
@@ -66,8 +66,15 @@ def corpus_files(folder: Path) -> Iterator[tuple[Path, bool]]:
 
 
 def complaints(report: InspectionReport) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(accessibility codes, other codes) of the report's warnings and refusals."""
+    """(accessibility codes, other codes) of the report's warnings and refusals. A
+    repair counts as noticed: the file broke the rule, and the copy sent no longer does
+    (the PDF/UA declaration excepted, which is made only when nothing was wrong)."""
     raised = {f.code for f in report.findings if f.severity is not Severity.INFO}
+    raised |= {
+        f.code
+        for f in report.findings
+        if f.code.startswith("pdf.repaired_") and f.code != "pdf.repaired_pdfua_identifier"
+    }
     others = {c for c in raised if c in _NOT_ACCESSIBILITY or "hidden" in c or c[:5] == "file."}
     return tuple(sorted(raised - others)), tuple(sorted(others))
 

@@ -19,6 +19,7 @@ from typing import Any
 import pikepdf
 
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_tables import Table
 
 #: PDF 1.7's standard structure types (ISO 32000-1, 14.8.4), which PDF/UA-1 requires
 #: every element to be, directly or through the RoleMap.
@@ -110,12 +111,6 @@ def _int(value: Any) -> int:
         return 0
 
 
-@dataclass
-class _Table:
-    page: int | None
-    headers: int = 0
-
-
 @dataclass(frozen=True, slots=True)
 class _Parent:
     key: object
@@ -130,7 +125,8 @@ class StructureFacts:
     tagged: bool = False
     #: Roles neither standard nor mapped to a standard one, with a page they are on.
     unmapped: dict[str, int | None] = field(default_factory=dict)
-    #: Elements with content but no language, on themselves or above them.
+    #: Text alternatives (Alt, ActualText, an annotation's Contents) without a language,
+    #: on their element or above it.
     without_language: int = 0
     #: Whether any element states a language (the tests' corpus sets it on elements).
     any_language: bool = False
@@ -149,7 +145,7 @@ class StructureWalk:
         self.facts = StructureFacts()
         self._role_map: Any = None
         self._figures: dict[tuple[str, int | None], int] = {}
-        self._tables: list[_Table] = []
+        self._tables: list[Table] = []
         self._previous_heading = 0
         self._numbered = False
         #: Unnumbered headings (``H``): the element holding each, and its page.
@@ -164,7 +160,7 @@ class StructureWalk:
         self._role_map = _get(tree, "/RoleMap")
         budget = self.sink.policy.limits.max_struct_elements
         # (node, page, parent element, language above, nearest table, depth)
-        pending: list[tuple[Any, int | None, _Parent, bool, _Table | None, int]] = [
+        pending: list[tuple[Any, int | None, _Parent, bool, Table | None, int]] = [
             (_get(tree, "/K"), None, _Parent(0, "", False), document_language, None, 0)
         ]
         seen: set[object] = set()
@@ -177,7 +173,6 @@ class StructureWalk:
                 continue
             if isinstance(node, int):
                 facts.tagged = True
-                facts.without_language += 0 if language else 1
                 continue
             if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
                 continue
@@ -188,24 +183,29 @@ class StructureWalk:
                 target = _get(node, "/Obj")
                 if target is not None:
                     facts.tagged_annotations[_key(target)] = (parent.role, parent.described)
+                    if not language and _text(_get(target, "/Contents")):
+                        facts.without_language += 1
                 continue
             if kind == "/MCR":
                 facts.tagged = True
-                facts.without_language += 0 if language else 1
                 continue
             if _get(node, "/Pg") is not None:
                 page = self.pages.get(getattr(_get(node, "/Pg"), "objgen", None), page)
-            role = self._element(node, page, parent.role, table)
+            role = self._element(node, page, parent.role)
             language = language or bool(_text(_get(node, "/Lang")))
             facts.any_language = facts.any_language or bool(_text(_get(node, "/Lang")))
             if role == "H":
                 self._unnumbered.append((parent.key, page))
             described = bool(_text(_get(node, "/Alt")) or _text(_get(node, "/ActualText")))
+            if described and not language:
+                facts.without_language += 1  # a text alternative read in no known language
             if role == "Table":
-                table = _Table(page)
+                table = Table(page)
                 self._tables.append(table)
-            elif role == "TH" and table is not None:
-                table.headers += 1
+            elif table is not None and role == "TR":
+                table.row()
+            elif table is not None and role in ("TH", "TD"):
+                table.cell(role, node)
             kids = _get(node, "/K")
             if kids is not None and depth < _MAX_DEPTH:
                 pending.append(
@@ -213,7 +213,7 @@ class StructureWalk:
                 )
         return facts
 
-    def _element(self, node: Any, page: int | None, parent: str, table: _Table | None) -> str:
+    def _element(self, node: Any, page: int | None, parent: str) -> str:
         raw = _get(node, "/S")
         role = self.standard_role(raw)
         if role not in STANDARD_TYPES:
@@ -226,8 +226,6 @@ class StructureWalk:
                 self._figures[(role, page)] = self._figures.get((role, page), 0) + 1
         elif role == "LI" and parent not in _LIST_PARENTS:
             self.sink.add("pdf.list_item_outside_list", page)
-        elif role == "TD" and table is not None and _has_headers_attribute(node):
-            table.headers += 1  # cells that name their header cells (Headers attribute)
         heading = _HEADING.fullmatch(role)
         if heading:
             level = int(heading.group(1))
@@ -255,8 +253,9 @@ class StructureWalk:
             code = "pdf.figure_without_alt" if role == "Figure" else "pdf.formula_without_alt"
             self.sink.add(code, page, count=count)
         for table in self._tables:
-            if table.headers == 0:
-                self.sink.add("pdf.table_without_headers", table.page)
+            problem = table.problem()
+            if problem:
+                self.sink.add(problem, table.page)
         self._unnumbered_headings()
         for name, page in self.facts.unmapped.items():
             self.sink.add("pdf.role_not_mapped", page, role=name)
@@ -381,12 +380,6 @@ def _shown(annotation: Any, page_box: tuple[float, float, float, float] | None =
     )
 
 
-def _has_headers_attribute(node: Any) -> bool:
-    attributes = _get(node, "/A")
-    items = list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]
-    return any(_get(item, "/Headers") is not None for item in items)
-
-
 def check_structure(pdf: pikepdf.Pdf, sink: FindingSink, pages: dict[Any, int]) -> StructureFacts:
     """Every structure, annotation, form and declaration check that a listener notices;
     the facts for the repairs (``pdf_repair``)."""
@@ -400,7 +393,10 @@ def check_structure(pdf: pikepdf.Pdf, sink: FindingSink, pages: dict[Any, int]) 
         sink.add("pdf.untagged")
     elif not marked:
         sink.add("pdf.not_marked")
-    if not language and not facts.any_language:
+    # Without a document language, each element may state its own: content in one that
+    # does not may still get one in the page's marked content, which is not read here,
+    # but a text alternative has no other place to get it from.
+    if not language and (not facts.any_language or facts.without_language):
         sink.add("pdf.no_language")
     walk.tree_findings()
     walk.annotations()

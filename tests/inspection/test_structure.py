@@ -23,6 +23,7 @@ _STRUCTURE_CODES = {
     "pdf.role_not_mapped",
     "pdf.list_item_outside_list",
     "pdf.table_without_headers",
+    "pdf.table_headers_unclear",
     "pdf.figure_without_alt",
     "pdf.formula_without_alt",
     "pdf.heading_skipped",
@@ -170,3 +171,28 @@ def test_an_annotation_off_the_page_needs_no_tag(write: Write) -> None:
     out = io.BytesIO()
     pdf.save(out)
     assert "pdf.annotation_not_tagged" not in _found(write, out.getvalue())
+
+
+def test_a_table_with_row_and_column_headers_needs_their_scope(write: Write) -> None:
+    def table(scope: str | None) -> bytes:
+        def th(text: str, which: str) -> El:
+            if scope is None:
+                return El("TH", text)
+            return El(
+                "TH", text, A=pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name(which))
+            )
+
+        return tagged_pdf(
+            [
+                El(
+                    "Table",
+                    [
+                        El("TR", [th("", "/Column"), th("Hb", "/Column")]),
+                        El("TR", [th("Måndag", "/Row"), El("TD", "140")]),
+                    ],
+                )
+            ]
+        )
+
+    assert "pdf.table_headers_unclear" in _found(write, table(None))
+    assert "pdf.table_headers_unclear" not in _found(write, table("scoped"))
