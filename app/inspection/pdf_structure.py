@@ -238,15 +238,7 @@ class StructureWalk:
         return role
 
     def standard_role(self, role: Any) -> str:
-        name = str(role) if isinstance(role, pikepdf.Name) else ""
-        for _ in range(_MAX_ROLE_CHAIN):
-            if name.lstrip("/") in STANDARD_TYPES:
-                break
-            mapped = _get(self._role_map, name) if name else None
-            if not isinstance(mapped, pikepdf.Name) or str(mapped) == name:
-                break
-            name = str(mapped)
-        return name.lstrip("/")
+        return standard_role(role, self._role_map)
 
     def tree_findings(self) -> None:
         for (role, page), count in self._figures.items():
@@ -350,6 +342,20 @@ def _box(value: Any) -> tuple[float, float, float, float] | None:
     except (TypeError, ValueError):
         return None
     return None
+
+
+def standard_role(role: Any, role_map: Any) -> str:
+    """``role`` (a structure type) followed through the RoleMap to a standard type
+    (bounded: a map may loop); without the slash. Unmapped: the role itself."""
+    name = str(role) if isinstance(role, pikepdf.Name) else ""
+    for _ in range(_MAX_ROLE_CHAIN):
+        if name.lstrip("/") in STANDARD_TYPES:
+            break
+        mapped = _get(role_map, name) if name else None
+        if not isinstance(mapped, pikepdf.Name) or str(mapped) == name:
+            break
+        name = str(mapped)
+    return name.lstrip("/")
 
 
 def _shown(annotation: Any, page_box: tuple[float, float, float, float] | None = None) -> bool:
