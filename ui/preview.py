@@ -117,7 +117,6 @@ class PreviewPane(QWidget):
         self.tools = tools
         self.zoom_in_button, self.zoom_out_button = tools.zoom_in_button, tools.zoom_out_button
         self.rotate_button, self.highlights_button = tools.rotate_button, tools.highlights_button
-        self.read_aloud = ReadAloud(self, tools, self._services.render_worker)  # "Uppläst"
 
         body = QHBoxLayout()
         body.setSpacing(_BODY_SPACING)
@@ -130,6 +129,8 @@ class PreviewPane(QWidget):
         self._screen.page_seen.connect(self.page_seen)
         self._screen.painted.connect(lambda: self.page_painted.emit(self._page))
         self.page_view, self.scroll_area = self._screen.page_view, self._screen.area
+        self.read_aloud = ReadAloud(self, tools, self._services.render_worker, self.page_view)
+        self.read_aloud.page_read.connect(self.page_seen)  # read through with a screen reader
         body.addWidget(self._screen, 1)
         body.addWidget(self.read_aloud.view, 1)
         layout.addLayout(body, 1)

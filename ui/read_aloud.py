@@ -26,6 +26,8 @@ from app.worker import IsolatedWorker
 from ui.i18n import tr
 from ui.workers import run_in_background
 
+_SEPARATOR = "\n\n"
+
 
 def spoken(item: ReadItem) -> str:
     """One piece as a screen reader announces it, in the window's language."""
@@ -45,17 +47,23 @@ def page_text(items: Sequence[ReadItem], page: int) -> str:
     return "\n".join(spoken(item) for item in on_page(items, page))
 
 
-def as_html(items: Sequence[ReadItem], current: int) -> str:
+def as_html(items: Sequence[ReadItem], current: int) -> tuple[str, list[int]]:
+    """The view's text, and the page each of its blocks belongs to (one block a part)."""
     parts: list[str] = []
+    pages: list[int] = []
     page = -1
     for item in items:
         if item.page != page:
             page = item.page
+            pages.append(page)
             title = tr("ui.read_aloud.page", page=page + 1) + (" ◀" if page == current else "")
             parts.append(f'<h3><a name="page{page}"></a>{html.escape(title)}</h3>')
         text = html.escape(spoken(item))
         parts.append(f"<h4>{text}</h4>" if item.kind == "heading" else f"<p>{text}</p>")
-    return "".join(parts) or f"<p>{html.escape(tr('ui.read_aloud.nothing'))}</p>"
+        pages.append(page)
+    if not parts:
+        return f"<p>{html.escape(tr('ui.read_aloud.nothing'))}</p>", [-1]
+    return "".join(parts), pages
 
 
 class ReadAloud(QObject):
@@ -63,9 +71,16 @@ class ReadAloud(QObject):
 
     #: (attachment id, 0-based page) when the page's read-aloud text is known
     page_text_ready = Signal(str, int)
+    #: (attachment id, 0-based page) read through to its end in the view: it counts as
+    #: seen, as a screen-reader user cannot look at the page's pixels
+    page_read = Signal(str, int)
 
-    def __init__(self, owner: QWidget, tools: QBoxLayout, worker: IsolatedWorker) -> None:
+    def __init__(
+        self, owner: QWidget, tools: QBoxLayout, worker: IsolatedWorker, page: QWidget
+    ) -> None:
         super().__init__(owner)
+        self._page_view = page
+        self._block_pages: list[int] = []
         self._owner = owner
         self._worker = worker
         self._items: dict[str, tuple[ReadItem, ...]] = {}  # by content hash
@@ -83,7 +98,12 @@ class ReadAloud(QObject):
         self.view.setAccessibleName(tr("ui.read_aloud.view"))
         self.view.setOpenLinks(False)
         self.view.setMinimumWidth(220)
-        self.view.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        # A caret to read with, line by line, as a screen reader's review cursor does.
+        self.view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.view.cursorPositionChanged.connect(self._caret_moved)
         self.view.hide()
 
     def items(self, attachment: Attachment) -> tuple[ReadItem, ...] | None:
@@ -104,6 +124,7 @@ class ReadAloud(QObject):
             self.view.setHtml("")
             return
         if attachment.sha256 in self._items:
+            self._describe_page(attachment, page)
             self._show()
         elif self.view.isVisible() or QAccessible.isActive():
             self._fetch(attachment)
@@ -121,6 +142,8 @@ class ReadAloud(QObject):
 
         def arrived(items: tuple[ReadItem, ...]) -> None:
             self._items[key] = items
+            if self._attachment is not None and self._attachment.sha256 == key:
+                self._describe_page(self._attachment, self._page)
             self._show()
             for page in sorted({item.page for item in items} | {0}):
                 self.page_text_ready.emit(attachment.id, page)
@@ -136,5 +159,25 @@ class ReadAloud(QObject):
             return
         items = self._items.get(attachment.sha256)
         if items is not None:
-            self.view.setHtml(as_html(items, self._page))
+            text, self._block_pages = as_html(items, self._page)
+            self.view.setHtml(text)
             self.view.scrollToAnchor(f"page{self._page}")
+
+    def _describe_page(self, attachment: Attachment, page: int) -> None:
+        """The page on screen tells a screen reader its text, after where it is."""
+        text = self.page_text(attachment, page)
+        if not text:
+            return
+        base = self._page_view.accessibleDescription().split(_SEPARATOR)[0]
+        self._page_view.setAccessibleDescription(base + _SEPARATOR + text)
+
+    def _caret_moved(self) -> None:
+        """The caret on a page's last line: that page was read through."""
+        attachment = self._attachment
+        block = self.view.textCursor().blockNumber()
+        pages = self._block_pages
+        if attachment is None or not 0 <= block < len(pages) or pages[block] < 0:
+            return
+        last = block + 1 >= len(pages) or pages[block + 1] != pages[block]
+        if last:
+            self.page_read.emit(attachment.id, pages[block])

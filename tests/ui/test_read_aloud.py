@@ -67,3 +67,27 @@ def test_a_figure_without_alt_text_is_said_to_be_one(
     items = pane.read_aloud.items(attachment)
     assert items == (ReadItem(0, "heading", "Bilaga", 2), ReadItem(0, "figure", ""))
     assert "Bild utan beskrivning" in pane.read_aloud.view.toPlainText()
+
+
+def test_reading_a_page_through_counts_as_seeing_it_and_the_page_tells_its_text(
+    qtbot: QtBot, offline_services: Services, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    attachment = _attach(offline_services, tmp_path / "brev.pdf", letter())
+    offline_services.settings.seen_dwell_ms = 60_000  # the eyes alone will not do it here
+    pane = pane_for(qtbot, offline_services, size=(1100, 900))
+    with qtbot.waitSignal(pane.page_painted, timeout=10_000):
+        pane.show_attachment(attachment)
+    with qtbot.waitSignal(pane.read_aloud.page_text_ready, timeout=10_000):
+        pane.read_aloud.button.click()
+    description = pane.page_view.accessibleDescription()
+    assert description.startswith("Sida 1 av 1")
+    assert "Rubrik nivå 1: Provsvar" in description and "Prov: Hb" in description
+    view = pane.read_aloud.view
+    with qtbot.assertNotEmitted(pane.page_seen):
+        view.moveCursor(QTextCursor.MoveOperation.Start)
+        view.moveCursor(QTextCursor.MoveOperation.Down)
+    with qtbot.waitSignal(pane.page_seen, timeout=1_000) as seen:
+        view.moveCursor(QTextCursor.MoveOperation.End)
+    assert seen.args == [attachment.id, 0]
