@@ -21,6 +21,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from app import filetypes
+from app.inspection.pdf_objects import get as _get
+from app.inspection.pdf_objects import text as _text
 from app.inspection.pdf_structure import standard_role
 from app.preview.reading import MAX_TEXT, ReadItem
 from app.sealed import read_plain
@@ -33,19 +35,6 @@ _HEADING = re.compile(r"H([1-6])")
 #: Elements read as one piece of text (their descendants' text joined).
 _BLOCKS = {"P", "Caption", "TOCI", "Note", "Code", "BlockQuote", "Quote", "Lbl", "LBody"}
 _SPACE = re.compile(r"\s+")
-
-
-def _get(obj: Any, key: str) -> Any:
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
-
-
-def _text(value: Any) -> str:
-    return str(value).strip() if isinstance(value, pikepdf.String) else ""
 
 
 def _clean(text: str) -> str:

@@ -17,6 +17,9 @@ from typing import Any
 import pikepdf
 
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_objects import get as _get
+from app.inspection.pdf_objects import key as _key
+from app.inspection.pdf_objects import text as _text
 from app.inspection.pdf_structure import StructureFacts, check_structure
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
@@ -59,32 +62,11 @@ _STANDARD_ENCODINGS = {
 _MADE_UP_GLYPH = re.compile(r"/(?:g|glyph|cid|gid|index|G|c|C|x)?[0-9A-Fa-f]*[0-9][0-9A-Fa-f]*")
 
 
-def _get(obj: Any, key: str) -> Any:
-    """``obj[key]`` for dictionaries (and streams), ``None`` for anything else or missing."""
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
-
-
 def _is_true(value: Any) -> bool:
     try:
         return value is not None and bool(value) is True and not isinstance(value, pikepdf.Name)
     except (TypeError, ValueError):
         return False
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, pikepdf.String):
-        return str(value).strip()
-    return ""
-
-
-def _key(obj: Any) -> tuple[int, int] | int:
-    objgen = getattr(obj, "objgen", (0, 0))
-    return objgen if objgen != (0, 0) else id(obj)
 
 
 class DocumentChecks:

@@ -20,11 +20,11 @@ import io
 import re
 import warnings
 from collections.abc import Iterable
-from typing import Any
 
 import pikepdf
 
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_objects import get as _get
 from app.inspection.policy import default_policy
 from app.inspection.report import Severity
 
@@ -71,15 +71,6 @@ _TEXT_PAGES = 3
 _TEXT_CHARS = 20_000
 #: Information that still keeps a document from being PDF/UA, or that a repair fixes.
 _ALSO_PROBLEMS = frozenset({"pdf.title_not_displayed", "pdf.font_not_embedded"})
-
-
-def _get(obj: Any, key: str) -> Any:
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
 
 
 def clearly_swedish(text: str) -> bool:

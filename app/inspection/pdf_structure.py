@@ -19,6 +19,10 @@ from typing import Any
 import pikepdf
 
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_objects import each_once
+from app.inspection.pdf_objects import get as _get
+from app.inspection.pdf_objects import key as _key
+from app.inspection.pdf_objects import text as _text
 from app.inspection.pdf_tables import Table
 
 #: PDF 1.7's standard structure types (ISO 32000-1, 14.8.4), which PDF/UA-1 requires
@@ -84,24 +88,6 @@ _LIST_PARENTS = frozenset({"L"})
 #: Annotations a screen reader never meets, so PDF/UA asks no tag or description of them.
 _UNTAGGED_ANNOTATIONS = frozenset({"/Popup", "/PrinterMark"})
 _HIDDEN_FLAG = 2
-
-
-def _get(obj: Any, key: str) -> Any:
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
-
-
-def _text(value: Any) -> str:
-    return str(value).strip() if isinstance(value, pikepdf.String) else ""
-
-
-def _key(obj: Any) -> tuple[int, int] | int:
-    objgen = getattr(obj, "objgen", (0, 0))
-    return objgen if objgen != (0, 0) else id(obj)
 
 
 def _int(value: Any) -> int:
@@ -303,13 +289,8 @@ class StructureWalk:
         """Form fields without a name a screen reader says (``TU``)."""
         fields = _get(_get(self.pdf.Root, "/AcroForm"), "/Fields")
         pending = list(fields) if isinstance(fields, pikepdf.Array) else []
-        seen: set[object] = set()
         unnamed = 0
-        while pending and len(seen) < _MAX_FIELDS:
-            item = pending.pop()
-            if not isinstance(item, pikepdf.Dictionary) or _key(item) in seen:
-                continue
-            seen.add(_key(item))
+        for item in each_once(pending, _MAX_FIELDS):
             kids = _get(item, "/Kids")
             children = (
                 [k for k in kids if _get(k, "/T") is not None]

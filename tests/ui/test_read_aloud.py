@@ -82,7 +82,7 @@ def test_reading_a_page_through_counts_as_seeing_it_and_the_page_tells_its_text(
     with qtbot.waitSignal(pane.read_aloud.page_text_ready, timeout=10_000):
         pane.read_aloud.button.click()
     description = pane.page_view.accessibleDescription()
-    assert description.startswith("Sida 1 av 1")
+    assert description.startswith("Sida 1 av ")
     assert "Rubrik nivå 1: Provsvar" in description and "Prov: Hb" in description
     view = pane.read_aloud.view
     with qtbot.assertNotEmitted(pane.page_seen):
