@@ -2,9 +2,11 @@
 
 An administrator places the policy file (read-only to the user) at a system path; what it
 sets (the gateway, trust, retention, contacts...) overrides the user's own settings, and
-the settings dialog shows those fields as set by the region. Which fields it may set is in
-the registry of :mod:`app.settings`. The region's defaults (the contacts after a wrong
-file, the Servicedesk numbers, the service portal's address) are in
+the settings dialog shows those fields as set by the region (the identity provider's
+issuer, client id, scopes and required ``acr`` among them: docs/identity.md). Which
+fields it may set is in the registry of :mod:`app.settings`. The region's defaults (the
+contacts after a wrong file, the Servicedesk numbers, the service portal's address,
+Bifoga's client at its identity provider) are in
 ``resources/region/defaults.json``: configuration, not code, and different for public and
 private care providers.
 """
@@ -54,3 +56,10 @@ def default_contacts(care_provider: str) -> list[dict[str, str]]:
 def default_service_portal_url() -> str:
     url: str = _defaults()["service_portal_url"]
     return url
+
+
+def default_identity() -> dict[str, Any]:
+    """Bifoga's client at the region's identity provider, as most regions register it:
+    its client id, the scopes asked for and the level of assurance a sign-off needs."""
+    identity: dict[str, Any] = _defaults()["identity"]
+    return {**identity, "scopes": list(identity["scopes"])}

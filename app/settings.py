@@ -78,6 +78,14 @@ class Settings:
     #: After a delivered send, offer to delete the files the clinician picked, once they
     #: confirm each is in the patient record (docs/requirements.md R8).
     offer_to_delete_originals: bool = True
+    #: The region's identity provider (docs/identity.md): its issuer (https, or http on
+    #: loopback), Bifoga's client id there, the scopes asked for and the level of
+    #: assurance (``acr``) a sign-off needs ("" asks none). With the sandbox, its own
+    #: provider (its start page's ``idp`` block) is used instead of the issuer and client.
+    idp_issuer: str = ""
+    idp_client_id: str = field(default_factory=lambda: region.default_identity()["client_id"])
+    idp_scopes: list[str] = field(default_factory=lambda: list(region.default_identity()["scopes"]))
+    idp_acr: str = field(default_factory=lambda: region.default_identity()["acr"])
     #: Not a setting: the fields the region's policy file set, which the user cannot change.
     set_by_region: frozenset[str] = field(default_factory=frozenset, compare=False)
 
@@ -94,7 +102,19 @@ class Settings:
 # -- the registry ----------------------------------------------------------------------------
 
 Kind = Literal[
-    "int", "number", "choice", "gateway", "https", "file", "folder", "phones", "contacts", "bool"
+    "int",
+    "number",
+    "choice",
+    "gateway",
+    "https",
+    "file",
+    "folder",
+    "phones",
+    "contacts",
+    "bool",
+    "issuer",
+    "text",
+    "scopes",
 ]
 
 
@@ -134,6 +154,10 @@ REGISTRY: dict[str, Spec] = {
     "worker_timeout_s": Spec("number", 5, 600),
     "worker_memory_mb": Spec("int", 256, 16_384),
     "offer_to_delete_originals": Spec("bool", policy=True),
+    "idp_issuer": Spec("issuer", policy=True),
+    "idp_client_id": Spec("text", policy=True),
+    "idp_scopes": Spec("scopes", policy=True),
+    "idp_acr": Spec("text", policy=True),
 }
 
 #: The fields a contact object may have; role and name are required.
@@ -141,6 +165,8 @@ CONTACT_FIELDS = ("role", "name", "phone", "email")
 _LOOPBACK_NAMES = ("localhost",)
 # Digits with the separators people write; 3 to 15 digits (E.164's longest).
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]*")
+# RFC 6749 §3.3's scope-token: printable ASCII but space, quote and backslash.
+_SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 
 # -- problems --------------------------------------------------------------------------------
@@ -164,6 +190,9 @@ PROBLEM_CODES = (
     "settings.bad_phone",
     "settings.missing_value",
     "settings.sandbox_refused",
+    "settings.issuer_not_https",
+    "settings.scopes_without_openid",
+    "settings.idp_missing",
 )
 
 
@@ -323,6 +352,8 @@ def check_value(name: str, value: Any, file: str) -> list[SettingsProblem]:
         return _check_contacts(value, file)
     if kind == "bool":  # true or false, never "true" or 1
         return [] if isinstance(value, bool) else [_wrong_type(file, name, "bool")]
+    if kind == "scopes":
+        return _check_scopes(name, value, file)
     if not isinstance(value, str):
         return [_wrong_type(file, name, "text")]
     if kind == "choice" and value not in spec.choices:
@@ -333,6 +364,8 @@ def check_value(name: str, value: Any, file: str) -> list[SettingsProblem]:
         ]
     if kind == "gateway" and value.strip() not in ("", SANDBOX) and not _is_gateway(value):
         return [SettingsProblem("settings.gateway_not_https", file, name)]
+    if kind == "issuer" and value.strip() and not (_is_gateway(value) and value.strip() != SANDBOX):
+        return [SettingsProblem("settings.issuer_not_https", file, name)]
     if kind == "https" and value and not _is_https(value):
         return [SettingsProblem("settings.url_not_https", file, name)]
     if kind == "file" and value and not Path(value).expanduser().is_file():
@@ -367,6 +400,20 @@ def _check_phones(name: str, value: Any, file: str) -> list[SettingsProblem]:
             problems.append(_wrong_type(file, where, "text"))
         elif not is_phone_number(number):
             problems.append(SettingsProblem("settings.bad_phone", file, where, {"value": number}))
+    return problems
+
+
+def _check_scopes(name: str, value: Any, file: str) -> list[SettingsProblem]:
+    """OAuth scope tokens (RFC 6749 §3.3: no spaces, no quotes), ``openid`` among them."""
+    if not isinstance(value, list):
+        return [_wrong_type(file, name, "list")]
+    problems = [
+        _wrong_type(file, f"{name}[{index}]", "text")
+        for index, scope in enumerate(value)
+        if not isinstance(scope, str) or not _SCOPE.fullmatch(scope)
+    ]
+    if not problems and "openid" not in value:
+        problems.append(SettingsProblem("settings.scopes_without_openid", file, name))
     return problems
 
 

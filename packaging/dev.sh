@@ -17,11 +17,12 @@ command=${1:-run}
 [ $# -gt 0 ] && shift
 
 # Qt's offscreen and xcb platforms, Xvfb for real windows and screenshots, fonts that
-# cover Swedish, and poppler's pdftotext (the inspection benchmark's baseline).
+# cover Swedish, poppler's pdftotext (the inspection benchmark's baseline), and Tesseract
+# with Swedish data (text in pictures is read offline, docs/personal-data.md).
 DEBIAN_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
-  xvfb xauth fonts-dejavu-core poppler-utils)
+  xvfb xauth fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-swe)
 
 # install_debian_packages PACKAGE...: those not installed yet, with apt-get.
 install_debian_packages() {

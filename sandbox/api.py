@@ -1,18 +1,16 @@
-"""The /v1 endpoints other than messages: sessions, cases, attachments and sign-offs.
+"""The /v1 endpoints other than messages: who the token is, cases, attachments and
+sign-offs.
 
-Handlers take a werkzeug Request, return a Response, and refuse with ApiError. Credentials
-are checked in one place (:meth:`Api.check_credentials`) for both a sign-in and a
-colleague's sign-off, so the throttle counts failures of either kind.
+Handlers take a werkzeug Request, return a Response, and refuse with ApiError. Every call
+is authenticated by the identity provider's access token (sandbox/trust.py); the gateway
+holds no credential of its own (protocol 1.2, docs/gateway.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import math
 import re
-import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +21,8 @@ from app import filetypes
 from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
 from app.review import subject_digest
 from sandbox import uploads
-from sandbox.clock import Clock, parse_rfc3339, rfc3339
+from sandbox.case_thread import case_with_thread
+from sandbox.clock import Clock, rfc3339
 from sandbox.demo import StaffMember
 from sandbox.responses import (
     ApiError,
@@ -32,23 +31,19 @@ from sandbox.responses import (
     read_json_object,
 )
 from sandbox.store import Store
+from sandbox.trust import TokenChecker
 
-#: Failed sign-ins (or sign-off credential checks) per staff id and client address before
-#: 429 (docs/protocol.md 1.1).
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-#: A clinician's shift; the app signs in again when a token has expired.
-DEFAULT_SESSION_TTL_S = 8 * 3600
 DEFAULT_REVIEW_TTL_S = 15 * 60
+DEFAULT_ACCESS_TOKEN_TTL_S = 10 * 60
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_MAX_ID_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     review_ttl_s: int = DEFAULT_REVIEW_TTL_S
-    session_ttl_s: int = DEFAULT_SESSION_TTL_S
+    #: The built-in identity provider's access tokens (sandbox/idp).
+    access_token_ttl_s: int = DEFAULT_ACCESS_TOKEN_TTL_S
 
 
 def staff_json(staff: StaffMember) -> dict[str, Any]:
@@ -73,83 +68,46 @@ class Api:
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.tokens: TokenChecker | None = None  # set by the app once the issuer is known
+        self._known: set[StaffMember] = set()
+        self._known_lock = threading.Lock()
 
     def now(self) -> dt.datetime:
         return self.clock()
 
-    # -- credentials and tokens ---------------------------------------------------------
-
-    def check_credentials(
-        self, staff_id: str, secret: str, client: str, field: str | None = None
-    ) -> StaffMember:
-        """The staff member these credentials prove, or 401/429.
-
-        The 401 is the same for an unknown id and a wrong secret, and unknown ids are
-        throttled too, so neither the answer nor the throttle tells which ids exist.
-        Failures count per staff id *and* client address (``client``): an attacker
-        locks the account out of their own machine only, never a colleague's.
-        """
-        now = self.now()
-        recent = self.store.failures_since(staff_id, client, rfc3339(now - FAILURE_WINDOW))
-        if len(recent) >= MAX_FAILURES:
-            # Allowed again when enough of the failures have left the window.
-            oldest_that_matters = parse_rfc3339(recent[len(recent) - MAX_FAILURES])
-            assert oldest_that_matters is not None
-            wait = (oldest_that_matters + FAILURE_WINDOW - now).total_seconds()
-            raise ApiError.one(
-                429,
-                "too_many_attempts",
-                "Too many failed attempts for this staff id from here; try again later.",
-                field,
-                {"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-        staff = self.store.staff(staff_id)
-        # Compare against something even for an unknown id, so timing does not tell either.
-        expected = staff.secret if staff is not None else "\x00" * 16
-        if not hmac.compare_digest(secret.encode("utf-8"), expected.encode("utf-8")) or (
-            staff is None
-        ):
-            self.store.add_failure(staff_id, client, rfc3339(now))
-            raise ApiError.one(401, "invalid_credentials", "Wrong staff id or secret.", field)
-        self.store.clear_failures(staff_id, client)
-        return staff
+    # -- tokens -------------------------------------------------------------------------
 
     def authenticate(self, request: Request) -> StaffMember:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        challenge = {"WWW-Authenticate": 'Bearer realm="bifoga-sandbox"'}
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError.one(401, "unauthenticated", "Sign in first.", headers=challenge)
-        found = self.store.session(_token_hash(token.strip()))
-        if found is None:
-            raise ApiError.one(401, "unauthenticated", "Sign in first.", headers=challenge)
-        staff_id, expires_at = found
-        if expires_at <= rfc3339(self.now()):
-            raise ApiError.one(
-                401, "token_expired", "The session has expired; sign in again.", headers=challenge
-            )
-        staff = self.store.staff(staff_id)
-        if staff is None:  # pragma: no cover - staff are never deleted
-            raise ApiError.one(401, "unauthenticated", "Sign in first.", headers=challenge)
+        """The staff member of the request's access token, or 401 ``invalid_token``."""
+        assert self.tokens is not None, "the sandbox serves once its issuer is set"
+        staff = self.tokens.access(request.headers.get("Authorization", ""))
+        self._remember(staff)
         return staff
+
+    def _remember(self, staff: StaffMember) -> None:
+        """Keep the staff directory up to date with what the provider says, so a message
+        names its sender and reviewer even when they came from another provider."""
+        with self._known_lock:
+            if staff in self._known:
+                return
+            self._known.add(staff)
+        self.store.note_staff(staff)
 
     def require_sender(self, staff: StaffMember) -> None:
         if Role.SENDER.value not in staff.roles:
             raise ApiError.one(403, "not_a_sender", "This account may not send messages.")
 
-    # -- POST /v1/sessions ------------------------------------------------------------
+    # -- GET /v1/me, POST /v1/sessions --------------------------------------------------
+
+    def me(self, request: Request) -> Response:
+        return json_response(staff_json(self.authenticate(request)))
 
     def create_session(self, request: Request) -> Response:
-        body = read_json_object(request)
-        staff_id, secret = _credentials(body, prefix="")
-        staff = self.check_credentials(staff_id, secret, client_address(request))
-        token = secrets.token_urlsafe(32)
-        now = self.now()
-        expires_at = rfc3339(now + dt.timedelta(seconds=self.settings.session_ttl_s))
-        # Only the token's hash is stored: the database never holds a usable token.
-        self.store.add_session(_token_hash(token), staff.staff_id, rfc3339(now), expires_at)
-        return json_response(
-            {"token": token, "expires_at": expires_at, "staff": staff_json(staff)}, 201
+        """Gone in 1.2: staff sign in at the identity provider, never at the gateway."""
+        raise ApiError.one(
+            410,
+            "use_identity_provider",
+            "Sign in at the region's identity provider; the gateway takes its access token.",
         )
 
     # -- GET /v1/cases ----------------------------------------------------------------
@@ -175,6 +133,10 @@ class Api:
             for row in self.store.cases(staff.unit, status)
         ]
         return json_response({"cases": cases})
+
+    def get_case(self, request: Request, case_id: str) -> Response:
+        staff = self.authenticate(request)
+        return json_response(case_with_thread(self.store, staff, case_id))
 
     # -- HEAD/PUT /v1/attachments/{sha256} ----------------------------------------------
 
@@ -227,10 +189,15 @@ class Api:
         self.require_sender(sender)
         body = read_json_object(request)
         errors: list[FieldError] = []
-        reviewer = body.get("reviewer")
-        if not isinstance(reviewer, dict):
-            errors.append(FieldError("required", "reviewer is {staff_id, secret}.", "reviewer"))
-            reviewer = {}
+        approval = body.get("approval")
+        if not isinstance(approval, str) or not approval:
+            errors.append(
+                FieldError(
+                    "required",
+                    "approval is the colleague's id_token from a fresh authentication.",
+                    "approval",
+                )
+            )
         digest = body.get("digest")
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
             errors.append(
@@ -238,42 +205,55 @@ class Api:
             )
         subject = body.get("subject")
         errors.extend(_subject_errors(subject))
-        try:
-            staff_id, secret = _credentials(reviewer, prefix="reviewer.")
-        except ApiError as refusal:
-            errors.extend(refusal.errors)
         if errors:
             raise ApiError(422, errors)
         assert isinstance(subject, dict) and isinstance(digest, str)
+        assert isinstance(approval, str) and self.tokens is not None
         if subject_digest(subject) != digest:
             raise ApiError.one(
                 422, "digest_mismatch", "The digest is not the digest of this subject.", "digest"
             )
-        signer = self.check_credentials(staff_id, secret, client_address(request), field="reviewer")
+        checked = self.tokens.approval(approval, digest)
+        signer = checked.staff
+        self._remember(signer)
         if signer.staff_id == sender.staff_id:
             raise ApiError.one(
                 403,
                 "reviewer_is_sender",
                 "A second colleague must sign off, not the sender.",
-                "reviewer",
+                "approval",
             )
         if Role.REVIEWER.value not in signer.roles:
             raise ApiError.one(
-                403, "not_a_reviewer", "This colleague may not sign off.", "reviewer"
+                403, "not_a_reviewer", "This colleague may not sign off.", "approval"
             )
         if signer.unit != sender.unit:
             raise ApiError.one(
                 403,
                 "reviewer_other_unit",
                 "The colleague must work in the sender's unit.",
-                "reviewer",
+                "approval",
             )
         now = self.now()
         review_id = new_id("rev")
         expires_at = rfc3339(now + dt.timedelta(seconds=self.settings.review_ttl_s))
-        self.store.add_review(
-            review_id, sender.staff_id, signer.staff_id, digest, subject, rfc3339(now), expires_at
-        )
+        with self.store.transaction():
+            if not self.store.use_approval(checked.fingerprint, review_id, rfc3339(now)):
+                raise ApiError.one(
+                    409,
+                    "approval_reused",
+                    "This approval has been used; the colleague approves each sign-off anew.",
+                    "approval",
+                )
+            self.store.add_review(
+                review_id,
+                sender.staff_id,
+                signer.staff_id,
+                digest,
+                subject,
+                rfc3339(now),
+                expires_at,
+            )
         return json_response(
             {
                 "review_id": review_id,
@@ -283,32 +263,6 @@ class Api:
             },
             201,
         )
-
-
-def client_address(request: Request) -> str:
-    """The peer address of the connection. A forwarding header is not believed: the
-    client writes it, and could name a new address for every guess."""
-    return request.remote_addr or "unknown"
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _credentials(body: dict[str, Any], prefix: str) -> tuple[str, str]:
-    staff_id = body.get("staff_id")
-    secret = body.get("secret")
-    errors = []
-    if not isinstance(staff_id, str) or not 0 < len(staff_id) <= _MAX_ID_LENGTH:
-        errors.append(
-            FieldError("required", "staff_id is a non-empty string.", f"{prefix}staff_id")
-        )
-    if not isinstance(secret, str) or not secret:
-        errors.append(FieldError("required", "secret is a non-empty string.", f"{prefix}secret"))
-    if errors:
-        raise ApiError(422, errors)
-    assert isinstance(staff_id, str) and isinstance(secret, str)
-    return staff_id, secret
 
 
 def _subject_errors(subject: object) -> list[FieldError]:

@@ -14,8 +14,12 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+import requests
+
 from sandbox.faults import parse_fault_spec
+from sandbox.idp.provider import CLIENT_ID, GATEWAY_AUDIENCE, LOA3
 from sandbox.runner import InsecureHostError, start_sandbox
+from sandbox.trust import TrustSettings
 
 USAGE_ERROR = 2
 
@@ -39,6 +43,27 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODE[:N]",
         help="drop_before, reset_after, error_after, slow or throttle, "
         "for the next N state-changing requests (default N=1)",
+    )
+    parser.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="trust this OpenID Provider's access tokens instead of the built-in one "
+        "(its discovery and JWKS are fetched from the URL)",
+    )
+    parser.add_argument(
+        "--audience",
+        default=GATEWAY_AUDIENCE,
+        help=f"the gateway's audience in access tokens (default {GATEWAY_AUDIENCE})",
+    )
+    parser.add_argument(
+        "--client-id",
+        default=CLIENT_ID,
+        help=f"Bifoga's client id at the provider: an approval's aud (default {CLIENT_ID})",
+    )
+    parser.add_argument(
+        "--acr",
+        default=LOA3,
+        help=f"the least acr of a colleague's approval (default {LOA3}; '' for none)",
     )
     return parser
 
@@ -68,15 +93,22 @@ def main(argv: list[str]) -> int:
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             fault=args.fault,
+            trust=TrustSettings(
+                issuer=args.issuer,
+                audience=args.audience,
+                client_id=args.client_id,
+                required_acr=args.acr or None,
+            ),
         )
     except InsecureHostError as refused:
         print(f"bifoga sandbox: {refused}", file=sys.stderr)
         return USAGE_ERROR
-    except OSError as failed:
+    except (OSError, requests.RequestException, ValueError) as failed:
         print(f"bifoga sandbox: cannot start: {failed}", file=sys.stderr)
         return 1
     print(handle.base_url, flush=True)
     print(f"Demo accounts and residents: {handle.base_url}/sandbox/", file=sys.stderr, flush=True)
+    print(f"Identity provider trusted: {handle.trusted_issuer}", file=sys.stderr, flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -6,7 +6,9 @@ github.com/Gyran/testpersonnummer (lib/index.js). Never put another number here.
 The one samordningsnummer is built from the test number 189001019802: day + 60 and a new
 Luhn check digit (189001619809); born 1890, it can belong to no living person.
 
-Secrets are plain demo strings: the sandbox's start page shows them to anyone, on purpose.
+The card PINs are plain demo strings: the sandbox's start page shows them to anyone, on
+purpose. They belong to the demo SITHS cards and only the sandbox's identity provider
+(sandbox/idp) checks them: the gateway never sees a credential (protocol 1.2).
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ class StaffMember:
     """A staff account: the demo data's, and the store's rows (one record for both)."""
 
     staff_id: str
-    secret: str
     name: str
     unit: str
     roles: tuple[str, ...]
@@ -50,13 +51,13 @@ class DemoCase:
 
 
 STAFF: tuple[StaffMember, ...] = (
-    StaffMember("anna", "anna-sandlada", "Anna Andersson", UNIT_LUND, _BOTH),
-    StaffMember("bertil", "bertil-sandlada", "Bertil Berg", UNIT_LUND, _BOTH),
-    StaffMember("cecilia", "cecilia-sandlada", "Cecilia Carlsson", UNIT_LUND, _BOTH),
+    StaffMember("anna", "Anna Andersson", UNIT_LUND, _BOTH),
+    StaffMember("bertil", "Bertil Berg", UNIT_LUND, _BOTH),
+    StaffMember("cecilia", "Cecilia Carlsson", UNIT_LUND, _BOTH),
     # Sends, but may not sign off on a colleague's message.
-    StaffMember("david", "david-sandlada", "David Dahl", UNIT_LUND, _SENDER_ONLY),
+    StaffMember("david", "David Dahl", UNIT_LUND, _SENDER_ONLY),
     # Another unit: sees none of Lund's cases and may not sign off on Lund's messages.
-    StaffMember("erik", "erik-sandlada", "Erik Ek", UNIT_MALMO, _BOTH),
+    StaffMember("erik", "Erik Ek", UNIT_MALMO, _BOTH),
 )
 
 RESIDENTS: tuple[DemoResident, ...] = (
@@ -100,3 +101,23 @@ CASES: tuple[DemoCase, ...] = (
         "2024-201", UNIT_MALMO, "200501012397", "Tidsbokning", "2024-11-20T11:20:00.000000Z", "open"
     ),
 )
+
+#: The demo SITHS cards' PINs, by staff id: the identity provider's, not the gateway's.
+CARD_PINS: dict[str, str] = {
+    "anna": "1111",
+    "bertil": "2222",
+    "cecilia": "3333",
+    "david": "4444",
+    "erik": "5555",
+}
+
+#: What each demo resident wrote when opening the case: the first message of its thread.
+CASE_QUESTIONS: dict[str, str] = {
+    "2024-118": "Hej! Jag lämnade blodprov förra veckan. Kan jag få provsvaret?",
+    "2024-119": "Hej, mitt recept på blodtrycksmedicin tar slut. Kan det förnyas?",
+    "2024-120": "Hej! Jag undrar om min remiss till hudmottagningen har skickats.",
+    "2024-121": "Hej, jag behöver ett intyg till arbetsgivaren om min sjukskrivning.",
+    "2024-122": "Hej! Behöver jag fasta före provtagningen på torsdag?",
+    "2024-101": "Hej, när kan jag ta påfyllnadsdosen av vaccinet?",
+    "2024-201": "Hej! Jag vill boka om min tid nästa vecka.",
+}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from sandbox.demo import StaffMember
@@ -68,9 +68,16 @@ def _answers_list(answers: Iterable[sqlite3.Row]) -> str:
     return f"<h2>Dina svar</h2><ul>{items}</ul>" if items else ""
 
 
-def start_page(staff: Iterable[StaffMember], residents: Iterable[tuple[str, str]]) -> str:
+def start_page(
+    staff: Iterable[StaffMember],
+    pins: Mapping[str, str],
+    residents: Iterable[tuple[str, str]],
+    issuer: str,
+    client_id: str,
+) -> str:
     staff_rows = "".join(
-        f"<tr><td><code>{_e(s.staff_id)}</code></td><td><code>{_e(s.secret)}</code></td>"
+        f"<tr><td><code>{_e(s.staff_id)}</code></td>"
+        f"<td><code>{_e(pins.get(s.staff_id, ''))}</code></td>"
         f"<td>{_e(s.name)}</td><td>{_e(s.unit)}</td>"
         f"<td>{_e(', '.join(_ROLE_LABELS.get(r, r) for r in s.roles))}</td></tr>"
         for s in staff
@@ -84,8 +91,14 @@ def start_page(staff: Iterable[StaffMember], residents: Iterable[tuple[str, str]
         "<h1>Bifoga – sandlåda (testmiljö)</h1>"
         '<p class="note">Det här är en testgateway. Inga riktiga meddelanden skickas; '
         "personnumren är Skatteverkets testpersonnummer.</p>"
-        "<h2>Personal</h2><table><tr><th>Användar-id</th><th>Lösenord</th><th>Namn</th>"
+        "<h2>Personal och deras demokort</h2>"
+        "<p>Logga in i Bifoga med sandlådans identitetsleverantör: välj kortet och skriv "
+        "dess PIN-kod på inloggningssidan.</p>"
+        "<table><tr><th>Användar-id (HSA-id)</th><th>PIN-kod</th><th>Namn</th>"
         f"<th>Enhet</th><th>Roller</th></tr>{staff_rows}</table>"
+        f"<h2>Identitetsleverantör</h2><p>Utfärdare (issuer): <code>{_e(issuer)}</code>, "
+        f"klient-id <code>{_e(client_id)}</code> · "
+        f'<a href="{_e(issuer)}/.well-known/openid-configuration">OpenID-konfiguration</a></p>'
         "<h2>Invånare</h2><table><tr><th>Namn</th><th>Person-/samordningsnummer</th>"
         f"<th></th></tr>{resident_rows}</table>"
         '<p><a href="/sandbox/ledger">Leveranslogg (JSON)</a> · '

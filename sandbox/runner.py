@@ -18,16 +18,20 @@ import threading
 from pathlib import Path
 
 from app.lifecycle import ClosedOnExit
-from sandbox.api import DEFAULT_SESSION_TTL_S, Settings
+from sandbox.api import DEFAULT_ACCESS_TOKEN_TTL_S, Settings
 from sandbox.clock import Clock, system_clock
 from sandbox.faults import DEFAULT_SLOW_DELAY_S, FaultInjector, parse_fault_spec
 from sandbox.http_server import GuardedWSGIServer
+from sandbox.idp import Signer
 from sandbox.limits import Limits
 from sandbox.server import SandboxApp
 from sandbox.store import DB_NAME, Store
+from sandbox.trust import RemoteProvider, TrustSettings
 
 log = logging.getLogger("bifoga.sandbox")
 
+#: The identity provider's signing key in a data dir of the caller's (sandbox/idp/signing.py).
+SIGNING_KEY_NAME = "idp-signing-key.json"
 #: How long stop() lets requests in progress finish before the database closes.
 _DRAIN_S = 5.0
 
@@ -67,6 +71,7 @@ class SandboxHandle(ClosedOnExit):
         host_text = f"[{host}]" if ":" in host else host
         self.base_url = f"{scheme}://{host_text}:{port}"
         self.port = int(port)
+        app.set_base_url(self.base_url)  # before the first request is served
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -79,6 +84,20 @@ class SandboxHandle(ClosedOnExit):
     @property
     def faults(self) -> FaultInjector:
         return self._app.faults
+
+    @property
+    def issuer(self) -> str:
+        """The built-in identity provider's issuer (``{base_url}/sandbox/idp``)."""
+        return self._app.idp.issuer
+
+    @property
+    def trusted_issuer(self) -> str:
+        """The issuer whose tokens the gateway takes (the built-in one by default)."""
+        return self._app.trusted_issuer
+
+    @property
+    def app(self) -> SandboxApp:
+        return self._app
 
     @property
     def server(self) -> GuardedWSGIServer:
@@ -99,6 +118,7 @@ class SandboxHandle(ClosedOnExit):
         if not self._app.wait_idle(_DRAIN_S):
             log.warning("sandbox stopped with requests still in progress")
         self._store.close()
+        self._app.close()
         if self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -127,7 +147,8 @@ def start_sandbox(
     fault: str | None = None,
     review_ttl_s: int = 900,
     *,
-    session_ttl_s: int = DEFAULT_SESSION_TTL_S,
+    trust: TrustSettings | None = None,
+    access_token_ttl_s: int = DEFAULT_ACCESS_TOKEN_TTL_S,
     slow_delay_s: float = DEFAULT_SLOW_DELAY_S,
     clock: Clock | None = None,
     listening: socket.socket | None = None,
@@ -139,8 +160,10 @@ def start_sandbox(
     already bound and listening to serve on (``host`` and ``port`` are then its own),
     which the caller may close afterwards.
 
-    ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword only) lets tests
-    move time forward. ``limits`` (sandbox/limits.py) bound what clients may take;
+    ``trust`` names another identity provider to trust instead of the built-in one (its
+    discovery and JWKS are fetched here; a failure raises ``requests.RequestException``
+    or ValueError). ``fault`` is ``MODE[:N]`` as on the command line. ``clock`` (keyword
+    only) lets tests move time forward. ``limits`` (sandbox/limits.py) bound what clients may take;
     ``request_timeout_s`` (a client whose next bytes do not come within it is dropped) and
     ``max_connections`` (served at once) change those two of them. Raises
     InsecureHostError for plain HTTP off loopback and ValueError for a bad fault or a
@@ -159,6 +182,10 @@ def start_sandbox(
         faults.set(mode, count)
     ssl_context = _tls_context(tls_cert, tls_key) if tls_cert and tls_key else None
 
+    trust = trust or TrustSettings()
+    # Another provider's discovery and keys are fetched now: a wrong --issuer fails the
+    # start, not every request after it.
+    remote = RemoteProvider(trust.issuer) if trust.issuer is not None else None
     owns_data_dir = data_dir is None
     directory = Path(tempfile.mkdtemp(prefix="bifoga-sandbox-")) if data_dir is None else data_dir
     private_folder(directory)
@@ -167,8 +194,11 @@ def start_sandbox(
         app = SandboxApp(
             store,
             clock or system_clock,
-            Settings(review_ttl_s=review_ttl_s, session_ttl_s=session_ttl_s),
+            Settings(review_ttl_s=review_ttl_s, access_token_ttl_s=access_token_ttl_s),
             faults,
+            trust,
+            remote,
+            Signer() if owns_data_dir else Signer.kept_in(directory / SIGNING_KEY_NAME),
         )
         if listening is not None:
             host, port = listening.getsockname()[:2]
@@ -182,6 +212,8 @@ def start_sandbox(
         )
     except BaseException:
         store.close()
+        if remote is not None:
+            remote.close()
         if owns_data_dir:
             shutil.rmtree(directory, ignore_errors=True)
         raise

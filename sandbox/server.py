@@ -35,7 +35,10 @@ from sandbox import pages
 from sandbox.api import Api, Settings
 from sandbox.audit_checkpoints import keep_checkpoint
 from sandbox.clock import Clock
+from sandbox.demo import CARD_PINS
 from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
+from sandbox.idp import IdentityProvider, Signer
+from sandbox.idp.provider import PATH as IDP_PATH
 from sandbox.messages import IN_FLIGHT_HOOK, Messages
 from sandbox.resident_answers import answer_counter_question
 from sandbox.responses import (
@@ -47,6 +50,7 @@ from sandbox.responses import (
     read_json_object,
 )
 from sandbox.store import Store
+from sandbox.trust import RemoteProvider, StaticKeys, TokenChecker, TrustSettings
 
 log = logging.getLogger("bifoga.sandbox")
 
@@ -67,13 +71,19 @@ class Sha256Converter(BaseConverter):
     regex = "[0-9a-f]{64}"
 
 
-def _url_map() -> Map:
+def _url_map(idp_routes: Iterable[tuple[str, str]]) -> Map:
     return Map(
         [
+            *(
+                Rule(path, endpoint=f"idp {method} {path}", methods=[method])
+                for path, method in idp_routes
+            ),
             Rule("/", endpoint="root", methods=["GET"]),
             Rule("/v1/openapi.json", endpoint="openapi", methods=["GET"]),
             Rule("/v1/sessions", endpoint="create_session", methods=["POST"]),
+            Rule("/v1/me", endpoint="me", methods=["GET"]),
             Rule("/v1/cases", endpoint="list_cases", methods=["GET"]),
+            Rule("/v1/cases/<case_id>", endpoint="get_case", methods=["GET"]),
             Rule("/v1/attachments/<sha256:sha256>", endpoint="head_attachment", methods=["HEAD"]),
             Rule("/v1/attachments/<sha256:sha256>", endpoint="put_attachment", methods=["PUT"]),
             Rule("/v1/reviews", endpoint="create_review", methods=["POST"]),
@@ -134,18 +144,33 @@ class SandboxApp:
         clock: Clock,
         settings: Settings,
         faults: FaultInjector,
+        trust: TrustSettings | None = None,
+        remote: RemoteProvider | None = None,
+        signer: Signer | None = None,
     ) -> None:
         self.store = store
+        self.trust = trust or TrustSettings()
+        self._remote = remote
         self.faults = faults
         self.api = Api(store, clock, settings)
         self.messages = Messages(self.api)
-        self.url_map = _url_map()
+        self.idp = IdentityProvider(
+            clock,
+            store.staff,
+            store.all_staff,
+            signer=signer,
+            access_token_ttl_s=settings.access_token_ttl_s,
+        )
+        idp_routes = self.idp.routes()
+        self.url_map = _url_map(idp_routes)
         self._openapi = resources.files("app.gateway").joinpath("openapi.json").read_bytes()
         self._handlers: dict[str, Handler] = {
             "root": lambda request: redirect("/sandbox/"),
             "openapi": lambda request: Response(self._openapi, mimetype="application/json"),
             "create_session": self.api.create_session,
+            "me": self.api.me,
             "list_cases": self.api.list_cases,
+            "get_case": self.api.get_case,
             "head_attachment": self.api.head_attachment,
             "put_attachment": self.api.put_attachment,
             "create_review": self.api.create_review,
@@ -163,8 +188,41 @@ class SandboxApp:
             "get_faults": self.get_faults,
             "set_faults": self.set_faults,
         }
+        for (path, method), handler in idp_routes.items():
+            self._handlers[f"idp {method} {path}"] = handler
         self._active = 0
         self._idle = threading.Condition()
+
+    def set_base_url(self, base_url: str) -> None:
+        """Where the sandbox listens: its provider's issuer, and whom the gateway trusts
+        (the built-in provider, or the one given with ``--issuer``)."""
+        self.idp.set_base_url(base_url)
+        if self._remote is None:
+            self.api.tokens = TokenChecker(
+                self.trust,
+                self.idp.issuer,
+                StaticKeys(self.idp.signer.key_set),
+                self.store.staff,
+                self.api.clock,
+                revoked=self.idp.is_revoked,
+            )
+        else:
+            self.api.tokens = TokenChecker(
+                self.trust,
+                self._remote.issuer,
+                self._remote,
+                self.store.staff,
+                self.api.clock,
+                userinfo=self._remote.userinfo,
+            )
+
+    def close(self) -> None:
+        if self._remote is not None:
+            self._remote.close()
+
+    @property
+    def trusted_issuer(self) -> str:
+        return self._remote.issuer if self._remote is not None else self.idp.issuer
 
     # -- WSGI entry, faults and the requests in flight ----------------------------------------
 
@@ -280,6 +338,8 @@ class SandboxApp:
             log.exception("internal error on %s %s", request.method, masked_path(request.path))
             response = _internal_error()
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":  # the provider's pages too: never in a frame
+            response.headers.setdefault("Content-Security-Policy", _HTML_CSP)
         if request.path.startswith("/v1/"):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -296,7 +356,7 @@ class SandboxApp:
                     "staff": [
                         {
                             "staff_id": s.staff_id,
-                            "secret": s.secret,
+                            "pin": CARD_PINS.get(s.staff_id, ""),
                             "name": s.name,
                             "unit": s.unit,
                             "roles": list(s.roles),
@@ -304,9 +364,12 @@ class SandboxApp:
                         for s in staff
                     ],
                     "residents": [{"id": rid, "name": name} for rid, name in residents],
+                    "idp": {"issuer": self.trusted_issuer, "client_id": self.trust.client_id},
                 }
             )
-        return _html(pages.start_page(staff, residents))
+        return _html(
+            pages.start_page(staff, CARD_PINS, residents, self.trusted_issuer, self.trust.client_id)
+        )
 
     def inbox(self, request: Request, resident_id: str) -> Response:
         if not is_valid_resident_id(resident_id):
@@ -410,7 +473,11 @@ class SandboxApp:
 
 
 def masked_path(path: str) -> str:
-    """The path fit for a log: an inbox URL names a resident, so identifiers are masked."""
+    """The path fit for a log: an inbox URL names a resident, so identifiers are masked;
+    the identity provider's queries carry tokens (``id_token_hint``) and a sign-off's
+    digest, so they are left out."""
+    if path.startswith(IDP_PATH + "/"):
+        path = path.partition("?")[0]
     return _TWELVE_DIGITS.sub(lambda m: mask(m.group()), path)
 
 

@@ -29,19 +29,13 @@ _COPY_BYTES = 256 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staff (
-    staff_id TEXT PRIMARY KEY, secret TEXT NOT NULL, name TEXT NOT NULL,
-    unit TEXT NOT NULL, roles TEXT NOT NULL);
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL, roles TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS residents (id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cases (
     case_id TEXT PRIMARY KEY, unit TEXT NOT NULL, resident_id TEXT NOT NULL,
     subject TEXT NOT NULL, opened_at TEXT NOT NULL, status TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL,
-    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS credential_failures (
-    staff_id TEXT NOT NULL, client TEXT NOT NULL, at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS credential_failures_by_staff_and_client
-    ON credential_failures (staff_id, client, at);
+CREATE TABLE IF NOT EXISTS approvals_used (
+    fingerprint TEXT PRIMARY KEY, review_id TEXT NOT NULL, used_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
     stored_at TEXT NOT NULL, data BLOB NOT NULL);
@@ -113,6 +107,7 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        self._drop_credentials()
         self._db.executescript(_SCHEMA)
         self._put_blob_data_last()
         self._seed()
@@ -150,6 +145,17 @@ class Store:
         with self._lock:
             return self._db.execute(sql, params).rowcount
 
+    def _drop_credentials(self) -> None:
+        """A data dir from protocol 1.1 held sign-in secrets, sessions and failed
+        attempts: since 1.2 the gateway holds no credential, so they go (the staff
+        table is demo data and is seeded again)."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(staff)")}
+            if "secret" in columns:
+                self._db.execute("DROP TABLE staff")
+            self._db.execute("DROP TABLE IF EXISTS sessions")
+            self._db.execute("DROP TABLE IF EXISTS credential_failures")
+
     def _put_blob_data_last(self) -> None:
         """A data dir from before issue 21 has ``data`` before ``stored_at``. SQLite keeps
         a ``zeroblob(n)`` unallocated only as a row's last column; anywhere else the
@@ -174,8 +180,8 @@ class Store:
         with self.transaction():
             for s in demo.STAFF:
                 self._run(
-                    "INSERT OR IGNORE INTO staff VALUES (?, ?, ?, ?, ?)",
-                    (s.staff_id, s.secret, s.name, s.unit, ",".join(s.roles)),
+                    "INSERT OR IGNORE INTO staff VALUES (?, ?, ?, ?)",
+                    (s.staff_id, s.name, s.unit, ",".join(s.roles)),
                 )
             for r in demo.RESIDENTS:
                 self._run("INSERT OR IGNORE INTO residents VALUES (?, ?)", (r.id, r.name))
@@ -187,14 +193,22 @@ class Store:
             # Protocol 1.0 called an answered case "closed"; a data dir from then reads on.
             self._run("UPDATE cases SET status = 'answered' WHERE status = 'closed'")
 
-    # -- staff and sessions -------------------------------------------------------------
+    # -- staff -------------------------------------------------------------
 
     def staff(self, staff_id: str) -> demo.StaffMember | None:
         row = self._one("SELECT * FROM staff WHERE staff_id = ?", (staff_id,))
         if row is None:
             return None
         roles = tuple(r for r in row["roles"].split(",") if r)
-        return demo.StaffMember(row["staff_id"], row["secret"], row["name"], row["unit"], roles)
+        return demo.StaffMember(row["staff_id"], row["name"], row["unit"], roles)
+
+    def note_staff(self, staff: demo.StaffMember) -> None:
+        """Write what the identity provider says of a staff member into the directory."""
+        self._run(
+            "INSERT INTO staff VALUES (?, ?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET "
+            "name = excluded.name, unit = excluded.unit, roles = excluded.roles",
+            (staff.staff_id, staff.name, staff.unit, ",".join(staff.roles)),
+        )
 
     def all_staff(self) -> list[demo.StaffMember]:
         rows = self._all("SELECT staff_id FROM staff ORDER BY rowid")
@@ -207,34 +221,15 @@ class Store:
         row = self._one("SELECT name FROM residents WHERE id = ?", (resident_id,))
         return None if row is None else str(row["name"])
 
-    def add_failure(self, staff_id: str, client: str, at: str) -> None:
-        self._run("INSERT INTO credential_failures VALUES (?, ?, ?)", (staff_id, client, at))
-
-    def failures_since(self, staff_id: str, client: str, since: str) -> list[str]:
-        """When the credential checks for ``staff_id`` from ``client`` failed since then."""
-        rows = self._all(
-            "SELECT at FROM credential_failures "
-            "WHERE staff_id = ? AND client = ? AND at > ? ORDER BY at",
-            (staff_id, client, since),
+    def use_approval(self, fingerprint: str, review_id: str, at: str) -> bool:
+        """Note an approval as used by ``review_id``; False if it was used before."""
+        return (
+            self._run(
+                "INSERT OR IGNORE INTO approvals_used VALUES (?, ?, ?)",
+                (fingerprint, review_id, at),
+            )
+            == 1
         )
-        return [str(r["at"]) for r in rows]
-
-    def clear_failures(self, staff_id: str, client: str) -> None:
-        self._run(
-            "DELETE FROM credential_failures WHERE staff_id = ? AND client = ?",
-            (staff_id, client),
-        )
-
-    def add_session(self, token_hash: str, staff_id: str, created_at: str, expires_at: str) -> None:
-        self._run(
-            "INSERT INTO sessions VALUES (?, ?, ?, ?)",
-            (token_hash, staff_id, created_at, expires_at),
-        )
-
-    def session(self, token_hash: str) -> tuple[str, str] | None:
-        """(staff_id, expires_at) for a token hash."""
-        row = self._one("SELECT * FROM sessions WHERE token_hash = ?", (token_hash,))
-        return None if row is None else (str(row["staff_id"]), str(row["expires_at"]))
 
     # -- cases --------------------------------------------------------------------------
 
@@ -271,6 +266,21 @@ class Store:
             "SELECT * FROM resident_answers WHERE resident_id = ? "
             "ORDER BY answered_at DESC, rowid DESC",
             (resident_id,),
+        )
+
+    def case_answers(self, case_id: str) -> list[sqlite3.Row]:
+        return self._all(
+            "SELECT * FROM resident_answers WHERE case_id = ? ORDER BY answered_at, rowid",
+            (case_id,),
+        )
+
+    def case_messages(self, case_id: str) -> list[sqlite3.Row]:
+        """The staff's messages in a case, oldest first, with the sender's name."""
+        return self._all(
+            "SELECT m.*, s.name AS sender_name FROM messages m "
+            "LEFT JOIN staff s ON s.staff_id = m.sender_id "
+            "WHERE m.case_id = ? ORDER BY m.created_at, m.rowid",
+            (case_id,),
         )
 
     # -- attachments ----------------------------------------------------------------------

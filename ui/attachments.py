@@ -45,7 +45,10 @@ def attachment_summary(attachment: Attachment, draft: Draft) -> str:
         else:
             parts.append(tr("ui.attachments.all_seen"))
     if attachment.report is None:
-        parts.append(tr("ui.attachments.inspecting"))
+        # A picture's words are read (OCR) meanwhile: its preview is on screen already,
+        # only Send waits.
+        reading = "ui.attachments.reading_image" if attachment.is_image else None
+        parts.append(tr(reading or "ui.attachments.inspecting"))
     elif attachment.blocking_findings(draft.recipients, draft.kind):
         parts.append(tr("ui.attachments.blocked"))
     if attachment.personal_data and attachment.report is not None:
@@ -254,7 +257,14 @@ class AttachmentsPanel(QWidget):
         lines = []
         report = attachment.report
         if report is None:
-            lines.append(tr("ui.attachments.inspecting_long"))
+            reading = attachment.is_image
+            lines.append(
+                tr(
+                    "ui.attachments.reading_image_long"
+                    if reading
+                    else "ui.attachments.inspecting_long"
+                )
+            )
         else:
             findings = attachment.findings(self._draft.recipients, self._draft.kind)
             for finding in findings:

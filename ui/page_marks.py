@@ -22,7 +22,8 @@ def banners(report: InspectionReport | None, number: int) -> list[tuple[str, str
         for finding in report.findings
         if finding.page == number and finding.severity is not Severity.INFO
     ]
-    unplaced = [h.masked for h in report.hits if h.page == number and h.rect is None]
+    # Hits beside the pages (a comment on this page) are in the list under the preview.
+    unplaced = [h.masked for h in report.page_hits if h.page == number and h.rect is None]
     if unplaced:
         shown.append(("info", tr("ui.preview.hits_on_page", hits=", ".join(unplaced))))
     return shown
@@ -36,7 +37,7 @@ def overlay(
         return Overlay()
     number = page.page_index + 1
     rects: list[QRectF] = []
-    for hit in report.hits:
+    for hit in report.page_hits:
         if hit.page != number or hit.rect is None:
             continue
         left, top, right, bottom = rotate_rect(
@@ -53,7 +54,7 @@ def describe(report: InspectionReport | None, page: int, count: int | None) -> s
     number = page + 1
     parts = [tr("ui.preview.page_of", page=number, pages=count or "?")]
     if report is not None:
-        hits = [h.masked for h in report.hits if h.page == number]
+        hits = [h.masked for h in report.page_hits if h.page == number]
         if hits:
             parts.append(tr("ui.preview.hits_on_page", hits=", ".join(hits)))
         parts += [tr(f.code, **f.param_dict) for f in report.findings if f.page == number]

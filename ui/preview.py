@@ -24,7 +24,6 @@ from app.message_draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
 from app.preview.page_key import PageKey
 from app.preview.render_client import RenderClient
-from app.preview.rendered_page import RenderedPage
 from app.preview.scheduler import (
     PAGE_CACHE_BYTES,
     THUMB_CACHE_BYTES,
@@ -40,6 +39,7 @@ from app.services import Services
 from ui.errors import gateway_error_text
 from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr
+from ui.outside_text import OutsideTextList
 from ui.page_marks import banners, describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
 from ui.page_screen import PageScreen
@@ -82,6 +82,7 @@ class PreviewPane(QWidget):
         self._zoom: ZoomMode = "page"
         self._rotation: dict[str, int] = {}  # attachment id -> the clinician's turn
         self._count_told: set[str] = set()
+        self._marked: object = None  # the report whose marks are on the page on screen
         self.scheduler: PreviewScheduler[Drawn] = PreviewScheduler(cache_bytes, thumb_cache_bytes)
         self._pixels = SharedPixels(block_bytes)
         # The first page of a file just chosen, drawn before it is staged (ui.first_page).
@@ -97,7 +98,8 @@ class PreviewPane(QWidget):
 
         self.setMinimumWidth(420)
         self._build()
-        self._bind_keys()
+        bind_preview_keys(self, self._screen)
+        self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
         self._update_controls()
 
     # -- layout ------------------------------------------------------------------------
@@ -141,10 +143,8 @@ class PreviewPane(QWidget):
             self.navigation.previous_button, self.navigation.next_button
         )  # fmt: skip
         self.page_label = self.navigation.page_label
-
-    def _bind_keys(self) -> None:
-        bind_preview_keys(self, self._screen)
-        self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
+        self.outside = OutsideTextList()  # "Text i filen utanför sidorna"
+        layout.addWidget(self.outside)
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -247,7 +247,7 @@ class PreviewPane(QWidget):
         if taken is not None:
             # Cached at once: laying the pane out for the file may ask for pages meanwhile.
             job, drawn = taken
-            self.scheduler.keep(job, drawn, drawn.image.sizeInBytes(), _page_size(drawn.page))
+            self.scheduler.keep(job, drawn, drawn.image.sizeInBytes(), drawn.page.size)
         self._update_thumbnails()
         if taken is not None:
             self._arrived(*taken)  # on screen now if it is the page wanted
@@ -256,6 +256,8 @@ class PreviewPane(QWidget):
     def refresh_progress(self) -> None:
         self._update_controls()
         self.thumbnails.refresh()
+        if self._attachment is not None and self._marked is not self._attachment.report:
+            self._refresh()  # its inspection is back: the marks on the page on screen
 
     def go_to(self, page: int) -> None:
         attachment = self._attachment
@@ -394,8 +396,9 @@ class PreviewPane(QWidget):
         next turn of the event loop (a page that just arrived from the worker)."""
         attachment = self._attachment
         assert attachment is not None
-        if self._screen.shows(attachment.id, self._page, key):
+        if self._screen.shows(attachment.id, self._page, key) and self._marked is attachment.report:
             return
+        self._marked = attachment.report
         marks = overlay(attachment.report, drawn.page, key.scale, self.rotation)
         legible = readable(
             key.scale, self._services.settings.readable_scale, is_image=self._is_image()
@@ -429,7 +432,7 @@ class PreviewPane(QWidget):
     def _arrived(self, job: RenderJob, drawn: Drawn) -> None:
         view = self._viewing()
         size = drawn.image.sizeInBytes()
-        arrival = self.scheduler.arrived(job, drawn, size, _page_size(drawn.page), view)
+        arrival = self.scheduler.arrived(job, drawn, size, drawn.page.size, view)
         if arrival is Arrival.SHOW:
             self._display(job.key, drawn, paint_now=True)
         elif arrival is Arrival.REFIT:
@@ -508,7 +511,4 @@ class PreviewPane(QWidget):
         self.navigation.show_state(self._page if attachment is not None else None, count)
         self.header.show_progress(attachment, count)
         self.read_aloud.follow(attachment, self._page)
-
-
-def _page_size(page: RenderedPage) -> tuple[float, float]:
-    return (page.page_width, page.page_height)
+        self.outside.show_report(attachment.report if attachment is not None else None)

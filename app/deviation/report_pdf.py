@@ -301,7 +301,8 @@ def render_pdf(document: ReportDocument) -> bytes:
     catalog.Lang = pikepdf.String(document.language_tag)
     catalog.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     pdf.docinfo[pikepdf.Name.Title] = pikepdf.String(document.title)
-    pdf.docinfo[pikepdf.Name.Producer] = pikepdf.String("Bifoga")
+    # No producer or other properties: the copy a resident is sent keeps only the title
+    # (app/inspection/pdf_strip.py), and so does this report.
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["dc:title"] = document.title
         meta["dc:language"] = [document.language_tag]

@@ -1,32 +1,52 @@
 """The gateway client: docs/protocol.md over a ``requests.Session``. Plain Python, no Qt.
 
 - Every call has a connect and a read timeout.
+- Every /v1 call carries the clinician's bearer access token (protocol 1.2) from a token
+  source, the signed-in session (``app.identity.SignedIn``): refreshed before it ends, and
+  once more when the gateway answers 401 ``invalid_token`` (the call is then made again
+  once: a 401 means the gateway did nothing with it). There is no sign-in at the gateway
+  and no reviewer secret any more: people authenticate at the region's identity provider
+  (docs/identity.md).
 - Only calls that are safe to repeat are retried, with backoff, a bounded number of times
   and within a bounded total time: GET, HEAD, the content-addressed PUT of an attachment,
   and POST /v1/messages, which carries an Idempotency-Key so a repeat delivers nothing
-  twice. Sign-in and sign-off are never repeated automatically: a second attempt with a
-  wrong secret would count towards the lock-out, and the person should decide.
+  twice. A sign-off is never repeated automatically: its approval may be used once.
 - TLS verification is always on: the OS trust store by default (hospital CAs are installed
   there), or a CA bundle given as ``verify``; optionally a client certificate.
-- The token lives in this object only; secrets and full personnummer are never logged.
+- Tokens live in the token source only; no token and no full personnummer is logged.
 """
 
 from __future__ import annotations
 
-import email.utils
 import io
 import logging
 import random
-import ssl
-import threading
 import time
-import urllib.parse
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from app.gateway.errors import BAD_RESPONSE, NETWORK, TIMEOUT, TLS, GatewayError
+from app.gateway.answers import (
+    bad_response,
+    error_from,
+    json_object,
+    objects,
+    parsed,
+    replayed,
+    segment,
+    sent_message,
+    worth_retrying,
+)
+from app.gateway.errors import NETWORK, TIMEOUT, TLS, GatewayError
+from app.gateway.payloads import (
+    DemoStaff,
+    OutgoingAttachment,
+    OutgoingMessage,
+    Review,
+    SandboxIdp,
+    SentMessage,
+)
 from app.gateway.records import (
     AttachmentRecord,
     Delivery,
@@ -34,9 +54,10 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
+from app.gateway.transport import LazySession
 from app.lifecycle import ClosedOnExit
 from app.model import Case, CaseStatus, Resident, Staff
-from app.review import ReviewedAttachment, ReviewSubject, message_sha256
+from app.review import ReviewSubject
 
 if TYPE_CHECKING:
     import requests
@@ -53,102 +74,39 @@ __all__ = [
     "RetryPolicy",
     "Review",
     "Reviewer",
+    "SandboxIdp",
     "SentMessage",
+    "StaticToken",
+    "TokenSource",
 ]
 
 log = logging.getLogger("bifoga.gateway")
 
-#: Answers worth another try of an idempotent call: the gateway failed or is busy, or the
-#: first request with this idempotency key is still being processed (409).
-_RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
-_Parsed = TypeVar("_Parsed")
 
-#: Codes after which the token is no good any more.
-_TOKEN_GONE = frozenset({"unauthenticated", "token_expired"})
+class TokenSource(Protocol):
+    """Where the bearer access token comes from: the signed-in session
+    (``app.identity.SignedIn``). Both may raise ``app.identity.IdentityError``."""
 
+    def access_token(self) -> str:
+        """A token with some life left."""
+        ...
 
-# -- what the calls take and give ------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DemoStaff:
-    """A sandbox demo account, as its start page lists it."""
-
-    staff_id: str
-    secret: str = field(repr=False)
-    name: str
-    roles: tuple[str, ...]
+    def refresh(self, rejected: str | None = None) -> str:
+        """A new token: the gateway refused ``rejected``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
-class Review:
-    review_id: str
-    reviewer_id: str
-    reviewer_name: str
-    digest: str
-    expires_at: str
+class StaticToken:
+    """One token and no way to renew it (tests, a command run with a token in hand)."""
 
+    token: str = field(repr=False)
 
-@dataclass(frozen=True, slots=True)
-class OutgoingAttachment:
-    sha256: str
-    filename: str
-    media_type: str
-    personal_data: bool
-    alt_text: str | None = None
+    def access_token(self) -> str:
+        return self.token
 
-
-@dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    kind: str
-    case_id: str | None
-    recipients: Sequence[str]
-    subject: str
-    body: str
-    attachments: Sequence[OutgoingAttachment] = ()
-    review_id: str | None = None
-
-    def review_subject(self) -> ReviewSubject:
-        """What a colleague signs off on for this message (docs/protocol.md)."""
-        return ReviewSubject(
-            kind=str(self.kind),
-            case_id=self.case_id,
-            recipients=tuple(self.recipients),
-            attachments=tuple(
-                ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
-            ),
-            message_sha256=message_sha256(self.subject, self.body),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        attachments = []
-        for a in self.attachments:
-            item: dict[str, Any] = {
-                "sha256": a.sha256,
-                "filename": a.filename,
-                "media_type": a.media_type,
-                "personal_data": a.personal_data,
-            }
-            if a.alt_text is not None:
-                item["alt_text"] = a.alt_text
-            attachments.append(item)
-        return {
-            "kind": str(self.kind),
-            "case_id": self.case_id,
-            "recipients": list(self.recipients),
-            "subject": self.subject,
-            "body": self.body,
-            "attachments": attachments,
-            "review_id": self.review_id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    message_id: str
-    created_at: str
-    deliveries: list[Delivery]
-    replayed: bool  # the gateway had already created it: this is its first answer again
+    def refresh(self, rejected: str | None = None) -> str:
+        return self.token
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,26 +123,6 @@ class RetryPolicy:
         ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
         # Half fixed, half random: clients that failed together do not retry together.
         return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def _new_session(verify: bool | str) -> requests.Session:
-    """A session; HTTPS verified against the operating system's trust store (via
-    truststore) unless a CA bundle is named. ``requests`` (with urllib3, a tenth of a
-    second to import) is loaded here, at the first call, not when the window starts."""
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    class OsTrustAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            import truststore
-
-            kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            super().init_poolmanager(*args, **kwargs)
-
-    session = requests.Session()
-    if verify is True:
-        session.mount("https://", OsTrustAdapter())
-    return session
 
 
 class _ProgressReader:
@@ -231,6 +169,7 @@ class GatewayClient(ClosedOnExit):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        token_source: TokenSource | None = None,
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be switched off")
@@ -241,77 +180,84 @@ class GatewayClient(ClosedOnExit):
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._monotonic = monotonic
-        self._owns_session = session is None
-        self._given_session = session
-        self._made_session: requests.Session | None = None
-        self._session_lock = threading.Lock()
-        self._token: str | None = None
+        self._http = LazySession(session, verify)
+        self._tokens: TokenSource | None = token_source
         self._staff: Staff | None = None
-        self._token_expires_at: str | None = None
 
     @property
     def base_url(self) -> str:
         return self._base
 
-    def _session(self) -> requests.Session:
-        if self._given_session is not None:
-            return self._given_session
-        with self._session_lock:  # the first calls may come from several threads at once
-            if self._made_session is None:
-                self._made_session = _new_session(self._verify)
-            return self._made_session
-
-    @property
-    def token(self) -> str | None:
-        return self._token
-
     @property
     def staff(self) -> Staff | None:
+        """Who the token is, as the last :meth:`me` said."""
         return self._staff
 
     @property
-    def token_expires_at(self) -> str | None:
-        return self._token_expires_at
+    def signed_in(self) -> bool:
+        return self._tokens is not None
 
-    def close(self) -> None:
-        if self._owns_session and self._made_session is not None:
-            self._made_session.close()
-        self._token = None
-
-    # -- sessions, directory, cases -------------------------------------------------------
-
-    def sign_in(self, staff_id: str, secret: str) -> Staff:
-        response = self._call(
-            "POST",
-            "/v1/sessions",
-            expected={201},
-            idempotent=False,
-            auth=False,
-            json_body={"staff_id": staff_id, "secret": secret},
-        )
-
-        def session(data: dict[str, Any]) -> tuple[str, Staff, str]:
-            raw = data["staff"]
-            staff = Staff(
-                staff_id=str(raw["staff_id"]),
-                name=str(raw["name"]),
-                unit=str(raw["unit"]),
-                roles=tuple(str(r) for r in raw["roles"]),
-            )
-            return str(data["token"]), staff, str(data["expires_at"])
-
-        token, staff, expires_at = _parsed(response, session)
-        self._token, self._staff, self._token_expires_at = token, staff, expires_at
-        return staff
+    def use_token_source(self, source: TokenSource | None) -> None:
+        """Make every call with ``source``'s tokens (None: with none, signed out)."""
+        self._tokens = source
+        if source is None:
+            self._staff = None
 
     def sign_out(self) -> None:
-        """Forget the token (the protocol has no session deletion)."""
-        self._token = None
-        self._staff = None
-        self._token_expires_at = None
+        """Forget the token source (the session itself is ended by its owner)."""
+        self.use_token_source(None)
+
+    def close(self) -> None:
+        self._http.close()
+        self.use_token_source(None)
+
+    # -- who, directory, cases --------------------------------------------------------------
+
+    def me(self) -> Staff:
+        """``GET /v1/me``: the staff member, unit and roles the token is for."""
+        response = self._call("GET", "/v1/me", expected={200}, idempotent=True)
+        staff = parsed(
+            response,
+            lambda data: Staff(
+                staff_id=str(data["staff_id"]),
+                name=str(data["name"]),
+                unit=str(data["unit"]),
+                roles=tuple(str(r) for r in data["roles"]),
+            ),
+        )
+        self._staff = staff
+        return staff
 
     def sandbox_directory(self) -> tuple[list[DemoStaff], list[Resident]]:
-        response = self._call(
+        """The sandbox's demo cards (with their PINs) and residents."""
+        response = self._directory_response()
+
+        def directory(data: dict[str, Any]) -> tuple[list[DemoStaff], list[Resident]]:
+            staff = [
+                DemoStaff(
+                    staff_id=str(s["staff_id"]),
+                    pin=str(s["pin"]),
+                    name=str(s["name"]),
+                    unit=str(s.get("unit", "")),
+                    roles=tuple(str(r) for r in s["roles"]),
+                )
+                for s in data["staff"]
+            ]
+            residents = [Resident(str(r["id"]), str(r["name"])) for r in data["residents"]]
+            return staff, residents
+
+        return parsed(response, directory)
+
+    def sandbox_idp(self) -> SandboxIdp:
+        """The sandbox's identity provider, from its start page's ``idp`` block."""
+        response = self._directory_response()
+        return parsed(
+            response,
+            lambda data: SandboxIdp(str(data["idp"]["issuer"]), str(data["idp"]["client_id"])),
+        )
+
+    def _directory_response(self) -> requests.Response:
+        return self._call(
             "GET",
             "/sandbox/",
             expected={200},
@@ -319,21 +265,6 @@ class GatewayClient(ClosedOnExit):
             auth=False,
             headers={"Accept": "application/json"},
         )
-
-        def directory(data: dict[str, Any]) -> tuple[list[DemoStaff], list[Resident]]:
-            staff = [
-                DemoStaff(
-                    str(s["staff_id"]),
-                    str(s["secret"]),
-                    str(s["name"]),
-                    tuple(str(r) for r in s["roles"]),
-                )
-                for s in data["staff"]
-            ]
-            residents = [Resident(str(r["id"]), str(r["name"])) for r in data["residents"]]
-            return staff, residents
-
-        return _parsed(response, directory)
 
     def open_cases(self) -> list[Case]:
         return self.cases(CaseStatus.OPEN)
@@ -356,7 +287,7 @@ class GatewayClient(ClosedOnExit):
                 for c in data["cases"]
             ]
 
-        return _parsed(response, cases)
+        return parsed(response, cases)
 
     # -- attachments ------------------------------------------------------------------------
 
@@ -397,21 +328,22 @@ class GatewayClient(ClosedOnExit):
 
     # -- sign-off and messages -------------------------------------------------------------
 
-    def request_review(
-        self, reviewer_id: str, reviewer_secret: str, subject: ReviewSubject
-    ) -> Review:
+    def request_review(self, approval: str, subject: ReviewSubject) -> Review:
+        """The sign-off of ``subject``: ``approval`` is the colleague's id_token from a
+        fresh authentication at the identity provider whose nonce is ``subject.digest``
+        (``app.identity.approval_attempt``); the gateway checks it (GATEWAY.md)."""
         response = self._call(
             "POST",
             "/v1/reviews",
             expected={201},
             idempotent=False,
             json_body={
-                "reviewer": {"staff_id": reviewer_id, "secret": reviewer_secret},
+                "approval": approval,
                 "digest": subject.digest,
                 "subject": subject.to_json(),
             },
         )
-        return _parsed(
+        return parsed(
             response,
             lambda data: Review(
                 review_id=str(data["review_id"]),
@@ -440,7 +372,7 @@ class GatewayClient(ClosedOnExit):
             # A structured-field string, as the Idempotency-Key draft defines the header.
             headers={"Idempotency-Key": f'"{idempotency_key}"'},
         )
-        return _sent_message(response, _json(response), replayed=_replayed(response))
+        return sent_message(response, json_object(response), replayed=replayed(response))
 
     def message_for_key(self, idempotency_key: str) -> SentMessage | None:
         """The clinician's own message sent with this key, or None if the gateway made none
@@ -455,22 +387,22 @@ class GatewayClient(ClosedOnExit):
             idempotent=True,
             params={"idempotency_key": idempotency_key},
         )
-        messages = _json(response).get("messages")
+        messages = json_object(response).get("messages")
         if not isinstance(messages, list) or len(messages) > 1:
-            raise _bad_response(response, "not zero or one message for the key")
+            raise bad_response(response, "not zero or one message for the key")
         if not messages:
             return None
         found = messages[0]
         if not isinstance(found, dict):
-            raise _bad_response(response, "a message is not an object")
-        return _sent_message(response, found, replayed=True)
+            raise bad_response(response, "a message is not an object")
+        return sent_message(response, found, replayed=True)
 
     def get_message(self, message_id: str) -> MessageRecord:
         """A message of the clinician's unit, as the gateway recorded it."""
         response = self._call(
-            "GET", f"/v1/messages/{_segment(message_id)}", expected={200}, idempotent=True
+            "GET", f"/v1/messages/{segment(message_id)}", expected={200}, idempotent=True
         )
-        return _parsed(response, parse_message_record)
+        return parsed(response, parse_message_record)
 
     def sent_messages(self, since: str | None = None) -> list[MessageRecord]:
         """The signed-in clinician's sent messages (created at or after ``since``, an RFC
@@ -479,8 +411,8 @@ class GatewayClient(ClosedOnExit):
         if since is not None:
             params["since"] = since
         response = self._call("GET", "/v1/messages", expected={200}, idempotent=True, params=params)
-        return _parsed(
-            response, lambda data: [parse_message_record(m) for m in _objects(data["messages"])]
+        return parsed(
+            response, lambda data: [parse_message_record(m) for m in objects(data["messages"])]
         )
 
     def request_retraction(
@@ -489,21 +421,21 @@ class GatewayClient(ClosedOnExit):
         # Not repeated automatically: each request is a separate case for the support desk.
         response = self._call(
             "POST",
-            f"/v1/messages/{_segment(message_id)}/retraction-requests",
+            f"/v1/messages/{segment(message_id)}/retraction-requests",
             expected={202},
             idempotent=False,
             json_body={"reason": reason, "attachments": list(attachments)},
         )
-        return _json(response)
+        return json_object(response)
 
     def retractions(self, message_id: str) -> list[dict[str, Any]]:
         response = self._call(
             "GET",
-            f"/v1/messages/{_segment(message_id)}/retraction-requests",
+            f"/v1/messages/{segment(message_id)}/retraction-requests",
             expected={200},
             idempotent=True,
         )
-        return _parsed(response, lambda data: _objects(data["retractions"]))
+        return parsed(response, lambda data: objects(data["retractions"]))
 
     def post_audit_checkpoint(self, trail: str, seq: int, hash_hex: str, time: str) -> None:
         """Keep the audit trail's latest record number and hash at the gateway
@@ -531,14 +463,23 @@ class GatewayClient(ClosedOnExit):
     ) -> requests.Response:
         started = self._monotonic()
         attempt = 0
+        refreshed = False
         while True:
             attempt += 1
+            token = self._bearer() if auth else None
             error = self._attempt(
-                method, path, expected, auth, json_body, body_factory, headers, params
+                method, path, expected, token, json_body, body_factory, headers, params
             )
             if not isinstance(error, GatewayError):
                 return error  # the response
-            if not idempotent or not _worth_retrying(error):
+            if token is not None and not refreshed and _token_refused(error):
+                # The gateway did nothing with the call: a new token, and the same call
+                # once more, idempotent or not.
+                refreshed = True
+                self._refresh(token)
+                attempt -= 1
+                continue
+            if not idempotent or not worth_retrying(error):
                 raise error
             if attempt >= self._retry.max_attempts:
                 raise error
@@ -559,7 +500,7 @@ class GatewayClient(ClosedOnExit):
         method: str,
         path: str,
         expected: Collection[int],
-        auth: bool,
+        token: str | None,
         json_body: Any,
         body_factory: Callable[[], _ProgressReader] | None,
         headers: Mapping[str, str] | None,
@@ -567,11 +508,11 @@ class GatewayClient(ClosedOnExit):
     ) -> requests.Response | GatewayError:
         """One try: the response if it is an expected one, else the error it amounts to."""
         all_headers = {"Accept": "application/json", **(headers or {})}
-        if auth and self._token is not None:
-            all_headers["Authorization"] = f"Bearer {self._token}"
-        import requests  # for its errors; already loaded by then, a lookup (see _new_session)
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        import requests  # for its errors; already loaded by then, a lookup (see new_session)
 
-        session = self._session()
+        session = self._http.get()
         body = body_factory() if body_factory is not None else None
         try:
             response = session.request(
@@ -598,117 +539,45 @@ class GatewayClient(ClosedOnExit):
         log.debug("%s %s -> %d", method, path, response.status_code)
         if response.status_code in expected:
             return response
-        error = _error_from(response)
-        if error.status == 401 and _TOKEN_GONE.intersection(error.codes):
-            self.sign_out()
-        return error
+        return error_from(response)
+
+    def _bearer(self) -> str | None:
+        """The token source's access token; None when signed out (the gateway then says
+        401). A session that can give none any more is a 401 of its own, with its code."""
+        source = self._tokens
+        if source is None:
+            return None
+        from app.identity.errors import IdentityError
+
+        try:
+            return source.access_token()
+        except IdentityError as failed:
+            raise _identity_failure(failed) from None
+
+    def _refresh(self, rejected: str) -> None:
+        source = self._tokens
+        if source is None:
+            return
+        from app.identity.errors import IdentityError
+
+        try:
+            source.refresh(rejected)
+        except IdentityError as failed:
+            raise _identity_failure(failed) from None
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _replayed(response: requests.Response) -> bool:
-    return response.headers.get("Idempotent-Replayed", "").lower() == "true"
+def _token_refused(error: GatewayError) -> bool:
+    # A 401 to a call that carried a token: the gateway took it for no good (its code is
+    # invalid_token; a gateway that names it otherwise is answered the same way).
+    return error.status == 401
 
 
-def _sent_message(
-    response: requests.Response, data: dict[str, Any], *, replayed: bool
-) -> SentMessage:
-    try:
-        return SentMessage(
-            message_id=str(data["message_id"]),
-            created_at=str(data["created_at"]),
-            deliveries=[
-                Delivery(str(d["resident_id"]), str(d["delivery_id"]), str(d["status"]))
-                for d in data["deliveries"]
-            ],
-            replayed=replayed,
-        )
-    except (KeyError, TypeError) as missing:
-        raise _bad_response(response, missing) from None
-
-
-def _worth_retrying(error: GatewayError) -> bool:
-    if error.status is None:
-        # A TLS failure (an unknown certificate) will fail the same way again.
-        return TLS not in error.codes
-    return error.status in _RETRY_STATUSES
-
-
-def _segment(value: str) -> str:
-    return urllib.parse.quote(value, safe="")
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        raise _bad_response(response, "not JSON") from None
-    if not isinstance(data, dict):
-        raise _bad_response(response, "not a JSON object")
-    return data
-
-
-def _parsed(response: requests.Response, parse: Callable[[dict[str, Any]], _Parsed]) -> _Parsed:
-    """The one place an answer's body is read: a JSON object given to ``parse``. Anything
-    missing or of the wrong shape is a ``bad_response`` error, never a half-read answer."""
-    data = _json(response)
-    try:
-        return parse(data)
-    except (KeyError, TypeError, ValueError) as wrong:
-        raise _bad_response(response, wrong) from None
-
-
-def _objects(value: object) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise ValueError("expected a list of objects")
-    return value
-
-
-def _bad_response(response: requests.Response, detail: object) -> GatewayError:
-    return GatewayError(
-        response.status_code, (BAD_RESPONSE,), f"unexpected answer from the gateway ({detail})"
-    )
-
-
-def _error_from(response: requests.Response) -> GatewayError:
-    codes: list[str] = []
-    messages: list[str] = []
-    fields: list[str | None] = []
-    try:
-        data = response.json() if response.content else {}
-    except ValueError:
-        data = {}
-    errors = data.get("errors") if isinstance(data, dict) else None
-    if isinstance(errors, list):
-        for item in errors:
-            if isinstance(item, dict) and isinstance(item.get("code"), str):
-                codes.append(item["code"])
-                messages.append(str(item.get("message", "")))
-                field_name = item.get("field")
-                fields.append(field_name if isinstance(field_name, str) else None)
-    if not codes:
-        codes = [f"http_{response.status_code}"]
-        messages = [response.reason or ""]
-        fields = [None]
-    return GatewayError(
-        response.status_code,
-        tuple(codes),
-        "; ".join(m for m in messages if m),
-        retry_after=_retry_after(response.headers.get("Retry-After")),
-        fields=tuple(fields),
-    )
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+def _identity_failure(failed: Exception) -> GatewayError:
+    """The session could not give a token: as a 401 when it needs the person (the outbox
+    then waits for a sign-in), as no answer when the provider could not be reached."""
+    code = str(getattr(failed, "code", "identity.session_expired"))
+    status = None if code == "identity.provider_unreachable" else 401
+    return GatewayError(status, (code,), "no access token from the session")

@@ -75,8 +75,11 @@ def report_to_json(path: str, report: InspectionReport) -> dict[str, Any]:
         ],
         "personal_data": {
             "found": report.personal_data_found,
+            # "place": where beside the pages the hit is (app.inspection.pdf_places),
+            # null for a page's or a picture's text.
             "hits": [
-                {"kind": hit.kind, "page": hit.page, "masked": hit.masked} for hit in report.hits
+                {"kind": hit.kind, "page": hit.page, "masked": hit.masked, "place": hit.place}
+                for hit in report.hits
             ],
         },
     }
@@ -140,7 +143,8 @@ def _print_human(path: str, report: InspectionReport, out: TextIO) -> None:
         print(f"  Personuppgifter: {len(report.hits)} träff(ar)", file=out)
         for hit in report.hits:
             where = f" (sida {hit.page})" if hit.page else ""
-            print(f"    {hit.kind}: {hit.masked}{where}", file=out)
+            place = f" [{message('ui.outside.place.' + hit.place, 'sv')}]" if hit.place else ""
+            print(f"    {hit.kind}: {hit.masked}{where}{place}", file=out)
     else:
         print("  Personuppgifter: inga hittade.", file=out)
 

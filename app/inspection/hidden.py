@@ -85,30 +85,45 @@ def removal_record(path: Path) -> Path:
     return path.with_name(path.name + ".removed.json")
 
 
-def _rewrite_pdf(data: bytes) -> bytes | None:
-    """The PDF written again with qpdf: only the objects the current revision uses, no
-    earlier revisions, nothing after the end, comments dropped and plain streams
-    compressed (so no text in them reads as another format). None when qpdf cannot."""
+def _rewrite_pdf(data: bytes, hidden: bool) -> tuple[bytes | None, list[str]]:
+    """The PDF written again with qpdf, without what the resident does not need
+    (``pdf_strip``: the kinds removed are returned) and, when ``hidden``, without what no
+    viewer shows: only the objects the current revision uses, no earlier revisions,
+    nothing after the end, comments dropped and plain streams compressed (so no text in
+    them reads as another format). None when qpdf cannot, or when nothing is to go.
+
+    The file's /ID is derived from its content (``deterministic_id``), not from the clock
+    and chance: the same chosen file gives the same bytes, and the same SHA-256, on every
+    run (``bifoga inspect`` names the hash the window sends)."""
     import pikepdf
+
+    from app.inspection.pdf_strip import strip
 
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
-        return None
+        return None, []
     with pdf:
         if pdf.is_encrypted:
-            return None
+            return None, []
+        try:
+            stripped = strip(pdf)
+        except (pikepdf.PdfError, ValueError, RuntimeError, TypeError):
+            stripped = []  # a broken structure: the inspection says what it finds
+        if not stripped and not hidden:
+            return None, []
         rewritten = io.BytesIO()
         try:
             pdf.save(
                 rewritten,
                 compress_streams=True,
                 fix_metadata_version=False,
+                deterministic_id=True,
                 object_stream_mode=pikepdf.ObjectStreamMode.preserve,
             )
         except (pikepdf.PdfError, ValueError, RuntimeError):
-            return None
-    return rewritten.getvalue()
+            return None, []
+    return rewritten.getvalue(), stripped
 
 
 def _bomb(data: bytes, media_type: str) -> bool:
@@ -138,9 +153,11 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
         return ()  # a bomb is left as it is: the inspection refuses it unparsed
     before = _hidden_in(data, media_type)
     rewritten: bytes | None
+    stripped: list[str] = []
     if media_type == filetypes.PDF:
-        # A PDF without hidden content stays byte for byte the file that was chosen.
-        rewritten = _rewrite_pdf(data) if before else None
+        # A PDF with nothing hidden and nothing to strip stays byte for byte the file
+        # that was chosen.
+        rewritten, stripped = _rewrite_pdf(data, bool(before))
     else:
         from app.inspection.image_sanitize import strip_image_metadata
 
@@ -158,7 +175,7 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
     # In memory until here: a sealed working copy is written sealed again, atomically.
     replace_plain(path, rewritten)
     after = _hidden_in(rewritten, media_type) if before else before
-    removed = [kind for kind in before.kinds() if kind not in after.kinds()]
+    removed = [kind for kind in before.kinds() if kind not in after.kinds()] + stripped
     if removed or repaired:
         # Bound to the rewritten bytes: a record beside other bytes says nothing.
         content = {
@@ -202,7 +219,13 @@ def _known(kind: str) -> bool:
     base, _, detail = kind.partition(":")
     if base == "second_format":
         return detail in {"HTML", "ZIP", "EXE", "ELF", "Mach-O", "script"}
-    return base in {"after_end", "old_revisions", "unreferenced"}
+    return base in {"after_end", "old_revisions", "unreferenced", *pdf_strip_kinds()}
+
+
+def pdf_strip_kinds() -> tuple[str, ...]:
+    from app.inspection.pdf_strip import KINDS
+
+    return KINDS
 
 
 def iter_findings(hidden: Hidden, removed: list[str]) -> Iterator[tuple[str, str | None]]:
@@ -214,6 +237,8 @@ def iter_findings(hidden: Hidden, removed: list[str]) -> Iterator[tuple[str, str
             yield "file.hidden_format_removed", detail
         elif base == "after_end":
             yield "file.hidden_after_end_removed", None
+        elif base in pdf_strip_kinds():
+            yield f"pdf.{base}_removed", None
         else:
             yield f"pdf.hidden_{base}_removed", None
     if hidden.after_end:

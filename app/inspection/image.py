@@ -19,6 +19,8 @@ from PIL import Image, ImageSequence
 from app.filetypes import GIF, JPEG, PNG
 from app.inspection import animation, text_in_image
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_pages import DetectorLike
+from app.inspection.report import PersonalDataHit
 from app.sealed import read_plain
 
 _PILLOW_FORMAT = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF"}
@@ -30,6 +32,8 @@ _GPS_IFD = 0x8825
 @dataclass(frozen=True, slots=True)
 class ImageResult:
     frames: int | None
+    #: Personal data in the words read in the picture (``image_text``).
+    hits: tuple[PersonalDataHit, ...] = ()
 
 
 @contextmanager
@@ -45,7 +49,10 @@ def _pixel_limit(limit: int) -> Iterator[None]:
         Image.MAX_IMAGE_PIXELS = previous
 
 
-def inspect_image(path: Path, media_type: str, sink: FindingSink) -> ImageResult:
+def inspect_image(
+    path: Path, media_type: str, sink: FindingSink, detector: DetectorLike | None = None
+) -> ImageResult:
+    """Facts and findings of one picture; with ``detector``, its words read and checked."""
     limits = sink.policy.limits
     try:
         with (
@@ -53,7 +60,7 @@ def inspect_image(path: Path, media_type: str, sink: FindingSink) -> ImageResult
             # A working copy is sealed at rest: Pillow reads its plain bytes from memory.
             Image.open(io.BytesIO(read_plain(path)), formats=[_PILLOW_FORMAT[media_type]]) as image,
         ):
-            return _inspect_open(image, sink)
+            return _inspect_open(image, sink, detector)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         sink.add("image.too_many_pixels", limit_mp=f"{limits.max_image_pixels / 1e6:.0f}")
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError):
@@ -66,7 +73,9 @@ def inspect_image(path: Path, media_type: str, sink: FindingSink) -> ImageResult
     return ImageResult(None)
 
 
-def _inspect_open(image: Image.Image, sink: FindingSink) -> ImageResult:
+def _inspect_open(
+    image: Image.Image, sink: FindingSink, detector: DetectorLike | None
+) -> ImageResult:
     limits = sink.policy.limits
     if image.width * image.height > limits.max_image_pixels:
         raise Image.DecompressionBombError("pixel limit")
@@ -75,7 +84,12 @@ def _inspect_open(image: Image.Image, sink: FindingSink) -> ImageResult:
     if text_in_image.looks_like_text(image):
         sink.add("image.of_text")
     frames = _animation(image, sink)
-    return ImageResult(frames)
+    if detector is None:
+        return ImageResult(frames)
+    from app.inspection.image_text import find_in_picture
+
+    image.seek(0)
+    return ImageResult(frames, find_in_picture(image, sink, detector))
 
 
 def _metadata(image: Image.Image, sink: FindingSink) -> None:

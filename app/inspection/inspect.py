@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from app import filetypes
 from app.inspection.findings import FindingSink
 from app.inspection.identity import identity_findings
+from app.inspection.pdf_places import PlacedText, find_beside_pages
 from app.inspection.personal_data import Detector
 from app.inspection.policy import Policy, PolicyError, default_policy, load_policy
-from app.inspection.report import InspectionReport, PersonalDataHit
+from app.inspection.report import InspectionReport, OutsideText, PersonalDataHit
 from app.inspection.sniff import check_file, read_file
 from app.sealed import SealedError, read_plain
 from app.storage_key import StorageKeyError
@@ -63,16 +65,17 @@ def inspect_file(
     except (OSError, SealedError, StorageKeyError):  # gone, or a working copy not ours
         sink.add("file.unreadable", name=name or file_path.name)
         return InspectionReport(None, None, None, sink.result(), None)
-    media_type = check_file(name or file_path.name, facts, sink)
-    pages: int | None = None
-    found: bool | None = None
-    hits: tuple[PersonalDataHit, ...] = ()
+    shown_name = name or file_path.name
+    media_type = check_file(shown_name, facts, sink)
+    content = _Content()
     # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
     if media_type is not None and not _unpacks_too_large(file_path, facts.size, media_type, sink):
         try:
             _hidden_findings(file_path, media_type, facts.sha256, sink)
-            pages, found, hits = _inspect_content(str(file_path), media_type, sink)
-            sink.extend(identity_findings(list(hits), list(recipients), kind))
+            content = _inspect_content(str(file_path), media_type, sink)
+            # The name the resident sees is checked like the text in the file.
+            content = content.with_beside([PlacedText("file_name", None, shown_name)])
+            sink.extend(identity_findings(list(content.hits), list(recipients), kind))
         except MemoryError:
             sink.add("file.inspection_out_of_memory")
         except Exception as error:  # a bug or a parser surprise must refuse, not crash
@@ -81,10 +84,11 @@ def inspect_file(
     return InspectionReport(
         sha256=facts.sha256,
         media_type=media_type,
-        pages=pages,
+        pages=content.pages,
         findings=sink.result(),
-        personal_data_found=found,
-        hits=hits,
+        personal_data_found=content.found,
+        hits=content.hits,
+        outside=content.outside,
     )
 
 
@@ -119,16 +123,43 @@ def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink
             sink.add(code, format=other_format)
 
 
-def _inspect_content(
-    path: str, media_type: str, sink: FindingSink
-) -> tuple[int | None, bool | None, tuple[PersonalDataHit, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Content:
+    """What was found in the file's content: pages (frames), personal data, the texts
+    beside the pages."""
+
+    pages: int | None = None
+    #: True: personal data found; False: looked in the text and found none; None: cannot
+    #: tell (no text, or a picture: what it shows beyond its words is the sender's call).
+    found: bool | None = None
+    hits: tuple[PersonalDataHit, ...] = ()
+    outside: tuple[OutsideText, ...] = ()
+    beside: tuple[PlacedText, ...] = field(default=(), repr=False)
+
+    def with_beside(self, more: Sequence[PlacedText]) -> _Content:
+        """The texts beside the pages (and ``more``) checked: their hits count like a
+        page's, for the sign-off, the other-resident and the bulk-send rules."""
+        hits, outside = find_beside_pages([*self.beside, *more], _detector())
+        return _Content(
+            self.pages,
+            True if hits else self.found,
+            self.hits + tuple(hits),
+            tuple(outside),
+        )
+
+
+def _inspect_content(path: str, media_type: str, sink: FindingSink) -> _Content:
     if media_type == filetypes.PDF:
         from app.inspection.pdf import inspect_pdf
 
         result = inspect_pdf(path, sink, _detector())
-        return result.pages, result.personal_data_found, result.hits
+        return _Content(
+            result.pages, result.personal_data_found, result.hits, beside=result.beside_pages
+        )
     from app.inspection.image import inspect_image
 
-    image = inspect_image(Path(path), media_type, sink)
-    # An image has no text layer: the sender must say whether it shows personal data.
-    return (1 if image.frames is not None else None), None, ()
+    image = inspect_image(Path(path), media_type, sink, _detector())
+    # What a picture shows beyond its words (a wound, a face) no detector can tell: only
+    # words read in it decide "found"; otherwise the sender says.
+    # A GIF's frames are its pages, as the preview draws them (a hit sits on its frame).
+    return _Content(image.frames, True if image.hits else None, image.hits)

@@ -139,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Recall and precision of the personal-data detector per kind.",
     )
     parser.add_argument("labelled", nargs="?", type=Path, help="labelled set (JSON)")
+    parser.add_argument(
+        "--text-only", action="store_true", help="only the labelled text set (no PDFs, no OCR)"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer pictures")
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         scores = evaluate(load_set(args.labelled))
@@ -146,6 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bifoga pd-eval: {error}", file=sys.stderr)
         return 2
     print(report(scores))
+    if args.text_only:
+        return 0
+    # Places beside a PDF's pages and pictures (issue 19): generated here, see pd_eval_more.
+    from app.inspection import pd_eval_more
+
+    places = pd_eval_more.evaluate_places(rounds=1 if args.quick else 3)
+    if pd_eval_more.engine_missing():
+        print("\n" + pd_eval_more.report(places, None))
+        print("pictures: Tesseract is not installed; not measured", file=sys.stderr)
+        return 0
+    pictures = pd_eval_more.evaluate_pictures(quick=args.quick)
+    print("\n" + pd_eval_more.report(places, pictures))
     return 0
 
 

@@ -20,6 +20,7 @@ from app.inspection.allocator import keep_freed_memory
 from app.inspection.findings import FindingSink
 from app.inspection.pdf_document import check_document
 from app.inspection.pdf_pages import DetectorLike, PageFacts, PageJob
+from app.inspection.pdf_places import PlacedText, texts_beside_pages
 from app.inspection.report import PersonalDataHit
 from app.sealed import read_plain
 
@@ -30,6 +31,8 @@ class PdfResult:
     #: None: the file has no text to look in (a scan, an empty page, unreadable).
     personal_data_found: bool | None
     hits: tuple[PersonalDataHit, ...]
+    #: The texts the PDF carries beside its pages (``pdf_places``), for their own check.
+    beside_pages: tuple[PlacedText, ...] = ()
 
 
 _NOTHING = PdfResult(None, None, ())
@@ -74,18 +77,21 @@ def inspect_pdf(path: str, sink: FindingSink, detector: DetectorLike | None) -> 
             sink.add("pdf.too_many_pages", pages=page_count, limit=limits.max_pages)
             return PdfResult(page_count, None, ())
         job = PageJob(path, document.raw, page_count, detector, limits)
+        beside: list[PlacedText] = []
         try:
             qpdf = _open_qpdf(path, sink)
             if qpdf is not None:
                 with qpdf:
                     try:
                         check_document(qpdf, sink)
+                        beside = texts_beside_pages(qpdf, limits.max_struct_elements)
                     except pikepdf.PdfError:
                         sink.add("pdf.damaged")
             facts = job.finish()
         finally:
             job.abandon()
-        return _page_findings(facts, sink, page_count, detector is not None)
+        result = _page_findings(facts, sink, page_count, detector is not None)
+        return PdfResult(result.pages, result.personal_data_found, result.hits, tuple(beside))
     finally:
         with contextlib.suppress(Exception):
             document.close()

@@ -43,6 +43,12 @@ class Limits:
     #: A PDF's Flate streams inflated together may not exceed this (decompression bombs;
     #: app/inspection/pdf_unpacked.py).
     max_unpacked_bytes: int = 512 * 1024 * 1024
+    #: Text in pictures (``image_text``): larger pictures are read made smaller to this
+    #: many pixels; the reading of one file's frames stops after this many seconds; a
+    #: GIF's distinct frames are read up to this many.
+    ocr_max_pixels: int = 9_000_000
+    ocr_timeout_s: int = 30
+    ocr_max_frames: int = 50
 
 
 @dataclass(frozen=True, slots=True)

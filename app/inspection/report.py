@@ -44,6 +44,22 @@ class PersonalDataHit:
     #: The canonical identifier, kept for the identity match against recipients.
     #: Never shown or logged (repr=False keeps it out of tracebacks and debug output).
     identifier: str | None = field(default=None, repr=False)
+    #: Where beside the pages the hit sits (``app.inspection.pdf_places.PLACES``:
+    #: "title", "comment", "file_name", ...); None for a page's or a picture's text.
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideText:
+    """A text a file carries beside its pages (a comment, a bookmark, a form field's
+    value, the file's own name...), shown to the sender and the colleague as it is."""
+
+    place: str  # as ``PersonalDataHit.place``
+    page: int | None  # 1-based, when the text belongs to a page (an annotation)
+    #: The text itself, shortened; it may hold personal data, so it stays out of repr.
+    text: str = field(repr=False)
+    #: What the detector found in it, masked (as the hits say).
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,14 @@ class InspectionReport:
     #: True: personal data found; False: looked and found none; None: cannot tell (image).
     personal_data_found: bool | None = None
     hits: tuple[PersonalDataHit, ...] = ()
+    #: Texts beside the pages (PDF) and the file's name that hold personal data; see
+    #: ``app.inspection.pdf_places``.
+    outside: tuple[OutsideText, ...] = ()
+
+    @property
+    def page_hits(self) -> tuple[PersonalDataHit, ...]:
+        """The hits on a page or in a picture (those the preview draws)."""
+        return tuple(hit for hit in self.hits if hit.place is None)
 
     @property
     def blocked(self) -> bool:

@@ -39,6 +39,11 @@ class RenderedPage:
     rotation: int = 0
     shared: bool = False
 
+    @property
+    def size(self) -> tuple[float, float]:
+        """(page_width, page_height): what the preview fits and lays out."""
+        return (self.page_width, self.page_height)
+
 
 def check_geometry(page: RenderedPage, available: int) -> None:
     """Refuse sizes that do not add up; ``available`` is how many bytes hold the pixels.

@@ -26,6 +26,7 @@ from app.staging import StagingArea
 from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line
 from tests.support.pdfgen import numbered_pages, write_text_pdf
+from tests.support.signed_client import sign_in
 
 TEST_NUMBERS = Path(__file__).resolve().parents[1] / "files" / "testpersonnummer.txt"
 RUNS = 3
@@ -69,7 +70,7 @@ def run(ctx: BenchContext) -> list[str]:
                 variant.write_bytes(source.read_bytes() + b"%" + str(time.time_ns()).encode())
                 session = _CountingSession()
                 client = GatewayClient(sandbox.base_url, session=session)
-                client.sign_in("anna", "anna-sandlada")
+                sign_in(client, "anna")
                 draft = _draft(staging, variant, recipients)
                 session.sent = 0
                 started = time.perf_counter()

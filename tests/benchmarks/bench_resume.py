@@ -27,6 +27,7 @@ from sandbox.embedded import open_services
 from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line
 from tests.support.outbox_work import padded_pdf, ready_draft
+from tests.support.signed_client import sign_in
 
 TEST_NUMBERS = Path(__file__).resolve().parents[1] / "files" / "testpersonnummer.txt"
 RUNS = 5
@@ -45,7 +46,7 @@ def _start_and_resume(settings: Settings, gateway: Path, journal: Path) -> tuple
     services = open_services(settings, sandbox_dir=gateway, outbox_path=journal)
     window = None
     try:
-        staff = services.client.sign_in("anna", "anna-sandlada")
+        staff = sign_in(services.client, "anna")
         ended: list[OutboxJob] | None = None
         window = MainWindow(services, staff)
 
@@ -84,7 +85,7 @@ def _outbox_against_direct(folder: Path, residents: list[str]) -> tuple[float, f
         GatewayClient(sandbox.base_url) as client,
         Outbox(folder / "outbox-send.sqlite3") as outbox,
     ):
-        client.sign_in("anna", "anna-sandlada")
+        sign_in(client, "anna")
         for run_index in range(RUNS):
             for journalled in (True, False):
                 seed = 1000 + 2 * run_index + journalled

@@ -3,10 +3,12 @@ without the window. It opens the outbox journal, signs in, and resumes every unf
 job with ``app.outbox.resume_unfinished``; each change of a job is one line on standard
 output (``JOB_ID STATE BYTES_DONE``), then ``done`` with each resumed job's end state.
 
-    python -m tests.e2e.outbox_sender OUTBOX_FILE GATEWAY_URL STAFF_ID SECRET
+    python -m tests.e2e.outbox_sender OUTBOX_FILE GATEWAY_URL STAFF_ID
 
 The storage key (hex) is the first line of standard input, as the window's process holds
-it from the keyring: the journal and the working copies are sealed with it.
+it from the keyring: the journal and the working copies are sealed with it. The second
+line is the clinician's access token from the identity provider (never an argument: a
+token is in no process's command line).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app import storage_key
 from app.gateway.client import GatewayClient
 from app.outbox import Outbox, OutboxJob, resume_unfinished
 from app.storage_key import StorageKey
+from tests.support.signed_client import use_token
 
 
 def _report(job: OutboxJob) -> None:
@@ -25,10 +28,11 @@ def _report(job: OutboxJob) -> None:
 
 
 def main(argv: list[str]) -> int:
-    outbox_file, gateway_url, staff_id, secret = argv
+    outbox_file, gateway_url, staff_id = argv
     storage_key.install(StorageKey(bytes.fromhex(sys.stdin.readline().strip())))
+    token = sys.stdin.readline().strip()
     with Outbox(Path(outbox_file)) as outbox, GatewayClient(gateway_url) as client:
-        client.sign_in(staff_id, secret)
+        use_token(client, token)
         ended = resume_unfinished(outbox, client, staff_id, _report)
     print("done " + " ".join(f"{job.job_id}:{job.state.value}" for job in ended), flush=True)
     return 0

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services import Services
 from tests.e2e.test_sign_off import lab_result, open_review, sign
+from tests.e2e.test_wrong_file import _secret
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.accessibility import announcer
 from ui.i18n import tr
@@ -67,10 +68,8 @@ def test_the_window_and_its_dialogs_say_their_values_and_announce_changes(
     announced.clear()
     sign(qtbot, dialog, "bertil", "wrong-secret")
     qtbot.waitUntil(lambda: tr("ui.review.wrong_secret") in announced, timeout=10_000)
-    staff, _residents = services.client.sandbox_directory()
-    secret = next(s.secret for s in staff if s.staff_id == "bertil")
     with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "bertil", secret)
+        sign(qtbot, dialog, "bertil", _secret(services, "bertil"))
     qtbot.waitUntil(window.send_button.isEnabled)
 
     # Send: the focus waits on the send bar, not moved on through each control disabled.

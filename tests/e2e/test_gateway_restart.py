@@ -18,9 +18,10 @@ from app.gateway.client import GatewayClient
 from app.outbox import DeliveryPolicy, JobState, Outbox, run_job
 from app.sending import enqueue_draft
 from app.staging import StagingArea, read_staged
-from tests.gateway.helpers import SECRETS, AnswerLog, bulk_personnummer
+from tests.gateway.helpers import AnswerLog, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.processes import Child, sandbox_process
+from tests.support.signed_client import sign_in
 
 
 def test_a_key_in_flight_when_the_gateway_is_killed_is_sent_once_after_its_restart(
@@ -36,7 +37,7 @@ def test_a_key_in_flight_when_the_gateway_is_killed_is_sent_once_after_its_resta
         first, base_url = stack.enter_context(sandbox_process(data, tmp_path / "gw1.log"))
         port = urllib.parse.urlsplit(base_url).port
         client = stack.enter_context(GatewayClient(base_url, read_timeout=1.0, session=session))
-        client.sign_in("anna", SECRETS["anna"])
+        sign_in(client, "anna")
         outbox = stack.enter_context(Outbox(tmp_path / "data" / "outbox.sqlite3"))
         job = enqueue_draft(draft, outbox, "anna")
         client.upload_attachment(

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.audit import TRAIL_FILE_NAME, default_folder
 from app.services import Services
-from tests.support.window import attach, open_window, preview_every_page
+from tests.e2e.test_sign_off import signed_by_cecilia
+from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.i18n import tr
 from ui.originals_dialog import OriginalsDialog
 
@@ -23,25 +24,28 @@ def test_after_a_send_the_picked_file_is_offered_and_deleted(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
     window = open_window(qtbot, services)
-    window.case_list.setCurrentRow(0)
+    pick_case(window, "2024-118")  # Karin Berg's
     window.compose.body_edit.setPlainText("Hej! Här är provsvaret.")
-    # The clinician's own copy, with a personnummer in its name as file names often have.
-    picked = tmp_path / "Hemkatalog" / "Provsvar 19121212-1212.pdf"
+    # The clinician's own copy, with a personnummer in its name as file names often have
+    # (the resident's own: the name is checked like the text, so a colleague signs off).
+    picked = tmp_path / "Hemkatalog" / "Provsvar 19680102-9288.pdf"
     picked.parent.mkdir()
     shutil.copyfile(FILES / "corpus" / "ocrmypdf" / "tagged.pdf", picked)
-    # The picked file's hash (the staged copy may differ: accessibility repairs).
-    sent_sha256 = hashlib.sha256(picked.read_bytes()).hexdigest()
+    picked_sha256 = hashlib.sha256(picked.read_bytes()).hexdigest()
 
     attachment = attach(qtbot, window, picked)
-    assert attachment.original == picked and attachment.original_sha256 == sent_sha256
+    # The copy sent lost the properties the resident does not need; the file picked is
+    # known by its own hash.
+    assert attachment.original == picked and attachment.original_sha256 == picked_sha256
     preview_every_page(qtbot, window, attachment)
     qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
+    signed_by_cecilia(qtbot, window)
     with qtbot.waitSignal(window.originals.dialog_opened, timeout=30_000) as opened:
         window.send_button.click()
     dialog = opened.args[0]
     assert isinstance(dialog, OriginalsDialog) and dialog.isVisible()
     assert [(row.text(0), row.text(1)) for row in dialog.rows] == [
-        ("Provsvar 19121212-1212.pdf", str(picked.parent))
+        ("Provsvar 19680102-9288.pdf", str(picked.parent))
     ]
     assert not dialog.delete_button.isEnabled(), "not before it is in the record"
     assert picked.exists()
@@ -56,6 +60,6 @@ def test_after_a_send_the_picked_file_is_offered_and_deleted(
     qtbot.waitUntil(lambda: window.originals.dialog is None)
 
     trail = (default_folder() / TRAIL_FILE_NAME).read_text(encoding="utf-8")
-    assert f'"data":{{"sha256":"{sent_sha256}"}},' in trail
+    assert f'"data":{{"sha256":"{picked_sha256}"}},' in trail
     assert '"kind":"original_deleted"' in trail
-    assert "1212-1212" not in trail and "Provsvar" not in trail
+    assert "0102-9288" not in trail and "Provsvar" not in trail

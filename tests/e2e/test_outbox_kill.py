@@ -25,9 +25,11 @@ from app.model import MAX_BULK_RECIPIENTS
 from app.outbox import JobState, Outbox, OutboxJob
 from app.sending import enqueue_draft
 from app.staging import StagingArea
-from tests.gateway.helpers import SECRETS, bulk_personnummer
+from tests.gateway.helpers import bulk_personnummer
+from tests.support.idp_robot import sandbox_tokens
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
 from tests.support.processes import Child, sandbox_process
+from tests.support.signed_client import sign_in
 
 SEED = 20261130
 FILE_BYTES = 6 * 1024 * 1024
@@ -68,7 +70,7 @@ def _add_jobs(outbox_file: Path, base_url: str, tmp_path: Path) -> list[OutboxJo
     residents = bulk_personnummer()[:MAX_BULK_RECIPIENTS]
     staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
     with GatewayClient(base_url) as client, Outbox(outbox_file) as outbox:
-        client.sign_in("anna", SECRETS["anna"])
+        sign_in(client, "anna")
         personal = ready_draft(
             staging,
             padded_pdf(tmp_path / "Provsvar.pdf", FILE_BYTES, 1, "Provsvar 19990101-0000"),
@@ -76,7 +78,7 @@ def _add_jobs(outbox_file: Path, base_url: str, tmp_path: Path) -> list[OutboxJo
             personal_data=True,
             subject="Provsvar",
         )
-        personal.sign_off = sign_off(client, personal, "bertil", SECRETS["bertil"])
+        personal.sign_off = sign_off(client, personal, "bertil")
         plain = ready_draft(
             staging, padded_pdf(tmp_path / "Kallelse.pdf", FILE_BYTES, 2), residents
         )
@@ -106,10 +108,12 @@ def test_killed_senders_deliver_each_message_to_each_resident_exactly_once(
                     str(outbox_file),
                     base_url,
                     "anna",
-                    SECRETS["anna"],
                 ],
                 tmp_path / "sender.log",
-                first_input=storage_key.current().secret.hex(),
+                # The storage key, then a fresh access token (each life signs in anew).
+                first_input=storage_key.current().secret.hex()
+                + "\n"
+                + sandbox_tokens(base_url, "anna")["access_token"],
             )
             try:
                 moment = None

@@ -20,7 +20,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def sandbox(clock: FakeClock, tmp_path: Path) -> Iterator[SandboxHandle]:
-    handle = start_sandbox(data_dir=tmp_path / "sandbox", clock=clock, slow_delay_s=1.0)
+    # Access tokens for an hour: tests move the clock past a sign-off's 15 minutes and
+    # keep their token (its own expiry is tested with a token minted for it).
+    handle = start_sandbox(
+        data_dir=tmp_path / "sandbox", clock=clock, slow_delay_s=1.0, access_token_ttl_s=3600
+    )
     try:
         yield handle
     finally:

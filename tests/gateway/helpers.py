@@ -15,7 +15,8 @@ from typing import Any
 import requests
 from PIL import Image
 
-from app.review import message_sha256
+from app.review import message_sha256, subject_digest
+from tests.support.idp_robot import sandbox_approval, sandbox_tokens
 from tests.support.pdfgen import text_pdf
 
 _FILES = Path(__file__).resolve().parents[1] / "files"
@@ -27,13 +28,8 @@ KARIN = "196801029288"
 GUNNAR = "194501103297"  # resident of open case 2024-119
 ANSWERED_CASE = "2024-101"  # answered (Erik Johansson)
 MALMO_CASE = "2024-201"
-SECRETS = {
-    "anna": "anna-sandlada",
-    "bertil": "bertil-sandlada",
-    "cecilia": "cecilia-sandlada",
-    "david": "david-sandlada",
-    "erik": "erik-sandlada",
-}
+#: The demo cards' PINs at the sandbox's identity provider.
+PINS = {"anna": "1111", "bertil": "2222", "cecilia": "3333", "david": "4444", "erik": "5555"}
 
 
 def bulk_personnummer() -> list[str]:
@@ -87,6 +83,12 @@ class Raw:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> Raw:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def call(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
     ) -> requests.Response:
@@ -96,17 +98,9 @@ class Raw:
         kwargs.setdefault("timeout", 10)
         return self.http.request(method, self.base_url + path, headers=headers, **kwargs)
 
-    def sign_in(self, staff_id: str = "anna", secret: str | None = None) -> requests.Response:
-        return self.call(
-            "POST",
-            "/v1/sessions",
-            json={"staff_id": staff_id, "secret": secret or SECRETS[staff_id]},
-        )
-
     def token(self, staff_id: str = "anna") -> str:
-        response = self.sign_in(staff_id)
-        assert response.status_code == 201, response.text
-        return str(response.json()["token"])
+        """An access token of ``staff_id`` from the sandbox's identity provider."""
+        return str(sandbox_tokens(self.base_url, staff_id)["access_token"])
 
     def upload(self, token: str, blob: Blob) -> requests.Response:
         return self.call(
@@ -133,18 +127,19 @@ class Raw:
         token: str,
         subject: dict[str, Any],
         reviewer: str = "bertil",
-        secret: str | None = None,
         digest: str | None = None,
+        approval: str | None = None,
     ) -> requests.Response:
-        from app.review import subject_digest
-
+        """Ask for a sign-off of ``subject``: ``reviewer`` approves it at the provider
+        (unless an ``approval`` is given), ``digest`` says which digest is claimed."""
+        real = subject_digest(subject)
         return self.call(
             "POST",
             "/v1/reviews",
             token,
             json={
-                "reviewer": {"staff_id": reviewer, "secret": secret or SECRETS.get(reviewer, "x")},
-                "digest": digest or subject_digest(subject),
+                "approval": approval or sandbox_approval(self.base_url, reviewer, real),
+                "digest": digest or real,
                 "subject": subject,
             },
         )

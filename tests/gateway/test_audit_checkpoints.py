@@ -14,7 +14,8 @@ from app.gateway.client import GatewayClient
 from app.gateway.errors import GatewayError
 from sandbox.runner import SandboxHandle
 from sandbox.store import DB_NAME
-from tests.gateway.helpers import SECRETS, Raw
+from tests.gateway.helpers import Raw
+from tests.support.signed_client import sign_in
 
 KEY = bytes(range(32))
 TRAIL = "a" * 32
@@ -29,7 +30,7 @@ def kept(sandbox: SandboxHandle) -> list[tuple[str, int, str, str]]:
 def test_the_client_sends_a_checkpoint_and_the_sandbox_keeps_it(
     sandbox: SandboxHandle, client: GatewayClient
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     client.post_audit_checkpoint(TRAIL, 7, "b" * 64, "2026-12-07T10:00:00.000Z")
     client.post_audit_checkpoint(TRAIL, 7, "b" * 64, "2026-12-07T10:00:00.000Z")  # again
     assert kept(sandbox) == [(TRAIL, 7, "b" * 64, "anna")]
@@ -64,7 +65,7 @@ def test_a_malformed_checkpoint_is_refused_by_field(
 def test_a_trail_cut_short_is_caught_against_what_the_gateway_kept(
     sandbox: SandboxHandle, client: GatewayClient, tmp_path: Path
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     folder = tmp_path / "audit"
     with AuditTrail.open(folder, lambda: KEY) as trail:
         publisher = CheckpointPublisher(trail.trail_id, client.post_audit_checkpoint)

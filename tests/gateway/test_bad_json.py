@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from tests.gateway.helpers import SECRETS, Raw, codes, reply
+from tests.gateway.helpers import Raw, codes, reply
 
 
 def _post(raw: Raw, path: str, text: str, token: str | None = None) -> tuple[int, list[str]]:
@@ -31,15 +31,17 @@ def _with(template: Mapping[str, object], field: str, json_text: str) -> str:
     return json.dumps({**template, field: marker}).replace(f'"{marker}"', json_text)
 
 
-_SIGN_IN = {"staff_id": "anna", "secret": SECRETS["anna"]}
+_SIGN_OFF = {"approval": "x", "digest": "0" * 64}
 
 
-@pytest.mark.parametrize("field", ["staff_id", "secret"])
+@pytest.mark.parametrize("field", ["approval", "digest"])
 @pytest.mark.parametrize(
     "surrogate", ['"\\ud800"', '"anna\\udfff"', '"\\udc00\\ud800"', '"\\ud83d x"']
 )
-def test_a_lone_surrogate_in_a_sign_in_is_400(raw: Raw, field: str, surrogate: str) -> None:
-    assert _post(raw, "/v1/sessions", _with(_SIGN_IN, field, surrogate)) == (
+def test_a_lone_surrogate_in_a_sign_off_is_400(
+    raw: Raw, token: str, field: str, surrogate: str
+) -> None:
+    assert _post(raw, "/v1/reviews", _with(_SIGN_OFF, field, surrogate), token) == (
         400,
         ["invalid_unicode"],
     )
@@ -83,7 +85,7 @@ def test_a_surrogate_pair_is_one_character_and_fine(raw: Raw, token: str) -> Non
 )
 def test_an_overlong_or_infinite_number_is_400(raw: Raw, token: str, number: str) -> None:
     expected = (400, ["number_out_of_range"])
-    assert _post(raw, "/v1/sessions", _with(_SIGN_IN, "staff_id", number)) == expected
+    assert _post(raw, "/v1/reviews", _with(_SIGN_OFF, "approval", number), token) == expected
     assert _post(raw, "/v1/messages", _with(reply(), "subject", number), token) == expected
     assert _post(raw, "/sandbox/faults", _with({"mode": "slow"}, "count", number)) == expected
 

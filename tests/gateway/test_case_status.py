@@ -13,11 +13,11 @@ from tests.gateway.helpers import (
     ANSWERED_CASE,
     CASE_PROVSVAR,
     KARIN,
-    SECRETS,
     Raw,
     codes,
     reply,
 )
+from tests.support.signed_client import use_token
 
 
 def _status(raw: Raw, token: str, case_id: str) -> str | None:
@@ -111,11 +111,11 @@ def test_an_unknown_status_is_refused(raw: Raw, token: str) -> None:
         assert response.status_code == 422 and codes(response) == ["invalid_status"]
 
 
-def test_the_client_lists_cases_by_status(client: GatewayClient, raw: Raw) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+def test_the_client_lists_cases_by_status(client: GatewayClient, raw: Raw, token: str) -> None:
+    use_token(client, token)
     assert CASE_PROVSVAR in [c.case_id for c in client.open_cases()]
     assert [c.case_id for c in client.cases("answered")] == [ANSWERED_CASE]
-    assert raw.send(client.token or "", reply(kind="counter_question")).status_code == 201
+    assert raw.send(token, reply(kind="counter_question")).status_code == 201
     waiting = client.cases(CaseStatus.AWAITING_RESIDENT)
     assert [(c.case_id, c.status) for c in waiting] == [(CASE_PROVSVAR, "awaiting_resident")]
     assert CASE_PROVSVAR not in [c.case_id for c in client.cases()]

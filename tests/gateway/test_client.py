@@ -1,11 +1,14 @@
-"""The client end to end against the sandbox: the path of one message."""
+"""The client end to end against the sandbox (protocol 1.2): the clinician signed in at
+the sandbox's identity provider through the real loopback listener (app.identity), every
+call with the session's bearer token, a colleague's approval at the provider, the path of
+one message."""
 
 from __future__ import annotations
 
 import logging
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,8 +19,17 @@ from app.gateway.client import (
     OutgoingAttachment,
     OutgoingMessage,
     RetryPolicy,
+    StaticToken,
 )
 from app.gateway.errors import GatewayError
+from app.identity import (
+    Provider,
+    ProviderSettings,
+    SignedIn,
+    approval_attempt,
+    approval_from,
+    sign_in_attempt,
+)
 from app.model import Case, Staff
 from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import (
@@ -25,22 +37,51 @@ from tests.gateway.helpers import (
     GUNNAR,
     KARIN,
     LUND,
-    SECRETS,
-    FakeClock,
     Raw,
     RecordingSleep,
     pdf_blob,
     png_blob,
 )
+from tests.support.idp_robot import robot_browser, sandbox_pins, sandbox_tokens
+from tests.support.keyrings import MemoryKeyring
+
+
+@pytest.fixture
+def provider(sandbox: SandboxHandle) -> Iterator[Provider]:
+    with Provider(ProviderSettings(sandbox.issuer, "bifoga")) as chosen:
+        yield chosen
+
+
+def _login(provider: Provider, attempt_url: str, staff_id: str, base_url: str) -> None:
+    browser = robot_browser(staff_id, sandbox_pins(base_url)[staff_id])
+    try:
+        assert browser.open(attempt_url), browser.errors
+    finally:
+        browser.close()
+
+
+def _session(provider: Provider, base_url: str, staff_id: str = "anna") -> SignedIn:
+    attempt = sign_in_attempt(provider)
+    _login(provider, attempt.url, staff_id, base_url)
+    return SignedIn.start(provider, attempt.wait(), keyring=MemoryKeyring())
+
+
+def _token(client: GatewayClient, staff_id: str = "anna") -> str:
+    return str(sandbox_tokens(client.base_url, staff_id)["access_token"])
 
 
 def test_the_path_of_one_message(
-    client: GatewayClient, tmp_path: Path, raw: Raw, caplog: pytest.LogCaptureFixture
+    client: GatewayClient,
+    provider: Provider,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    staff = client.sign_in("anna", SECRETS["anna"])
+    session = _session(provider, client.base_url)
+    client.use_token_source(session)
+    staff = client.me()
     assert staff == Staff("anna", "Anna Andersson", LUND, ("sender", "reviewer"))
-    assert client.staff == staff and client.token
+    assert client.staff == staff and client.signed_in
 
     cases = client.open_cases()
     case = next(c for c in cases if c.case_id == CASE_PROVSVAR)
@@ -66,9 +107,18 @@ def test_the_path_of_one_message(
         attachments=attachments,
     )
 
-    review = client.request_review("bertil", SECRETS["bertil"], message.review_subject())
+    # Bertil approves at the provider, bound to this message's digest; only his id_token
+    # reaches the gateway.
+    subject = message.review_subject()
+    attempt = approval_attempt(provider, subject.digest, "Anna skickar provsvar.pdf till Karin.")
+    _login(provider, attempt.url, "bertil", client.base_url)
+    approval = approval_from(attempt.wait())
+    review = client.request_review(approval.id_token, subject)
     assert review.reviewer_id == "bertil" and review.reviewer_name == "Bertil Berg"
-    assert review.digest == message.review_subject().digest
+    assert review.digest == subject.digest
+    with pytest.raises(GatewayError) as reused:  # an approval is used once
+        client.request_review(approval.id_token, subject)
+    assert reused.value.codes == ("approval_reused",)
 
     key = str(uuid.uuid4())
     signed = replace(message, review_id=review.review_id)
@@ -85,20 +135,42 @@ def test_the_path_of_one_message(
     assert accepted["status"] == "requested"
     assert [r["status"] for r in client.retractions(sent.message_id)] == ["done"]
 
-    # Neither secrets, tokens nor full personnummer reach the log.
+    # Neither tokens nor full personnummer reach the log.
     logged = caplog.text
-    assert SECRETS["anna"] not in logged and SECRETS["bertil"] not in logged
-    assert client.token not in logged and KARIN not in logged
+    assert session.access_token() not in logged and approval.id_token not in logged
+    assert KARIN not in logged
+    session.sign_out()
 
 
 def seen_by(seen: list[tuple[int, int]]) -> Callable[[int, int], None]:
     return lambda done, total: seen.append((done, total))
 
 
-def test_upload_skips_what_the_gateway_holds(
-    client: GatewayClient, tmp_path: Path, raw: Raw
+def test_a_token_the_gateway_refuses_is_refreshed_once_and_the_call_made_again(
+    client: GatewayClient, provider: Provider
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    session = _session(provider, client.base_url)
+
+    class StaleFirst:
+        """The session, but its first token is one the gateway no longer takes."""
+
+        def __init__(self) -> None:
+            self.stale = True
+
+        def access_token(self) -> str:
+            return "stale.token.value" if self.stale else session.access_token()
+
+        def refresh(self, rejected: str | None = None) -> str:
+            self.stale = False
+            return session.refresh(rejected)
+
+    client.use_token_source(StaleFirst())
+    assert client.me().staff_id == "anna"
+    session.sign_out()
+
+
+def test_upload_skips_what_the_gateway_holds(client: GatewayClient, tmp_path: Path) -> None:
+    client.use_token_source(StaticToken(_token(client)))
     blob = pdf_blob()
     path = tmp_path / "a.pdf"
     path.write_bytes(blob.data)
@@ -109,12 +181,11 @@ def test_upload_skips_what_the_gateway_holds(
     client.upload_attachment(path, blob.sha256, blob.media_type)  # HEAD says held: no PUT
 
 
-def test_refusals_carry_codes_fields_and_status(client: GatewayClient) -> None:
-    with pytest.raises(GatewayError) as wrong:
-        client.sign_in("anna", "wrong")
-    assert wrong.value.status == 401 and wrong.value.codes == ("invalid_credentials",)
-    assert client.token is None
-    client.sign_in("anna", SECRETS["anna"])
+def test_refusals_carry_codes_fields_and_status(client: GatewayClient, raw: Raw) -> None:
+    with pytest.raises(GatewayError) as unsigned:
+        client.open_cases()
+    assert unsigned.value.status == 401 and unsigned.value.codes == ("invalid_token",)
+    client.use_token_source(StaticToken(_token(client)))
     bad = OutgoingMessage(
         kind="reply", case_id=CASE_PROVSVAR, recipients=[GUNNAR], subject="", body="Hej"
     )
@@ -127,19 +198,16 @@ def test_refusals_carry_codes_fields_and_status(client: GatewayClient) -> None:
     }
 
 
-def test_sandbox_directory(client: GatewayClient) -> None:
+def test_sandbox_directory_names_the_cards_pins_and_its_provider(
+    client: GatewayClient, sandbox: SandboxHandle
+) -> None:
     staff, residents = client.sandbox_directory()
     assert {s.staff_id for s in staff} >= {"anna", "bertil", "cecilia", "david"}
-    assert "anna-sandlada" not in repr(staff)  # secrets stay out of reprs (and logs)
+    pins = {s.staff_id: s.pin for s in staff}
+    assert pins["anna"] and pins["anna"] not in repr(staff)  # PINs stay out of reprs (and logs)
     assert any(r.id == KARIN and r.name == "Karin Berg" for r in residents)
-
-
-def test_an_expired_token_is_forgotten(client: GatewayClient, clock: FakeClock) -> None:
-    client.sign_in("anna", SECRETS["anna"])
-    clock.advance(hours=9)
-    with pytest.raises(GatewayError) as expired:
-        client.open_cases()
-    assert expired.value.codes == ("token_expired",) and client.token is None
+    idp = client.sandbox_idp()
+    assert (idp.issuer, idp.client_id) == (sandbox.issuer, "bifoga")
 
 
 def test_no_gateway_is_a_network_error_after_bounded_retries(
@@ -158,9 +226,10 @@ def test_no_gateway_is_a_network_error_after_bounded_retries(
             client.open_cases()
         assert down.value.status is None and down.value.codes == ("network",)
         assert len(fake_sleep.waits) == 2
+        subject = OutgoingMessage("reply", CASE_PROVSVAR, [KARIN], "s", "b").review_subject()
         with pytest.raises(GatewayError):
-            client.sign_in("anna", "x")
-        assert len(fake_sleep.waits) == 2  # sign-in: one try only
+            client.request_review("an.approval.token", subject)
+        assert len(fake_sleep.waits) == 2  # a sign-off: one try only
 
 
 def test_tls_verification_cannot_be_switched_off(sandbox: SandboxHandle) -> None:

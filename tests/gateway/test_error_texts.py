@@ -25,7 +25,6 @@ _CODES = (
     "json_too_deep",
     "incomplete_body",
     "too_many_connections",
-    "too_many_attempts",
     "invalid_status",
     "body_required",
     "body_too_long",

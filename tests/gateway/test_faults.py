@@ -15,7 +15,6 @@ from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import (
     CASE_PROVSVAR,
     KARIN,
-    SECRETS,
     AnswerLog,
     Raw,
     RecordingSleep,
@@ -23,6 +22,7 @@ from tests.gateway.helpers import (
     codes,
     pdf_blob,
 )
+from tests.support.signed_client import request_review, sign_in
 
 
 def _reply() -> OutgoingMessage:
@@ -42,7 +42,7 @@ def _per_resident(raw: Raw) -> dict[str, int]:
 def test_send_retried_with_the_same_key_delivers_once(
     mode: str, raw: Raw, client: GatewayClient, fake_sleep: RecordingSleep
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     raw.set_fault(mode, count=2)
     sent = client.send_message(_reply(), str(uuid.uuid4()))
     assert [d.resident_id for d in sent.deliveries] == [KARIN]
@@ -55,7 +55,7 @@ def test_send_retried_with_the_same_key_delivers_once(
 def test_bulk_send_through_resets_reaches_each_resident_once(
     raw: Raw, client: GatewayClient
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     residents = bulk_personnummer()[:250]
     raw.set_fault("reset_after", count=3)
     message = OutgoingMessage(
@@ -69,7 +69,7 @@ def test_bulk_send_through_resets_reaches_each_resident_once(
 def test_throttle_is_honoured_with_retry_after(
     raw: Raw, client: GatewayClient, fake_sleep: RecordingSleep
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     raw.set_fault("throttle", count=1)
     client.send_message(_reply(), str(uuid.uuid4()))
     assert fake_sleep.waits == [1.0]
@@ -79,7 +79,7 @@ def test_throttle_is_honoured_with_retry_after(
 def test_upload_is_retried_after_a_reset(
     raw: Raw, client: GatewayClient, fake_sleep: RecordingSleep, tmp_path: Path
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     blob = pdf_blob()
     path = tmp_path / blob.filename
     path.write_bytes(blob.data)
@@ -88,21 +88,22 @@ def test_upload_is_retried_after_a_reset(
     assert client.has_attachment(blob.sha256) and len(fake_sleep.waits) == 1
 
 
-def test_sign_in_and_sign_off_are_never_retried(
+def test_a_sign_off_is_never_retried(
     raw: Raw, client: GatewayClient, fake_sleep: RecordingSleep
 ) -> None:
+    # (1.2: signing in happens at the identity provider, which takes no gateway faults.)
+    sign_in(client, "anna")
     raw.set_fault("error_after", count=1)
     with pytest.raises(GatewayError) as failed:
-        client.sign_in("anna", SECRETS["anna"])
+        request_review(client, "bertil", _reply().review_subject())
     assert failed.value.status == 500 and failed.value.codes == ("internal_error",)
     raw.set_fault("drop_before", count=1)
     with pytest.raises(GatewayError) as dropped:
-        client.sign_in("anna", SECRETS["anna"])
+        request_review(client, "bertil", _reply().review_subject())
     assert dropped.value.status is None and dropped.value.codes == ("network",)
-    client.sign_in("anna", SECRETS["anna"])
     raw.set_fault("throttle", count=1)
     with pytest.raises(GatewayError) as throttled:
-        client.request_review("bertil", SECRETS["bertil"], _reply().review_subject())
+        request_review(client, "bertil", _reply().review_subject())
     assert throttled.value.status == 429 and throttled.value.retry_after == 1.0
     assert fake_sleep.waits == []
 
@@ -113,7 +114,7 @@ def test_retries_give_up_after_the_bounded_attempts(
     with GatewayClient(
         sandbox.base_url, sleep=fake_sleep, retry=RetryPolicy(max_attempts=3)
     ) as client:
-        client.sign_in("anna", SECRETS["anna"])
+        sign_in(client, "anna")
         raw.set_fault("error_after", count=10)
         with pytest.raises(GatewayError) as failed:
             client.send_message(_reply(), str(uuid.uuid4()))
@@ -149,7 +150,7 @@ def test_slow_answer_times_out_and_the_retry_waits_for_the_first(
         session=log,
         retry=RetryPolicy(max_attempts=8),
     ) as client:
-        client.sign_in("anna", SECRETS["anna"])
+        sign_in(client, "anna")
         raw.set_fault("slow", count=1, delay_s=HELD_UNTIL_RELEASED_S)
         sent = client.send_message(_reply(), str(uuid.uuid4()))
     assert sent.replayed and len(waits) == 2
@@ -194,7 +195,9 @@ def test_in_flight_key_answers_409(sandbox: SandboxHandle, raw: Raw) -> None:
 def test_a_held_request_is_let_go_when_the_sandbox_stops() -> None:
     with start_sandbox(fault="slow:1", slow_delay_s=HELD_UNTIL_RELEASED_S) as handle:
         raw = Raw(handle.base_url)
-        worker = threading.Thread(target=raw.sign_in)  # a sign-in changes state: it is held
+        token = raw.token()  # at the provider: no fault there
+        worker = threading.Thread(target=raw.send, args=(token, _new_case()))  # held
+
         worker.start()
         assert handle.faults.wait_until_held(1)
         assert not handle.faults.wait_until_done(1, timeout_s=0), "still held"
@@ -208,12 +211,18 @@ def test_a_held_request_is_let_go_when_the_sandbox_stops() -> None:
 def test_fault_from_start_and_invalid_fault_requests(tmp_path: Path) -> None:
     with start_sandbox(fault="throttle:2") as handle:
         raw = Raw(handle.base_url)
-        assert raw.sign_in().status_code == 429  # sign-in changes state: it takes the fault
-        assert raw.sign_in().status_code == 429
-        assert raw.sign_in().status_code == 201
+        token = raw.token()  # at the provider: the faults are the gateway's
+        assert raw.send(token, _new_case()).status_code == 429  # it changes state
+        assert raw.send(token, _new_case()).status_code == 429
+        assert raw.send(token, _new_case()).status_code == 201
         bad = raw.call("POST", "/sandbox/faults", json={"mode": "explode", "count": -1})
         assert bad.status_code == 422
         assert raw.call("GET", "/sandbox/faults").json()["mode"] is None
         raw.close()
     with pytest.raises(ValueError):
         start_sandbox(fault="explode")
+
+
+def _new_case() -> dict[str, object]:
+    return {"kind": "new_case", "case_id": None, "recipients": [KARIN], "subject": "Hej",
+            "body": "Hej", "attachments": [], "review_id": None}  # fmt: skip

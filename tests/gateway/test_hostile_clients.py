@@ -16,7 +16,7 @@ import trustme
 
 from sandbox.responses import MAX_JSON_BYTES
 from sandbox.runner import SandboxHandle, start_sandbox
-from tests.gateway.helpers import SECRETS, Raw, codes
+from tests.gateway.helpers import Raw, codes
 from tests.gateway.sockets import (
     PATIENCE_S,
     answer,
@@ -24,6 +24,7 @@ from tests.gateway.sockets import (
     connect,
     request_head,
 )
+from tests.gateway.tokens import bearer_token
 
 #: The stall timeout of the sandboxes started here (the default is 30 s).
 _STALL_S = 0.5
@@ -48,12 +49,16 @@ def guarded(tmp_path: Path) -> Iterator[SandboxHandle]:
 
 
 def _still_answers(base_url: str) -> None:
+    """A JSON request is read and answered in full (one of the sandbox's: no token)."""
     response = requests.post(
-        base_url + "/v1/sessions",
-        json={"staff_id": "anna", "secret": SECRETS["anna"]},
-        timeout=PATIENCE_S,
+        base_url + "/sandbox/faults", json={"mode": None, "count": 0}, timeout=PATIENCE_S
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
+
+
+def _bearer(base_url: str) -> str:
+    """The header that lets a raw request reach the JSON body of POST /v1/reviews."""
+    return f"Authorization: Bearer {bearer_token(base_url)}"
 
 
 # -- body limits while reading ------------------------------------------------------------
@@ -65,8 +70,9 @@ def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
     with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
-                "/v1/sessions",
+                "/v1/reviews",
                 sandbox.port,
+                _bearer(sandbox.base_url),
                 "Content-Type: application/json",
                 "Transfer-Encoding: chunked",
             )
@@ -83,12 +89,13 @@ def test_a_chunked_body_over_the_limit_is_refused_without_waiting_for_its_end(
 
 
 def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None:
-    payload = json.dumps({"staff_id": "anna", "secret": SECRETS["anna"]}).encode()
+    payload = json.dumps({"digest": "0" * 64, "approval": "x"}).encode()
     with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
-                "/v1/sessions",
+                "/v1/reviews",
                 sandbox.port,
+                _bearer(sandbox.base_url),
                 "Content-Type: application/json",
                 "Transfer-Encoding: chunked",
             )
@@ -97,7 +104,8 @@ def test_a_chunked_body_within_the_limit_is_read(sandbox: SandboxHandle) -> None
             + b"0\r\n\r\n"
         )
         status, _, body = answer(sock)
-    assert status == 201 and json.loads(body)["staff"]["staff_id"] == "anna"
+    # Read and parsed to the end: only the subject is missing.
+    assert status == 422 and {e["field"] for e in json.loads(body)["errors"]} == {"subject"}
 
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading(
@@ -106,8 +114,9 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
     with connect(sandbox.base_url) as sock:
         sock.sendall(
             _request_head(
-                "/v1/sessions",
+                "/v1/reviews",
                 sandbox.port,
+                f"Authorization: Bearer {token}",
                 "Content-Type: application/json",
                 f"Content-Length: {MAX_JSON_BYTES + 1}",
             )
@@ -132,31 +141,35 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
     [
         "[" * 100_000,
         "[" * 100_000 + "]" * 100_000,
-        '{"staff_id": "anna", "secret": ' + "[" * 65 + "]" * 65 + "}",
+        '{"approval": "x", "digest": ' + "[" * 65 + "]" * 65 + "}",
         '{"a":' * 70 + "1" + "}" * 70,
     ],
     ids=["open", "balanced", "in-a-field", "objects"],
 )
-def test_json_nested_deeper_than_64_is_400(raw: Raw, body: str) -> None:
+def test_json_nested_deeper_than_64_is_400(raw: Raw, token: str, body: str) -> None:
     response = raw.call(
-        "POST", "/v1/sessions", data=body, headers={"Content-Type": "application/json"}
+        "POST", "/v1/reviews", token, data=body, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400 and codes(response) == ["json_too_deep"]
-    assert raw.sign_in().status_code == 201
+    assert raw.call("GET", "/v1/me", token).status_code == 200
 
 
-def test_json_64_deep_and_brackets_in_strings_are_parsed(raw: Raw) -> None:
+def test_json_64_deep_and_brackets_in_strings_are_parsed(raw: Raw, token: str) -> None:
     nested = "[" * 63 + "]" * 63  # 64 with the outer object
-    body = '{"staff_id": "anna", "secret": "anna-sandlada", "note": ' + nested + "}"
+    body = '{"approval": "x", "digest": "' + "0" * 64 + '", "note": ' + nested + "}"
     response = raw.call(
-        "POST", "/v1/sessions", data=body, headers={"Content-Type": "application/json"}
+        "POST", "/v1/reviews", token, data=body, headers={"Content-Type": "application/json"}
     )
-    assert response.status_code == 201, response.text
-    in_a_string = json.dumps({"staff_id": "[" * 90 + '\\"', "secret": "x"})
-    refused = raw.call(
-        "POST", "/v1/sessions", data=in_a_string, headers={"Content-Type": "application/json"}
+    assert response.status_code == 422 and codes(response) == ["required"], response.text
+    in_a_string = json.dumps({"approval": "[" * 90 + '\\"', "digest": "0" * 64})
+    parsed = raw.call(
+        "POST",
+        "/v1/reviews",
+        token,
+        data=in_a_string,
+        headers={"Content-Type": "application/json"},
     )
-    assert refused.status_code == 401 and codes(refused) == ["invalid_credentials"]
+    assert parsed.status_code == 422 and "json_too_deep" not in codes(parsed)
 
 
 # -- stalls and the connection cap -------------------------------------------------------
@@ -164,7 +177,7 @@ def test_json_64_deep_and_brackets_in_strings_are_parsed(raw: Raw) -> None:
 
 @pytest.mark.parametrize(
     "sent",
-    [b"", b"POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty"],
+    [b"", b"POST /v1/reviews HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty"],
     ids=["before-a-byte", "in-the-headers"],
 )
 def test_a_client_that_stalls_before_its_request_is_read_is_dropped(
@@ -177,22 +190,23 @@ def test_a_client_that_stalls_before_its_request_is_read_is_dropped(
     _still_answers(guarded.base_url)
 
 
-_HEAD = b"POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+_HEAD = b"POST /v1/reviews HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 
 
 @pytest.mark.parametrize(
     "sent",
     [
-        _HEAD + b'Content-Length: 100\r\n\r\n{"staff_id": "an',
-        _HEAD + b'Transfer-Encoding: chunked\r\n\r\n10\r\n{"staff_id": "an',
+        b'Content-Length: 100\r\n\r\n{"approval": "ey',
+        b'Transfer-Encoding: chunked\r\n\r\n10\r\n{"approval": "ey',
     ],
     ids=["in-the-body", "in-a-chunk"],
 )
 def test_a_client_that_stalls_in_its_body_is_told_and_dropped(
     guarded: SandboxHandle, sent: bytes
 ) -> None:
+    bearer = _bearer(guarded.base_url).encode() + b"\r\n"
     with connect(guarded.base_url) as sock:
-        sock.sendall(sent)
+        sock.sendall(_HEAD + bearer + sent)
         status, headers, body = answer(sock)  # returns once the server has closed
     assert status == 400 and headers["connection"] == "close"
     assert [e["code"] for e in json.loads(body)["errors"]] == ["incomplete_body"]
@@ -206,7 +220,7 @@ def test_connections_are_capped_and_the_cap_frees_up(guarded: SandboxHandle) -> 
     stalled = [connect(guarded.base_url) for _ in range(3)]
     try:
         for sock in stalled:
-            sock.sendall(b"POST /v1/sessions HTTP/1.1\r\n")
+            sock.sendall(b"POST /v1/reviews HTTP/1.1\r\n")
         assert guarded.server.wait_for_open_connections(3, PATIENCE_S)
         with connect(guarded.base_url) as fourth:
             fourth.sendall(b"GET /sandbox/ledger HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 from app.gateway.client import GatewayClient
-from tests.gateway.helpers import KARIN, SECRETS, Raw, codes, reply
+from tests.gateway.helpers import KARIN, Raw, codes, reply
+from tests.support.signed_client import sign_in
 
 
 def _lookup(raw: Raw, token: str | None, key: str) -> tuple[int, dict[str, object]]:
@@ -56,7 +57,7 @@ def test_the_lookup_needs_a_token_and_a_sensible_key(raw: Raw, token: str) -> No
 def test_the_client_finds_a_message_by_key_or_says_there_is_none(
     raw: Raw, client: GatewayClient
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     key = str(uuid.uuid4())
     assert client.message_for_key(key) is None
     created = raw.send(raw.token("anna"), reply(), key).json()

@@ -19,7 +19,8 @@ from app.gateway.client import (
 )
 from app.gateway.errors import BAD_RESPONSE, GatewayError
 from app.gateway.records import Reviewer, parse_message_record
-from tests.gateway.helpers import CASE_PROVSVAR, GUNNAR, KARIN, SECRETS, FakeClock, pdf_blob
+from tests.gateway.helpers import CASE_PROVSVAR, GUNNAR, KARIN, FakeClock, pdf_blob
+from tests.support.signed_client import request_review, sign_in
 
 
 def _uploaded(client: GatewayClient, tmp_path: Path, text: str, name: str) -> OutgoingAttachment:
@@ -31,12 +32,12 @@ def _uploaded(client: GatewayClient, tmp_path: Path, text: str, name: str) -> Ou
 
 
 def test_a_signed_reply_reads_back_whole(client: GatewayClient, tmp_path: Path) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     attachment = _uploaded(client, tmp_path, f"Provsvar {KARIN}", "provsvar.pdf")
     message = OutgoingMessage(
         "reply", CASE_PROVSVAR, [KARIN], "Ditt provsvar", "Hej!", [attachment]
     )
-    review = client.request_review("bertil", SECRETS["bertil"], message.review_subject())
+    review = request_review(client, "bertil", message.review_subject())
     sent = client.send_message(replace(message, review_id=review.review_id), str(uuid.uuid4()))
 
     record = client.get_message(sent.message_id)
@@ -60,7 +61,7 @@ def test_a_signed_reply_reads_back_whole(client: GatewayClient, tmp_path: Path) 
 def test_sent_messages_lists_ones_own_since_a_time(
     client: GatewayClient, clock: FakeClock, tmp_path: Path
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     first = client.send_message(
         OutgoingMessage("new_case", None, [KARIN, GUNNAR], "Vaccination", "Välkommen"),
         str(uuid.uuid4()),
@@ -80,7 +81,7 @@ def test_sent_messages_lists_ones_own_since_a_time(
     assert [m.message_id for m in client.sent_messages(since=since)] == [second.message_id]
 
     # Bertil's list holds none of Anna's messages.
-    client.sign_in("bertil", SECRETS["bertil"])
+    sign_in(client, "bertil")
     assert client.sent_messages() == []
     with pytest.raises(GatewayError) as refused:
         client.sent_messages(since="igår")
@@ -133,7 +134,7 @@ def test_a_misshapen_record_is_refused_not_half_read(spoil: Any) -> None:
 def test_the_client_turns_a_misshapen_answer_into_bad_response(
     client: GatewayClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     sent = client.send_message(
         OutgoingMessage("partial_reply", CASE_PROVSVAR, [KARIN], "Provsvar", "Snart"),
         str(uuid.uuid4()),

@@ -20,8 +20,9 @@ from app.outbox import DeliveryPolicy, JobState, Outbox, OutboxJob, resume_unfin
 from app.sending import enqueue_draft, outgoing_message
 from app.staging import StagingArea, read_staged
 from sandbox.runner import SandboxHandle, start_sandbox
-from tests.gateway.helpers import SECRETS, FakeClock, Raw, RecordingSleep, bulk_personnummer
+from tests.gateway.helpers import FakeClock, Raw, RecordingSleep, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
+from tests.support.signed_client import sign_in
 
 RESIDENTS = bulk_personnummer()[:3]
 POLICY = DeliveryPolicy(settle_within_s=30.0, persist_every_bytes=64 * 1024)
@@ -76,7 +77,7 @@ def anna(
         sleep=fake_sleep,
         retry=RetryPolicy(max_attempts=3, max_total_s=30.0),
     ) as client:
-        client.sign_in("anna", SECRETS["anna"])
+        sign_in(client, "anna")
         yield client
 
 
@@ -110,7 +111,7 @@ def _job(
     source = padded_pdf(tmp_path / f"Kallelse-{seed}.pdf", size, seed)
     draft = ready_draft(staging, source, RESIDENTS, personal_data=client is not None)
     if client is not None:
-        draft.sign_off = sign_off(client, draft, "bertil", SECRETS["bertil"])
+        draft.sign_off = sign_off(client, draft, "bertil")
     return enqueue_draft(draft, outbox, "anna")
 
 
@@ -273,7 +274,7 @@ def test_an_expired_sign_off_is_refused_with_the_gateways_code_and_the_files_kep
     job = _job(outbox, staging, tmp_path, client=anna)
     assert job.message.review_id and job.signed_off_by == "Bertil Berg"
     clock.advance(minutes=16)  # past the sandbox's 15 minutes
-    anna.sign_in("anna", SECRETS["anna"])  # the session outlives the sign-off
+    sign_in(anna, "anna")  # the session outlives the sign-off
     failed = _run(outbox, job, anna, waits)
     assert (failed.state, failed.error_code) == (JobState.FAILED, "review_expired")
     assert failed.is_finished and failed.can_retry and failed.files[0].path.exists()
@@ -384,7 +385,7 @@ def test_a_draft_enqueued_twice_is_refused_and_a_refused_one_gets_a_new_key(
     assert [r.code for r in not_ready.value.reasons] == ["send.sign_off_required"]
     assert outbox.jobs("anna") == []
 
-    draft.sign_off = sign_off(anna, draft, "bertil", SECRETS["bertil"])
+    draft.sign_off = sign_off(anna, draft, "bertil")
     job = enqueue_draft(draft, outbox, "anna")
     assert job.message.to_json() == outgoing_message(draft).to_json()
     assert job.idempotency_key == draft.idempotency_key
@@ -406,7 +407,7 @@ def test_a_key_still_in_flight_is_asked_for_within_the_bound_then_found_after_a_
     raw = Raw(first.base_url)
     try:
         with GatewayClient(first.base_url, read_timeout=0.5, sleep=RecordingSleep()) as client:
-            client.sign_in("anna", SECRETS["anna"])
+            sign_in(client, "anna")
             job = _job(outbox, staging, tmp_path)
             _upload_first_file(client, job)
             raw.set_fault("slow", count=1)  # the POST: key claimed, answer late
@@ -419,7 +420,7 @@ def test_a_key_still_in_flight_is_asked_for_within_the_bound_then_found_after_a_
     with start_sandbox(data_dir=data) as second:
         raw = Raw(second.base_url)
         with GatewayClient(second.base_url) as client:
-            client.sign_in("anna", SECRETS["anna"])
+            sign_in(client, "anna")
             done = _run(outbox, outbox.retry(job.job_id), client, waits)
         assert done.state is JobState.DELIVERED
         assert _deliveries(raw, job) == dict.fromkeys(RESIDENTS, 1)

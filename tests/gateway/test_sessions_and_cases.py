@@ -1,4 +1,5 @@
-"""Sign-in, the throttle, tokens and the unit's cases."""
+"""The unit's cases, a case with its thread (1.2), and the sandbox's directory. (Signing
+in is at the identity provider: tests/gateway/test_identity_provider.py, test_tokens.py.)"""
 
 from __future__ import annotations
 
@@ -7,69 +8,12 @@ from tests.gateway.helpers import (
     ANSWERED_CASE,
     CASE_PROVSVAR,
     KARIN,
-    LUND,
     MALMO_CASE,
     FakeClock,
     Raw,
     codes,
+    reply,
 )
-
-
-def test_sign_in_gives_a_token_and_the_staff_member(raw: Raw, clock: FakeClock) -> None:
-    response = raw.sign_in("anna")
-    assert response.status_code == 201
-    body = response.json()
-    assert body["staff"] == {
-        "staff_id": "anna",
-        "name": "Anna Andersson",
-        "unit": LUND,
-        "roles": ["sender", "reviewer"],
-    }
-    assert body["token"] and body["expires_at"] > clock.now.isoformat()
-
-
-def test_wrong_secret_and_unknown_id_get_the_same_answer(raw: Raw) -> None:
-    wrong_secret = raw.sign_in("anna", "nope")
-    unknown_id = raw.sign_in("nobody", "nope")
-    assert wrong_secret.status_code == unknown_id.status_code == 401
-    assert wrong_secret.json() == unknown_id.json()
-
-
-def test_five_failures_lock_the_staff_id_for_a_while(raw: Raw, clock: FakeClock) -> None:
-    for _ in range(5):
-        assert raw.sign_in("bertil", "wrong").status_code == 401
-    locked = raw.sign_in("bertil")  # even the right secret
-    assert locked.status_code == 429
-    assert codes(locked) == ["too_many_attempts"]
-    assert 1 <= int(locked.headers["Retry-After"]) <= 15 * 60
-    assert raw.sign_in("cecilia").status_code == 201  # other ids are not affected
-    assert raw.sign_in("nobody", "x").status_code == 401
-    clock.advance(minutes=15, seconds=1)
-    assert raw.sign_in("bertil").status_code == 201
-
-
-def test_unknown_ids_are_throttled_too(raw: Raw) -> None:
-    for _ in range(5):
-        raw.sign_in("ghost", "x")
-    assert raw.sign_in("ghost", "x").status_code == 429
-
-
-def test_calls_need_a_valid_unexpired_token(raw: Raw, clock: FakeClock) -> None:
-    assert raw.call("GET", "/v1/cases").status_code == 401
-    assert codes(raw.call("GET", "/v1/cases", "forged")) == ["unauthenticated"]
-    token = raw.token()
-    assert raw.call("GET", "/v1/cases", token).status_code == 200
-    clock.advance(hours=8, seconds=1)
-    expired = raw.call("GET", "/v1/cases", token)
-    assert expired.status_code == 401 and codes(expired) == ["token_expired"]
-    assert expired.headers["WWW-Authenticate"].startswith("Bearer")
-
-
-def test_malformed_sign_in_is_refused_per_field(raw: Raw) -> None:
-    response = raw.call("POST", "/v1/sessions", json={"staff_id": 7})
-    assert response.status_code == 422
-    assert {e["field"] for e in response.json()["errors"]} == {"staff_id", "secret"}
-    assert codes(raw.call("POST", "/v1/sessions", data=b"{nope")) == ["invalid_json"]
 
 
 def test_open_cases_of_the_unit(raw: Raw, token: str) -> None:
@@ -98,8 +42,38 @@ def test_sandbox_directory(sandbox: SandboxHandle, raw: Raw) -> None:
     reviewers = [s for s in staff.values() if "reviewer" in s["roles"]]
     assert len(reviewers) >= 2
     assert staff["david"]["roles"] == ["sender"]
-    assert all(s["secret"] for s in staff.values())
+    assert all(s["pin"] and "secret" not in s for s in staff.values())
+    assert data["idp"] == {"issuer": sandbox.issuer, "client_id": "bifoga"}
     assert {"id": KARIN, "name": "Karin Berg"} in data["residents"]
     page = raw.call("GET", "/sandbox/")
     assert page.headers["Content-Type"].startswith("text/html")
-    assert "anna-sandlada" in page.text and f"/sandbox/inbox/{KARIN}" in page.text
+    assert "<code>1111</code>" in page.text and f"/sandbox/inbox/{KARIN}" in page.text
+
+
+def test_a_case_with_its_thread_oldest_first(raw: Raw, token: str, clock: FakeClock) -> None:
+    question = reply(kind="counter_question", subject="Fråga", body="Fastar du?")
+    assert raw.send(token, question).status_code == 201
+    clock.advance(minutes=5)
+    answered = raw.call(
+        "POST",
+        f"/sandbox/cases/{CASE_PROVSVAR}/resident-answers",
+        json={"body": "Ja, sedan i går."},
+    )
+    assert answered.status_code == 201
+    case = raw.call("GET", f"/v1/cases/{CASE_PROVSVAR}", token)
+    assert case.status_code == 200, case.text
+    body = case.json()
+    assert body["case_id"] == CASE_PROVSVAR and body["status"] == "open"
+    assert body["resident"] == {"id": KARIN, "name": "Karin Berg"}
+    thread = body["thread"]
+    assert [m["from"] for m in thread] == ["resident", "staff", "resident"]
+    assert thread[0]["body"].startswith("Hej! Jag lämnade blodprov")
+    assert thread[1]["body"] == "Fastar du?" and thread[1]["sender"]["staff_id"] == "anna"
+    assert thread[2]["body"] == "Ja, sedan i går." and thread[2]["attachments"] == []
+    assert [m["sent_at"] for m in thread] == sorted(m["sent_at"] for m in thread)
+
+
+def test_another_units_case_is_not_found(raw: Raw, token: str) -> None:
+    for case_id in (MALMO_CASE, "no-such-case"):
+        missing = raw.call("GET", f"/v1/cases/{case_id}", token)
+        assert missing.status_code == 404 and codes(missing) == ["not_found"]

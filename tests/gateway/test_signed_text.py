@@ -14,7 +14,6 @@ from app.review import message_sha256
 from tests.gateway.helpers import (
     CASE_PROVSVAR,
     KARIN,
-    SECRETS,
     Raw,
     attachment_json,
     codes,
@@ -22,6 +21,7 @@ from tests.gateway.helpers import (
     reply,
     subject_of,
 )
+from tests.support.signed_client import request_review, sign_in
 
 
 def _signed_reply(raw: Raw, token: str) -> tuple[dict[str, object], str]:
@@ -62,7 +62,7 @@ def test_a_subject_without_message_sha256_is_refused(raw: Raw, token: str) -> No
 
 
 def test_the_clients_subject_binds_the_text_it_sends(client: GatewayClient, tmp_path: Path) -> None:
-    client.sign_in("anna", SECRETS["anna"])
+    sign_in(client, "anna")
     blob = pdf_blob(f"Provsvar för {KARIN}")
     path = tmp_path / blob.filename
     path.write_bytes(blob.data)
@@ -76,7 +76,7 @@ def test_the_clients_subject_binds_the_text_it_sends(client: GatewayClient, tmp_
         attachments=[OutgoingAttachment(blob.sha256, blob.filename, blob.media_type, True)],
     )
     assert message.review_subject().message_sha256 == message_sha256("Ditt provsvar", "Hej!")
-    review = client.request_review("bertil", SECRETS["bertil"], message.review_subject())
+    review = request_review(client, "bertil", message.review_subject())
     edited = replace(message, body="Hej! Ring mig.", review_id=review.review_id)
     with pytest.raises(GatewayError) as refused:
         client.send_message(edited, str(uuid.uuid4()))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,9 @@ from app.gateway.errors import GatewayError
 from sandbox.cli import main
 from sandbox.faults import FaultMode
 from sandbox.runner import InsecureHostError, SandboxHandle, start_sandbox
-from tests.gateway.helpers import KARIN, SECRETS, RecordingSleep
+from tests.gateway.helpers import KARIN, Raw, RecordingSleep
+from tests.support.processes import sandbox_process
+from tests.support.signed_client import sign_in
 
 _REPO = Path(__file__).resolve().parents[2]
 
@@ -44,7 +43,10 @@ def test_https_with_the_ca_works(tls_sandbox: tuple[SandboxHandle, Path]) -> Non
     handle, ca_file = tls_sandbox
     assert handle.base_url.startswith("https://127.0.0.1:")
     with GatewayClient(handle.base_url, verify=str(ca_file), sleep=RecordingSleep()) as client:
-        assert client.sign_in("anna", SECRETS["anna"]).staff_id == "anna"
+        with requests.Session() as provider:
+            provider.verify = str(ca_file)
+            provider.trust_env = False  # else a CA bundle named in the environment wins
+            assert sign_in(client, "anna", provider).staff_id == "anna"
         assert client.open_cases()
         # Faults cut TLS connections as they cut plain ones; the send still arrives once.
         for mode in ("drop_before", "reset_after"):
@@ -84,28 +86,8 @@ def test_plain_http_is_refused_off_loopback(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(_REPO)}
-    # Through the console script's own dispatch (ui.launcher, the `bifoga` entry point).
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ui.launcher",
-            "sandbox",
-            "--data",
-            str(tmp_path / "data"),
-            "--fault",
-            "slow:2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=_REPO,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
+    log = tmp_path / "sandbox.log"
+    with sandbox_process(tmp_path / "data", log, fault="slow:2") as (child, base_url):
         assert base_url.startswith("http://127.0.0.1:")
         directory = requests.get(
             base_url + "/sandbox/", timeout=5, headers={"Accept": "application/json"}
@@ -113,32 +95,20 @@ def test_bifoga_sandbox_prints_its_url_first_and_stops_on_sigterm(tmp_path: Path
         assert directory.status_code == 200
         faults = requests.get(base_url + "/sandbox/faults", timeout=5).json()
         assert faults["mode"] == "slow" and faults["count"] == 2
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        child.process.send_signal(signal.SIGTERM)
+        assert child.process.wait(timeout=10) == 0
     assert (tmp_path / "data" / "sandbox.sqlite3").exists()
 
 
 def test_a_data_dir_keeps_state_between_runs(tmp_path: Path) -> None:
-    with start_sandbox(data_dir=tmp_path) as first:
-        token = requests.post(
-            first.base_url + "/v1/sessions",
-            timeout=5,
-            json={"staff_id": "anna", "secret": SECRETS["anna"]},
-        ).json()
-    with start_sandbox(data_dir=tmp_path) as second:
-        cases = requests.get(
-            second.base_url + "/v1/cases",
-            timeout=5,
-            headers={"Authorization": f"Bearer {token['token']}"},
-        )
-        assert cases.status_code == 200
+    message = {"kind": "new_case", "case_id": None, "recipients": [KARIN], "subject": "Hej",
+               "body": "Hej", "attachments": [], "review_id": None}  # fmt: skip
+    with start_sandbox(data_dir=tmp_path) as first, Raw(first.base_url) as raw:
+        assert raw.send(raw.token("anna"), message).status_code == 201
+    with start_sandbox(data_dir=tmp_path) as second, Raw(second.base_url) as raw:
+        token = raw.token("anna")
+        assert raw.call("GET", "/v1/cases", token).status_code == 200
+        assert len(raw.ledger()) == 1
 
 
 def test_a_temporary_data_dir_is_removed_on_stop() -> None:

@@ -1,20 +1,16 @@
 """The one place the tests of the gateway's limits, its memory and Schemathesis obtain a
-token: the sign-in (POST /v1/sessions with a demo staff member's secret) for now; the
-lead swaps this function alone when sign-in moves to OIDC bearer tokens."""
+token: an access token from the sandbox's identity provider (protocol 1.2), by the robot
+at its login page (tests/support/idp_robot.py)."""
 
 from __future__ import annotations
 
 import requests
 
-from tests.gateway.helpers import SECRETS
+from tests.support.idp_robot import sandbox_tokens
 
 
 def bearer_token(base_url: str, staff_id: str = "anna", verify: bool | str = True) -> str:
-    response = requests.post(
-        base_url + "/v1/sessions",
-        json={"staff_id": staff_id, "secret": SECRETS[staff_id]},
-        timeout=10,
-        verify=verify,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["token"])
+    with requests.Session() as http:
+        http.verify = verify
+        http.trust_env = False  # else a CA bundle named in the environment wins over verify
+        return str(sandbox_tokens(base_url, staff_id, http=http)["access_token"])

@@ -59,7 +59,7 @@ def test_json_has_one_object_per_file_in_the_designed_shape(tmp_path: Path) -> N
     assert with_data["verdict"] == "review"
     assert with_data["personal_data"]["found"] is True
     hit = with_data["personal_data"]["hits"][0]
-    assert hit == {"kind": "personnummer", "page": 1, "masked": hit["masked"]}
+    assert hit == {"kind": "personnummer", "page": 1, "masked": hit["masked"], "place": None}
     assert "1212-1212" not in out  # never the identifier in clear
 
 

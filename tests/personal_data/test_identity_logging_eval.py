@@ -147,7 +147,7 @@ def test_install_masks_records_of_every_logger() -> None:
 
 
 def test_pd_eval_prints_recall_and_precision_per_kind(capsys: pytest.CaptureFixture[str]) -> None:
-    assert pd_eval.main([]) == 0
+    assert pd_eval.main(["--text-only"]) == 0
     out = capsys.readouterr().out
     assert "personnummer" in out and "recall" in out and "precision" in out
     scores = pd_eval.evaluate(pd_eval.load_set(None))
@@ -164,5 +164,5 @@ def test_pd_eval_takes_a_file_and_reports_errors(tmp_path: Path) -> None:
                                    "spans": [{"kind": "personnummer", "text": "19121212-1212"}]}]}),
         encoding="utf-8",
     )  # fmt: skip
-    assert pd_eval.main([str(labelled)]) == 0
+    assert pd_eval.main([str(labelled), "--text-only"]) == 0
     assert pd_eval.main([str(tmp_path / "missing.json")]) == 2

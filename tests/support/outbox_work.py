@@ -13,6 +13,7 @@ from app.model import Case, MessageKind
 from app.sending import outgoing_message
 from app.staging import StagingArea
 from tests.support.pdfgen import text_pdf
+from tests.support.signed_client import request_review
 
 BULK_LIMIT_BYTES = 20 * 1024 * 1024
 
@@ -54,9 +55,10 @@ def ready_draft(
     return draft
 
 
-def sign_off(client: GatewayClient, draft: Draft, reviewer: str, secret: str) -> SignOff:
-    """A colleague's real sign-off from the gateway, for exactly this draft."""
-    review = client.request_review(reviewer, secret, outgoing_message(draft).review_subject())
+def sign_off(client: GatewayClient, draft: Draft, reviewer: str) -> SignOff:
+    """A colleague's real sign-off from the gateway, for exactly this draft (approved at
+    the sandbox's identity provider)."""
+    review = request_review(client, reviewer, outgoing_message(draft).review_subject())
     expires_at = dt.datetime.fromisoformat(review.expires_at).timestamp()
     return SignOff(
         review.review_id, review.reviewer_id, review.reviewer_name, review.digest, expires_at

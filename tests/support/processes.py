@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,12 +63,19 @@ class Child:
 
 @contextmanager
 def sandbox_process(
-    data: Path, log: Path, *, port: int = 0, fault: str | None = None
+    data: Path,
+    log: Path,
+    *,
+    port: int = 0,
+    fault: str | None = None,
+    extra: Sequence[str] = (),
 ) -> Iterator[tuple[Child, str]]:
-    """``bifoga sandbox --data DATA`` as a process of its own, and its base URL."""
+    """``bifoga sandbox --data DATA`` (and ``extra`` arguments) as a process of its own,
+    and its base URL."""
     args = ["-m", "ui.launcher", "sandbox", "--data", str(data), "--port", str(port)]
     if fault:
         args += ["--fault", fault]
+    args += extra
     child = Child(args, log)
     try:
         base_url = child.line()
