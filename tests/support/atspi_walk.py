@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-import pyatspi  # type: ignore[import-not-found]
+import pyatspi
 
 
 def _walk(node, depth, out):  # type: ignore[no-untyped-def]
