@@ -31,6 +31,7 @@ from app.identifiers import mask
 from app.message_draft import Draft, SignOff
 from app.model import Staff
 from app.services import Services
+from ui.accessibility import LiveLabel, expose_values
 from ui.errors import gateway_error_text
 from ui.i18n import tr, tr_plain
 from ui.preview import PreviewPane
@@ -118,7 +119,7 @@ class ReviewDialog(QDialog):
         form.addRow(tr("ui.review.decline_reason"), self.decline_reason_edit)
         layout.addLayout(form)
 
-        self.status = QLabel()
+        self.status = LiveLabel(assertive=True)  # a refusal is said aloud
         self.status.setWordWrap(True)
         self.status.setAccessibleName(tr("ui.review.status"))
         layout.addWidget(self.status)
@@ -139,6 +140,7 @@ class ReviewDialog(QDialog):
         if self.files.count():
             self.files.setCurrentRow(0)
         self.reviewer_id.setFocus()
+        expose_values(self)  # "Mottagare", "Ämne" ... say what they show
 
     def _recipient_text(self) -> str:
         draft = self._draft
