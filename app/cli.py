@@ -1,6 +1,6 @@
 """The core's commands, which need no window: ``bifoga inspect`` (inspect files as the
 window would), ``bifoga check-settings`` (the settings and the region's policy, checked as
-the window checks them), ``bifoga pd-eval`` and ``bifoga audit``.
+the window checks them), ``bifoga pd-eval``, ``bifoga a11y-eval`` and ``bifoga audit``.
 
 The console script is :func:`ui.launcher.main`, which hands these commands here before
 anything loads Qt, so they run on machines without a screen. ``bifoga sandbox`` goes from
@@ -20,11 +20,12 @@ USAGE = """usage: bifoga [COMMAND] ...
   bifoga sandbox ...      run the sandbox gateway alone (bifoga sandbox --help)
   bifoga inspect ...      inspect files as the window would (bifoga inspect --help)
   bifoga pd-eval ...      recall and precision of the personal-data detector on the labelled set
+  bifoga a11y-eval [DIR]  share of the PDF/UA corpus's fail files flagged and pass files left silent
   bifoga audit verify ... check the audit trail's hash chain (bifoga audit --help)
 """
 
 
-COMMANDS = ("inspect", "check-settings", "pd-eval", "help", "-h", "--help")
+COMMANDS = ("inspect", "check-settings", "pd-eval", "a11y-eval", "help", "-h", "--help")
 
 
 def setup_logging() -> None:
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.inspection.pd_eval import main as pd_eval_main
 
         return pd_eval_main(args[1:])
+    if command == "a11y-eval":
+        from app.inspection.a11y_eval import main as a11y_eval_main
+
+        return a11y_eval_main(args[1:])
     if command == "audit":
         from app.audit_cli import main as audit_main
 

@@ -28,6 +28,12 @@ def _sanitize(path: str) -> tuple[str, ...]:
     return remove_hidden(Path(path))
 
 
+def _read_aloud(path: str) -> Any:
+    from app.read_aloud import read_aloud  # pikepdf stays out until a file is read aloud
+
+    return read_aloud(path)
+
+
 # Self-tests: they prove that a crash, a hang or a memory blow-up in the worker
 # becomes a refusal with a reason and never reaches the window.
 def _crash() -> None:
@@ -49,6 +55,7 @@ OPS: dict[str, Callable[..., Any]] = {
     "render_ahead": rendering.render_ahead,
     "confirm_ahead": rendering.confirm_ahead,
     "page_count": rendering.page_count,
+    "read_aloud": _read_aloud,
     "inspect": _inspect,
     "sanitize": _sanitize,
     "selftest.crash": _crash,

@@ -18,11 +18,14 @@ command=${1:-run}
 
 # Qt's offscreen and xcb platforms, Xvfb for real windows and screenshots, fonts that
 # cover Swedish, poppler's pdftotext (the inspection benchmark's baseline), and Tesseract
-# with Swedish data (text in pictures is read offline, docs/personal-data.md).
+# with Swedish data (text in pictures is read offline, docs/personal-data.md), and the
+# accessibility bus with Debian's pyatspi, through which a test walks the window as Orca
+# gets it (tests/e2e/test_atspi.py).
 DEBIAN_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
   xvfb xauth fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-swe
+  at-spi2-core python3-pyatspi dbus-daemon
   # Signing in opens the system browser at the identity provider (the sandbox's own in
   # `run`); chromium-driver lets tests/e2e/test_real_browser.py drive it headless.
   chromium chromium-driver)

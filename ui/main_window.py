@@ -44,6 +44,7 @@ from app.message_draft import Attachment, Draft
 from app.model import Case, Staff
 from app.sent_list import SentItem
 from app.services import Services
+from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
 from ui.case_list import CaseList
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
         )
         self._set_tab_order()
         self._fit_to_screen()
+        # Labels say their values and the status bar is said aloud (ui/accessibility.py).
+        expose_values(self, also=(self.reason_button,))
+        announce_status(self.statusBar())
         self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
         self.idle.idle.connect(self.lock)
 

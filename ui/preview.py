@@ -45,6 +45,7 @@ from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, 
 from ui.page_screen import PageScreen
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
 from ui.preview_keys import bind_preview_keys, last_page
+from ui.read_aloud import ReadAloud
 from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
 from ui.workers import run_in_background
 
@@ -130,7 +131,10 @@ class PreviewPane(QWidget):
         self._screen.page_seen.connect(self.page_seen)
         self._screen.painted.connect(lambda: self.page_painted.emit(self._page))
         self.page_view, self.scroll_area = self._screen.page_view, self._screen.area
+        self.read_aloud = ReadAloud(self, tools, self._services.render_worker, self.page_view)
+        self.read_aloud.page_read.connect(self.page_seen)  # read through with a screen reader
         body.addWidget(self._screen, 1)
+        body.addWidget(self.read_aloud.view, 1)
         layout.addLayout(body, 1)
 
         self.navigation = PageNavigation(lambda step: self.go_to(self._page + step))
@@ -506,4 +510,5 @@ class PreviewPane(QWidget):
         self.tools.show_state(attachment is not None, self._zoom, self.scale)
         self.navigation.show_state(self._page if attachment is not None else None, count)
         self.header.show_progress(attachment, count)
+        self.read_aloud.follow(attachment, self._page)
         self.outside.show_report(attachment.report if attachment is not None else None)

@@ -38,6 +38,7 @@ from app.model import Staff
 from app.services import Services
 from app.sign_message import sign_message
 from app.texts import has_message
+from ui.accessibility import LiveLabel, expose_values
 from ui.browser_login import BrowserLogin, BrowserWaitPanel, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr, tr_plain
@@ -126,7 +127,7 @@ class ReviewDialog(QDialog):
         self.wait_panel = BrowserWaitPanel(self)
         layout.addWidget(self.wait_panel)
 
-        self.status = QLabel()
+        self.status = LiveLabel(assertive=True)  # a refusal is said aloud
         self.status.setWordWrap(True)
         self.status.setAccessibleName(tr("ui.review.status"))
         layout.addWidget(self.status)
@@ -148,6 +149,7 @@ class ReviewDialog(QDialog):
         if self.files.count():
             self.files.setCurrentRow(0)
         self.approve_button.setFocus()
+        expose_values(self)  # "Mottagare", "Ämne" ... say what they show
 
     def _recipient_text(self) -> str:
         draft = self._draft

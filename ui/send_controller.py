@@ -14,6 +14,7 @@ from app import send_gate
 from app.message_draft import Draft
 from app.outbox import JobState, KeyInOutbox, OutboxJob
 from app.sending import enqueue_draft
+from ui.accessibility import announce
 from ui.errors import code_text, gateway_error_text
 from ui.i18n import shortened, size_text, tr
 from ui.review_dialog import ReviewDialog
@@ -66,6 +67,8 @@ class SendController(QObject):
             w.send_button.setEnabled(sign_off_only)
         if not self.sending:
             w.drafts.save_soon()
+        if w.send_button.toolTip() != w.reason_button.text():
+            announce(w.reason_button, w.reason_button.text())  # what now stands before Send
         w.send_button.setToolTip(w.reason_button.text())
         # The sentence that stands between the clinician and Send is the thing to read.
         colour = "#1b6e20" if not self.reasons else "#8a4b00"
@@ -145,6 +148,9 @@ class SendController(QObject):
         draft is done with, and the job finishes even through a crash."""
         w = self._window
         draft, outbox, staff_id = w.draft, w.services.outbox, w.staff.staff_id
+        # The focus waits on the send bar (its reason says "Skickar"), so it does not run
+        # through the message's controls as they are disabled behind it.
+        w.reason_button.setFocus()
         self.sending = True
         self.update_gate()
         w.statusBar().showMessage(tr("ui.send.sending"))

@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -32,6 +31,7 @@ from app.gateway.records import MessageRecord
 from app.identifiers import mask
 from app.outbox import Outbox, OutboxJob
 from app.sent_list import SentItem, SentStatus, sent_items
+from ui.accessibility import LiveLabel, expose_values
 from ui.errors import code_text, gateway_error_text
 from ui.i18n import size_text, tr, tr_plain
 from ui.workers import run_in_background
@@ -80,7 +80,7 @@ class SentView(QDialog):
         self.items: list[SentItem] = []
 
         layout = QVBoxLayout(self)
-        self.status = QLabel()
+        self.status = LiveLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName(tr("ui.sent.status_label"))
         layout.addWidget(self.status)
@@ -133,6 +133,7 @@ class SentView(QDialog):
         layout.addLayout(buttons)
         self.resize(min(980, parent.width()), min(640, parent.height()))
         self._show_details()
+        expose_values(self)
 
     # -- loading ---------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ from app.model import Staff
 from app.sent_list import SentItem
 from app.settings import Contact
 from app.wrong_file import report_for, retractions_by_file
+from ui.accessibility import LiveLabel, expose_values
 from ui.errors import gateway_error_text
 from ui.i18n import language, tr
 from ui.workers import run_in_background
@@ -137,7 +138,7 @@ class WrongFileDialog(QDialog):
         self.retract_button.clicked.connect(self.request_retraction)
         reason_row.addWidget(self.retract_button)
         layout.addLayout(reason_row)
-        self.retraction_status = QLabel(tr("ui.wrong.retraction_not_requested"))
+        self.retraction_status = LiveLabel(tr("ui.wrong.retraction_not_requested"))
         self.retraction_status.setWordWrap(True)
         self.retraction_status.setAccessibleName(tr("ui.wrong.retraction_status"))
         layout.addWidget(self.retraction_status)
@@ -186,7 +187,7 @@ class WrongFileDialog(QDialog):
         self.report_text.setMinimumHeight(180)
         layout.addWidget(self.report_text)
 
-        self.status = QLabel()
+        self.status = LiveLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName(tr("ui.wrong.status"))
         outer.addWidget(self.status)
@@ -210,6 +211,7 @@ class WrongFileDialog(QDialog):
         self.resize(min(900, parent.width()), min(680, parent.height()))
         self._answers_changed()
         self._ask_status()  # a retraction asked for earlier shows at once
+        expose_values(self)  # the retraction's state, not only its caption
 
     # -- the answers and the report ------------------------------------------------------
 

@@ -306,6 +306,9 @@ def render_pdf(document: ReportDocument) -> bytes:
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["dc:title"] = document.title
         meta["dc:language"] = [document.language_tag]
+        # Tagged, titled, in its language, fonts embedded and mapped: it is PDF/UA-1, and
+        # Bifoga's own inspection checks it is (tests/unit/test_deviation_pdf.py).
+        meta["pdfuaid:part"] = "1"
     out = io.BytesIO()
     # Tagged PDF and Type 0 fonts with ToUnicode need PDF 1.4 at least; 1.7 is ISO 32000-1.
     pdf.save(out, deterministic_id=True, compress_streams=True, min_version="1.7")

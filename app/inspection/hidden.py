@@ -137,8 +137,9 @@ def _bomb(data: bytes, media_type: str) -> bool:
 
 def remove_hidden(path: Path) -> tuple[str, ...]:
     """Rewrite the staged copy at ``path`` without what no viewer shows; return what
-    was removed (``Hidden.kinds``; ``("rewritten",)`` when the copy changed otherwise,
-    empty when it did not change), and write it beside the copy for its inspection.
+    was removed (``Hidden.kinds``) and repaired (``pdf.repaired_*``, ``pdf_repair``);
+    ``("rewritten",)`` when the copy changed otherwise, empty when it did not change; and
+    write it beside the copy for its inspection.
 
     Images always lose their metadata here too. Runs in the inspect worker (qpdf and
     the image walkers parse untrusted input). What a rewrite cannot remove stays, and
@@ -161,29 +162,54 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
         from app.inspection.image_sanitize import strip_image_metadata
 
         rewritten = strip_image_metadata(data)  # metadata, and what follows the image's end
+    repaired: list[str] = []
+    if media_type == filetypes.PDF:
+        from app.inspection.pdf_repair import repair_pdf
+
+        # Accessibility repairs on the cleaned bytes, so the preview shows the result.
+        outcome = repair_pdf(rewritten or data)
+        if outcome is not None:
+            rewritten, repaired = outcome
     if rewritten is None or rewritten == data:
         return ()
     # In memory until here: a sealed working copy is written sealed again, atomically.
     replace_plain(path, rewritten)
     after = _hidden_in(rewritten, media_type) if before else before
     removed = [kind for kind in before.kinds() if kind not in after.kinds()] + stripped
-    if removed:
+    if removed or repaired:
         # Bound to the rewritten bytes: a record beside other bytes says nothing.
-        content = {"sha256": hashlib.sha256(rewritten).hexdigest(), "removed": removed}
+        content = {
+            "sha256": hashlib.sha256(rewritten).hexdigest(),
+            "removed": removed,
+            "repaired": repaired,
+        }
         record.write_text(json.dumps(content), encoding="utf-8")
-    return tuple(removed) or ("rewritten",)
+    return tuple(removed) + tuple(repaired) or ("rewritten",)
+
+
+def _record(path: Path, sha256: str | None) -> dict[str, object]:
+    try:
+        content = json.loads(removal_record(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(content, dict) or content.get("sha256") != sha256 or sha256 is None:
+        return {}
+    return content
+
+
+def repaired_in(path: Path, sha256: str | None) -> list[str]:
+    """The ``pdf.repaired_*`` codes of what ``remove_hidden`` repaired in the staged copy
+    at ``path`` whose content has ``sha256``."""
+    from app.inspection.pdf_repair import known_repairs
+
+    codes = _record(path, sha256).get("repaired")
+    return known_repairs(codes) if isinstance(codes, list) else []
 
 
 def removed_from(path: Path, sha256: str | None) -> list[str]:
     """What ``remove_hidden`` removed from the staged copy at ``path``, whose content
     has ``sha256`` (none recorded for these bytes: nothing, or never staged)."""
-    try:
-        content = json.loads(removal_record(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(content, dict) or content.get("sha256") != sha256 or sha256 is None:
-        return []
-    kinds = content.get("removed")
+    kinds = _record(path, sha256).get("removed")
     if not isinstance(kinds, list):
         return []
     return [kind for kind in kinds if isinstance(kind, str) and _known(kind)]

@@ -110,8 +110,10 @@ def _unpacks_too_large(path: Path, size: int, media_type: str, sink: FindingSink
 def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink) -> None:
     """What was removed from this staged copy before its preview (information), and what
     it still carries that no viewer shows (refused: a rewrite could not remove it)."""
-    from app.inspection.hidden import find_hidden, iter_findings, removed_from
+    from app.inspection.hidden import find_hidden, iter_findings, removed_from, repaired_in
 
+    for code in repaired_in(path, sha256):
+        sink.add(code)
     for code, other_format in iter_findings(
         find_hidden(path, media_type), removed_from(path, sha256)
     ):

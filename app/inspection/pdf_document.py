@@ -17,14 +17,16 @@ from typing import Any
 import pikepdf
 
 from app.inspection.findings import FindingSink
+from app.inspection.pdf_objects import get as _get
+from app.inspection.pdf_objects import key as _key
+from app.inspection.pdf_objects import text as _text
+from app.inspection.pdf_structure import StructureFacts, check_structure
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
-_HEADING = re.compile(r"/H([1-6])")
 _MAX_ACTION_CHAIN = 64
 _MAX_FORM_DEPTH = 6
 _MAX_FIELDS = 10_000
 _MAX_OUTLINES = 10_000
-_MAX_ROLE_CHAIN = 16
 
 _ACTIVE_ANNOTATIONS = {"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}
 #: Actions that run code, start programs, play media or move data out of the document.
@@ -60,32 +62,11 @@ _STANDARD_ENCODINGS = {
 _MADE_UP_GLYPH = re.compile(r"/(?:g|glyph|cid|gid|index|G|c|C|x)?[0-9A-Fa-f]*[0-9][0-9A-Fa-f]*")
 
 
-def _get(obj: Any, key: str) -> Any:
-    """``obj[key]`` for dictionaries (and streams), ``None`` for anything else or missing."""
-    try:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            return obj.get(key)
-    except (pikepdf.PdfError, ValueError, TypeError):
-        return None
-    return None
-
-
 def _is_true(value: Any) -> bool:
     try:
         return value is not None and bool(value) is True and not isinstance(value, pikepdf.Name)
     except (TypeError, ValueError):
         return False
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, pikepdf.String):
-        return str(value).strip()
-    return ""
-
-
-def _key(obj: Any) -> tuple[int, int] | int:
-    objgen = getattr(obj, "objgen", (0, 0))
-    return objgen if objgen != (0, 0) else id(obj)
 
 
 class DocumentChecks:
@@ -229,10 +210,9 @@ class DocumentChecks:
 
     def metadata(self) -> None:
         root = self.root
+        # A missing language is judged with the structure: elements may carry their own.
         language = _text(_get(root, "/Lang"))
-        if not language:
-            self.sink.add("pdf.no_language")
-        elif not _LANGUAGE_TAG.fullmatch(language):
+        if language and not _LANGUAGE_TAG.fullmatch(language):
             self.sink.add("pdf.language_invalid", language=language[:20])
         title = _text(_get(self.pdf.trailer.get("/Info"), "/Title"))
         if not title:
@@ -256,70 +236,16 @@ class DocumentChecks:
             return ""
         return str(value).strip() if value else ""
 
-    def structure(self) -> None:
-        root = self.root
-        marked = _is_true(_get(_get(root, "/MarkInfo"), "/Marked"))
-        tree = _get(root, "/StructTreeRoot")
-        if not marked or not isinstance(tree, pikepdf.Dictionary):
-            self.sink.add("pdf.untagged")
-            if not isinstance(tree, pikepdf.Dictionary):
-                return
-        role_map = _get(tree, "/RoleMap")
-        previous_level = 0
-        figures: dict[int | None, int] = {}
-        for element, page in self._elements(tree):
-            role = self._standard_role(_get(element, "/S"), role_map)
-            if role == "/Figure":
-                # Present ActualText (even empty) is accepted, as veraPDF does (7.3-t01-pass-c).
-                if not _text(_get(element, "/Alt")) and _get(element, "/ActualText") is None:
-                    figures[page] = figures.get(page, 0) + 1
-                continue
-            heading = _HEADING.fullmatch(role)
-            if heading:
-                level = int(heading.group(1))
-                if level > previous_level + 1:
-                    self.sink.add("pdf.heading_skipped", page, level=level, previous=previous_level)
-                previous_level = level
-        for page, count in figures.items():
-            self.sink.add("pdf.figure_without_alt", page, count=count)
+    def structure(self) -> StructureFacts:
+        """The structure tree, annotations and form as a screen reader meets them
+        (``pdf_structure``), walked once."""
+        return check_structure(self.pdf, self.sink, self._page_map())
 
-    def _standard_role(self, role: Any, role_map: Any) -> str:
-        name = str(role) if isinstance(role, pikepdf.Name) else ""
-        for _ in range(_MAX_ROLE_CHAIN):
-            mapped = _get(role_map, name) if name else None
-            if not isinstance(mapped, pikepdf.Name) or str(mapped) == name:
-                break
-            name = str(mapped)
-        return name
-
-    def _page_number(self, page: Any) -> int | None:
+    def _page_map(self) -> dict[Any, int]:
         if not self._page_numbers:
             for number, each in enumerate(self.pdf.pages, start=1):
                 self._page_numbers[each.obj.objgen] = number
-        objgen = getattr(page, "objgen", None)
-        return self._page_numbers.get(objgen) if objgen else None
-
-    def _elements(self, tree: Any) -> Iterator[tuple[Any, int | None]]:
-        """Structure elements in document order, each with its page (``/Pg``, inherited)."""
-        pending: list[tuple[Any, int | None]] = [(tree, None)]
-        seen: set[object] = set()
-        budget = self.limits.max_struct_elements
-        while pending and budget > 0:
-            node, page = pending.pop()
-            if isinstance(node, pikepdf.Array):
-                pending.extend((child, page) for child in reversed(list(node)))
-                continue
-            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
-                continue
-            seen.add(_key(node))
-            budget -= 1
-            if _get(node, "/Pg") is not None:
-                page = self._page_number(_get(node, "/Pg")) or page
-            if node is not tree and _get(node, "/S") is not None:
-                yield node, page
-            kids = _get(node, "/K")
-            if kids is not None:
-                pending.append((kids, page))
+        return self._page_numbers
 
     def fonts(self) -> None:
         """Fonts not embedded and fonts whose text cannot be turned into Unicode."""
@@ -380,7 +306,10 @@ def _embedded(font: Any) -> bool:
 
 def _maps_to_unicode(font: Any) -> bool:
     """Whether a reader can turn this font's codes into letters (PDF/UA 7.21.7)."""
-    if _get(font, "/ToUnicode") is not None:
+    to_unicode = _get(font, "/ToUnicode")
+    if isinstance(to_unicode, pikepdf.Stream):
+        return not _maps_to_nothing(to_unicode)
+    if to_unicode is not None:
         return True
     subtype = _get(font, "/Subtype")
     encoding = _get(font, "/Encoding")
@@ -413,6 +342,21 @@ def _maps_to_unicode(font: Any) -> bool:
     return not (symbolic and subtype == "/TrueType")
 
 
+#: A ToUnicode destination that is no letter: NUL, or a byte-order mark (PDF/UA 7.21.7).
+_NO_LETTER = re.compile(rb"<[0-9A-Fa-f]{2,8}>\s*<(?:0000|[Ff][Ff][Ff][Ee]|[Ff][Ee][Ff][Ff])>")
+_MAPPINGS = re.compile(rb"beginbf(?:char|range)(.*?)endbf", re.DOTALL)
+_MAX_CMAP_BYTES = 1024 * 1024
+
+
+def _maps_to_nothing(cmap: pikepdf.Stream) -> bool:
+    """Whether a ToUnicode CMap maps a code to nothing a screen reader can say."""
+    try:
+        data = cmap.read_bytes()[:_MAX_CMAP_BYTES]
+    except (pikepdf.PdfError, ValueError, RuntimeError):
+        return False
+    return any(_NO_LETTER.search(section) for section in _MAPPINGS.findall(data))
+
+
 def _owner_password_only(pdf: pikepdf.Pdf) -> bool:
     """Encrypted with an owner password alone (as lab systems often do): it opened here
     without a password, as it will for the resident, and it lets text be extracted for
@@ -421,11 +365,12 @@ def _owner_password_only(pdf: pikepdf.Pdf) -> bool:
     return pdf.user_password_matched and pdf.allow.accessibility and pdf.allow.extract
 
 
-def check_document(pdf: pikepdf.Pdf, sink: FindingSink) -> None:
+def check_document(pdf: pikepdf.Pdf, sink: FindingSink) -> StructureFacts:
     checks = DocumentChecks(pdf, sink)
     checks.security()
     checks.active_content()
     checks.links()
     checks.metadata()
-    checks.structure()
+    facts = checks.structure()
     checks.fonts()
+    return facts

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from app.preview.reading import ReadItem, checked
 from app.preview.rendered_page import RenderedPage
 from app.worker import IsolatedWorker, PendingCall, WorkerFailure
 
@@ -85,6 +86,13 @@ class RenderClient:
 
     def page_count(self, path: Path) -> int:
         return _checked(self.worker.call("page_count", str(path)), int)
+
+    def read_aloud(self, path: Path) -> tuple[ReadItem, ...]:
+        """The file as a screen reader takes it, in reading order (``app.read_aloud``)."""
+        try:
+            return checked(self.worker.call("read_aloud", str(path)))
+        except ValueError as error:
+            raise WorkerFailure(WorkerFailure.ERROR, f"unexpected answer: {error}") from None
 
 
 class AheadRequest(NamedTuple):

@@ -55,6 +55,9 @@ def text_pdf(
     catalog_entries = b"/Type /Catalog /Pages %d 0 R" % pages_ref
     if lang:
         catalog_entries += b" /Lang " + _pdf_string(lang)
+    if title:
+        # As Word writes it with the title chosen: otherwise Bifoga repairs it at staging.
+        catalog_entries += b" /ViewerPreferences << /DisplayDocTitle true >>"
     catalog = add(b"<< " + catalog_entries + b" >>")
     info = add(b"<< /Title " + _pdf_string(title) + b" >>") if title else None
 
