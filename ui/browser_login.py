@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ui.accessibility import LiveLabel
 from ui.i18n import tr
 from ui.workers import run_in_background
 
@@ -122,7 +123,7 @@ class BrowserWaitPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.message = QLabel()
+        self.message = LiveLabel()  # "no browser could be opened" is said aloud
         self.message.setWordWrap(True)
         self.message.setAccessibleName(tr("ui.login.status"))
         layout.addWidget(self.message)

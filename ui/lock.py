@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.accessibility import LiveLabel
 from ui.browser_login import BrowserWaitPanel
 from ui.i18n import tr
 
@@ -98,7 +99,7 @@ class LockPage(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
 
-        self.status = QLabel()
+        self.status = LiveLabel(assertive=True)  # "another person signed in" is said aloud
         self.status.setWordWrap(True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setAccessibleName(tr("ui.lock.status"))
