@@ -206,3 +206,30 @@ def test_the_sandbox_without_a_keyring_signs_in_without_a_refresh_token(
     session = services.session
     assert session is not None and not session.refresh_kept
     assert services.client.me().staff_id == "anna", "its access token works"
+
+
+def test_the_storage_evidence_names_a_token_in_a_file_and_in_a_log_record(
+    services: Services, tmp_path: Path
+) -> None:
+    """What the search after the run looks for: a real access token (a JWT) in a file,
+    a refresh token it was told of, and a token in a log record."""
+    from tests.support import storage_evidence
+    from tests.support.idp_robot import sandbox_tokens
+
+    tokens = sandbox_tokens(services.client.base_url, "anna")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "settings.json").write_text('{"token": "' + tokens["access_token"] + '"}')
+    (home / "notes.txt").write_text("kept " + tokens["refresh_token"])
+    storage_evidence.token_seen(tokens["refresh_token"])
+    found = sorted(
+        (f.path.name, f.what.split()[1]) for f in storage_evidence.find_clear_personal_data([home])
+    )
+    assert found == [("notes.txt", "refresh"), ("settings.json", "JWT")]
+
+    watch = storage_evidence.TokenInLogs()
+    record = logging.LogRecord(
+        "bifoga", logging.INFO, __file__, 1, "id %s", (tokens["id_token"],), None
+    )
+    watch.emit(record)
+    assert watch.found and "JWT" in watch.found[0]
