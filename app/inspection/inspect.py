@@ -48,8 +48,10 @@ def inspect_file(
     kind: str | None = None,
     policy_path: str | None = None,
     name: str | None = None,
+    removed: tuple[str, ...] = (),
 ) -> InspectionReport:
     """Inspect the file at ``path`` (its shown name is ``name``, else the file's own).
+    ``removed``: what sanitising took out of this copy (``hidden.remove_hidden``).
 
     ``recipients`` (canonical identifiers) and ``kind`` (the message kind) let the
     identity check say when a file names a resident other than the recipient.
@@ -71,7 +73,7 @@ def inspect_file(
     # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
     if media_type is not None and not _unpacks_too_large(file_path, facts.size, media_type, sink):
         try:
-            _hidden_findings(file_path, media_type, facts.sha256, sink)
+            _hidden_findings(file_path, media_type, removed, sink)
             content = _inspect_content(str(file_path), media_type, sink)
             # The name the resident sees is checked like the text in the file.
             content = content.with_beside([PlacedText("file_name", None, shown_name)])
@@ -107,14 +109,14 @@ def _unpacks_too_large(path: Path, size: int, media_type: str, sink: FindingSink
     return True
 
 
-def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink) -> None:
+def _hidden_findings(
+    path: Path, media_type: str, removed: tuple[str, ...], sink: FindingSink
+) -> None:
     """What was removed from this staged copy before its preview (information), and what
     it still carries that no viewer shows (refused: a rewrite could not remove it)."""
-    from app.inspection.hidden import find_hidden, iter_findings, removed_from
+    from app.inspection.hidden import find_hidden, iter_findings, known_removed
 
-    for code, other_format in iter_findings(
-        find_hidden(path, media_type), removed_from(path, sha256)
-    ):
+    for code, other_format in iter_findings(find_hidden(path, media_type), known_removed(removed)):
         if other_format is None:
             sink.add(code)
         else:

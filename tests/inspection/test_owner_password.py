@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.inspection import inspect_file
 from app.inspection.hidden import remove_hidden
+from app.inspection.jobs import UNCHANGED
 from app.inspection.report import Severity
 from tests.inspection.conftest import codes
 from tests.support import inspection_samples as samples
@@ -21,7 +22,7 @@ Write = Callable[[str, bytes], Path]
 def test_an_owner_password_alone_is_inspected_and_sent_as_it_is(write: Write) -> None:
     data = samples.encrypted_pdf(extract=True)
     path = write("labbsvar.pdf", data)
-    assert remove_hidden(path) == ()  # the working copy is the file itself
+    assert remove_hidden(path) == UNCHANGED  # the working copy is the file itself
     assert path.read_bytes() == data
     report = inspect_file(path)
     assert not report.blocked
