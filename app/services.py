@@ -22,8 +22,8 @@ from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
 from app.audit.checkpoints import CheckpointPublisher
 from app.gateway.client import GatewayClient
+from app.inspection.policy import default_policy
 from app.lifecycle import ClosedOnExit
-from app.model import MAX_ATTACHMENT_BYTES
 from app.outbox import Outbox
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
@@ -197,7 +197,7 @@ def open_services(
     client = GatewayClient(base_url, verify=verify, client_cert=cert)
     staging = StagingArea(
         settings.staging_path(),
-        max_bytes=MAX_ATTACHMENT_BYTES,
+        max_bytes=default_policy().limits.max_bytes,  # app.limits, as the policy has it
         retention_s=settings.retention_hours * 3600,
         key=key,
     )

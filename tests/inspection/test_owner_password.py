@@ -46,7 +46,7 @@ def test_a_user_password_is_still_refused(write: Write) -> None:
 
 def test_the_finding_has_a_swedish_sentence_and_a_severity_in_the_policy() -> None:
     root = Path(__file__).resolve().parents[2] / "resources"
-    texts = json.loads((root / "texts" / "findings.json").read_text(encoding="utf-8"))
+    texts = json.loads((root / "texts" / "pdf.json").read_text(encoding="utf-8"))
     policy = json.loads((root / "policy.json").read_text(encoding="utf-8"))
     assert set(texts["pdf.owner_password_only"]) == {"sv", "en"}
     assert policy["severities"]["pdf.owner_password_only"] == "info"
