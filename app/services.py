@@ -194,10 +194,11 @@ def open_services(
         raise ValueError("no gateway_url configured")
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
-    client = GatewayClient(base_url, verify=verify, client_cert=cert)
+    limits = default_policy().limits  # app.limits, as the policy has them
+    client = GatewayClient(base_url, verify=verify, client_cert=cert, max_bytes=limits.max_bytes)
     staging = StagingArea(
         settings.staging_path(),
-        max_bytes=default_policy().limits.max_bytes,  # app.limits, as the policy has it
+        max_bytes=limits.max_bytes,
         retention_s=settings.retention_hours * 3600,
         key=key,
     )

@@ -66,3 +66,15 @@ def test_a_refusal_is_retried_by_neither(status: int) -> None:
     error = GatewayError(status, ("x",), "x")
     assert not worth_retrying(error)
     assert delivery._verdict(error) is delivery._Verdict.REFUSED
+
+
+def test_the_gateway_client_refuses_a_file_over_the_limit_before_sending_it() -> None:
+    """The same limit, at the last step: nothing is sent (no gateway listens here; a
+    try would fail as ``network``, not as too large)."""
+    from app.gateway.client import GatewayClient
+
+    client = GatewayClient("https://127.0.0.1:9", max_bytes=10)
+    with client, pytest.raises(GatewayError) as refused:
+        client.upload_attachment(b"%PDF-" + b"0" * 6, "0" * 64, "application/pdf")
+    assert (refused.value.status, refused.value.codes) == (413, ("payload_too_large",))
+    assert GatewayClient("https://127.0.0.1:9")._max_bytes == limits.MAX_ATTACHMENT_BYTES
