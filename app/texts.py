@@ -16,7 +16,8 @@ import string
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
+
+from app.strict_json import DuplicateKeyError, refuse_duplicate_keys
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -26,15 +27,6 @@ class CatalogueError(ValueError):
     """A text catalogue that would make a code's text depend on which file wins."""
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise CatalogueError(f"{key!r} twice")
-        seen[key] = value
-    return seen
-
-
 def merge_catalogues(named: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
     """``(file name, JSON text)`` pairs merged into one catalogue; CatalogueError for a
     code given twice or held by a catalogue its prefix does not name."""
@@ -42,9 +34,9 @@ def merge_catalogues(named: Iterable[tuple[str, str]]) -> dict[str, dict[str, st
     for name, text in named:
         prefix = name.removesuffix(".json") + "."
         try:
-            entries = json.loads(text, object_pairs_hook=_refuse_duplicates)
-        except CatalogueError as error:
-            raise CatalogueError(f"{name}: {error}") from None
+            entries = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+        except DuplicateKeyError as error:
+            raise CatalogueError(f"{name}: {error.key!r} twice") from None
         for code, entry in entries.items():
             if not code.startswith(prefix):
                 raise CatalogueError(f"{name}: {code!r} belongs in a catalogue of its prefix")
