@@ -221,7 +221,6 @@ _PAYMENT_LABEL = re.compile(
 )
 _PAYMENT_WINDOW = 48
 
-_NON_DIGIT = re.compile(r"\D")
 _DIGIT_GROUP_TAIL = re.compile(rf"(?:{_SP}|[{_DASHES}/])*\d+\Z")
 _UNKNOWN: tuple[str, int, str, str | None] = ("", 0, "", None)
 
