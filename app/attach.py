@@ -12,7 +12,7 @@ duplicate check see every file attached before it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -68,8 +68,16 @@ ConfirmFirstPage = Callable[[StagedFile], bool]
 class AttachPipeline:
     """Everything between a chosen file and an inspected attachment, without Qt."""
 
-    def __init__(self, staging: StagingArea, inspect_worker: IsolatedWorker) -> None:
+    def __init__(
+        self,
+        staging: StagingArea,
+        inspect_worker: IsolatedWorker,
+        clinic_phone_numbers: Callable[[], Sequence[str]] = tuple,
+    ) -> None:
+        """``clinic_phone_numbers``: the clinic's own numbers as the settings have them
+        now (asked at each inspection, so a saved change applies to the next one)."""
         self.staging = staging
+        self.clinic_phone_numbers = clinic_phone_numbers
         self.inspect_worker = inspect_worker
         self.inspector = InspectClient(inspect_worker)
 
@@ -138,6 +146,7 @@ class AttachPipeline:
                 kind.value,
                 name=attachment.filename,
                 removed=attachment.removed,
+                clinic_phone_numbers=tuple(self.clinic_phone_numbers()),
             )
             report = self.inspector.inspect(request)
         except Exception as error:  # never "being checked" for ever: blocked, with why

@@ -154,7 +154,9 @@ class Settings:
     readable_scale: float = setting(
         Spec("number", 0.3, 3.0, dialog=True, live=True, decimals=2, step=0.05), 0.6
     )
-    clinic_phone_numbers: list[str] = setting(Spec("phones", dialog=True), factory=list)
+    #: The clinic's own numbers: not counted as a resident's personal data (read at each
+    #: inspection: app.attach.AttachPipeline).
+    clinic_phone_numbers: list[str] = setting(Spec("phones", dialog=True, live=True), factory=list)
     contacts: list[Contact] = setting(Spec("contacts", policy=True), factory=_region_contacts)
     worker_timeout_s: float = setting(Spec("number", 5, 600), 60.0)
     worker_memory_mb: int = setting(Spec("int", 256, 16_384), 1536)

@@ -24,6 +24,7 @@ def _inspect(request: InspectRequest) -> Any:
         request.policy_path,
         request.name,
         request.removed,
+        request.clinic_phone_numbers,
     )
 
 

@@ -38,3 +38,5 @@ class InspectRequest:
     name: str | None = None
     #: What sanitising removed from this copy (``Sanitized.removed``).
     removed: tuple[str, ...] = ()
+    #: The clinic's own phone numbers (the settings'): not a resident's personal data.
+    clinic_phone_numbers: tuple[str, ...] = ()
