@@ -1,10 +1,18 @@
-"""What a running Bifoga holds: the gateway client, the staging area, the workers and the
-outbox journal.
+"""What a running Bifoga holds: the gateway client, the region's identity provider and
+the signed-in clinician's session, the staging area, the workers and the outbox journal.
 
 Both clients of the core (the window and the command line) open these the same way.
 The embedded sandbox runs on loopback only when the settings ask for it
 (``gateway_url: "sandbox"``), and the window says so in its title. It is started outside
-the core (``sandbox.embedded.open_services``, since ``app`` imports no sandbox) and handed in.
+the core (``sandbox.embedded.open_services``, since ``app`` imports no sandbox) and handed in;
+its own identity provider (``/sandbox/idp``) is then the one Bifoga signs in at.
+
+Signing in, a colleague's approval and the lock's unlock are logins at the provider
+(``app.identity``), each started here so that the window only runs them: the window asks
+for an attempt (``login_attempt``, ``approval_attempt``, ``unlock_attempt``), opens its
+address with ``browser`` and waits for its tokens off the GUI thread, then hands a
+sign-in's tokens to :meth:`Services.sign_in`, which starts the session (the refresh token
+into the OS keyring) and gives the gateway client its token source.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,8 +31,22 @@ from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
 from app.audit.checkpoints import CheckpointPublisher
 from app.gateway.client import GatewayClient
+from app.identity import (
+    Browser,
+    LoginAttempt,
+    Options,
+    Provider,
+    ProviderSettings,
+    SignedIn,
+    SystemBrowser,
+    TokenSet,
+    approval_attempt,
+    provider_settings,
+    unlock_attempt,
+)
+from app.identity.errors import SESSION_EXPIRED, IdentityError
 from app.lifecycle import ClosedOnExit
-from app.model import MAX_ATTACHMENT_BYTES
+from app.model import MAX_ATTACHMENT_BYTES, Staff
 from app.outbox import Outbox
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
@@ -33,6 +56,9 @@ from app.worker import IsolatedWorker
 log = logging.getLogger(__name__)
 
 OUTBOX_FILE = "outbox.sqlite3"
+#: The embedded sandbox's identity provider, under its gateway (the identity contract).
+SANDBOX_IDP_PATH = "/sandbox/idp"
+SANDBOX_CLIENT_ID = "bifoga"
 
 
 class EmbeddedGateway(Protocol):
@@ -74,6 +100,12 @@ class Services(ClosedOnExit):
     #: What the staging area, drafts and outbox are sealed with (``app.storage_key``);
     #: None: the process's installed key.
     storage_key: StorageKey | None = field(default=None, repr=False)
+    #: The region's identity provider (None: services for widgets that sign nobody in).
+    provider: Provider | None = None
+    #: Where a login's address is opened: the system browser; tests pass a robot.
+    browser: Browser = field(default_factory=SystemBrowser)
+    #: The signed-in clinician's session (None before sign-in and after sign-out).
+    session: SignedIn | None = field(default=None, repr=False)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -131,6 +163,79 @@ class Services(ClosedOnExit):
             self._audit.purge(self.purged_at_start)
         return self._audit
 
+    # -- identity: the logins the window runs ---------------------------------------------
+
+    def _provider(self) -> Provider:
+        if self.provider is None:
+            raise IdentityError("identity.provider_unreachable", "no identity provider")
+        return self.provider
+
+    def login_attempt(self) -> LoginAttempt:
+        """The clinician's sign-in (blocking: the provider's metadata). Always a fresh
+        authentication (``prompt=login``): at a shared workstation the browser may still
+        hold the previous person's session at the provider."""
+        provider = self._provider()
+        options = Options(prompt="login", acr_values=provider.settings.acr, offline=self._keeps())
+        return LoginAttempt(provider, options)
+
+    def _keeps(self) -> bool:
+        """Whether to ask for a refresh token: not when the keyring could not even give
+        the storage key (the embedded sandbox on a machine without one goes on with a
+        key for this run). A refresh token that cannot be kept is revoked, and the
+        provider may revoke its access tokens with it; without one, the session lasts
+        as long as its access token, and the clinician then signs in again."""
+        key = self.storage_key
+        return key is None or not key.for_this_run_only
+
+    def approval_attempt(self, digest: str, sign_message: str) -> LoginAttempt:
+        """A colleague's approval of the sign-off with ``digest`` (its nonce)."""
+        return approval_attempt(self._provider(), digest, sign_message)
+
+    def unlock_attempt(self, staff_id: str) -> LoginAttempt:
+        """The locked window's fresh authentication of ``staff_id``, the signed-in one."""
+        session = self.session
+        if session is None or session.person.staff_id != staff_id:
+            raise IdentityError(SESSION_EXPIRED, "no session of this person")
+        return unlock_attempt(session)
+
+    def sign_in(self, tokens: TokenSet) -> Staff:
+        """Start the clinician's session from a sign-in's tokens: the refresh token to
+        the keyring (the embedded sandbox goes on without one on a machine that has no
+        keyring), the client's bearer tokens from it, and who it is from ``GET /v1/me``."""
+        session = SignedIn.start(self._provider(), tokens, keyring_optional=self.uses_sandbox)
+        self.client.use_token_source(session)
+        try:
+            staff = self.client.me()
+        except BaseException:
+            self.client.use_token_source(None)
+            session.sign_out()  # revoked: nothing of it is left behind
+            raise
+        self.session = session
+        return staff
+
+    def unlock(self, tokens: TokenSet) -> None:
+        """The same person again (``identity.wrong_person`` for anyone else)."""
+        if self.session is None:
+            raise IdentityError(SESSION_EXPIRED, "signed out")
+        self.session.unlock(tokens)
+
+    def end_session(self) -> Callable[[], None] | None:
+        """Sign out: the session is this window's no more at once; the returned work
+        (for a background thread) revokes its refresh token and ends the provider's
+        session in the browser. None: nobody was signed in."""
+        session, self.session = self.session, None
+        self.client.use_token_source(None)
+        if session is None:
+            return None
+        browser = self.browser
+
+        def end() -> None:
+            url = session.sign_out()
+            if url is not None:
+                browser.open(url)
+
+        return end
+
     @property
     def render_workers(self) -> list[IsolatedWorker]:
         """The processes that draw one page together, the main render worker first."""
@@ -144,6 +249,8 @@ class Services(ClosedOnExit):
         if self._checkpoints is not None:
             self._checkpoints.close()  # lets a checkpoint under way finish, with the client
         self.client.close()
+        if self.provider is not None:
+            self.provider.close()
         self.render_worker.close()
         self.inspect_worker.close()
         if self.render_helper is not None:
@@ -194,7 +301,9 @@ def open_services(
         raise ValueError("no gateway_url configured")
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
+    identity = identity_settings(settings, sandbox)  # a provider not named: before anything
     client = GatewayClient(base_url, verify=verify, client_cert=cert)
+    provider = Provider(identity, verify=verify)
     staging = StagingArea(
         settings.staging_path(),
         max_bytes=MAX_ATTACHMENT_BYTES,
@@ -220,7 +329,15 @@ def open_services(
     )
     services.purged_at_start = purged
     services.storage_key = key
+    services.provider = provider
     return services
 
 
-__all__ = ["Services", "data_dir", "open_services", "render_processes"]
+def identity_settings(settings: Settings, sandbox: EmbeddedGateway | None) -> ProviderSettings:
+    """The region's provider as the settings name it; on the embedded sandbox, its own
+    (at the path the identity contract fixes, so nothing waits for the sandbox to start).
+    :class:`app.settings.SettingsError` when a real gateway has no provider named."""
+    if sandbox is None:
+        return provider_settings(settings)
+    idp = {"issuer": sandbox.base_url + SANDBOX_IDP_PATH, "client_id": SANDBOX_CLIENT_ID}
+    return provider_settings(settings, idp)

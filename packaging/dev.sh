@@ -25,7 +25,10 @@ DEBIAN_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbco
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
   xvfb xauth fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-swe
-  at-spi2-core python3-pyatspi dbus-daemon)
+  at-spi2-core python3-pyatspi dbus-daemon
+  # Signing in opens the system browser at the identity provider (the sandbox's own in
+  # `run`); chromium-driver lets tests/e2e/test_real_browser.py drive it headless.
+  chromium chromium-driver)
 
 # install_debian_packages PACKAGE...: those not installed yet, with apt-get.
 install_debian_packages() {

@@ -72,14 +72,15 @@ def _run_windows(app: QApplication, settings: Settings) -> int:
         staff = start.window.staff
         if not accepted or staff is None or start.services is None:
             return 0
-        from ui.main_window import MainWindow
         from ui.qt_swedish import install_qt_translations
+        from ui.shift import Shift
 
         # Qt's own dialogs (the file chooser, questions) in the window's language; after
         # the sign-in window, whose start-up is measured, shows nothing of Qt's own.
         install_qt_translations(app, settings.language)
-        window = MainWindow(start.services, staff)
-        window.show()
+        # The main window, and after a sign-out the sign-in window again (never a quit).
+        shift = Shift(start.services)
+        shift.begin(staff)
         return app.exec()
     finally:
         start.close()
@@ -112,6 +113,10 @@ class FirstWindow:
         storage_key.install(key)
         try:
             self.services = open_services(self.settings)
+        except settings_module.SettingsError as error:  # no identity provider named, say
+            self.failure = " ".join(problem.text() for problem in error.problems)
+            self.window.reject()
+            return
         except Exception as error:
             log.exception("could not start")
             self.failure = type(error).__name__

@@ -14,6 +14,13 @@ log = logging.getLogger(__name__)
 
 
 def gateway_error_text(error: BaseException) -> str:
+    from app.identity import IdentityError  # only once a login has failed
+
+    if isinstance(error, IdentityError):
+        if has_message(error.code):
+            return tr(error.code)
+        log.info("identity failure without a sentence: %s", error.code)
+        return tr("ui.login.failed")
     if isinstance(error, GatewayError):
         if error.status is None:
             return tr("gateway.unreachable")

@@ -1,8 +1,9 @@
 """A shared workstation: the window locks itself when nobody has used it for a while.
 
 While locked, nothing of the message shows: not the cases, not the text, not the
-recipients, not the preview. The clinician's own secret (checked by the gateway, like a
-sign-in) opens it again with the draft as it was; anyone else signs out, and the next
+recipients, not the preview. A fresh authentication of the same person at the identity
+provider (``prompt=login``, that person's card suggested) opens it again with the draft as
+it was; another person's login leaves it locked. Anyone else signs out, and the next
 clinician signs in to their own drafts only.
 """
 
@@ -13,12 +14,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.accessibility import LiveLabel
+from ui.browser_login import BrowserWaitPanel
 from ui.i18n import tr
 
 #: What counts as someone using the window.
@@ -68,7 +70,7 @@ class IdleWatch(QObject):
 class LockPage(QWidget):
     """What a locked window shows: whose it is, and how to open it or sign out."""
 
-    unlock_requested = Signal(str)  # the secret, read once
+    unlock_requested = Signal()
     sign_out_requested = Signal()
 
     def __init__(self, staff_name: str, parent: QWidget | None = None) -> None:
@@ -90,26 +92,26 @@ class LockPage(QWidget):
 
         row = QHBoxLayout()
         row.addStretch(1)
-        secret_label = QLabel(tr("ui.lock.secret"))
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret.setAccessibleName(tr("ui.lock.secret_plain"))
-        self.secret.setMinimumWidth(220)
-        self.secret.returnPressed.connect(self._unlock)
-        secret_label.setBuddy(self.secret)
-        row.addWidget(secret_label)
-        row.addWidget(self.secret)
         self.unlock_button = QPushButton(tr("ui.lock.unlock"))
-        self.unlock_button.clicked.connect(self._unlock)
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self.unlock_requested)
         row.addWidget(self.unlock_button)
         row.addStretch(1)
         layout.addLayout(row)
 
-        self.status = QLabel()
+        self.status = LiveLabel(assertive=True)  # "another person signed in" is said aloud
         self.status.setWordWrap(True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setAccessibleName(tr("ui.lock.status"))
         layout.addWidget(self.status)
+
+        #: The address and a cancel while the clinician is at the provider's page.
+        self.wait_panel = BrowserWaitPanel(self)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.wait_panel, 4)
+        centred.addStretch(1)
+        layout.addLayout(centred)
 
         other = QHBoxLayout()
         other.addStretch(1)
@@ -122,19 +124,10 @@ class LockPage(QWidget):
         layout.addStretch(2)
 
     def reset(self) -> None:
-        self.secret.clear()
         self.status.clear()
+        self.wait_panel.done()
         self.busy(False)
-        self.secret.setFocus()
+        self.unlock_button.setFocus()
 
     def busy(self, busy: bool) -> None:
-        self.secret.setEnabled(not busy)
         self.unlock_button.setEnabled(not busy)
-
-    def _unlock(self) -> None:
-        secret = self.secret.text()
-        self.secret.clear()  # never kept: read once, for this one check
-        if not secret:
-            self.status.setText(tr("ui.lock.fill_in"))
-            return
-        self.unlock_requested.emit(secret)

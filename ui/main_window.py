@@ -409,6 +409,7 @@ class MainWindow(QMainWindow):
     # -- leaving ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.session.cancel_login()  # no login of the lock waits for a closed window
         if self.busy_sending:
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))

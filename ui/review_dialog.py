@@ -1,10 +1,14 @@
 """The second colleague's sign-off, on the sender's screen (docs/requirements.md R7).
 
 This dialog is for the colleague: it shows who the message goes to, what kind it is,
-and every attachment with personal data in the same preview, with the hits; the
-colleague signs with their own staff id and secret, which the gateway checks and then
-binds to the digest of exactly this message. The secret is cleared from the field as
-soon as it has been read, and is never kept.
+and every attachment with personal data in the same preview, with the hits. The colleague
+approves at the region's identity provider (protocol 1.2), never in Bifoga: a fresh
+authentication for this sign-off (``prompt=login``, ``max_age=0``, the required ``acr``,
+``nonce`` = the sign-off's digest) whose page shows the sign message
+(``app.sign_message``); the colleague's id_token then goes to the gateway as the approval
+(``POST /v1/reviews``), which checks it and binds it to exactly this message. No code of
+the colleague passes through Bifoga. After a refusal the focus goes to a button, never to
+a free-text field (where the colleague's next words would be typed in clear).
 """
 
 from __future__ import annotations
@@ -28,10 +32,14 @@ from PySide6.QtWidgets import (
 
 from app.gateway.client import GatewayError, Review
 from app.identifiers import mask
+from app.identity import TokenSet
 from app.message_draft import Draft, SignOff
 from app.model import Staff
 from app.services import Services
+from app.sign_message import sign_message
+from app.texts import has_message
 from ui.accessibility import LiveLabel, expose_values
+from ui.browser_login import BrowserLogin, BrowserWaitPanel, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr, tr_plain
 from ui.preview import PreviewPane
@@ -48,8 +56,11 @@ class ReviewDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._services = services
+        self.services = services  # whose browser the colleague's approval opens in
         self._draft = draft
         self._subject = draft.review_subject()
+        self._sender = sender
+        self.login: BrowserLogin | None = None
         self.sign_off: SignOff | None = None
         self.decline_reason = ""
         self.setWindowTitle(tr("ui.review.title"))
@@ -106,18 +117,15 @@ class ReviewDialog(QDialog):
         layout.addLayout(body, 1)
 
         form = QFormLayout()
-        self.reviewer_id = QLineEdit()
-        self.reviewer_id.setAccessibleName(tr("ui.review.reviewer_id"))
-        self.reviewer_secret = QLineEdit()
-        self.reviewer_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reviewer_secret.setAccessibleName(tr("ui.review.reviewer_secret"))
         self.decline_reason_edit = QLineEdit()
         self.decline_reason_edit.setPlaceholderText(tr("ui.review.decline_reason_placeholder"))
         self.decline_reason_edit.setAccessibleName(tr("ui.review.decline_reason"))
-        form.addRow(tr("ui.review.reviewer_id"), self.reviewer_id)
-        form.addRow(tr("ui.review.reviewer_secret"), self.reviewer_secret)
         form.addRow(tr("ui.review.decline_reason"), self.decline_reason_edit)
         layout.addLayout(form)
+
+        #: The address and a cancel while the colleague is at the provider's page.
+        self.wait_panel = BrowserWaitPanel(self)
+        layout.addWidget(self.wait_panel)
 
         self.status = LiveLabel(assertive=True)  # a refusal is said aloud
         self.status.setWordWrap(True)
@@ -132,14 +140,15 @@ class ReviewDialog(QDialog):
         self.decline_button.clicked.connect(self.decline)
         self.approve_button = QPushButton(tr("ui.review.approve"))
         self.approve_button.clicked.connect(self.approve)
-        # Enter in the secret field approves; declining or cancelling is always a choice.
+        # Enter approves (at the provider: nothing is approved in this window alone);
+        # declining or cancelling is always a choice.
         self.approve_button.setDefault(True)
         for button in (self.cancel_button, self.decline_button, self.approve_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         if self.files.count():
             self.files.setCurrentRow(0)
-        self.reviewer_id.setFocus()
+        self.approve_button.setFocus()
         expose_values(self)  # "Mottagare", "Ämne" ... say what they show
 
     def _recipient_text(self) -> str:
@@ -158,18 +167,31 @@ class ReviewDialog(QDialog):
             self.preview.show_attachment(attachment, page)
 
     def approve(self) -> None:
-        reviewer_id = self.reviewer_id.text().strip()
-        secret = self.reviewer_secret.text()
-        self.reviewer_secret.clear()  # never kept: read once, for this one call
-        if not reviewer_id or not secret:
-            self.status.setText(tr("ui.review.fill_in"))
+        """The colleague approves at the identity provider: a fresh login for this
+        sign-off, bound to its digest, whose page shows what is approved."""
+        if self.login is not None and self.login.running:
             return
+        services, digest = self._services, self._subject.digest
+        message = sign_message(self._draft, self._sender.name)
         self._busy(True)
+        self.status.setText(tr("ui.review.opening"))
+        self.login = start_login(
+            self,
+            lambda: services.approval_attempt(digest, message),
+            services.browser,
+            self.wait_panel,
+            self.status,
+            self._colleague_authenticated,
+            self._failed,
+        )
+
+    def _colleague_authenticated(self, tokens: TokenSet) -> None:
+        self.wait_panel.done()
         self.status.setText(tr("ui.review.checking"))
         client, subject = self._services.client, self._subject
         run_in_background(
             self,
-            lambda: client.request_review(reviewer_id, secret, subject),
+            lambda: client.request_review(tokens.id_token, subject),
             self._approved,
             self._failed,
         )
@@ -187,10 +209,9 @@ class ReviewDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._busy(False)
-        if isinstance(error, GatewayError) and error.status == 401:
-            self.status.setText(tr("ui.review.wrong_secret"))
-        else:
-            self.status.setText(gateway_error_text(error))
+        self.wait_panel.done()
+        self.status.setText(refusal_text(error))
+        self.approve_button.setFocus()  # never a free-text field after an error
 
     def decline(self) -> None:
         reason = self.decline_reason_edit.text().strip()
@@ -198,15 +219,24 @@ class ReviewDialog(QDialog):
             self.status.setText(tr("ui.review.decline_needs_reason"))
             self.decline_reason_edit.setFocus()
             return
-        self.reviewer_secret.clear()
         self.decline_reason = reason
         self.reject()
 
     def _busy(self, busy: bool) -> None:
-        for widget in (
-            self.approve_button,
-            self.decline_button,
-            self.reviewer_id,
-            self.reviewer_secret,
-        ):
+        for widget in (self.approve_button, self.decline_button):
             widget.setEnabled(not busy)
+
+    def done(self, result: int) -> None:
+        # An approval under way ends with the dialog: no thread waits for a browser.
+        if self.login is not None and self.login.running:
+            self.login.cancel()
+        super().done(result)
+
+
+def refusal_text(error: BaseException) -> str:
+    """The gateway's refusal of an approval (or the login's failure) as a sentence."""
+    if isinstance(error, GatewayError):
+        for code in error.codes:
+            if has_message(f"ui.review.refused.{code}"):
+                return tr(f"ui.review.refused.{code}")
+    return gateway_error_text(error)

@@ -1,6 +1,8 @@
 """The clinician's session at a shared computer: the audit trail opened at sign-in, the
-lock that hides the message until the same clinician's secret is given again, and
-signing out (the drafts wait for this clinician's next sign-in).
+lock that hides the message until the same clinician authenticates again at the identity
+provider, and signing out (the refresh token revoked, the provider's session ended in the
+browser, the drafts kept for this clinician's next sign-in, and the sign-in window shown
+for the next clinician: ``ui.shift``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.audit import AuditError, AuditSession
-from app.gateway.client import GatewayError
+from app.identity import IdentityError, TokenSet
+from ui.browser_login import BrowserLogin, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr
 from ui.workers import run_in_background
@@ -32,6 +35,7 @@ class SessionController(QObject):
         self.locked = False
         #: Set once the clinician signs out, so that closing the window asks nothing.
         self.signing_out = False
+        self.login: BrowserLogin | None = None
         window.lock_page.unlock_requested.connect(self._unlock)
         window.lock_page.sign_out_requested.connect(self.sign_out)
 
@@ -90,18 +94,37 @@ class SessionController(QObject):
         w.lock_page.reset()
         w.lock_changed.emit(True)
 
-    def _unlock(self, secret: str) -> None:
+    def _unlock(self) -> None:
+        """A fresh login at the provider, which must be the same person."""
         w = self._window
-        w.lock_page.busy(True)
-        w.lock_page.status.setText(tr("ui.lock.checking"))
-        client, staff_id = w.services.client, w.staff.staff_id
-        run_in_background(
-            w, lambda: client.sign_in(staff_id, secret), self._unlocked, self._unlock_failed
+        if self.login is not None and self.login.running:
+            return
+        page, services, staff_id = w.lock_page, w.services, w.staff.staff_id
+        page.busy(True)
+        page.status.setText(tr("ui.lock.opening"))
+        self.login = start_login(
+            w,
+            lambda: services.unlock_attempt(staff_id),
+            services.browser,
+            page.wait_panel,
+            page.status,
+            self._authenticated_again,
+            self._unlock_failed,
         )
 
-    def _unlocked(self, _staff: object) -> None:
+    def _authenticated_again(self, tokens: TokenSet) -> None:
+        w = self._window
+        try:
+            w.services.unlock(tokens)
+        except IdentityError as error:
+            self._unlock_failed(error)
+            return
+        self._unlocked()
+
+    def _unlocked(self) -> None:
         w = self._window
         self.locked = False
+        w.lock_page.reset()
         w.show_locked(False)
         w.show_whether_a_draft_is_open()
         w.update_gate()
@@ -113,11 +136,17 @@ class SessionController(QObject):
     def _unlock_failed(self, error: BaseException) -> None:
         page = self._window.lock_page
         page.busy(False)
-        if isinstance(error, GatewayError) and error.status == 401:
-            page.status.setText(tr("ui.lock.wrong"))
+        page.wait_panel.done()
+        if isinstance(error, IdentityError) and error.code == "identity.wrong_person":
+            page.status.setText(tr("ui.lock.wrong_person", name=self._window.staff.name))
         else:
             page.status.setText(gateway_error_text(error))
-        page.secret.setFocus()
+        page.unlock_button.setFocus()
+
+    def cancel_login(self) -> None:
+        """A login for the lock under way ends with the window (no thread waits for it)."""
+        if self.login is not None and self.login.running:
+            self.login.cancel()
 
     # -- signing out -----------------------------------------------------------------------
 
@@ -138,6 +167,12 @@ class SessionController(QObject):
         w.save_draft()
         self.audit_event(lambda a: a.sign_out())
         self.signing_out = True
-        run_in_background(w, w.services.client.sign_out, lambda _r: None, lambda _e: None)
+        self.cancel_login()
+        # The session is this window's no more from here (the next sign-in makes its
+        # own); revoking its refresh token and ending the provider's session in the
+        # browser happen off the GUI thread.
+        ending = w.services.end_session()
+        if ending is not None:
+            run_in_background(w, ending, lambda _r: None, lambda e: log.info("sign-out: %s", e))
         w.idle.stop()
         w.close()

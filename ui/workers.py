@@ -58,6 +58,8 @@ class _Relay(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
     progressed = Signal(object)
+    #: The callbacks connected to it (see ``run_in_background``).
+    callbacks: tuple[Callable[..., None], ...] = ()
 
 
 class _Job(QRunnable):
@@ -107,6 +109,10 @@ def run_in_background(
 
     relay.succeeded.connect(succeeded)
     relay.failed.connect(failed)
+    # Held by the relay, not only by the connections: a callback collected by Python's
+    # garbage collector before its relay is deleted left the relay a dangling
+    # connection, and its deletion crashed (PySide 6).
+    relay.callbacks = (succeeded, failed)
     pool().start(_Job(work, relay))
 
 

@@ -20,7 +20,16 @@ from pathlib import Path
 from tests import benchmarks
 from tests.benchmarks.common import BenchContext
 
-ORDER = ["startup", "preview", "inspection", "personal_data", "ocr", "bulk_send", "resume"]
+ORDER = [
+    "startup",
+    "sign_in",
+    "preview",
+    "inspection",
+    "personal_data",
+    "ocr",
+    "bulk_send",
+    "resume",
+]
 
 
 def _modules() -> list[str]:

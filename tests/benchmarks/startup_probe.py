@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 #: Never contacted before sign-in; the name is reserved (RFC 2606), so nothing answers.
 CONFIGURED_GATEWAY = "https://gateway.invalid"
+CONFIGURED_IDP = "https://idp.invalid"
 
 
 def main(kind: str) -> int:
@@ -69,7 +70,8 @@ def main(kind: str) -> int:
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.MemoryKeyring"
     if kind != "sandbox":
         with open(os.path.join(config, "settings.json"), "w", encoding="utf-8") as file:
-            json.dump({"gateway_url": CONFIGURED_GATEWAY}, file)
+            # A region names its identity provider too (never contacted before sign-in).
+            json.dump({"gateway_url": CONFIGURED_GATEWAY, "idp_issuer": CONFIGURED_IDP}, file)
     if kind == "ready":
         from app import settings
         from ui.app import first_window

@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from app.services import Services
 from tests.e2e.test_sign_off import lab_result, open_review, sign
-from tests.e2e.test_wrong_file import _secret
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.accessibility import announcer
 from ui.i18n import tr
@@ -66,10 +65,11 @@ def test_the_window_and_its_dialogs_say_their_values_and_announce_changes(
     assert _said(dialog.subject_label)[0] == dialog.subject_label.text()
     assert not _value_labels_say_their_values(dialog)
     announced.clear()
-    sign(qtbot, dialog, "bertil", "wrong-secret")
-    qtbot.waitUntil(lambda: tr("ui.review.wrong_secret") in announced, timeout=10_000)
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "bertil", _secret(services, "bertil"))
+    sign(dialog, "anna")  # the sender approves at the provider: refused, and said aloud
+    refused = tr("ui.review.refused.reviewer_is_sender")
+    qtbot.waitUntil(lambda: refused in announced, timeout=20_000)
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
+        sign(dialog, "bertil")
     qtbot.waitUntil(window.send_button.isEnabled)
 
     # Send: the focus waits on the send bar, not moved on through each control disabled.

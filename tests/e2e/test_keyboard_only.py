@@ -1,6 +1,7 @@
 """The whole path by keyboard alone, as a clinician who uses no mouse would walk it:
-sign in, choose a case, write, attach, page through every page, a colleague's sign-off,
-send, and sign out. Only key events reach the windows."""
+sign in, choose a case, write, attach, page through every page, a colleague's sign-off
+(a refused one first), send, and sign out. Only key events reach Bifoga's windows; the
+provider's page in the browser is the robot's (tests/support/idp_robot.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.services import Services
 from tests.support.mnemonics import mnemonic, shared_mnemonics
 from tests.support.pdfgen import write_text_pdf
-from tests.support.window import OPEN_WINDOWS
+from tests.support.window import OPEN_WINDOWS, as_person
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog
 
@@ -41,8 +42,6 @@ def _focused() -> QWidget:
 
 
 def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
-    accounts, _residents = services.client.sandbox_directory()
-    secrets = {a.staff_id: a.secret for a in accounts}
     letter = write_text_pdf(
         tmp_path / "Provsvar.pdf",
         [["Provsvar", "Patient: Karin Berg", "Personnummer: 19680102-9288"], ["Hb 135 g/L"]],
@@ -50,18 +49,14 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
         lang="sv-SE",
     )
 
-    # Sign in: the staff id field has the focus; Tab to the secret, Enter.
+    # Sign in: Enter starts the login in the browser (the sign-in button is the default).
     sign_in = SignInDialog(services)
     qtbot.addWidget(sign_in)
     sign_in.show()
     sign_in.activateWindow()
     qtbot.waitUntil(sign_in.isActiveWindow)
-    sign_in.staff_id.setFocus()
-    _type(_focused(), "anna")
-    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
-    assert _focused() is sign_in.secret
-    _type(_focused(), secrets["anna"])
-    with qtbot.waitSignal(sign_in.accepted, timeout=10_000):
+    as_person(services, "anna")
+    with qtbot.waitSignal(sign_in.accepted, timeout=20_000):
         QTest.keyClick(_focused(), Qt.Key.Key_Return)
     assert sign_in.staff is not None
 
@@ -121,7 +116,8 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     QTest.keyClick(_focused(), Qt.Key.Key_PageDown)
     qtbot.waitUntil(lambda: attachment.seen_pages == {0, 1}, timeout=10_000)
 
-    # Personal data: Ctrl+Return asks a colleague; they type their id and secret.
+    # Personal data: Ctrl+Return asks a colleague; Enter approves at the provider. The
+    # sender at the provider first: refused, and the focus stays on the button.
     qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
     QTest.keyClick(window, Qt.Key.Key_Return, CTRL)
     dialog = window.review_dialog
@@ -129,12 +125,14 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     qtbot.waitUntil(dialog.isVisible)
     dialog.activateWindow()  # what the window manager does for a new dialog
     qtbot.waitUntil(dialog.isActiveWindow)
-    assert _focused() is dialog.reviewer_id
-    _type(_focused(), "bertil")
-    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
-    assert _focused() is dialog.reviewer_secret
-    _type(_focused(), secrets["bertil"])
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+    assert _focused() is dialog.approve_button
+    as_person(services, "anna")
+    QTest.keyClick(_focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "annan person än du" in dialog.status.text(), timeout=20_000)
+    qtbot.waitUntil(dialog.approve_button.isEnabled)
+    assert _focused() is dialog.approve_button, "never a free-text field after an error"
+    as_person(services, "bertil")
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
         QTest.keyClick(_focused(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.draft.sign_off is not None or not window.draft.attachments)
 

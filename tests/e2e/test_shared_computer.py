@@ -1,6 +1,7 @@
-"""A shared workstation: the window locks after idle time and hides the message; only the
-same clinician's secret opens it again, with the draft as it was; signing out leaves the
-drafts to that clinician alone."""
+"""A shared workstation: the window locks after idle time and hides the message; only a
+fresh authentication of the same clinician at the identity provider opens it again, with
+the draft as it was; signing out returns to the sign-in window (Bifoga does not quit) and
+leaves the drafts to that clinician alone."""
 
 from __future__ import annotations
 
@@ -13,20 +14,22 @@ from pytestqt.qtbot import QtBot
 
 from app.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from tests.support.window import OPEN_WINDOWS, attach, open_window, pick_case
+from tests.support.window import (
+    OPEN_WINDOWS,
+    as_person,
+    attach,
+    open_window,
+    pick_case,
+    sign_in,
+)
 from ui.lock import IdleWatch
-
-
-def _secret(services: Services, staff_id: str) -> str:
-    staff, _residents = services.client.sandbox_directory()
-    return next(s.secret for s in staff if s.staff_id == staff_id)
 
 
 def _shows(widget: QWidget) -> bool:
     return widget.isVisible()
 
 
-def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_secret(
+def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
     window = open_window(qtbot, services)
@@ -41,14 +44,17 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_secret(
     assert window.lock_page.isVisible()
     assert not window.actions_.send.isEnabled() and not window.actions_.attach.isEnabled()
 
-    window.lock_page.secret.setText("fel-kod")
-    QTest.keyClick(window.lock_page.secret, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "Fel kod" in window.lock_page.status.text(), timeout=10_000)
-    assert window.locked and window.lock_page.secret.text() == ""
+    assert window.lock_page.unlock_button.hasFocus()
 
-    window.lock_page.secret.setText(_secret(services, "anna"))
-    with qtbot.waitSignal(window.lock_changed, timeout=10_000) as unlocked:
-        QTest.keyClick(window.lock_page.secret, Qt.Key.Key_Return)
+    as_person(services, "bertil")  # another person at the provider: it stays locked
+    QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "inte Anna Andersson" in window.lock_page.status.text(), timeout=20_000)
+    assert window.locked and not window.compose.body_edit.isVisible()
+    assert window.lock_page.unlock_button.hasFocus()
+
+    as_person(services, "anna")
+    with qtbot.waitSignal(window.lock_changed, timeout=20_000) as unlocked:
+        QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
     assert unlocked.args == [False] and not window.locked
     assert window.compose.body_edit.toPlainText() == "Hej Karin, här är ditt provsvar."
     assert [a.sha256 for a in window.draft.attachments] == [letter.sha256]
@@ -93,6 +99,7 @@ def test_signing_out_keeps_the_drafts_for_the_same_clinician_only(
         window.lock_page.sign_out_button.click()
     OPEN_WINDOWS.remove(window)
     assert not window.isVisible()
+    assert services.session is None, "the session ended with the sign-out"
 
     colleague = open_window(qtbot, services, "bertil")
     assert all(d.body == "" for d in colleague.book)
@@ -130,3 +137,53 @@ def test_leftovers_purged_at_start_are_counted_for_the_clinician(
     services.purged_at_start = 3
     window = open_window(qtbot, services)
     assert "3 arbetskopior och utkast" in window.statusBar().currentMessage()
+
+
+def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
+    qtbot: QtBot, services: Services
+) -> None:
+    """Bifoga does not quit at a sign-out: the sign-in window comes back, the next
+    clinician signs in there, and the refresh token of the one who left is revoked."""
+    import keyring
+    from PySide6.QtWidgets import QApplication
+
+    from app.identity.session import KEYRING_SERVICE, keyring_entry
+    from tests.support.idp_robot import RobotBrowser
+    from ui.shift import Shift
+
+    quits: list[bool] = []
+    app = QApplication.instance()
+    assert app is not None
+    app.aboutToQuit.connect(lambda: quits.append(True))
+    first = sign_in(qtbot, services, "anna")
+    assert first.staff is not None
+    browser = services.browser
+    assert isinstance(browser, RobotBrowser)
+    shift = Shift(services)
+    window = shift.begin(first.staff)
+    OPEN_WINDOWS.append(window)
+    qtbot.waitUntil(lambda: window.case_list.count() > 0, timeout=10_000)
+    assert services.provider is not None
+    entry = keyring_entry(services.provider)
+    assert keyring.get_keyring().get_password(KEYRING_SERVICE, entry), "kept in the keyring"
+
+    with qtbot.waitSignal(shift.sign_in_shown, timeout=10_000) as shown:
+        window.sign_out()
+    OPEN_WINDOWS.remove(window)
+    dialog = shown.args[0]  # the shift's own: deleted by it once signed in
+    assert dialog.isVisible() and not window.isVisible() and quits == []
+    assert "utloggad" in dialog.status.text()
+    qtbot.waitUntil(
+        lambda: keyring.get_keyring().get_password(KEYRING_SERVICE, entry) is None,
+        timeout=10_000,
+    )
+    # The provider's session ended too: its end-session page opened in the browser.
+    qtbot.waitUntil(lambda: any("/end-session" in url for url in browser.opened), timeout=10_000)
+
+    as_person(services, "bertil")
+    with qtbot.waitSignal(shift.window_opened, timeout=20_000) as opened:
+        dialog.sign_in_button.click()
+    colleague = opened.args[0]
+    OPEN_WINDOWS.append(colleague)
+    assert colleague.staff.staff_id == "bertil" and "Bertil" in colleague.windowTitle()
+    qtbot.waitUntil(lambda: colleague.case_list.count() > 0, timeout=10_000)

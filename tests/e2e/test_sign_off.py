@@ -1,6 +1,7 @@
-"""A colleague's sign-off on the sender's screen, against the real sandbox gateway:
-approve, decline, a wrong secret, a self-review, a reviewer without the role, and a
-change after sign-off that voids it."""
+"""A colleague's sign-off on the sender's screen, against the real sandbox gateway and
+its identity provider: the colleague approves at the provider (the robot browser picks
+their card and types their PIN), decline, a self-review, a reviewer without the role, one
+from another unit, a cancel, and a change after sign-off that voids it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.message_draft import Attachment
 from app.services import Services
 from tests.support.pdfgen import write_text_pdf
-from tests.support.window import attach, open_window, pick_case, preview_every_page
+from tests.support.window import as_person, attach, open_window, pick_case, preview_every_page
 from ui.i18n import strip_mnemonic
 from ui.main_window import MainWindow
 from ui.review_dialog import ReviewDialog
@@ -60,18 +61,17 @@ def open_review(qtbot: QtBot, window: MainWindow) -> ReviewDialog:
     return dialog
 
 
-def sign(qtbot: QtBot, dialog: ReviewDialog, staff_id: str, secret: str) -> None:
-    dialog.reviewer_id.setText(staff_id)
-    dialog.reviewer_secret.setText(secret)
+def sign(dialog: ReviewDialog, staff_id: str) -> None:
+    """``staff_id`` approves at the identity provider (their card and PIN)."""
+    as_person(dialog.services, staff_id)
     dialog.approve_button.click()
-    assert dialog.reviewer_secret.text() == "", "the colleague's secret is not kept"
 
 
 def signed_by_cecilia(qtbot: QtBot, window: MainWindow) -> None:
     """A colleague's sign-off through the dialog; Send is then Send."""
     dialog = open_review(qtbot, window)
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "cecilia", "cecilia-sandlada")
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
+        sign(dialog, "cecilia")
     assert strip_mnemonic(window.send_button.text()) == "Skicka"
 
 
@@ -87,8 +87,8 @@ def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
     assert "19680102-****" in dialog.recipients_label.text()
     assert "9288" not in dialog.recipients_label.text()
     assert dialog.files.count() == 1
-    with qtbot.waitSignal(dialog.finished, timeout=10_000):
-        sign(qtbot, dialog, "bertil", "bertil-sandlada")
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
+        sign(dialog, "bertil")
     assert window.draft.sign_off is not None
     assert window.draft.sign_off.reviewer_name == "Bertil Berg"
     assert strip_mnemonic(window.send_button.text()) == "Skicka" and window.send_button.isEnabled()
@@ -120,23 +120,86 @@ def test_declining_needs_a_reason_and_the_sender_sees_it(
 
 
 @pytest.mark.parametrize(
-    ("staff_id", "secret", "expected"),
+    ("staff_id", "expected"),
     [
-        ("bertil", "fel-kod", "Fel personal-id eller kod"),
-        ("anna", "anna-sandlada", "annan person än du"),
-        ("david", "david-sandlada", "inte behörighet att granska"),
+        ("anna", "annan person än du"),
+        ("david", "inte behörighet att granska"),
+        ("erik", "annan enhet"),
     ],
 )
 def test_the_gateway_refuses_the_wrong_colleague_and_the_dialog_says_why(
-    qtbot: QtBot, ready_window: MainWindow, staff_id: str, secret: str, expected: str
+    qtbot: QtBot, ready_window: MainWindow, staff_id: str, expected: str
 ) -> None:
     dialog = open_review(qtbot, ready_window)
-    sign(qtbot, dialog, staff_id, secret)
-    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)  # the gateway answered
+    sign(dialog, staff_id)
+    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=20_000)  # the gateway answered
     assert expected in dialog.status.text()
     assert dialog.isVisible() and dialog.sign_off is None
     assert ready_window.draft.sign_off is None
+    # The colleague's next key press goes to a button, never into a free-text field.
+    assert dialog.focusWidget() is dialog.approve_button
     dialog.reject()
+
+
+def test_the_sign_message_at_the_provider_says_what_is_approved(
+    qtbot: QtBot, ready_window: MainWindow
+) -> None:
+    """What the provider's page shows the colleague: who sends what to how many, each
+    file with its pages and that it holds personal data; bound to this sign-off."""
+    import json
+    import urllib.parse
+
+    from tests.support.idp_robot import robot_browser
+
+    dialog = open_review(qtbot, ready_window)
+    seen: list[str] = []
+    robot = robot_browser("bertil", "2222")
+
+    class Watching:
+        def open(self, url: str) -> bool:
+            seen.append(url)
+            return robot.open(url)
+
+    dialog.services.browser = Watching()
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
+        dialog.approve_button.click()
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(seen[0]).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
+    assert query["nonce"] == [ready_window.draft.review_subject().digest]
+    message = json.loads(query["https://id.oidc.se/param/userMessage"][0])["message"]["sv"]
+    assert message.startswith("Anna Andersson skickar ett svar i ärende 2024-118")
+    assert "till 1 invånare" in message
+    assert "Provsvar.pdf (2 sidor) med personuppgifter" in message
+    assert "9288" not in message, "no personnummer in the sign message"
+
+
+def test_a_cancelled_approval_loses_nothing_and_can_be_tried_again(
+    qtbot: QtBot, ready_window: MainWindow
+) -> None:
+    dialog = open_review(qtbot, ready_window)
+
+    class NoBrowser:
+        def open(self, url: str) -> bool:
+            return False
+
+    dialog.services.browser = NoBrowser()
+    dialog.approve_button.click()
+    panel = dialog.wait_panel
+    qtbot.waitUntil(lambda: panel.address.text().startswith("http"), timeout=10_000)
+    qtbot.waitUntil(lambda: "kunde öppnas" in panel.message.text(), timeout=10_000)
+    assert panel.isVisible() and panel.copy_button.isVisible()
+    panel.copy_button.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == panel.address.text()
+    panel.cancel_button.click()
+    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)
+    assert "avbröts" in dialog.status.text()
+    assert dialog.focusWidget() is dialog.approve_button
+    assert ready_window.draft.sign_off is None and ready_window.draft.attachments
+    with qtbot.waitSignal(dialog.finished, timeout=20_000):
+        sign(dialog, "bertil")
+    assert ready_window.draft.sign_off is not None
 
 
 def test_a_change_after_sign_off_voids_it_visibly(

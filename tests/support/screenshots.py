@@ -2,9 +2,12 @@
 
     xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python -m tests.support.screenshots
 
-Drives the window as a clinician would at 1280×720 (sign in, pick a case, attach a PDF,
-page through it, a colleague's sign-off, send, Skickat, "Fel fil skickad", the lock)
-against the embedded sandbox, and saves PNGs in docs/screenshots/.
+Drives the window as a clinician would at 1280×720 (sign in at the sandbox's identity
+provider, pick a case, attach a PDF, page through it, a colleague's sign-off approved at
+the provider, send, Skickat, "Fel fil skickad", the lock) against the embedded sandbox,
+and saves PNGs in docs/screenshots/. The provider's pages are the robot browser's
+(tests/support/idp_robot.py); the sign-in window and the sign message at the provider
+(chromium, headless, when installed) are shot too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.identity import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -74,7 +81,6 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     window.send_button.click()
     dialog = window.review_dialog
     assert dialog is not None
-    dialog.reviewer_id.setText("bertil")
     _wait(
         app,
         lambda: (
@@ -86,8 +92,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
         QApplication.processEvents()
     dialog.grab().save(str(OUT / "review-dialog.png"))
     print(OUT / "review-dialog.png")
-    secret = window.services.client.sandbox_directory()[0][1].secret  # bertil
-    dialog.reviewer_secret.setText(secret)
+    window.services.browser = _colleague_browser()
     dialog.approve_button.click()
     _wait(app, lambda: window.draft.sign_off is not None)
     sent: list[str] = []
@@ -117,6 +122,69 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     print(OUT / "locked.png")
 
 
+def _sign_in_window(app: object, services: object) -> None:
+    """The sign-in window on the sandbox, its demo cards listed, waiting for the browser
+    (no browser here: the address shown to copy)."""
+    from app.services import Services
+    from ui.sign_in import SignInDialog
+
+    assert isinstance(services, Services)
+
+    class NoBrowser:
+        def open(self, url: str) -> bool:
+            return False
+
+    browser, services.browser = services.browser, NoBrowser()
+    dialog = SignInDialog(services)
+    dialog.show()
+    _wait(app, lambda: "PIN" in dialog.demo_cards.text())
+    dialog.sign_in_button.click()
+    _wait(app, lambda: "kunde" in dialog.wait_panel.message.text())
+    dialog.adjustSize()
+    _settle(app)
+    dialog.grab().save(str(OUT / "sign-in.png"))
+    print(OUT / "sign-in.png")
+    dialog.wait_panel.cancel_button.click()
+    _wait(app, dialog.sign_in_button.isEnabled)
+    dialog.close()
+    services.browser = browser
+
+
+def _colleague_browser() -> Browser:
+    """Bertil at the provider: in chromium (headless, 1280×720), whose page with the sign
+    message is shot before the PIN is typed; the robot where chromium is missing."""
+    import shutil
+
+    from tests.support.idp_robot import robot_browser
+
+    if not (shutil.which("chromium") and Path("/usr/bin/chromedriver").exists()):
+        return robot_browser("bertil", "2222")
+
+    class Shot:
+        def open(self, url: str) -> bool:
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+            from selenium.webdriver.common.by import By
+
+            options = webdriver.ChromeOptions()
+            for argument in ("--headless=new", "--no-sandbox", "--window-size=1280,720"):
+                options.add_argument(argument)
+            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            try:
+                driver.get(url)
+                driver.find_element(By.ID, "card-bertil").click()
+                driver.save_screenshot(str(OUT / "provider-approval.png"))
+                print(OUT / "provider-approval.png")
+                driver.find_element(By.ID, "pin").send_keys("2222")
+                driver.find_element(By.ID, "login").click()
+                driver.find_element(By.TAG_NAME, "body")
+            finally:
+                driver.quit()
+            return True
+
+    return Shot()
+
+
 def _settle(app: object) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -134,7 +202,7 @@ def main() -> int:
     from app import storage_key
     from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
-    from tests.support.session import test_settings
+    from tests.support.session import sign_in_as, test_settings
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
@@ -142,7 +210,8 @@ def main() -> int:
     services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
     OUT.mkdir(parents=True, exist_ok=True)
     try:
-        staff = services.client.sign_in("anna", services.client.sandbox_directory()[0][0].secret)
+        _sign_in_window(app, services)
+        staff = sign_in_as(services, "anna", "1111")
         window = MainWindow(services, staff)
         window.resize(1280, 720)
         window.show()

@@ -1,5 +1,7 @@
 """A real Bifoga session for UI and end-to-end tests: the embedded sandbox gateway on
-loopback, real worker processes, and a staging area in the test's own folder."""
+loopback, real worker processes, and a staging area in the test's own folder; and a
+clinician signed in without a window (:func:`sign_in_as`), for tools that open the main
+window directly (benchmarks, screenshots)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.model import Staff
 from app.services import Services
 from app.settings import SANDBOX, Settings
 from sandbox.embedded import open_services
@@ -36,3 +39,22 @@ def running_services(tmp_path: Path, **overrides: object) -> Iterator[Services]:
 
         wait_for_all()
         services.close()
+
+
+def sign_in_as(services: Services, staff_id: str, pin: str) -> Staff:
+    """``staff_id`` signed in as the window does it, without the window: the services'
+    own login attempt and loopback listener, the robot browser at the sandbox's provider
+    (tests/support/idp_robot.py), then the session started."""
+    import threading
+
+    from tests.support.idp_robot import robot_browser
+
+    attempt = services.login_attempt()
+    browser = robot_browser(staff_id, pin)
+    opened = threading.Thread(target=browser.open, args=(attempt.url,), name="robot-browser")
+    opened.start()
+    try:
+        tokens = attempt.wait()
+    finally:
+        opened.join(30)
+    return services.sign_in(tokens)

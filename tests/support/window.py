@@ -1,4 +1,10 @@
-"""Driving the real window in tests, as a clinician would."""
+"""Driving the real window in tests, as a clinician would.
+
+Signing in is the real flow: the sign-in window's own login attempt with its loopback
+listener, at the sandbox's identity provider, with the robot browser of
+tests/support/idp_robot.py standing in for the system browser (it picks the card and
+types the PIN on the provider's page, then follows the redirect to the listener).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,13 @@ from pytestqt.qtbot import QtBot
 
 from app.message_draft import Attachment
 from app.services import Services
+from tests.support import storage_evidence
+from tests.support.idp_robot import robot_browser
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog
+
+#: The sandbox's demo cards and their PINs (the identity contract; its start page too).
+PINS = {"anna": "1111", "bertil": "2222", "cecilia": "3333", "david": "4444", "erik": "5555"}
 
 #: Windows opened by a test, closed when its services are torn down.
 OPEN_WINDOWS: list[MainWindow] = []
@@ -28,21 +39,39 @@ def close_open_windows() -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def as_person(services: Services, staff_id: str, pin: str | None = None) -> None:
+    """The next login at the provider is ``staff_id``'s (their card, their PIN)."""
+    services.browser = robot_browser(staff_id, PINS[staff_id] if pin is None else pin)
+
+
 def sign_in(qtbot: QtBot, services: Services, staff_id: str) -> SignInDialog:
     dialog = SignInDialog(services)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.demo_accounts.count() > 0)
-    for row in range(dialog.demo_accounts.count()):
-        item = dialog.demo_accounts.item(row)
-        if f"({staff_id})" in item.text():
-            dialog.demo_accounts.itemClicked.emit(item)
-    assert dialog.staff_id.text() == staff_id
-    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+    as_person(services, staff_id)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
         dialog.sign_in_button.click()
-    assert dialog.staff is not None
-    assert dialog.secret.text() == ""  # the secret is not kept in the form
+    assert dialog.staff is not None and dialog.staff.staff_id == staff_id
+    note_refresh_token(services)
     return dialog
+
+
+def note_refresh_token(services: Services) -> None:
+    """The session's refresh token, from the test keyring, for the storage evidence to
+    look for in every file and log after the run."""
+    import keyring
+
+    from app.identity.session import KEYRING_SERVICE, keyring_entry
+
+    provider = services.provider
+    if provider is None:
+        return
+    try:
+        kept = keyring.get_keyring().get_password(KEYRING_SERVICE, keyring_entry(provider))
+    except keyring.errors.KeyringError:  # a test without a keyring: none was kept
+        return
+    if kept:
+        storage_evidence.token_seen(kept)
 
 
 def open_window(qtbot: QtBot, services: Services, staff_id: str = "anna") -> MainWindow:

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 import app.services
 from app import settings as settings_module
+from tests.support.window import as_person
 from ui.app import first_window, run_gui
 
 
@@ -156,11 +157,13 @@ def test_the_sign_in_window_comes_first_and_signs_in_once_its_services_are_open(
         qtbot.waitUntil(lambda: ready == [True], timeout=30_000)
         assert start.services is not None and start.services.uses_sandbox
         assert window.sign_in_button.isEnabled()
-        qtbot.waitUntil(lambda: window.demo_accounts.count() > 0, timeout=30_000)
-        window.demo_accounts.itemClicked.emit(window.demo_accounts.item(0))
-        with qtbot.waitSignal(window.accepted, timeout=10_000):
+        # The sandbox's demo cards and PINs, as help for the provider's page.
+        qtbot.waitUntil(lambda: "PIN-kod 1111" in window.demo_cards.text(), timeout=30_000)
+        assert "Anna Andersson (anna)" in window.demo_cards.text()
+        as_person(start.services, "anna")
+        with qtbot.waitSignal(window.accepted, timeout=20_000):
             window.sign_in_button.click()
-        assert window.staff is not None
+        assert window.staff is not None and window.staff.staff_id == "anna"
     finally:
         start.close()
 
@@ -237,7 +240,9 @@ def _answer_box(name: str, button: str, seen: list[str], before: Any = None) -> 
 
 def _configured(tmp_path: Path) -> settings_module.Settings:
     return settings_module.Settings(
-        gateway_url="https://gateway.invalid", staging_dir=str(tmp_path / "staging")
+        gateway_url="https://gateway.invalid",
+        idp_issuer="https://idp.invalid",
+        staging_dir=str(tmp_path / "staging"),
     )
 
 

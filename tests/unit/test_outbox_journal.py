@@ -147,7 +147,11 @@ def test_services_open_the_journal_in_the_users_data_folder_at_first_use(
     from app.services import open_services
     from app.settings import Settings, data_dir
 
-    settings = Settings(gateway_url="https://gateway.invalid", staging_dir=str(tmp_path / "s"))
+    settings = Settings(
+        gateway_url="https://gateway.invalid",
+        idp_issuer="https://idp.invalid",  # a region names its provider too
+        staging_dir=str(tmp_path / "s"),
+    )
     services = open_services(settings)
     try:
         assert not (data_dir() / "outbox.sqlite3").exists(), "a window that never sends"
