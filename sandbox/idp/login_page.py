@@ -61,7 +61,15 @@ class LoginView:
 def login_page(view: LoginView) -> str:
     signing = view.user_message is not None
     title = "Godkänn med SITHS" if signing else "Logga in med SITHS"
-    cards = "".join(_card(card, card.staff_id == view.selected) for card in view.cards)
+    cards_shown = list(view.cards)
+    # With no card chosen the card is what is left to do; otherwise the PIN.
+    first_card = (
+        cards_shown[0].staff_id if view.error and not view.selected and cards_shown else None
+    )
+    cards = "".join(
+        _card(card, card.staff_id == view.selected, focus=card.staff_id == first_card)
+        for card in cards_shown
+    )
     sign = (
         '<section aria-labelledby="sign-heading"><h2 id="sign-heading">Du godkänner</h2>'
         f'<p class="sign" id="sign-message">{_e(view.user_message)}</p></section>'
@@ -71,7 +79,7 @@ def login_page(view: LoginView) -> str:
     error = f'<p class="alert" role="alert" id="error">{_e(view.error)}</p>' if view.error else ""
     described = ' aria-describedby="error" aria-invalid="true"' if view.error else ""
     # After an error, or with the card already chosen, the PIN is what is left to do.
-    focus = " autofocus" if view.error or view.selected else ""
+    focus = " autofocus" if view.selected or (view.error and first_card is None) else ""
     submit = "Godkänn och signera" if signing else "Logga in"
     level = _ACR_LABELS.get(view.acr, view.acr)
     return page(
@@ -92,8 +100,9 @@ def login_page(view: LoginView) -> str:
     )
 
 
-def _card(card: StaffMember, selected: str | bool) -> str:
+def _card(card: StaffMember, selected: str | bool, *, focus: bool = False) -> str:
     checked = " checked" if selected else ""
+    checked += " autofocus" if focus else ""
     element_id = f"card-{card.staff_id}"
     return (
         f'<label class="card" for="{_e(element_id)}">'

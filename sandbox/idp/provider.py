@@ -311,13 +311,19 @@ class IdentityProvider:
         return self._card(session.staff_id) is not None
 
     def _login_page(
-        self, request_id: str, pending: AuthRequest, error: str | None = None, status: int = 200
+        self,
+        request_id: str,
+        pending: AuthRequest,
+        error: str | None = None,
+        status: int = 200,
+        chosen: str | None = None,
     ) -> Response:
         view = login_page.LoginView(
             action=f"{self.issuer}/authorize",
             request_id=request_id,
             cards=self._cards(),
-            selected=pending.login_hint,
+            # A wrong PIN keeps the card that was chosen: only the PIN is typed again.
+            selected=chosen or pending.login_hint,
             acr=pending.acr,
             user_message=pending.user_message,
             error=error,
@@ -347,7 +353,8 @@ class IdentityProvider:
             if self.grants.count_pin_failure(request_id):
                 return _html(login_page.error_page("För många felaktiga PIN-koder. Börja om."), 400)
             why = "Välj ett kort." if card is None else "Fel PIN-kod. Försök igen."
-            return self._login_page(request_id, pending, why, 400)
+            chosen = card.staff_id if card is not None else None
+            return self._login_page(request_id, pending, why, 400, chosen)
         if self.grants.take_request(request_id) is None:  # a second click, already answered
             return _html(login_page.error_page("Inloggningen är redan gjord."), 400)
         login = Login(card.staff_id, int(now.timestamp()), pending.acr)

@@ -153,6 +153,33 @@ def test_a_wrong_pin_shows_the_page_again_and_five_end_the_attempt(
     http.close()
 
 
+def test_a_wrong_pin_keeps_the_chosen_card_and_no_card_puts_the_focus_on_the_cards(
+    sandbox: SandboxHandle,
+) -> None:
+    # Found at the window: after a wrong PIN the card was unchosen, so the right PIN
+    # typed next was refused as "Välj ett kort".
+    http = requests.Session()
+    page = http.get(start_flow(sandbox.issuer).url, timeout=10)
+    request_id = read_login_form(page.text).hidden["request"]
+
+    def attempt(**form: str) -> str:
+        data = {"request": request_id, "action": "login", **form}
+        answer = http.post(
+            f"{sandbox.issuer}/authorize", data=data, allow_redirects=False, timeout=10
+        )
+        assert not answer.is_redirect
+        return answer.text
+
+    wrong_pin = attempt(card="cecilia", pin="0000")
+    assert 'id="card-cecilia" checked' in wrong_pin
+    assert 'id="pin" autocomplete="off" inputmode="numeric" aria-describedby="error"' in wrong_pin
+    assert "autofocus" in wrong_pin.split('id="pin"')[1].split(">")[0]
+    no_card = attempt(pin="3333")
+    assert "Välj ett kort." in no_card and " checked" not in no_card
+    assert 'id="card-anna" autofocus' in no_card
+    assert "autofocus" not in no_card.split('id="pin"')[1].split(">")[0]
+
+
 def test_cancel_sends_access_denied_back(sandbox: SandboxHandle) -> None:
     flow = start_flow(sandbox.issuer)
     location = robot_login(flow.url, "anna", "", action="cancel")
