@@ -222,15 +222,22 @@ class Services(ClosedOnExit):
 
     def end_session(self) -> Callable[[], None] | None:
         """Sign out: the session is this window's no more at once; the returned work
-        (for a background thread) revokes its refresh token and ends the provider's
+        (for a background thread) sends the sign-out's audit checkpoint, then stops the
+        client using the session, revokes its refresh token and ends the provider's
         session in the browser. None: nobody was signed in."""
         session, self.session = self.session, None
-        self.client.use_token_source(None)
         if session is None:
+            self.client.use_token_source(None)
             return None
         browser = self.browser
+        checkpoints = self._checkpoints
 
         def end() -> None:
+            # The sign-out's audit checkpoint goes first, signed by this session's token
+            # (dropping the token first made it fail with 401 on every sign-out).
+            if checkpoints is not None:
+                checkpoints.flush()
+            self.client.release_token_source(session)
             url = session.sign_out()
             if url is not None:
                 browser.open(url)

@@ -70,6 +70,16 @@ class CheckpointPublisher:
             self._queued = True
         self._executor.submit(self._send)
 
+    def flush(self) -> None:
+        """Wait until what is due now has been sent (or has failed): the sign-out's
+        checkpoint must go while the session's token still signs it. Blocking: call it
+        off the GUI thread."""
+        with self._lock:
+            if self._closed:
+                return
+            waited = self._executor.submit(lambda: None)  # one thread: after what is queued
+        waited.result()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -208,6 +208,12 @@ class GatewayClient(ClosedOnExit):
         if source is None:
             self._staff = None
 
+    def release_token_source(self, source: TokenSource) -> None:
+        """Stop using ``source`` if it is still the one in use (a sign-out finishing in
+        the background must not drop the next clinician's session)."""
+        if self._tokens is source:
+            self.use_token_source(None)
+
     def sign_out(self) -> None:
         """Forget the token source (the session itself is ended by its owner)."""
         self.use_token_source(None)

@@ -179,6 +179,14 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     )
     # The provider's session ended too: its end-session page opened in the browser.
     qtbot.waitUntil(lambda: any("/end-session" in url for url in browser.opened), timeout=10_000)
+    # The sign-out's audit record reached the gateway as a checkpoint, signed with the
+    # session that was ending (it used to be sent after the token was dropped: a 401).
+    trail = services.audit_trail()
+    from sandbox.embedded import EmbeddedSandbox
+
+    assert trail is not None and isinstance(services.sandbox, EmbeddedSandbox)
+    head = trail.head  # the sign-out's record: nothing was written after it
+    assert head in _kept_checkpoints(services.sandbox.data_dir)
 
     as_person(services, "bertil")
     with qtbot.waitSignal(shift.window_opened, timeout=20_000) as opened:
@@ -187,3 +195,12 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     OPEN_WINDOWS.append(colleague)
     assert colleague.staff.staff_id == "bertil" and "Bertil" in colleague.windowTitle()
     qtbot.waitUntil(lambda: colleague.case_list.count() > 0, timeout=10_000)
+
+
+def _kept_checkpoints(data_dir: Path) -> list[tuple[int, str]]:
+    import sqlite3
+
+    from sandbox.store import DB_NAME
+
+    with sqlite3.connect(data_dir / DB_NAME) as db:
+        return list(db.execute("SELECT seq, hash FROM audit_checkpoints"))

@@ -82,3 +82,43 @@ def test_a_trail_cut_short_is_caught_against_what_the_gateway_kept(
     path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-2]))
     broken = verify_file(path, KEY, Checkpoint(last[1], last[2])).broken
     assert broken is not None and broken.kind == "checkpoint_missing"
+
+
+def test_flush_waits_for_the_checkpoint_under_way() -> None:
+    """A sign-out flushes its checkpoint before the session's token goes (``end_session``):
+    ``flush`` returns only once the post has been made."""
+    import threading
+
+    from app.audit.records import EventKind, Record
+
+    release = threading.Event()
+    posted: list[int] = []
+
+    def post(trail: str, seq: int, hash_: str, time: str) -> None:
+        assert release.wait(10)
+        posted.append(seq)
+
+    publisher = CheckpointPublisher(TRAIL, post)
+    try:
+        publisher.noticed(Record(3, "t", EventKind.SIGN_OUT, "x", {}, "p", "h"))
+        flushing = threading.Thread(target=publisher.flush)
+        flushing.start()
+        flushing.join(0.3)
+        assert flushing.is_alive() and posted == []  # held by the post under way
+        release.set()
+        flushing.join(10)
+        assert not flushing.is_alive() and posted == [3]
+    finally:
+        release.set()
+        publisher.close()
+
+
+def test_a_finished_sign_out_releases_only_its_own_session(client: GatewayClient) -> None:
+    from app.gateway.client import StaticToken
+
+    leaving, next_one = StaticToken("a"), StaticToken("b")
+    client.use_token_source(next_one)  # the next clinician signed in meanwhile
+    client.release_token_source(leaving)
+    assert client.signed_in
+    client.release_token_source(next_one)
+    assert not client.signed_in
