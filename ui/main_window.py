@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from app import send_gate
 from app.attach import AttachPipeline
 from app.audit import AuditSession
+from app.desk import Desk
 from app.draft_book import DraftBook
 from app.message_draft import Attachment, Draft
 from app.model import Case, Staff
@@ -61,6 +62,8 @@ from ui.sent_view import SentView
 from ui.session_controller import SessionController
 from ui.side_views import SideViews
 from ui.storage_view import StorageView
+from ui.waiting_controller import WaitingController
+from ui.waiting_panel import WaitingPanel
 from ui.window_actions import install_actions
 from ui.wrong_file_dialog import WrongFileDialog
 
@@ -99,6 +102,8 @@ class MainWindow(QMainWindow):
         self.book = DraftBook()
         #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
         self.draft = Draft()
+        #: The book and the sends that left it, until delivered or given back.
+        self.desk = Desk(self.book, services.outbox, staff.staff_id)
 
         environment = tr("ui.sandbox_title") if services.uses_sandbox else ""
         self.setWindowTitle(
@@ -118,6 +123,9 @@ class MainWindow(QMainWindow):
         self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
         self._build_widgets()
 
+        self.waiting = WaitingController(
+            self.desk, services.outbox, self.outbox_runner, self.waiting_panel
+        )
         self.drafts = DraftsController(self)
         self.attaching = AttachController(
             self, AttachPipeline(services.staging, services.inspect_worker)
@@ -166,6 +174,7 @@ class MainWindow(QMainWindow):
         self.update_gate()
         self.drafts.load_cases()
         self.drafts.load_known_names()
+        self.desk.load_unfinished()
         self.drafts.restore_saved_drafts()
         self.show_whether_a_draft_is_open()
         self.outbox_runner.resume()
@@ -180,6 +189,8 @@ class MainWindow(QMainWindow):
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
+        self.waiting_panel = WaitingPanel()
+        middle_layout.addWidget(self.waiting_panel)
         self.compose = ComposeView(self.draft)
         middle_layout.addWidget(self.compose, 1)
         self.attachments = AttachmentsPanel(self.draft)
@@ -229,6 +240,10 @@ class MainWindow(QMainWindow):
         cases.new_case_draft_chosen.connect(drafts.new_case_draft_chosen)
         cases.new_case_requested.connect(self.start_new_case)
         cases.reload_requested.connect(drafts.load_cases)
+        self.waiting.draft_returned.connect(drafts.draft_returned)
+        self.waiting.marks_changed.connect(drafts.sends_changed)
+        self.waiting.problem.connect(self.show_problem)
+        self.waiting.status.connect(self.statusBar().showMessage)
         self.compose.changed.connect(self.update_gate)
         # Recipients and kind decide the identity match, so the files' findings follow
         # (not on every key press in the text: that changes no finding).
