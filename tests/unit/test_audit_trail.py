@@ -169,7 +169,7 @@ def test_the_default_folder_is_in_the_users_data_folder(monkeypatch: pytest.Monk
         (lambda s: s.sign_off("bertil\n", DIGEST), "reviewer_id"),
         (lambda s: s.send("m", "letter", None, ["191212121212"], [PDF_SHA]), "kind"),
         (lambda s: s.send("m", "new_case", None, [], [PDF_SHA]), "recipients"),
-        (lambda s: s.send("m", "new_case", None, ["191212121212"], []), "sha256s"),
+        (lambda s: s.send("m", "new_case", None, ["191212121212"], ["x"]), "sha256s"),
         (lambda s: s.retraction("m", [PDF_SHA], "maybe"), "status"),
         (lambda s: s.deviation_report("m", [PDF_SHA], "x"), "report"),
     ],
