@@ -215,10 +215,8 @@ class DraftsController(QObject):
         its case again; it is put on screen when its case, or nothing, is shown there."""
         w = self._window
         shown = w.draft
-        if (
-            (shown.case is None
-            and shown.kind.answers_a_case)
-            or (shown.case_id is not None and shown.case_id == draft.case_id)
+        if (shown.case is None and shown.kind.answers_a_case) or (
+            shown.case_id is not None and shown.case_id == draft.case_id
         ):
             self.show_draft(draft)
             return

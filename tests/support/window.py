@@ -19,6 +19,7 @@ from app.services import Services
 from tests.support import storage_evidence
 from tests.support.idp_robot import robot_browser
 from ui.main_window import MainWindow
+from ui.review_dialog import ReviewDialog
 from ui.sign_in import SignInDialog
 
 #: The sandbox's demo cards and their PINs (the identity contract; its start page too).
@@ -115,3 +116,17 @@ def preview_every_page(qtbot: QtBot, window: MainWindow, attachment: Attachment)
     for page in range(attachment.page_count):
         window.preview.go_to(page)
         qtbot.waitUntil(functools.partial(_seen, attachment, page), timeout=10_000)
+
+
+def colleague_looks(qtbot: QtBot, dialog: ReviewDialog) -> None:
+    """The colleague pages through every file with personal data in the sign-off dialog
+    (their own look: the sender's pages do not count), until "Godkänn" can be used."""
+    for row in range(dialog.files.count()):
+        dialog.files.setCurrentRow(row)
+        attachment = dialog.preview.attachment
+        assert attachment is not None
+        qtbot.waitUntil(lambda a=attachment: a.page_count is not None, timeout=10_000)
+        for page in range(attachment.page_count or 0):
+            dialog.preview.go_to(page)
+            qtbot.waitUntil(functools.partial(_seen, attachment, page), timeout=10_000)
+    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)
