@@ -58,7 +58,7 @@ def _stop_gateway(services: Services) -> tuple[Path, int]:
     port = urllib.parse.urlsplit(services.sandbox.base_url).port
     assert port is not None
     data = services.sandbox.data_dir  # type: ignore[attr-defined]
-    services.sandbox.stop()  # type: ignore[attr-defined]
+    services.sandbox.stop()
     return data, port
 
 

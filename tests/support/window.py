@@ -104,6 +104,10 @@ def attach(qtbot: QtBot, window: MainWindow, path: Path) -> Attachment:
     return window.draft.attachments[-1]
 
 
+def _counted(attachment: Attachment) -> bool:
+    return attachment.page_count is not None
+
+
 def _seen(attachment: Attachment, page: int) -> bool:
     return page in attachment.seen_pages
 
@@ -125,7 +129,7 @@ def colleague_looks(qtbot: QtBot, dialog: ReviewDialog) -> None:
         dialog.files.setCurrentRow(row)
         attachment = dialog.preview.attachment
         assert attachment is not None
-        qtbot.waitUntil(lambda a=attachment: a.page_count is not None, timeout=10_000)
+        qtbot.waitUntil(functools.partial(_counted, attachment), timeout=10_000)
         for page in range(attachment.page_count or 0):
             dialog.preview.go_to(page)
             qtbot.waitUntil(functools.partial(_seen, attachment, page), timeout=10_000)
