@@ -49,6 +49,7 @@ from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
 from ui.case_list import CaseList
+from ui.close_question import CloseChoice, ask_on_close
 from ui.compose import ComposeView
 from ui.drafts_controller import DraftsController
 from ui.i18n import tr
@@ -434,17 +435,16 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         unsent = self.unsent_drafts()
-        if unsent:
-            # Throwing work away is never what Enter does: the default is to stay.
-            answer = QMessageBox.question(
-                self,
-                "Bifoga",
-                tr("ui.close.discard_drafts", count=len(unsent)),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        self.discard_all_drafts()
+        if not unsent:
+            event.accept()
+            return
+        # End of shift: a draft is never lost by closing; keeping it is what Enter does.
+        choice = ask_on_close(self, len(unsent))
+        if choice is CloseChoice.CANCEL:
+            event.ignore()
+            return
+        if choice is CloseChoice.DISCARD:
+            self.discard_all_drafts()
+        else:
+            self.save_draft()  # found again at this clinician's next sign-in
         event.accept()
