@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         expose_values(self, also=(self.reason_button,))
         announce_status(self.statusBar())
         self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.session.lock(idle=True))
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         if services.purged_at_start:  # R8: what was kept too long is gone, and said so

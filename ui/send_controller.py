@@ -261,9 +261,11 @@ class SendController(QObject):
         )
 
     def _outbox_resuming(self, count: int) -> None:
-        self._window.statusBar().showMessage(tr("ui.outbox.resuming", count=count))
+        key = "ui.outbox.resuming_one" if count == 1 else "ui.outbox.resuming"
+        self._window.statusBar().showMessage(tr(key, count=count))
 
     def _outbox_resumed(self, jobs: list[OutboxJob]) -> None:
         delivered = sum(1 for job in jobs if job.state is JobState.DELIVERED)
         if delivered == len(jobs):
-            self._window.statusBar().showMessage(tr("ui.outbox.resumed_all", count=delivered))
+            key = "ui.outbox.resumed_all_one" if delivered == 1 else "ui.outbox.resumed_all"
+            self._window.statusBar().showMessage(tr(key, count=delivered))
