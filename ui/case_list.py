@@ -80,7 +80,7 @@ class CaseList(QWidget):
         sending: dict[str, str] | None = None,
     ) -> None:
         """Fill the list: each open case (marked when it holds a draft, and with
-        ``sending``'s mark when a send to it is on its way), then each new-case
+        ``sending``'s marks: a send on its way, the resident's answer), then each new-case
         draft with content, then drafts for cases that are no longer open; the row of the
         draft on screen is selected, without choosing it again."""
         self.cases = list(cases)
@@ -95,7 +95,7 @@ class CaseList(QWidget):
             if has_draft:
                 text = "✎ " + text + " · " + tr("ui.cases.has_draft")
             if sending and case.case_id in sending:
-                text = "⇪ " + text + " · " + sending[case.case_id]
+                text = "● " + text + " · " + sending[case.case_id]
             rows.append((Row(case_id=case.case_id), text, has_draft))
         for draft in book.with_content():
             if not draft.kind.answers_a_case:

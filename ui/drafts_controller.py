@@ -58,6 +58,7 @@ class DraftsController(QObject):
         w.reload_button.setEnabled(True)
         w.cases_panel.show_cases(cases, w.book, w.draft, self._marks())
         self._pass_known_names()
+        w.threads.check([c.case_id for c in cases])
 
     def _cases_failed(self, error: BaseException) -> None:
         self._window.reload_button.setEnabled(True)
@@ -74,13 +75,15 @@ class DraftsController(QObject):
         self.refresh_case_marks()
 
     def _marks(self) -> dict[str, str]:
-        """The cases with a send on its way, and its mark ("Skickas…", "Väntar…")."""
-        desk = self._window.desk
-        return {
-            w.case_id: tr(f"ui.waiting.{w.mark.value}")
-            for w in desk.waiting()
-            if w.case_id is not None
-        }
+        """What the list says beside a case: a send on its way ("Skickas…", "Väntar…"),
+        and that the resident has answered."""
+        marks: dict[str, list[str]] = {}
+        for case_id in self._window.threads.answered:
+            marks.setdefault(case_id, []).append(tr("ui.cases.resident_answered"))
+        for waiting in self._window.desk.waiting():
+            if waiting.case_id is not None:
+                marks.setdefault(waiting.case_id, []).append(tr(f"ui.waiting.{waiting.mark.value}"))
+        return {case_id: " · ".join(words) for case_id, words in marks.items()}
 
     def load_known_names(self) -> None:
         """Residents' names the gateway can tell (the sandbox lists its residents), so a
@@ -145,6 +148,7 @@ class DraftsController(QObject):
         if draft.attachments:
             w.attachments.select(draft.attachments[0].id)
         w.waiting.show_case(draft.case_id if draft.kind.answers_a_case else None)
+        w.threads.show_case(draft.case_id if draft.kind.answers_a_case else None)
         self.refresh_case_marks()
         w.show_whether_a_draft_is_open()
         w.update_gate()
@@ -158,6 +162,7 @@ class DraftsController(QObject):
         w.attachments.load_draft(w.draft)
         w.preview.show_attachment(None)
         w.waiting.show_case(None)
+        w.threads.show_case(None)
         self.save_draft()
         self.refresh_case_marks()
         w.show_whether_a_draft_is_open()

@@ -63,6 +63,8 @@ from ui.sent_view import SentView
 from ui.session_controller import SessionController
 from ui.side_views import SideViews
 from ui.storage_view import StorageView
+from ui.thread_controller import ThreadController
+from ui.thread_view import ThreadView
 from ui.waiting_controller import WaitingController
 from ui.waiting_panel import WaitingPanel
 from ui.window_actions import install_actions
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         self.waiting = WaitingController(
             self.desk, services.outbox, self.outbox_runner, self.waiting_panel
         )
+        self.threads = ThreadController(services.client, self.thread_view)
         self.drafts = DraftsController(self)
         self.attaching = AttachController(
             self, AttachPipeline(services.staging, services.inspect_worker)
@@ -190,6 +193,8 @@ class MainWindow(QMainWindow):
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
+        self.thread_view = ThreadView()
+        middle_layout.addWidget(self.thread_view)
         self.waiting_panel = WaitingPanel()
         middle_layout.addWidget(self.waiting_panel)
         self.compose = ComposeView(self.draft)
@@ -241,6 +246,8 @@ class MainWindow(QMainWindow):
         cases.new_case_draft_chosen.connect(drafts.new_case_draft_chosen)
         cases.new_case_requested.connect(self.start_new_case)
         cases.reload_requested.connect(drafts.load_cases)
+        self.threads.answered_changed.connect(drafts.refresh_case_marks)
+        self.threads.refresh_due.connect(drafts.load_cases)
         self.waiting.draft_returned.connect(drafts.draft_returned)
         self.waiting.marks_changed.connect(drafts.sends_changed)
         self.waiting.problem.connect(self.show_problem)
