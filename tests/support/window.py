@@ -12,6 +12,7 @@ import functools
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QScrollBar
 from pytestqt.qtbot import QtBot
 
 from app.message_draft import Attachment
@@ -134,7 +135,9 @@ def colleague_looks(qtbot: QtBot, dialog: ReviewDialog) -> None:
             dialog.preview.go_to(page)
             bar = dialog.preview.scroll_area.verticalScrollBar()
 
-            def read_on(page: int = page, attachment: Attachment = attachment) -> bool:
+            def read_on(
+                page: int = page, attachment: Attachment = attachment, bar: QScrollBar = bar
+            ) -> bool:
                 """Seen yet? If not, read on down the page (a page taller than the
                 dialog's preview is seen once every part of it was shown)."""
                 if page in attachment.seen_pages:
