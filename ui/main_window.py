@@ -26,6 +26,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLayout,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -69,6 +70,11 @@ from ui.waiting_controller import WaitingController
 from ui.waiting_panel import WaitingPanel
 from ui.window_actions import install_actions
 from ui.wrong_file_dialog import WrongFileDialog
+
+#: The conversation's (or the waiting send's) slot above the message, in pixels.
+CASE_SLOT_HEIGHT = 120
+#: The files' area under the message, in pixels (the list and a file's findings).
+ATTACHMENTS_HEIGHT = 220
 
 #: The window's size where the screen has room; it never starts larger than the screen.
 PREFERRED_SIZE = (1400, 860)
@@ -193,14 +199,30 @@ class MainWindow(QMainWindow):
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
+        # One slot of fixed height above the message: the conversation, or what waits
+        # in the outbox for this case; the message and its files never move.
         self.thread_view = ThreadView()
-        middle_layout.addWidget(self.thread_view)
         self.waiting_panel = WaitingPanel()
-        middle_layout.addWidget(self.waiting_panel)
+        self.case_slot = QStackedWidget()
+        self.case_slot.addWidget(self.thread_view)
+        self.case_slot.addWidget(self.waiting_panel)
+        self.case_slot.setFixedHeight(CASE_SLOT_HEIGHT)
+        self.waiting_panel.presence_changed.connect(
+            lambda waiting: self.case_slot.setCurrentWidget(
+                self.waiting_panel if waiting else self.thread_view
+            )
+        )
+        middle_layout.addWidget(self.case_slot)
         self.compose = ComposeView(self.draft)
         middle_layout.addWidget(self.compose, 1)
         self.attachments = AttachmentsPanel(self.draft)
-        middle_layout.addWidget(self.attachments, 1)
+        middle_layout.addWidget(self.attachments)
+        # The files' area keeps one height whatever it holds (its findings scroll), and
+        # the message takes the rest: a file selected or a finding more never moves
+        # "Bifoga fil…" or the text under the pointer.
+        self.attachments.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.attachments.setFixedHeight(ATTACHMENTS_HEIGHT)
+        self.attachments.layout().addStretch(1)  # what is left stays at the bottom
 
         self.preview = PreviewPane(self.services)
 

@@ -1,6 +1,6 @@
 """The case's conversation above the message: the resident's messages and answers and
-what staff sent, newest at the bottom (:mod:`app.case_thread`). A fixed height, so
-nothing below it moves when another case is chosen."""
+what staff sent, newest at the bottom (:mod:`app.case_thread`). The window gives it a
+fixed height, so nothing below it moves when another case is chosen; it scrolls."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.case_thread import CaseThread, ThreadEntry
 from ui.i18n import tr, tr_plain
-
-#: Tall enough for the last two or three messages; it scrolls for the rest.
-HEIGHT = 150
 
 
 class ThreadView(QWidget):
@@ -25,7 +22,6 @@ class ThreadView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setAccessibleName(tr("ui.thread.heading"))
         self.browser.setOpenLinks(False)
-        self.browser.setFixedHeight(HEIGHT)
         self.heading.setBuddy(self.browser)
         layout.addWidget(self.browser)
         self.shown: CaseThread | None = None

@@ -2,8 +2,8 @@
 the outbox (or is being sent), with what it says and which files go with it, and
 "Försök igen" / "Ta tillbaka till utkast" (the rules are :mod:`app.desk`'s).
 
-It sits above the message, in a frame that keeps its place: hidden for a case with
-nothing on its way.
+It takes the place of the case's conversation above the message while something waits
+(the same fixed height: nothing below it moves).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from ui.i18n import shortened, tr
 class WaitingPanel(QFrame):
     retry_requested = Signal(str)  # job_id
     take_back_requested = Signal(str)  # job_id
+    #: Something waits for the case on screen (True) or nothing does (False): the window
+    #: shows the panel in the conversation's place, so nothing below it moves.
+    presence_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +30,8 @@ class WaitingPanel(QFrame):
         self.setStyleSheet("#waiting-panel { background: #fff4d6; border: 2px solid #8a4b00; }")
         self.job_id: str | None = None
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
         self.heading = QLabel()
         self.heading.setStyleSheet("font-weight: bold;")
         self.heading.setWordWrap(True)
@@ -49,13 +54,12 @@ class WaitingPanel(QFrame):
         for label in (self.heading, self.text, self.files, self.reason):
             layout.addWidget(label)
         layout.addLayout(buttons)
-        self.hide()
 
     def show_waiting(self, waiting: WaitingSend | None) -> None:
         """Show what waits for the case on screen (None: nothing, and the panel hides)."""
         if waiting is None:
             self.job_id = None
-            self.hide()
+            self.presence_changed.emit(False)
             return
         job = waiting.job
         self.job_id = job.job_id
@@ -68,7 +72,7 @@ class WaitingPanel(QFrame):
         self.heading.setText(tr(key, kind=kind))
         message = job.message
         body = message.body if message.body else tr("ui.waiting.text_unknown")
-        self.text.setText(f"{message.subject}\n{shortened(body, 300)}")
+        self.text.setText(f"{message.subject}: {shortened(body, 140)}")
         names = ", ".join(a.filename for a in message.attachments)
         self.files.setText(
             tr("ui.waiting.files", names=names) if names else tr("ui.waiting.no_files")
@@ -79,7 +83,7 @@ class WaitingPanel(QFrame):
         self.retry_button.setEnabled(waiting_now)
         self.take_back_button.setEnabled(waiting.can_take_back)
         self.setAccessibleName(self.heading.text())
-        self.show()
+        self.presence_changed.emit(True)
 
     def _retry(self) -> None:
         if self.job_id is not None:

@@ -39,6 +39,13 @@ def _wait(app: object, condition: Callable[[], bool], seconds: float = 30) -> No
         time.sleep(0.01)
 
 
+def _read_on(attachment: object, page: int, bar: object) -> bool:
+    if page in attachment.seen_pages:  # type: ignore[attr-defined]
+        return True
+    bar.setValue(min(bar.maximum(), bar.value() + max(1, bar.pageStep() // 4)))  # type: ignore[attr-defined]
+    return False
+
+
 def _review_dialog(app: object, window: object, home: Path) -> None:
     """A lab result with the resident's personnummer: the colleague's sign-off dialog."""
     from PySide6.QtWidgets import QApplication
@@ -88,6 +95,14 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
             and not dialog.preview.page_view.pixmap().isNull()
         ),
     )
+    # The colleague's own look: every page with personal data, read down to its end.
+    bar = dialog.preview.scroll_area.verticalScrollBar()
+    for copy in dialog.look.copies():
+        for page in range(copy.page_count or 0):
+            dialog.preview.go_to(page)
+            _wait(app, lambda c=copy, p=page: _read_on(c, p, bar))
+    _wait(app, dialog.approve_button.isEnabled)
+    dialog.preview.go_to(0)
     for _ in range(30):
         QApplication.processEvents()
     dialog.grab().save(str(OUT / "review-dialog.png"))
