@@ -220,9 +220,11 @@ class MainWindow(QMainWindow):
         # The files' area keeps one height whatever it holds (its findings scroll), and
         # the message takes the rest: a file selected or a finding more never moves
         # "Bifoga fil…" or the text under the pointer.
-        self.attachments.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        files_layout = self.attachments.layout()
+        assert isinstance(files_layout, QVBoxLayout)
+        files_layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.attachments.setFixedHeight(ATTACHMENTS_HEIGHT)
-        self.attachments.layout().addStretch(1)  # what is left stays at the bottom
+        files_layout.addStretch(1)  # what is left stays at the bottom
 
         self.preview = PreviewPane(self.services)
 

@@ -12,6 +12,7 @@ and saves PNGs in docs/screenshots/. The provider's pages are the robot browser'
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
@@ -100,7 +101,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     for copy in dialog.look.copies():
         for page in range(copy.page_count or 0):
             dialog.preview.go_to(page)
-            _wait(app, lambda c=copy, p=page: _read_on(c, p, bar))
+            _wait(app, functools.partial(_read_on, copy, page, bar))
     _wait(app, dialog.approve_button.isEnabled)
     dialog.preview.go_to(0)
     for _ in range(30):
