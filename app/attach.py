@@ -12,12 +12,13 @@ duplicate check see every file attached before it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from app.inspection.isolated import inspect_isolated, refusal, unchecked
+from app.inspection.isolated import InspectClient, refusal, unchecked
+from app.inspection.jobs import InspectRequest
 from app.inspection.report import InspectionReport
 from app.message_draft import Attachment
 from app.model import MessageKind
@@ -67,9 +68,18 @@ ConfirmFirstPage = Callable[[StagedFile], bool]
 class AttachPipeline:
     """Everything between a chosen file and an inspected attachment, without Qt."""
 
-    def __init__(self, staging: StagingArea, inspect_worker: IsolatedWorker) -> None:
+    def __init__(
+        self,
+        staging: StagingArea,
+        inspect_worker: IsolatedWorker,
+        clinic_phone_numbers: Callable[[], Sequence[str]] = tuple,
+    ) -> None:
+        """``clinic_phone_numbers``: the clinic's own numbers as the settings have them
+        now (asked at each inspection, so a saved change applies to the next one)."""
         self.staging = staging
+        self.clinic_phone_numbers = clinic_phone_numbers
         self.inspect_worker = inspect_worker
+        self.inspector = InspectClient(inspect_worker)
 
     def attach(
         self,
@@ -106,7 +116,8 @@ class AttachPipeline:
         # (app.inspection.hidden). Parsing is in the worker; the hash is taken again here.
         chosen_sha256 = staged.sha256  # the chosen file's bytes, before any were removed
         try:
-            if self.inspect_worker.call("sanitize", str(staged.path)):
+            sanitized = self.inspector.sanitize(staged.path)
+            if sanitized.changed:
                 staged = self.staging.rehash(staged)
         except WorkerFailure:
             return Refused(HIDDEN_NOT_REMOVED, {"name": staged.filename})
@@ -118,7 +129,9 @@ class AttachPipeline:
             # Its answer is kept by the drawing itself, which the preview takes if it is yes.
             confirm_first_page(staged)
         # The clinician's own file is noted, for what is offered about it after sending.
-        return Staged(Attachment(staged, original=source.absolute(), original_sha256=chosen_sha256))
+        attachment = Attachment(staged, original=source.absolute(), original_sha256=chosen_sha256)
+        attachment.removed = sanitized.removed  # told to every inspection of this copy
+        return Staged(attachment)
 
     def inspect(
         self, attachment: Attachment, recipients: Collection[str], kind: MessageKind
@@ -127,9 +140,15 @@ class AttachPipeline:
         copy that is not the bytes staged is refused: it is never previewed or sent."""
         path = attachment.staged.path
         try:
-            report = inspect_isolated(
-                self.inspect_worker, path, tuple(recipients), kind.value, name=attachment.filename
+            request = InspectRequest(
+                str(path),
+                tuple(recipients),
+                kind.value,
+                name=attachment.filename,
+                removed=attachment.removed,
+                clinic_phone_numbers=tuple(self.clinic_phone_numbers()),
             )
+            report = self.inspector.inspect(request)
         except Exception as error:  # never "being checked" for ever: blocked, with why
             return refusal(path, INSPECTION_FAILED, reason=type(error).__name__)
         if report.sha256 is not None and report.sha256 != attachment.sha256:

@@ -8,6 +8,7 @@ there to :mod:`sandbox.cli` instead: the core imports no sandbox."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -80,6 +81,26 @@ def check_settings(args: list[str]) -> int:
     file = settings_module.settings_file()
     params = {"file": file, "gateway": loaded.gateway_url}
     print(message("settings.check_ok", loaded.language, params))
+    # Every declared setting with its value, who may change it and when a change applies:
+    # read from the declaration (app.settings.setting), as the settings dialog is.
+    for name, spec in settings_module.REGISTRY.items():
+        if name == "schema_version":
+            continue
+        value = getattr(loaded, name)
+        if name == "contacts":
+            value = [contact.__dict__ for contact in value]
+        if name in loaded.set_by_region:
+            who = "settings.check.by_region"
+        else:
+            who = "settings.check.by_user" if spec.user else "settings.check.by_region_only"
+        when = "settings.check.live" if spec.live else "settings.check.next_start"
+        line = {
+            "name": name,
+            "value": json.dumps(value, ensure_ascii=False),
+            "who": message(who, loaded.language),
+            "when": message(when, loaded.language),
+        }
+        print(message("settings.check.line", loaded.language, line))
     return 0
 
 

@@ -179,6 +179,7 @@ def to_json(draft: Draft) -> dict[str, Any]:
                 # delete it after sending survives a restart (app.originals).
                 "original": str(a.original) if a.original is not None else None,
                 "original_sha256": a.original_sha256,
+                "removed": list(a.removed),
             }
             for a in draft.attachments
         ],
@@ -226,6 +227,7 @@ def from_json(raw: dict[str, Any]) -> RestoredDraft:
         attachment.declared_personal_data = item.get("declared_personal_data")
         attachment.unmark_reason = str(item.get("unmark_reason", ""))
         attachment.alt_text = str(item.get("alt_text", ""))
+        attachment.removed = tuple(str(kind) for kind in item.get("removed", ()))
         if item.get("original"):
             attachment.original = Path(str(item["original"]))
             sha = item.get("original_sha256")

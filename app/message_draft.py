@@ -52,6 +52,9 @@ class Attachment:
     #: The chosen file's SHA-256 when it was staged, before hidden content left the copy
     #: (a photo's EXIF, say): what the original must still be to be offered for deletion.
     original_sha256: str | None = None
+    #: What sanitising removed from the staged copy (``app.inspection.jobs.Sanitized``),
+    #: so that each inspection of it reports that, also after a restart.
+    removed: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:

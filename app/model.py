@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: 1177 lets a new case go to at most this many residents at once (docs/requirements.md R2).
-MAX_BULK_RECIPIENTS = 250
-#: Limits as 1177 has them; the policy may lower them.
-MAX_ATTACHMENTS_PER_MESSAGE = 10
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# The gateway's limits live in app.limits (one home); named here too for the protocol's
+# users (the sandbox, the window's counters).
+from app.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
+
+__all__ = ["MAX_ATTACHMENTS_PER_MESSAGE", "MAX_ATTACHMENT_BYTES", "MAX_BULK_RECIPIENTS"]
 
 ALLOWED_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif")
 

@@ -8,7 +8,7 @@ regular file (not a link, folder or device), has the very bytes that were sent (
 again, so a file changed since, or another file now under that name, is never offered),
 and does not lie in Bifoga's own staging area (whose copies Bifoga deletes itself).
 Everything else gets a code saying why it is not offered; the window turns codes into
-sentences (``resources/texts/originals.json``).
+sentences (``resources/texts/original.json`` and ``ui.originals.json``).
 
 Hashing reads whole files: call :func:`check_originals` and :func:`delete_originals` off
 the GUI thread. Neither raises for a file that cannot be read or deleted; each answers

@@ -18,7 +18,7 @@ from app.identifiers import ascii_form, parse_canonical
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 _TEN_OR_TWELVE = re.compile(r"([0-9]{6}|[0-9]{8})([+]?)([0-9]{4})")
 
-#: Why an entry is not a recipient (``resources/texts/send.json``, ``{line}`` names it).
+#: Why an entry is not a recipient (``resources/texts/recipient.json``, ``{line}`` names it).
 NOT_AN_IDENTIFIER = "recipient.not_an_identifier"
 RECIPIENT_NON_ASCII_DIGITS = "recipient.non_ascii_digits"
 

@@ -35,6 +35,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from app import filetypes
+from app.preview.render_client import AheadRequest
 from app.preview.rendered_page import RenderedPage
 from app.sealed import read_plain
 
@@ -248,25 +249,19 @@ def render_page(
     return _render(_documents.get(path), page_index, scale, rotation, target, band)
 
 
-def render_ahead(
-    token: str,
-    source: str,
-    max_bytes: int,
-    page_index: int,
-    scale: float,
-    rotation: int = 0,
-    target: tuple[str, int] | None = None,
-    band: tuple[int, int] = (0, 1),
-) -> RenderedPage:
-    """Like ``render_page``, for a PDF the clinician has just chosen, before its staged
-    copy exists (it may be no larger than ``max_bytes``). What was drawn is kept under
-    ``token`` until ``confirm_ahead`` draws the same from the staged copy. One file at a
-    time: drawing another lets go of the last one."""
+def render_ahead(request: AheadRequest, band: tuple[int, int] = (0, 1)) -> RenderedPage:
+    """Like ``render_page`` for page 1, unturned, of a PDF the clinician has just chosen,
+    before its staged copy exists (``request.source``, no larger than
+    ``request.max_bytes``), into ``request.target``. What was drawn is kept under
+    ``request.token`` until ``confirm_ahead`` draws the same from the staged copy. One
+    file at a time: drawing another lets go of the last one."""
     global _ahead
+    token, target, scale = request.token, request.target, request.scale
+    page_index, rotation = 0, 0  # the first page, as the file has it
     document = _ahead
     if document is None or document.token != token:
         _forget_ahead()
-        document = _ahead = _AheadDocument(token, source, max_bytes)
+        document = _ahead = _AheadDocument(token, str(request.source), request.max_bytes)
     page = _render(document, page_index, scale, rotation, target, band)
     if target is not None and page.shared:
         document.drawn = (page_index, scale, rotation, target, band)

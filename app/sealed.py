@@ -7,7 +7,7 @@ optional context (an outbox row's job id and column), so a sealed draft cannot b
 in the place of a sealed working copy, nor one job's recipients in another job's row:
 opening it fails as if it had been tampered with.
 
-Staged files are at most 20 MiB (``app.model.MAX_ATTACHMENT_BYTES``), so a blob is
+Staged files are at most 20 MiB (``app.limits.MAX_ATTACHMENT_BYTES``), so a blob is
 sealed and opened whole, in memory, and never written in clear.
 """
 

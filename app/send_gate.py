@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.gateway.filenames import filename_problem, has_visible_text
+from app.inspection.policy import default_policy
+from app.limits import MAX_BULK_RECIPIENTS, Limits
 from app.message_draft import Draft, SignOff
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
 
 #: The one reason a colleague at the screen can clear; the button then asks for them.
 SIGN_OFF_CODES = frozenset(
@@ -47,17 +48,21 @@ class Reason:
         return dict(self.params)
 
 
-def reasons(draft: Draft, *, now: float | None = None) -> list[Reason]:
-    """Every reason the draft cannot be sent yet, the first one first."""
+def reasons(
+    draft: Draft, *, now: float | None = None, limits: Limits | None = None
+) -> list[Reason]:
+    """Every reason the draft cannot be sent yet, the first one first. ``limits``: those
+    in force (the policy's, which may be lower than the gateway's)."""
     now = time.time() if now is None else now
+    max_files = (limits or default_policy().limits).max_files
     found: list[Reason] = []
     found += _recipient_reasons(draft)
     if not draft.subject.strip():
         found.append(Reason("send.subject_missing", target=Target.SUBJECT))
     if not draft.body.strip():
         found.append(Reason("send.body_missing", target=Target.BODY))
-    if len(draft.attachments) > MAX_ATTACHMENTS_PER_MESSAGE:
-        limit = (("limit", MAX_ATTACHMENTS_PER_MESSAGE),)
+    if len(draft.attachments) > max_files:
+        limit = (("limit", max_files),)
         found.append(Reason("send.too_many_attachments", limit, target=Target.ATTACHMENTS))
     for attachment in draft.attachments:
         found += _attachment_reasons(draft, attachment.id)

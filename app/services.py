@@ -45,8 +45,9 @@ from app.identity import (
     unlock_attempt,
 )
 from app.identity.errors import SESSION_EXPIRED, IdentityError
+from app.inspection.policy import default_policy
 from app.lifecycle import ClosedOnExit
-from app.model import MAX_ATTACHMENT_BYTES, Staff
+from app.model import Staff
 from app.outbox import Outbox
 from app.settings import Settings, data_dir
 from app.staging import StagingArea
@@ -302,11 +303,12 @@ def open_services(
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
     identity = identity_settings(settings, sandbox)  # a provider not named: before anything
-    client = GatewayClient(base_url, verify=verify, client_cert=cert)
+    limits = default_policy().limits  # app.limits, as the policy has them
+    client = GatewayClient(base_url, verify=verify, client_cert=cert, max_bytes=limits.max_bytes)
     provider = Provider(identity, verify=verify)
     staging = StagingArea(
         settings.staging_path(),
-        max_bytes=MAX_ATTACHMENT_BYTES,
+        max_bytes=limits.max_bytes,
         retention_s=settings.retention_hours * 3600,
         key=key,
     )

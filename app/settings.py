@@ -46,60 +46,7 @@ def _region_contacts() -> list[Contact]:
     return [Contact(**contact) for contact in region.default_contacts("public")]
 
 
-@dataclass
-class Settings:
-    schema_version: int = SCHEMA_VERSION
-    #: The gateway's base URL (https, or http on loopback), or "sandbox". Required.
-    gateway_url: str = ""
-    #: A CA bundle to trust in addition to the OS store, and an optional client certificate.
-    ca_bundle: str = ""
-    client_cert: str = ""
-    client_key: str = ""
-    #: Public and private care providers have different contacts and Servicedesk numbers.
-    care_provider: str = "public"
-    #: Where a case to delete a wrongly sent file is registered (docs/requirements.md R10).
-    service_portal_url: str = field(default_factory=region.default_service_portal_url)
-    language: str = texts.DEFAULT_LANGUAGE
-    #: The secure staging area (docs/requirements.md R8); empty: the user's data folder.
-    staging_dir: str = ""
-    retention_hours: float = 24.0
-    #: The longest retention the region allows (its policy may lower it).
-    max_retention_hours: float = 72.0
-    #: A page counts as seen after it was on screen this long at a readable zoom.
-    seen_dwell_ms: int = 700
-    #: Below this zoom (1.0 = 72 dpi) a page is too small to read and does not count as seen.
-    readable_scale: float = 0.6
-    clinic_phone_numbers: list[str] = field(default_factory=list)
-    #: A shared workstation: the window locks after this long without use.
-    lock_after_minutes: float = 5.0
-    contacts: list[Contact] = field(default_factory=_region_contacts)
-    worker_timeout_s: float = 60.0
-    worker_memory_mb: int = 1536
-    #: After a delivered send, offer to delete the files the clinician picked, once they
-    #: confirm each is in the patient record (docs/requirements.md R8).
-    offer_to_delete_originals: bool = True
-    #: The region's identity provider (docs/identity.md): its issuer (https, or http on
-    #: loopback), Bifoga's client id there, the scopes asked for and the level of
-    #: assurance (``acr``) a sign-off needs ("" asks none). With the sandbox, its own
-    #: provider (its start page's ``idp`` block) is used instead of the issuer and client.
-    idp_issuer: str = ""
-    idp_client_id: str = field(default_factory=lambda: region.default_identity()["client_id"])
-    idp_scopes: list[str] = field(default_factory=lambda: list(region.default_identity()["scopes"]))
-    idp_acr: str = field(default_factory=lambda: region.default_identity()["acr"])
-    #: Not a setting: the fields the region's policy file set, which the user cannot change.
-    set_by_region: frozenset[str] = field(default_factory=frozenset, compare=False)
-
-    @property
-    def uses_sandbox(self) -> bool:
-        return self.gateway_url.strip() == SANDBOX
-
-    def staging_path(self) -> Path:
-        if self.staging_dir:
-            return Path(self.staging_dir)
-        return data_dir() / "staging"
-
-
-# -- the registry ----------------------------------------------------------------------------
+# -- the declaration ---------------------------------------------------------------------
 
 Kind = Literal[
     "int",
@@ -119,8 +66,8 @@ Kind = Literal[
 
 
 class Spec(NamedTuple):
-    """What one setting may hold, and who may set it. (A NamedTuple: a frozen dataclass
-    costs the window's start-up a few milliseconds more to define.)"""
+    """What one setting may hold, who may set it, and when it applies. (A NamedTuple: a
+    frozen dataclass costs the window's start-up a few milliseconds more to define.)"""
 
     kind: Kind
     minimum: float | None = None
@@ -132,33 +79,127 @@ class Spec(NamedTuple):
     policy: bool = False
     #: The settings dialog offers it.
     dialog: bool = False
+    #: It takes effect when saved (the window reads it each time it needs it, or is told
+    #: after a save); otherwise from Bifoga's next start. The dialog says which.
+    live: bool = False
+    #: For the dialog: a number's decimals and step, and its unit's text code.
+    decimals: int = 0
+    step: float = 1.0
+    unit: str = ""
 
 
+def setting(spec: Spec, default: Any = None, *, factory: Any = None) -> Any:
+    """A field of :class:`Settings` with its declaration: the one place that says a
+    setting's name (the field's), type (``spec.kind``, the annotation), default, bounds,
+    who may set it and whether it applies live. :data:`REGISTRY`, the loader, the
+    settings dialog and ``bifoga check-settings`` all read it from here."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"spec": spec})
+    return field(default=default, metadata={"spec": spec})
+
+
+@dataclass
+class Settings:
+    """Every setting, each declared once by :func:`setting` (see :class:`Spec`)."""
+
+    schema_version: int = setting(Spec("int", 1, SCHEMA_VERSION), SCHEMA_VERSION)
+    #: The gateway's base URL (https, or http on loopback), or "sandbox". Required.
+    gateway_url: str = setting(Spec("gateway", policy=True), "")
+    #: A CA bundle to trust in addition to the OS store, and an optional client certificate.
+    ca_bundle: str = setting(Spec("file", policy=True), "")
+    client_cert: str = setting(Spec("file", policy=True), "")
+    client_key: str = setting(Spec("file", policy=True), "")
+    #: Public and private care providers have different contacts and Servicedesk numbers.
+    care_provider: str = setting(
+        Spec("choice", choices=region.CARE_PROVIDERS, policy=True), "public"
+    )
+    #: Where a case to delete a wrongly sent file is registered (docs/requirements.md R10).
+    service_portal_url: str = setting(
+        Spec("https", policy=True), factory=region.default_service_portal_url
+    )
+    language: str = setting(
+        Spec("choice", choices=texts.LANGUAGES, dialog=True), texts.DEFAULT_LANGUAGE
+    )
+    #: The secure staging area (docs/requirements.md R8); empty: the user's data folder.
+    staging_dir: str = setting(Spec("folder", dialog=True), "")
+    #: How long working copies are kept (the staging area is opened with it at start).
+    retention_hours: float = setting(
+        Spec("number", 1, 72, policy=True, dialog=True, unit="settings.dialog.hours_suffix"),
+        24.0,
+    )
+    #: The longest retention the region allows (its policy may lower it).
+    max_retention_hours: float = setting(Spec("number", 1, 72, user=False, policy=True), 72.0)
+    #: A page counts as seen after it was on screen this long at a readable zoom.
+    seen_dwell_ms: int = setting(
+        Spec(
+            "int", 200, 10_000, dialog=True, live=True, step=100, unit="settings.dialog.ms_suffix"
+        ),
+        700,
+    )
+    #: A shared workstation: the window locks after this long without use (the window
+    #: is told after a save: ui.lock.IdleWatch.set_timeout).
+    lock_after_minutes: float = setting(
+        Spec(
+            "number",
+            1,
+            60,
+            policy=True,
+            dialog=True,
+            live=True,
+            unit="settings.dialog.minutes_suffix",
+        ),
+        5.0,
+    )
+    #: Below this zoom (1.0 = 72 dpi) a page is too small to read and does not count as seen.
+    readable_scale: float = setting(
+        Spec("number", 0.3, 3.0, dialog=True, live=True, decimals=2, step=0.05), 0.6
+    )
+    #: The clinic's own numbers: not counted as a resident's personal data (read at each
+    #: inspection: app.attach.AttachPipeline).
+    clinic_phone_numbers: list[str] = setting(Spec("phones", dialog=True, live=True), factory=list)
+    contacts: list[Contact] = setting(Spec("contacts", policy=True), factory=_region_contacts)
+    worker_timeout_s: float = setting(Spec("number", 5, 600), 60.0)
+    worker_memory_mb: int = setting(Spec("int", 256, 16_384), 1536)
+    #: After a delivered send, offer to delete the files the clinician picked, once they
+    #: confirm each is in the patient record (docs/requirements.md R8).
+    offer_to_delete_originals: bool = setting(Spec("bool", policy=True), True)
+    #: The region's identity provider (docs/identity.md): its issuer (https, or http on
+    #: loopback), Bifoga's client id there, the scopes asked for and the level of
+    #: assurance (``acr``) a sign-off needs ("" asks none). With the sandbox, its own
+    #: provider (its start page's ``idp`` block) is used instead of the issuer and client.
+    idp_issuer: str = setting(Spec("issuer", policy=True), "")
+    idp_client_id: str = setting(
+        Spec("text", policy=True), factory=lambda: region.default_identity()["client_id"]
+    )
+    idp_scopes: list[str] = setting(
+        Spec("scopes", policy=True), factory=lambda: list(region.default_identity()["scopes"])
+    )
+    idp_acr: str = setting(
+        Spec("text", policy=True), factory=lambda: region.default_identity()["acr"]
+    )
+    #: Not a setting: the fields the region's policy file set, which the user cannot change.
+    set_by_region: frozenset[str] = field(default_factory=frozenset, compare=False)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.gateway_url.strip() == SANDBOX
+
+    def staging_path(self) -> Path:
+        if self.staging_dir:
+            return Path(self.staging_dir)
+        return data_dir() / "staging"
+
+
+#: Every setting's declaration, by name, in the order declared (the dialog's order).
 REGISTRY: dict[str, Spec] = {
-    "schema_version": Spec("int", 1, SCHEMA_VERSION),
-    "gateway_url": Spec("gateway", policy=True),
-    "ca_bundle": Spec("file", policy=True),
-    "client_cert": Spec("file", policy=True),
-    "client_key": Spec("file", policy=True),
-    "care_provider": Spec("choice", choices=region.CARE_PROVIDERS, policy=True),
-    "service_portal_url": Spec("https", policy=True),
-    "language": Spec("choice", choices=texts.LANGUAGES, dialog=True),
-    "staging_dir": Spec("folder", dialog=True),
-    "retention_hours": Spec("number", 1, 72, policy=True, dialog=True),
-    "max_retention_hours": Spec("number", 1, 72, user=False, policy=True),
-    "seen_dwell_ms": Spec("int", 200, 10_000, dialog=True),
-    "readable_scale": Spec("number", 0.3, 3.0, dialog=True),
-    "clinic_phone_numbers": Spec("phones", dialog=True),
-    "lock_after_minutes": Spec("number", 1, 60, policy=True, dialog=True),
-    "contacts": Spec("contacts", policy=True),
-    "worker_timeout_s": Spec("number", 5, 600),
-    "worker_memory_mb": Spec("int", 256, 16_384),
-    "offer_to_delete_originals": Spec("bool", policy=True),
-    "idp_issuer": Spec("issuer", policy=True),
-    "idp_client_id": Spec("text", policy=True),
-    "idp_scopes": Spec("scopes", policy=True),
-    "idp_acr": Spec("text", policy=True),
+    f.name: f.metadata["spec"] for f in dataclasses.fields(Settings) if "spec" in f.metadata
 }
+
+
+def dialog_settings() -> list[str]:
+    """The settings the dialog offers, in their declared order."""
+    return [name for name, spec in REGISTRY.items() if spec.dialog]
+
 
 #: The fields a contact object may have; role and name are required.
 CONTACT_FIELDS = ("role", "name", "phone", "email")

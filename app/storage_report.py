@@ -87,11 +87,7 @@ _WAITING = frozenset({JobState.FAILED, JobState.NEEDS_ACTION})
 
 def _files(folder: Path) -> list[Path]:
     try:
-        return [
-            p
-            for p in folder.iterdir()
-            if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".removed.json")
-        ]
+        return [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     except OSError:
         return []
 

@@ -3,29 +3,57 @@
 The domain speaks in codes (``pdf.scanned_page``, ``send.page_unseen``); the window and
 the command line turn them into Swedish (first) or English with this catalogue. Each
 ``resources/texts/*.json`` file maps a code to ``{"sv": ..., "en": ...}`` templates with
-``{name}`` placeholders; all files are merged.
+``{name}`` placeholders; all files are merged. A catalogue is named by the prefix of the
+codes it holds (``file.json`` holds ``file.*``, ``ui.preview.json`` ``ui.preview.*``), so
+a code's text is found from the code alone; a code in the wrong catalogue, or twice
+(in one file or in two), is refused when the catalogue is loaded.
 """
 
 from __future__ import annotations
 
 import json
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
+
+from app.strict_json import DuplicateKeyError, refuse_duplicate_keys
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 
 
+class CatalogueError(ValueError):
+    """A text catalogue that would make a code's text depend on which file wins."""
+
+
+def merge_catalogues(named: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """``(file name, JSON text)`` pairs merged into one catalogue; CatalogueError for a
+    code given twice or held by a catalogue its prefix does not name."""
+    merged: dict[str, dict[str, str]] = {}
+    for name, text in named:
+        prefix = name.removesuffix(".json") + "."
+        try:
+            entries = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+        except DuplicateKeyError as error:
+            raise CatalogueError(f"{name}: {error.key!r} twice") from None
+        for code, entry in entries.items():
+            if not code.startswith(prefix):
+                raise CatalogueError(f"{name}: {code!r} belongs in a catalogue of its prefix")
+            if code in merged:
+                raise CatalogueError(f"{name}: {code!r} is in another catalogue too")
+            merged[code] = entry
+    return merged
+
+
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    merged: dict[str, dict[str, str]] = {}
     folder = files("resources").joinpath("texts")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            merged.update(json.loads(entry.read_text(encoding="utf-8")))
-    return merged
+    return merge_catalogues(
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".json")
+    )
 
 
 class _Lenient(string.Formatter):

@@ -14,6 +14,7 @@ wall-clock timeout. On a crash or timeout the parent kills the child and raises
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -60,14 +61,22 @@ def _limit_resources(memory_limit_mb: int, cpu_limit_s: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit_s, cpu_limit_s))
 
 
+#: The module whose ``OPS`` table names the jobs a worker runs unless told otherwise. A
+#: name, not an import: this module runs jobs and knows none of them (the typed clients,
+#: ``app.preview.render_client`` and ``app.inspection.isolated``, call them by name).
+DEFAULT_JOBS = "app.worker_ops"
+
+
 def _serve(
     conn: Connection,
     memory_limit_mb: int,
     cpu_limit_s: int | None,
     key: StorageKey | None = None,
+    jobs: str = DEFAULT_JOBS,
 ) -> None:
     """The child's loop: receive ``(op, args)``, answer ``(status, payload)``. ``key``
-    opens the working copies (sealed at rest); it came with the spawn, over the pipe."""
+    opens the working copies (sealed at rest); it came with the spawn, over the pipe.
+    ``jobs``: the module whose ``OPS`` table the child runs from."""
     if key is not None:
         storage_key.install(key)
     if hasattr(os, "setsid"):
@@ -75,7 +84,8 @@ def _serve(
         # helpers it forked for inspection go with it (see _kill).
         os.setsid()
     _limit_resources(memory_limit_mb, cpu_limit_s)
-    from app.worker_ops import OPS  # imported in the child only: it pulls in PDFium
+    # Imported in the child only: the jobs pull in PDFium and the parsers.
+    ops = importlib.import_module(jobs).OPS
 
     while True:
         try:
@@ -85,7 +95,7 @@ def _serve(
         if op == "__exit__":
             return
         try:
-            function = OPS[op]
+            function = ops[op]
             result = function(*args)
         except MemoryError:
             conn.send(("memory", ""))
@@ -101,7 +111,7 @@ def _serve(
 
 
 class IsolatedWorker(ClosedOnExit):
-    """One child process that runs named jobs (see ``app.worker_ops.OPS``) one at a time.
+    """One child process that runs named jobs (a ``jobs`` module's ``OPS``) one at a time.
 
     Thread-safe: callers from several threads are served in turn.
     """
@@ -113,10 +123,13 @@ class IsolatedWorker(ClosedOnExit):
         memory_limit_mb: int = 1536,
         cpu_limit_s: int | None = None,
         key: StorageKey | None = None,
+        jobs: str = DEFAULT_JOBS,
     ) -> None:
         """``key``: what the child opens working copies with (the process's storage key
-        when none is given; none at all for ``bifoga inspect``, which reads clear files)."""
+        when none is given; none at all for ``bifoga inspect``, which reads clear files).
+        ``jobs``: the module (by name) whose ``OPS`` table the child runs from."""
         self._key = key or storage_key.installed()
+        self._jobs = jobs
         self._timeout_s = timeout_s
         self._memory_limit_mb = memory_limit_mb
         self._cpu_limit_s = cpu_limit_s
@@ -238,7 +251,7 @@ class IsolatedWorker(ClosedOnExit):
             target=_serve,
             # The spawn sends these pickled through its own pipe: the key never goes
             # through the environment or a file.
-            args=(child_end, self._memory_limit_mb, self._cpu_limit_s, self._key),
+            args=(child_end, self._memory_limit_mb, self._cpu_limit_s, self._key, self._jobs),
             name="bifoga-worker",
             daemon=True,
         )

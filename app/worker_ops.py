@@ -1,4 +1,6 @@
-"""The jobs the isolated worker runs, by name. Imported in the worker process only."""
+"""The jobs the isolated worker runs, by name (``app.worker.DEFAULT_JOBS``). Imported in
+the worker process only; the window calls them through the typed clients
+(``app.preview.render_client.RenderClient``, ``app.inspection.isolated.InspectClient``)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,27 @@ from collections.abc import Callable
 from typing import Any
 
 from app import rendering
+from app.inspection.jobs import InspectRequest, Sanitized
 
 
-def _inspect(*args: Any) -> Any:
+def _inspect(request: InspectRequest) -> Any:
     from app.inspection import inspect_file  # heavy imports stay out of the render-only worker
 
-    return inspect_file(*args)
+    return inspect_file(
+        request.path,
+        request.recipients,
+        request.kind,
+        request.policy_path,
+        request.name,
+        request.removed,
+        request.clinic_phone_numbers,
+    )
 
 
-def _sanitize(path: str) -> tuple[str, ...]:
+def _sanitize(path: str) -> Sanitized:
     """Remove what no viewer shows from the staged copy (image metadata, data after the
-    end, polyglots, a PDF's unused objects and earlier revisions); what was removed,
-    empty when the copy is unchanged."""
+    end, polyglots, a PDF's unused objects and earlier revisions): whether it changed,
+    and what was removed."""
     from pathlib import Path
 
     from app.inspection.hidden import remove_hidden

@@ -7,8 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-version=$(.venv/bin/python -c \
-  'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+version=$(.venv/bin/python -c 'import app; print(app.__version__)')  # written once, there
 bundle=build/bundle/dist/bifoga-$version
 started=$(date +%s)
 # --noconfirm: replace the previous bundle; the work folder is kept, so a rebuild on a

@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 
 python=python3
 [ -x .venv/bin/python ] && python=.venv/bin/python
-bundle=${1:-build/bundle/dist/bifoga-$("$python" -c \
-  'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')}
+bundle=${1:-build/bundle/dist/bifoga-$("$python" -c 'import app; print(app.__version__)')}
 if [ ! -x "$bundle/bifoga" ]; then
   echo "No bundle in $bundle: build one with bash packaging/dev.sh bundle" >&2
   exit 2

@@ -5,9 +5,18 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app import __version__
 from app.settings import Contact
 from ui.i18n import strip_mnemonic, tr
 from ui.window_actions import PREVIEW_KEYS, SHORTCUTS
@@ -70,3 +79,18 @@ class HelpWindow(QDialog):
         if parent is not None:
             self.resize(min(760, parent.width()), min(640, parent.height()))
         self.browser.setFocus()
+
+
+def about_text() -> str:
+    """Hjälp → Om Bifoga: the version (``app.__version__``, written once) and what it is."""
+    return tr("help.about.text", version=__version__)
+
+
+def show_about(parent: QWidget) -> QMessageBox:
+    """Hjälp → Om Bifoga, not blocking (it closes itself when its window does)."""
+    box = QMessageBox(QMessageBox.Icon.Information, tr("help.about.title"), about_text())
+    box.setParent(parent, box.windowFlags())
+    box.setObjectName("about")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -57,6 +57,12 @@ class IdleWatch(QObject):
     def restart(self) -> None:
         self._timer.start()
 
+    def set_timeout(self, timeout_ms: int) -> None:
+        """A new lock time, from now on (a saved setting applies without a restart)."""
+        self._timer.setInterval(max(1, timeout_ms))
+        if self._timer.isActive():
+            self._timer.start()
+
     def stop(self) -> None:
         self._timer.stop()
 

@@ -138,7 +138,12 @@ class MainWindow(QMainWindow):
         self.threads = ThreadController(services.client, self.thread_view)
         self.drafts = DraftsController(self)
         self.attaching = AttachController(
-            self, AttachPipeline(services.staging, services.inspect_worker)
+            self,
+            AttachPipeline(
+                services.staging,
+                services.inspect_worker,
+                lambda: services.settings.clinic_phone_numbers,  # as saved now
+            ),
         )
         self.send_bar = SendController(self)
         self.session = SessionController(self)

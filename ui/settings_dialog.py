@@ -1,8 +1,10 @@
 """The settings dialog: what the user may change, saved through :mod:`app.settings`.
 
-The user changes the language, the staging folder, the retention (within the region's
-maximum), the dwell before a page counts as seen, the readable zoom and the clinic's
-phone numbers. What the region's policy file sets is shown, marked as the region's, and
+The user changes what the settings' declaration offers to the dialog (``Spec.dialog``:
+the language, the staging folder, the retention within the region's maximum, the dwell
+before a page counts as seen, the lock time, the readable zoom and the clinic's phone
+numbers), and the dialog says which apply at once and which at the next start
+(``Spec.live``). What the region's policy file sets is shown, marked as the region's, and
 cannot be changed here; the gateway is never the dialog's. Every value is checked by the
 same registry as the settings file (:func:`app.settings.save_changes`); a problem is
 shown in Swedish beside the form and nothing is saved.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import texts
-from app.settings import REGISTRY, Settings, SettingsProblem, save_changes
+from app.settings import REGISTRY, Settings, SettingsProblem, Spec, dialog_settings, save_changes
 from ui.i18n import language, tr
 
 
@@ -46,7 +49,26 @@ def open_settings_dialog(
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
+class NumberBox(QDoubleSpinBox):
+    """A number written the way the dialog's language writes it: ``24``, ``0,6`` in
+    Swedish (no ``24.0`` or ``0.60``), the unit after it."""
+
+    def textFromValue(self, value: float) -> str:
+        return self.locale().toString(round(value, self.decimals()), "g", 12)
+
+
+def _locale() -> QLocale:
+    if language() == "sv":
+        return QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+
+
 class SettingsDialog(QDialog):
+    """The form is built from the settings' declaration (``app.settings.setting``): one
+    row per setting the dialog offers, in the declared order, its editor chosen by its
+    kind and bounded by its declared bounds; each editor is also found as the dialog's
+    attribute of the setting's name."""
+
     def __init__(
         self, settings: Settings, parent: QWidget | None = None, *, path: Path | None = None
     ) -> None:
@@ -58,69 +80,22 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
-
-        self.language = QComboBox()
-        for code in texts.LANGUAGES:
-            self.language.addItem(tr(f"settings.dialog.language.{code}"), code)
-        self.language.setCurrentIndex(list(texts.LANGUAGES).index(settings.language))
-        self._add_row(form, "language", self.language)
-
-        self.staging_dir = QLineEdit(settings.staging_dir)
-        self.staging_dir.setPlaceholderText(str(settings.staging_path()))
-        choose = QPushButton(tr("settings.dialog.choose_folder"))
-        choose.setAccessibleName(tr("settings.dialog.choose_folder"))
-        choose.clicked.connect(self._choose_staging_dir)
-        row = QHBoxLayout()
-        row.addWidget(self.staging_dir, 1)
-        row.addWidget(choose)
-        self._add_row(form, "staging_dir", self.staging_dir, row)
-
-        retention = REGISTRY["retention_hours"]
-        self.retention_hours = QDoubleSpinBox()
-        self.retention_hours.setDecimals(1)
-        self.retention_hours.setRange(retention.minimum or 1, settings.max_retention_hours)
-        self.retention_hours.setSuffix(tr("settings.dialog.hours_suffix"))
-        self.retention_hours.setValue(settings.retention_hours)
-        self._add_row(form, "retention_hours", self.retention_hours)
-
-        dwell = REGISTRY["seen_dwell_ms"]
-        self.seen_dwell_ms = QSpinBox()
-        self.seen_dwell_ms.setRange(int(dwell.minimum or 0), int(dwell.maximum or 10_000))
-        self.seen_dwell_ms.setSingleStep(100)
-        self.seen_dwell_ms.setSuffix(" ms")
-        self.seen_dwell_ms.setValue(settings.seen_dwell_ms)
-        self._add_row(form, "seen_dwell_ms", self.seen_dwell_ms)
-
-        lock = REGISTRY["lock_after_minutes"]
-        self.lock_after_minutes = QDoubleSpinBox()
-        self.lock_after_minutes.setDecimals(0)
-        self.lock_after_minutes.setRange(lock.minimum or 1, lock.maximum or 60)
-        self.lock_after_minutes.setSuffix(tr("settings.dialog.minutes_suffix"))
-        self.lock_after_minutes.setValue(settings.lock_after_minutes)
-        self._add_row(form, "lock_after_minutes", self.lock_after_minutes)
-
-        scale = REGISTRY["readable_scale"]
-        self.readable_scale = QDoubleSpinBox()
-        self.readable_scale.setDecimals(2)
-        self.readable_scale.setSingleStep(0.05)
-        self.readable_scale.setRange(scale.minimum or 0.1, scale.maximum or 3.0)
-        self.readable_scale.setValue(settings.readable_scale)
-        self._add_row(form, "readable_scale", self.readable_scale)
-
-        self.clinic_phone_numbers = QPlainTextEdit("\n".join(settings.clinic_phone_numbers))
-        self.clinic_phone_numbers.setTabChangesFocus(True)
-        self.clinic_phone_numbers.setPlaceholderText(tr("settings.dialog.phones_placeholder"))
-        self.clinic_phone_numbers.setFixedHeight(80)
-        self._add_row(form, "clinic_phone_numbers", self.clinic_phone_numbers)
+        self.editors: dict[str, QWidget] = {}
+        for name in dialog_settings():
+            editor, row = self._editor(name, REGISTRY[name])
+            self.editors[name] = editor
+            self._add_row(form, name, editor, row)
 
         self.region = QLabel(self._region_summary())
         self.region.setWordWrap(True)
         self.region.setAccessibleName(tr("settings.dialog.region"))
         layout.addWidget(self.region)
 
-        note = QLabel(tr("settings.dialog.next_start"))
-        note.setWordWrap(True)
-        layout.addWidget(note)
+        # Which changes take effect at once and which at the next start: read from the
+        # declaration, so the dialog cannot say otherwise than the window does.
+        self.when_note = QLabel(self._when_note())
+        self.when_note.setWordWrap(True)
+        layout.addWidget(self.when_note)
 
         self.problems = QLabel()
         self.problems.setWordWrap(True)
@@ -137,6 +112,72 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def __getattr__(self, name: str) -> Any:
+        """A setting's editor by the setting's name (``dialog.retention_hours``)."""
+        editors = self.__dict__.get("editors", {})
+        if name in editors:
+            return editors[name]
+        raise AttributeError(name)
+
+    def _editor(self, name: str, spec: Spec) -> tuple[QWidget, QHBoxLayout | None]:
+        """The editor for one declared setting, holding its value now (and the row it
+        sits in, when it has a button beside it)."""
+        value = getattr(self._settings, name)
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for choice in spec.choices:
+                combo.addItem(tr(f"settings.dialog.{name}.{choice}"), choice)
+            combo.setCurrentIndex(list(spec.choices).index(value))
+            return combo, None
+        if spec.kind == "folder":
+            line = QLineEdit(value)
+            line.setPlaceholderText(str(self._settings.staging_path()))
+            choose = QPushButton(tr("settings.dialog.choose_folder"))
+            choose.setAccessibleName(tr("settings.dialog.choose_folder"))
+            choose.setProperty("setting", name)
+            choose.clicked.connect(self._choose_folder)
+            row = QHBoxLayout()
+            row.addWidget(line, 1)
+            row.addWidget(choose)
+            return line, row
+        if spec.kind == "phones":
+            phones = QPlainTextEdit("\n".join(value))
+            phones.setTabChangesFocus(True)
+            phones.setPlaceholderText(tr("settings.dialog.phones_placeholder"))
+            phones.setFixedHeight(80)
+            return phones, None
+        return self._number(name, spec, value), None
+
+    def _number(self, name: str, spec: Spec, value: float) -> QSpinBox | NumberBox:
+        box: QSpinBox | NumberBox = QSpinBox() if spec.kind == "int" else NumberBox()
+        box.setLocale(_locale())
+        low = spec.minimum if spec.minimum is not None else 0
+        high = spec.maximum if spec.maximum is not None else 1e9
+        if name == "retention_hours":  # the region's maximum bounds the user's
+            high = self._settings.max_retention_hours
+        if isinstance(box, NumberBox):
+            box.setDecimals(spec.decimals)
+            box.setRange(low, high)
+            box.setSingleStep(spec.step)
+        else:
+            box.setRange(int(low), int(high))
+            box.setSingleStep(int(spec.step))
+        if spec.unit:
+            box.setSuffix(tr(spec.unit))
+        box.setValue(value)  # type: ignore[arg-type]  # an int for a QSpinBox
+        return box
+
+    def _when_note(self) -> str:
+        offered = [n for n in dialog_settings() if n not in self._settings.set_by_region]
+        now = [tr(f"settings.field.{n}") for n in offered if REGISTRY[n].live]
+        later = [tr(f"settings.field.{n}") for n in offered if not REGISTRY[n].live]
+        lines = []
+        if now:
+            lines.append(tr("settings.dialog.applies_now", fields=", ".join(now)))
+        if later:
+            lines.append(tr("settings.dialog.next_start", fields=", ".join(later)))
+        return "\n".join(lines)
 
     def _add_row(
         self, form: QFormLayout, name: str, editor: QWidget, row: QHBoxLayout | None = None
@@ -163,30 +204,18 @@ class SettingsDialog(QDialog):
             lines.append(tr("settings.dialog.region_note"))
         return "\n".join(lines)
 
-    def _choose_staging_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, tr("settings.field.staging_dir"), self.staging_dir.text()
-        )
+    def _choose_folder(self) -> None:
+        name = str(self.sender().property("setting"))
+        line = self.editors[name]
+        assert isinstance(line, QLineEdit)
+        folder = QFileDialog.getExistingDirectory(self, tr(f"settings.field.{name}"), line.text())
         if folder:
-            self.staging_dir.setText(folder)
+            line.setText(folder)
 
     def changes(self) -> dict[str, Any]:
         """What differs from the settings now: only these are saved."""
         settings = self._settings
-        phones = [
-            line.strip()
-            for line in self.clinic_phone_numbers.toPlainText().splitlines()
-            if line.strip()
-        ]
-        values: dict[str, Any] = {
-            "language": self.language.currentData(),
-            "staging_dir": self.staging_dir.text().strip(),
-            "retention_hours": self.retention_hours.value(),
-            "seen_dwell_ms": self.seen_dwell_ms.value(),
-            "readable_scale": self.readable_scale.value(),
-            "lock_after_minutes": self.lock_after_minutes.value(),
-            "clinic_phone_numbers": phones,
-        }
+        values = {name: _value(editor) for name, editor in self.editors.items()}
         return {
             name: value
             for name, value in values.items()
@@ -212,3 +241,15 @@ class SettingsDialog(QDialog):
         if not texts.has_message(code):
             code = "settings.dialog.problem.other"
         return tr(code, **params)
+
+
+def _value(editor: QWidget) -> Any:
+    """What an editor of :meth:`SettingsDialog._editor` holds, as the setting's type."""
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
+    if isinstance(editor, QLineEdit):
+        return editor.text().strip()
+    if isinstance(editor, QPlainTextEdit):
+        return [line.strip() for line in editor.toPlainText().splitlines() if line.strip()]
+    assert isinstance(editor, QSpinBox | QDoubleSpinBox)
+    return editor.value()

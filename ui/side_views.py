@@ -32,6 +32,9 @@ class SideViews(QObject):
 
         w = self._window
         if open_settings_dialog(w, w.services.settings):
+            # The settings declared live (app.settings.Spec.live) take effect now; the
+            # preview reads its own each time, the lock time is told here.
+            w.idle.set_timeout(int(w.services.settings.lock_after_minutes * 60_000))
             w.statusBar().showMessage(tr("ui.settings.saved"))
 
     def show_help(self) -> None:

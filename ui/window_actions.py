@@ -59,11 +59,12 @@ class WindowActions:
     sign_out: QAction
     quit: QAction
     help: QAction
+    about: QAction
 
     def while_locked(self, locked: bool) -> None:
-        """Nothing but help works while the window is locked."""
+        """Nothing but help (and About) works while the window is locked."""
         for name, action in vars(self).items():
-            if isinstance(action, QAction) and name != "help":
+            if isinstance(action, QAction) and name not in ("help", "about"):
                 action.setEnabled(not locked)
 
 
@@ -111,6 +112,9 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
     storage = action(view_menu, "storage")
 
     help_action = action(help_menu, "help")
+    about = QAction(tr("ui.action.about"), window)
+    about.triggered.connect(lambda _checked=False: _show_about(window))
+    help_menu.addAction(about)
     return WindowActions(
         new_case=new_case,
         attach=attach,
@@ -128,4 +132,11 @@ def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]
         sign_out=sign_out,
         quit=quit_action,
         help=help_action,
+        about=about,
     )
+
+
+def _show_about(window: QMainWindow) -> None:
+    from ui.help_window import show_about  # it imports this module's key lists
+
+    show_about(window)

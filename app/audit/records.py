@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.strict_json import refuse_duplicate_keys
+
 FORMAT_VERSION = 2
 #: Records written before the chain was keyed: SHA-256 without a key.
 LEGACY_VERSION = 1
@@ -183,7 +185,7 @@ def parse_line(line: bytes, key: ChainKey) -> Record:
     try:
         raw = json.loads(
             line.decode("utf-8"),
-            object_pairs_hook=_refuse_duplicate_keys,
+            object_pairs_hook=refuse_duplicate_keys,
             parse_float=_refuse_float,
             parse_constant=_refuse_float,
         )
@@ -224,15 +226,6 @@ class _FloatFound(ValueError):
 
 def _refuse_float(text: str) -> Any:
     raise _FloatFound(text)
-
-
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
 
 
 def _type_problem(raw: dict[str, Any]) -> str:

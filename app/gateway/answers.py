@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 _Parsed = TypeVar("_Parsed")
 
-#: Answers worth another try of an idempotent call: the gateway failed or is busy, or the
-#: first request with this idempotency key is still being processed (409).
-RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+#: The one list of statuses after which a request may be tried again (the client's own
+#: retries and the outbox's): the gateway timed out or is busy or failed (408, 429,
+#: 5xx), it asks for the request again (425 Too Early), or the first request with the
+#: key is still being processed (409).
+RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 def replayed(response: requests.Response) -> bool:

@@ -58,6 +58,7 @@ from app.gateway.records import (
 )
 from app.gateway.transport import LazySession
 from app.lifecycle import ClosedOnExit
+from app.limits import MAX_ATTACHMENT_BYTES
 from app.model import Case, CaseStatus, Resident, Staff
 from app.review import ReviewSubject
 
@@ -172,7 +173,10 @@ class GatewayClient(ClosedOnExit):
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         token_source: TokenSource | None = None,
+        max_bytes: int = MAX_ATTACHMENT_BYTES,
     ) -> None:
+        """``max_bytes``: the largest file uploaded (``app.limits``; the policy's, when
+        lower): a larger one is refused here, before a byte is sent."""
         if verify is False:
             raise ValueError("TLS verification cannot be switched off")
         self._base = base_url.rstrip("/")
@@ -185,6 +189,7 @@ class GatewayClient(ClosedOnExit):
         self._http = LazySession(session, verify)
         self._tokens: TokenSource | None = token_source
         self._staff: Staff | None = None
+        self._max_bytes = max_bytes
 
     @property
     def base_url(self) -> str:
@@ -321,9 +326,11 @@ class GatewayClient(ClosedOnExit):
         """
         if not isinstance(source, bytes):
             source = Path(source)
+        size = len(source) if isinstance(source, bytes) else source.stat().st_size
+        if size > self._max_bytes:  # as the gateway would answer, without the upload
+            raise GatewayError(413, ("payload_too_large",), "file over the size limit")
         if self.has_attachment(sha256):
             if progress is not None:
-                size = len(source) if isinstance(source, bytes) else source.stat().st_size
                 progress(size, size)
             return
         self._call(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_args import EXIT_USAGE, Parser, parse
-from app.inspection.isolated import FAILURE_CODES, inspect_isolated, refusal, unchecked
+from app.inspection.isolated import InspectClient, failure_report, inspect_isolated, unchecked
 from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
 from app.recipients import canonical_from_input
@@ -109,13 +109,12 @@ def inspect_as_staged(
         except OSError:
             return inspect_isolated(worker, source, recipients)
         try:
-            worker.call("sanitize", str(copy))
+            sanitized = InspectClient(worker).sanitize(copy)
         except WorkerFailure as failure:
-            code = FAILURE_CODES.get(failure.code)
-            if code is None:
-                return refusal(copy, "file.inspection_failed", reason=failure.detail or "error")
-            return refusal(copy, code)
-        return inspect_isolated(worker, copy, recipients, name=source.name)
+            return failure_report(copy, failure)
+        return inspect_isolated(
+            worker, copy, recipients, name=source.name, removed=sanitized.removed
+        )
 
 
 def _special_file(source: Path) -> InspectionReport | None:

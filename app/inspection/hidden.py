@@ -5,7 +5,8 @@ draws (data after the end of the file, a second format in the same bytes, object
 page uses, earlier revisions kept by incremental updates) would ride along unseen. So
 the staged copy is rewritten before anyone previews it (``remove_hidden``, in the
 inspect worker: qpdf and the image walkers parse untrusted input), and what was removed
-is written beside the copy so that its inspection report says so. What cannot be
+comes back as a value (``jobs.Sanitized``) that the caller hands to the copy's
+inspection (``InspectRequest.removed``), so its report says so. What cannot be
 removed is found again by ``find_hidden`` when the rewritten copy is inspected, and
 blocks the file (``iter_findings``). The PDF checks are in ``pdf_hidden``, the
 signatures of other formats in ``polyglot``. See docs/inspection.md, "Hidden content",
@@ -14,15 +15,14 @@ for the choice per case.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app import filetypes
 from app.inspection import pdf_hidden
+from app.inspection.jobs import UNCHANGED, Sanitized
 from app.inspection.polyglot import second_format
 from app.sealed import read_plain, replace_plain
 
@@ -80,11 +80,6 @@ def _hidden_in(data: bytes, media_type: str | None = None) -> Hidden:
 # -- removing it ---------------------------------------------------------------------
 
 
-def removal_record(path: Path) -> Path:
-    """Where what was removed from the staged copy at ``path`` is written."""
-    return path.with_name(path.name + ".removed.json")
-
-
 def _rewrite_pdf(data: bytes, hidden: bool) -> tuple[bytes | None, list[str]]:
     """The PDF written again with qpdf, without what the resident does not need
     (``pdf_strip``: the kinds removed are returned) and, when ``hidden``, without what no
@@ -135,22 +130,20 @@ def _bomb(data: bytes, media_type: str) -> bool:
     return unpacked_beyond(data, default_policy().limits.max_unpacked_bytes)
 
 
-def remove_hidden(path: Path) -> tuple[str, ...]:
-    """Rewrite the staged copy at ``path`` without what no viewer shows; return what
-    was removed (``Hidden.kinds``) and repaired (``pdf.repaired_*``, ``pdf_repair``);
-    ``("rewritten",)`` when the copy changed otherwise, empty when it did not change; and
-    write it beside the copy for its inspection.
+def remove_hidden(path: Path) -> Sanitized:
+    """Rewrite the staged copy at ``path`` without what no viewer shows, and make the
+    safe accessibility repairs (``pdf_repair``); return whether it changed and what was
+    removed (``Hidden.kinds`` and ``pdf_strip``'s kinds) and repaired (``pdf.repaired_*``),
+    for its inspection (``InspectRequest.removed``).
 
     Images always lose their metadata here too. Runs in the inspect worker (qpdf and
     the image walkers parse untrusted input). What a rewrite cannot remove stays, and
     the inspection refuses the file for it.
     """
-    record = removal_record(path)
-    record.unlink(missing_ok=True)
     data = read_plain(path)  # once: a working copy is opened (decrypted) in memory
     media_type = filetypes.sniff(data[: filetypes.SNIFF_BYTES])
     if media_type is None or _bomb(data, media_type):
-        return ()  # a bomb is left as it is: the inspection refuses it unparsed
+        return UNCHANGED  # a bomb is left as it is: the inspection refuses it unparsed
     before = _hidden_in(data, media_type)
     rewritten: bytes | None
     stripped: list[str] = []
@@ -171,48 +164,18 @@ def remove_hidden(path: Path) -> tuple[str, ...]:
         if outcome is not None:
             rewritten, repaired = outcome
     if rewritten is None or rewritten == data:
-        return ()
+        return UNCHANGED
     # In memory until here: a sealed working copy is written sealed again, atomically.
     replace_plain(path, rewritten)
     after = _hidden_in(rewritten, media_type) if before else before
     removed = [kind for kind in before.kinds() if kind not in after.kinds()] + stripped
-    if removed or repaired:
-        # Bound to the rewritten bytes: a record beside other bytes says nothing.
-        content = {
-            "sha256": hashlib.sha256(rewritten).hexdigest(),
-            "removed": removed,
-            "repaired": repaired,
-        }
-        record.write_text(json.dumps(content), encoding="utf-8")
-    return tuple(removed) + tuple(repaired) or ("rewritten",)
+    return Sanitized(changed=True, removed=tuple(removed) + tuple(repaired))
 
 
-def _record(path: Path, sha256: str | None) -> dict[str, object]:
-    try:
-        content = json.loads(removal_record(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(content, dict) or content.get("sha256") != sha256 or sha256 is None:
-        return {}
-    return content
-
-
-def repaired_in(path: Path, sha256: str | None) -> list[str]:
-    """The ``pdf.repaired_*`` codes of what ``remove_hidden`` repaired in the staged copy
-    at ``path`` whose content has ``sha256``."""
-    from app.inspection.pdf_repair import known_repairs
-
-    codes = _record(path, sha256).get("repaired")
-    return known_repairs(codes) if isinstance(codes, list) else []
-
-
-def removed_from(path: Path, sha256: str | None) -> list[str]:
-    """What ``remove_hidden`` removed from the staged copy at ``path``, whose content
-    has ``sha256`` (none recorded for these bytes: nothing, or never staged)."""
-    kinds = _record(path, sha256).get("removed")
-    if not isinstance(kinds, list):
-        return []
-    return [kind for kind in kinds if isinstance(kind, str) and _known(kind)]
+def known_removed(removed: tuple[str, ...] | list[str]) -> list[str]:
+    """The kinds in ``removed`` that name hidden content (anything else is not believed:
+    the list came from a worker, or from a draft restored from disk)."""
+    return [kind for kind in removed if isinstance(kind, str) and _known(kind)]
 
 
 def _known(kind: str) -> bool:

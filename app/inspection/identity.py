@@ -17,7 +17,7 @@ from app.inspection.report import Finding, PersonalDataHit, Severity
 
 OTHER_PERSON = "personal_data.other_person"
 IDENTIFIER_IN_BULK_SEND = "personal_data.identifier_in_bulk_send"
-#: The codes this module introduces (texts in resources/texts/personal_data_findings.json).
+#: The codes this module introduces (texts in resources/texts/personal_data.json).
 FINDING_CODES = (OTHER_PERSON, IDENTIFIER_IN_BULK_SEND)
 
 #: Message kinds that answer a case: its one recipient is the case's resident.

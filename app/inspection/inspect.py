@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 
 
 @cache
-def _detector() -> Detector:
-    """The personal-data detector, built once per process (it compiles its patterns)."""
-    return Detector(clinic_phone_numbers=())
+def _detector(clinic_phone_numbers: tuple[str, ...] = ()) -> Detector:
+    """The personal-data detector, built once per process and clinic (it compiles its
+    patterns); the clinic's own numbers are not a resident's personal data."""
+    return Detector(clinic_phone_numbers=clinic_phone_numbers)
 
 
 def _policy(policy_path: str | None, sink_holder: list[str]) -> Policy:
@@ -48,8 +49,12 @@ def inspect_file(
     kind: str | None = None,
     policy_path: str | None = None,
     name: str | None = None,
+    removed: tuple[str, ...] = (),
+    clinic_phone_numbers: tuple[str, ...] = (),
 ) -> InspectionReport:
     """Inspect the file at ``path`` (its shown name is ``name``, else the file's own).
+    ``removed``: what sanitising took out of this copy (``hidden.remove_hidden``).
+    ``clinic_phone_numbers``: the clinic's own (the settings'), not counted as found.
 
     ``recipients`` (canonical identifiers) and ``kind`` (the message kind) let the
     identity check say when a file names a resident other than the recipient.
@@ -71,10 +76,11 @@ def inspect_file(
     # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
     if media_type is not None and not _unpacks_too_large(file_path, facts.size, media_type, sink):
         try:
-            _hidden_findings(file_path, media_type, facts.sha256, sink)
-            content = _inspect_content(str(file_path), media_type, sink)
+            _hidden_findings(file_path, media_type, removed, sink)
+            detector = _detector(tuple(clinic_phone_numbers))
+            content = _inspect_content(str(file_path), media_type, sink, detector)
             # The name the resident sees is checked like the text in the file.
-            content = content.with_beside([PlacedText("file_name", None, shown_name)])
+            content = content.with_beside([PlacedText("file_name", None, shown_name)], detector)
             sink.extend(identity_findings(list(content.hits), list(recipients), kind))
         except MemoryError:
             sink.add("file.inspection_out_of_memory")
@@ -107,16 +113,17 @@ def _unpacks_too_large(path: Path, size: int, media_type: str, sink: FindingSink
     return True
 
 
-def _hidden_findings(path: Path, media_type: str, sha256: str, sink: FindingSink) -> None:
+def _hidden_findings(
+    path: Path, media_type: str, removed: tuple[str, ...], sink: FindingSink
+) -> None:
     """What was removed from this staged copy before its preview (information), and what
     it still carries that no viewer shows (refused: a rewrite could not remove it)."""
-    from app.inspection.hidden import find_hidden, iter_findings, removed_from, repaired_in
+    from app.inspection.hidden import find_hidden, iter_findings, known_removed
+    from app.inspection.pdf_repair import known_repairs
 
-    for code in repaired_in(path, sha256):
+    for code in known_repairs(removed):
         sink.add(code)
-    for code, other_format in iter_findings(
-        find_hidden(path, media_type), removed_from(path, sha256)
-    ):
+    for code, other_format in iter_findings(find_hidden(path, media_type), known_removed(removed)):
         if other_format is None:
             sink.add(code)
         else:
@@ -136,10 +143,10 @@ class _Content:
     outside: tuple[OutsideText, ...] = ()
     beside: tuple[PlacedText, ...] = field(default=(), repr=False)
 
-    def with_beside(self, more: Sequence[PlacedText]) -> _Content:
+    def with_beside(self, more: Sequence[PlacedText], detector: Detector) -> _Content:
         """The texts beside the pages (and ``more``) checked: their hits count like a
         page's, for the sign-off, the other-resident and the bulk-send rules."""
-        hits, outside = find_beside_pages([*self.beside, *more], _detector())
+        hits, outside = find_beside_pages([*self.beside, *more], detector)
         return _Content(
             self.pages,
             True if hits else self.found,
@@ -148,17 +155,17 @@ class _Content:
         )
 
 
-def _inspect_content(path: str, media_type: str, sink: FindingSink) -> _Content:
+def _inspect_content(path: str, media_type: str, sink: FindingSink, detector: Detector) -> _Content:
     if media_type == filetypes.PDF:
         from app.inspection.pdf import inspect_pdf
 
-        result = inspect_pdf(path, sink, _detector())
+        result = inspect_pdf(path, sink, detector)
         return _Content(
             result.pages, result.personal_data_found, result.hits, beside=result.beside_pages
         )
     from app.inspection.image import inspect_image
 
-    image = inspect_image(Path(path), media_type, sink, _detector())
+    image = inspect_image(Path(path), media_type, sink, detector)
     # What a picture shows beyond its words (a wound, a face) no detector can tell: only
     # words read in it decide "found"; otherwise the sender says.
     # A GIF's frames are its pages, as the preview draws them (a hit sits on its frame).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.inspection.jobs import InspectRequest, Sanitized
 from app.inspection.report import Finding, InspectionReport, Severity
 from app.inspection.sniff import read_file
 from app.sealed import SealedError
@@ -49,6 +50,51 @@ def _blocked(sha256: str | None, code: str, params: dict[str, str | int]) -> Ins
     return InspectionReport(sha256, None, None, (finding,), None)
 
 
+class InspectClient:
+    """One inspect worker, called by its jobs' names and types (as ``RenderClient`` calls
+    the render worker). The worker parses untrusted files: every answer is checked for
+    the type its job promises before anyone uses it."""
+
+    def __init__(self, worker: IsolatedWorker) -> None:
+        self.worker = worker
+
+    def sanitize(self, path: Path) -> Sanitized:
+        """Rewrite the staged copy at ``path`` without what no viewer shows (in the
+        worker); raises WorkerFailure when that could not be done or the answer is not
+        a ``Sanitized`` of strings."""
+        answer = self.worker.call("sanitize", str(path))
+        if not isinstance(answer, Sanitized) or not all(
+            isinstance(kind, str) for kind in answer.removed
+        ):
+            raise WorkerFailure(WorkerFailure.ERROR, "unexpected answer, not Sanitized")
+        return answer
+
+    def inspect(
+        self, request: InspectRequest, *, timeout_s: float | None = None
+    ) -> InspectionReport:
+        """``inspect_file`` in the worker; a crash, hang, memory blow-up or an answer of
+        the wrong type blocks the file, with why."""
+        path = Path(request.path)
+        try:
+            report = self.worker.call("inspect", request, timeout_s=timeout_s)
+        except WorkerFailure as failure:
+            return failure_report(path, failure)
+        # What comes back from the worker is checked, not trusted.
+        if not isinstance(report, InspectionReport) or not all(
+            isinstance(f, Finding) for f in report.findings
+        ):
+            return refusal(path, "file.inspection_failed", reason="answer")
+        return report
+
+
+def failure_report(path: Path, failure: WorkerFailure) -> InspectionReport:
+    """The blocked report for a job on ``path`` that did not finish in the worker."""
+    code = FAILURE_CODES.get(failure.code)
+    if code is None:
+        return refusal(path, "file.inspection_failed", reason=failure.detail or "error")
+    return refusal(path, code)
+
+
 def inspect_isolated(
     worker: IsolatedWorker,
     path: str | Path,
@@ -57,31 +103,12 @@ def inspect_isolated(
     policy_path: str | None = None,
     *,
     name: str | None = None,
+    removed: tuple[str, ...] = (),
     timeout_s: float | None = None,
 ) -> InspectionReport:
-    """``inspect_file`` in ``worker``; a crash, hang or memory blow-up blocks the file.
+    """``InspectClient(worker).inspect`` of one file, for callers holding a bare worker.
 
     ``name`` is the file's name as the clinician chose it, when the staged copy on disk
     has another one (name and extension checks are about that name)."""
-    file_path = Path(path)
-    try:
-        report = worker.call(
-            "inspect",
-            str(file_path),
-            tuple(recipients),
-            kind,
-            policy_path,
-            name,
-            timeout_s=timeout_s,
-        )
-    except WorkerFailure as failure:
-        code = FAILURE_CODES.get(failure.code)
-        if code is None:
-            return refusal(file_path, "file.inspection_failed", reason=failure.detail or "error")
-        return refusal(file_path, code)
-    # What comes back from the worker is checked, not trusted.
-    if not isinstance(report, InspectionReport) or not all(
-        isinstance(f, Finding) for f in report.findings
-    ):
-        return refusal(file_path, "file.inspection_failed", reason="answer")
-    return report
+    request = InspectRequest(str(path), tuple(recipients), kind, policy_path, name, removed)
+    return InspectClient(worker).inspect(request, timeout_s=timeout_s)

@@ -38,6 +38,19 @@ from app.identifiers import (
     plausible_date_part,
     resolve_century,
 )
+from app.inspection.personal_data_words import (
+    HEALTH_HEADINGS,
+    NAME_LABELS,
+    NOT_NAMES,
+    NOT_TOWNS,
+    STREET_SUFFIXES,
+)
+from app.inspection.phone_numbers import (
+    EXCLUDED_PHONE_TYPES,
+    mask_phone,
+    parse_phone,
+    phone_e164,
+)
 
 #: Kinds that are national identifiers of a person.
 IDENTIFIER_KINDS = frozenset(
@@ -95,13 +108,6 @@ _PH = (
 # Postcode (100 00 .. 989 99), after its first three digits, and a capitalised town.
 _PC = rf"(?<=[1-9]\d\d){_SP}?\d\d{_SP}+[A-ZÅÄÖ][A-Za-zÅÄÖåäöéü]+(?P<pc>)"
 
-#: Swedish street-name endings ("Storgatan 12", "Getingevägen 4", "Lilla torget 3").
-STREET_SUFFIXES = (
-    "gatan", "gata", "vägen", "väg", "gränd", "gränden", "stigen", "stig", "torget", "torg",
-    "platsen", "plats", "allén", "allé", "backen", "backe", "leden", "slingan", "gången",
-    "kajen", "stråket", "esplanaden", "promenaden", "parken", "vägar", "ringen", "liden",
-)  # fmt: skip
-
 
 def _street_lookbehinds() -> str:
     # One fixed-width lookbehind per suffix length (``re`` needs fixed width); each also
@@ -144,25 +150,6 @@ _PHONE_AT = re.compile(
 # E-mail around an "@": the local part is taken backwards from the "@".
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}\Z")
 _EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b")
-
-#: Labels after which a person's name follows ("Patient: Tolvan Tolvansson").
-NAME_LABELS = (
-    "patient", "pat", "patientnamn", "patientens namn", "namn", "name", "patient name",
-    "förnamn", "efternamn", "fullständigt namn", "anhörig", "närstående", "kontaktperson",
-    "vårdnadshavare", "förälder", "barnets namn", "barn", "make", "maka", "sambo",
-    "invånare", "invånarens namn", "sökande", "den försäkrade", "försäkrad", "till",
-)  # fmt: skip
-#: Journal headings; a heading makes the text health data. Kept to headings that belong to
-#: a patient record (not generic words such as "Status" or "Behandling", which occur in
-#: leaflets, forms and order confirmations).
-HEALTH_HEADINGS = (
-    "anamnes", "bedömning", "epikris", "provsvar", "diagnos", "diagnoser", "huvuddiagnos",
-    "bidiagnos", "bidiagnoser", "remissorsak", "frågeställning", "sjukdomshistoria",
-    "tidigare sjukdomar", "hereditet", "somatiskt status", "psykiskt status",
-    "allmäntillstånd", "aktuellt", "labbsvar", "laboratoriesvar", "röntgensvar",
-    "remissvar", "utlåtande", "journalanteckning", "vårdförlopp", "kontaktorsak",
-    "sökorsak", "besöksorsak", "läkemedelsanamnes", "diagnoskod", "icd-10", "icd",
-)  # fmt: skip
 
 
 def _label_lookbehinds(words: Iterable[str]) -> str:
@@ -214,24 +201,6 @@ _NAME_WORD = r"(?:[A-ZÅÄÖÉÜ][a-zåäöéüè'’]+(?:-[A-ZÅÄÖÉÜ][a-zå
 _NAME = re.compile(rf"{_NAME_WORD}(?:,?[ \u00a0]{_NAME_WORD}){{0,3}}")
 # What may stand between the label and the name: an identifier, punctuation.
 _BEFORE_NAME = re.compile(rf"[ \t\u00a0]*(?:[\d{_DASHES}+A-Z]{{10,13}}[ \t,\u00a0]+)?")
-#: Capitalised words after a label that are not a name.
-_NOT_NAMES = frozenset(
-    (
-        "ja", "nej", "okänd", "okänt", "ingen", "inga", "ej", "se", "saknas", "kvinna", "man",
-        "pojke", "flicka", "barn", "vuxen", "patienten", "patient", "pat", "anhörig", "uppgift",
-        "uppgifter", "enligt", "vid", "via", "den", "det", "har", "är", "var", "remiss",
-        "vårdcentralen", "mottagningen", "sjukhuset", "kliniken", "avdelningen", "regionen",
-        "region", "akuten", "tolk", "inskriven", "utskriven", "avliden", "alla", "er", "dig",
-        "dem", "oss", "vårdnadshavare", "mottagning", "avdelning", "enheten",
-    )
-)  # fmt: skip
-#: Words after a postcode that are not a town.
-_NOT_TOWNS = frozenset(
-    (
-        "st", "kl", "mg", "ml", "mmol", "tabl", "tablett", "tabletter", "dagar",
-        "dygn", "veckor", "timmar", "år", "kr", "sek", "nr", "tel",
-    )
-)  # fmt: skip
 # Context words that make an ICD-10-shaped code a diagnosis.
 _ICD_CONTEXT = ("diagnos", "icd", "dx", "sjukdomskod")
 _ICD_WINDOW_BEFORE = 100
@@ -252,15 +221,6 @@ _PAYMENT_LABEL = re.compile(
 )
 _PAYMENT_WINDOW = 48
 
-_EXCLUDED_PHONE_TYPES = frozenset(
-    {
-        phonenumbers.PhoneNumberType.SHARED_COST,  # 0771, 077-67 30 000 (service desks)
-        phonenumbers.PhoneNumberType.TOLL_FREE,  # 020
-        phonenumbers.PhoneNumberType.PREMIUM_RATE,  # 0900, 0939, 0944
-        phonenumbers.PhoneNumberType.UAN,  # 010: organisations' numbers
-    }
-)
-_NON_DIGIT = re.compile(r"\D")
 _DIGIT_GROUP_TAIL = re.compile(rf"(?:{_SP}|[{_DASHES}/])*\d+\Z")
 _UNKNOWN: tuple[str, int, str, str | None] = ("", 0, "", None)
 
@@ -305,7 +265,7 @@ class Detector:
     ) -> None:
         self._today = today
         self._clinic_phones = frozenset(
-            e164 for e164 in (_phone_e164(n) for n in clinic_phone_numbers) if e164
+            e164 for e164 in (phone_e164(n) for n in clinic_phone_numbers) if e164
         )
         self._clinic_addresses = tuple(_normalise_address(a) for a in clinic_addresses)
         self._phone_cache: dict[str, tuple[int, str]] = {}
@@ -442,14 +402,14 @@ class Detector:
         # The pattern is greedy; drop trailing digit groups until the number is valid
         # ("08-123 45 67 12 st" is 08-123 45 67 followed by a count).
         for _ in range(4):
-            number = _parse_phone(candidate)
+            number = parse_phone(candidate)
             if number is not None:
                 e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
                 if e164 in self._clinic_phones:
                     return None
-                if phonenumbers.number_type(number) in _EXCLUDED_PHONE_TYPES:
+                if phonenumbers.number_type(number) in EXCLUDED_PHONE_TYPES:
                     return None
-                return TextHit("phone", start, start + len(candidate), _mask_phone(candidate))
+                return TextHit("phone", start, start + len(candidate), mask_phone(candidate))
             tail = _DIGIT_GROUP_TAIL.search(candidate)
             if tail is None or tail.start() == 0:
                 return None
@@ -500,7 +460,7 @@ class Detector:
     def _postcode(self, text: str, start: int, end: int) -> TextHit | None:
         fragment = text[start:end]
         town = fragment.split()[-1] if fragment.split() else ""
-        if town.casefold() in _NOT_TOWNS or len(town) < 2:
+        if town.casefold() in NOT_TOWNS or len(town) < 2:
             return None
         if self._is_clinic_address(fragment):
             return None
@@ -556,7 +516,7 @@ class Detector:
                 continue
             value = name.group().rstrip(",")
             first = value.split()[0].rstrip(",").casefold()
-            if first in _NOT_NAMES or any(w.casefold() in _NOT_NAMES for w in value.split()[1:]):
+            if first in NOT_NAMES or any(w.casefold() in NOT_NAMES for w in value.split()[1:]):
                 continue
             if len(value) < 2:
                 continue
@@ -573,33 +533,6 @@ class Detector:
 
 
 # ------------------------------------------------------------------ helpers
-def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
-    digits = _NON_DIGIT.sub("", candidate)
-    if not 7 <= len(digits) <= 15:
-        return None
-    try:
-        number = phonenumbers.parse(candidate.replace("(0)", ""), "SE")
-    except phonenumbers.NumberParseException:
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
-
-
-def _phone_e164(value: str) -> str | None:
-    number = _parse_phone(value)
-    if number is None:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _mask_phone(candidate: str) -> str:
-    """``070-123 45 12`` -> ``07x-xxx xx 12``: the operator prefix and last two digits stay."""
-    digit_positions = [i for i, c in enumerate(candidate) if c.isdigit()]
-    keep = set(digit_positions[:2]) | set(digit_positions[-2:])
-    if candidate.startswith(("+", "00")):
-        keep |= set(digit_positions[:4])
-    return "".join(c if (not c.isdigit() or i in keep) else "x" for i, c in enumerate(candidate))
-
-
 def _without_overlaps(hits: list[TextHit]) -> list[TextHit]:
     # Sorted by start; on overlap the earlier hit wins, then the more specific kind
     # (identifiers before phone numbers before the rest), then the longer one.

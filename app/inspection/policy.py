@@ -1,7 +1,8 @@
 """The inspection policy: how severe each finding is, and the limits files must keep.
 
 A default ships in ``resources/policy.json``. A region may keep its own file with the
-same shape that overrides only what it names (a severity per code, or a limit); a
+same shape that overrides only what it names (a severity per code, or a limit of
+``app.limits.Limits``, the gateway's only lowered); a
 severity may also be ``"off"`` to drop a check. Codes the policy does not know are
 blocked: a check that nobody has decided about must not let a file through silently.
 """
@@ -17,38 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from app.inspection.report import Severity
+from app.limits import Limits, ceiling_problem
+
+__all__ = ["Limits", "Policy", "PolicyError", "default_policy", "load_policy"]
 
 OFF = "off"
 
 
 class PolicyError(ValueError):
     """The policy file cannot be used (unreadable, not JSON, unknown severity or limit)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_bytes: int = 20 * 1024 * 1024  # 1177's limit per file
-    max_files: int = 10  # 1177's limit per message (the send gate applies it)
-    max_pages: int = 2000
-    max_image_pixels: int = 60_000_000
-    max_frames: int = 1000
-    max_animation_seconds: float = 5.0  # WCAG 2.2.2
-    max_flashes_per_second: float = 3.0  # WCAG 2.3.1
-    scan_image_coverage: float = 0.5
-    scan_max_visible_chars: int = 10
-    max_struct_elements: int = 200_000
-    #: From this many pages on, pages are read by two processes (see pdf_pages).
-    parallel_min_pages: int = 48
-    page_worker_timeout_s: int = 120
-    #: A PDF's Flate streams inflated together may not exceed this (decompression bombs;
-    #: app/inspection/pdf_unpacked.py).
-    max_unpacked_bytes: int = 512 * 1024 * 1024
-    #: Text in pictures (``image_text``): larger pictures are read made smaller to this
-    #: many pixels; the reading of one file's frames stops after this many seconds; a
-    #: GIF's distinct frames are read up to this many.
-    ocr_max_pixels: int = 9_000_000
-    ocr_timeout_s: int = 30
-    ocr_max_frames: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +72,9 @@ def _merge(base: Policy, document: Mapping[str, Any]) -> Policy:
             raise PolicyError(f"unknown limit {name!r}")
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise PolicyError(f"limit {name!r} must be a non-negative number")
+        problem = ceiling_problem(name, value)
+        if problem is not None:
+            raise PolicyError(problem)
         current = getattr(base.limits, name)
         changes[name] = int(value) if isinstance(current, int) else float(value)
     return Policy(severities=severities, limits=replace(base.limits, **changes))

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from app.gateway.answers import RETRY_STATUSES
 from app.gateway.client import GatewayClient, SentMessage
 from app.gateway.errors import BAD_RESPONSE, TLS, GatewayError
 from app.outbox.journal import IN_PROGRESS, JobFile, JobState, Outbox, OutboxJob
@@ -50,10 +51,6 @@ FILE_MISSING = "outbox.file_missing"
 #: The working copy is there but cannot be opened with this user's storage key (sealed by
 #: another user or under a key since lost, or changed on disk).
 FILE_UNREADABLE = "outbox.file_unreadable"
-
-#: Statuses after which the request may be tried again: the gateway is busy or failed,
-#: or the first request with the key is still being processed (409).
-_TRANSIENT_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +80,7 @@ def _verdict(error: GatewayError) -> _Verdict:
         return _Verdict.HOPELESS
     if error.status == 401:
         return _Verdict.SIGNED_OUT
-    if error.status in _TRANSIENT_STATUSES:
+    if error.status in RETRY_STATUSES:
         return _Verdict.TRANSIENT
     return _Verdict.REFUSED
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from app.preview.reading import ReadItem, checked
 from app.preview.rendered_page import RenderedPage
@@ -94,6 +94,15 @@ class RenderClient:
         except ValueError as error:
             raise WorkerFailure(WorkerFailure.ERROR, f"unexpected answer: {error}") from None
 
+    def render_ahead(self, request: AheadRequest) -> RenderedPage:
+        """``request``'s page drawn whole by this worker alone (``render_ahead_together``
+        shares it out)."""
+        return _checked(self.worker.call("render_ahead", request), RenderedPage)
+
+    def confirm_ahead(self, token: str, staged_path: Path) -> bool:
+        """Whether what this worker drew ahead under ``token`` is ``staged_path``'s page."""
+        return _checked(self.worker.call("confirm_ahead", token, str(staged_path)), bool)
+
 
 class AheadRequest(NamedTuple):
     """Page 1 of a PDF just chosen, drawn before its staged copy exists."""
@@ -102,7 +111,7 @@ class AheadRequest(NamedTuple):
     source: Path
     max_bytes: int  # a larger file is refused before it is read
     scale: float  # the device pixel ratio included
-    target: SharedTarget
+    target: SharedTarget | None  # None: the pixels come back in the answer
 
 
 def render_ahead_together(
@@ -111,11 +120,8 @@ def render_ahead_together(
     """Send ``request`` to every worker at once, each to draw its band of the page into
     the block; None (nothing sent) when one of them is busy: nothing waits for it."""
     bands = len(clients)
-    ahead: tuple[Any, ...] = (
-        request.token, str(request.source), request.max_bytes, 0, request.scale, 0, request.target
-    )  # fmt: skip
     jobs = [
-        (client.worker, "render_ahead", (*ahead, tuple(Band(index, bands))))
+        (client.worker, "render_ahead", (request, tuple(Band(index, bands))))
         for index, client in enumerate(clients)
     ]
     sent = IsolatedWorker.submit_together(jobs)

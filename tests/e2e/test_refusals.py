@@ -154,16 +154,16 @@ def test_pages_are_shown_while_many_files_wait_for_their_inspection(
     hold up the preview (each waiting job holds a thread of the pool meanwhile)."""
     import threading
 
-    import app.attach
+    from app.inspection.isolated import InspectClient
 
     release = threading.Event()
-    real = app.attach.inspect_isolated
+    real = InspectClient.inspect
 
     def slow(*args: object, **kwargs: object) -> object:
         release.wait(30)  # a long inspection: a 500-page file takes seconds
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(app.attach, "inspect_isolated", slow)
+    monkeypatch.setattr(InspectClient, "inspect", slow)
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
     try:

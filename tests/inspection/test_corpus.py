@@ -22,7 +22,7 @@ ACCESSIBLE_PDFS = [
 
 def _as_staged(name: str, folder: Path) -> tuple[InspectionReport, tuple[str, ...]]:
     copy, removed = staged_copy(CORPUS / name, folder)
-    return inspect_file(copy, name=Path(name).name), removed
+    return inspect_file(copy, name=Path(name).name, removed=removed), removed
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])

@@ -8,8 +8,6 @@ still be confirmed when it shows the same document, and refused when it does not
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from app.inspection import inspect_file
-from app.inspection.hidden import find_hidden, removal_record, remove_hidden
+from app.inspection.hidden import find_hidden, remove_hidden
+from app.inspection.isolated import InspectClient
+from app.inspection.jobs import UNCHANGED, Sanitized
 from app.inspection.polyglot import second_format
+from app.preview.render_client import AheadRequest, RenderClient
 from app.worker import IsolatedWorker
 from tests.inspection.conftest import CORPUS, codes
 from tests.support import hostile
@@ -47,16 +48,18 @@ def _staged(source: Path, folder: Path) -> Path:
 
 def _drawn_ahead_is_confirmed(
     render_worker: IsolatedWorker, inspect_worker: IsolatedWorker, source: Path, folder: Path
-) -> tuple[bool, tuple[str, ...]]:
+) -> tuple[bool, Sanitized]:
     """The window's order: page 1 drawn ahead from ``source``, the file staged, hidden
     content removed from the copy in the inspect worker, the drawing confirmed."""
     with shared_block(8 * 1024 * 1024) as block:
         target = (block.name, block.size)
-        render_worker.call("render_ahead", "ahead", str(source), MAX_BYTES, 0, 1.0, 0, target)
+        RenderClient(render_worker).render_ahead(
+            AheadRequest("ahead", source, MAX_BYTES, 1.0, target)
+        )
         staged = _staged(source, folder)
-        removed = inspect_worker.call("sanitize", str(staged))
-        confirmed = render_worker.call("confirm_ahead", "ahead", str(staged))
-    return confirmed, removed
+        sanitized = InspectClient(inspect_worker).sanitize(staged)
+        confirmed = RenderClient(render_worker).confirm_ahead("ahead", staged)
+    return confirmed, sanitized
 
 
 @pytest.mark.parametrize(
@@ -80,7 +83,7 @@ def test_a_rewritten_copy_still_confirms_the_page_drawn_ahead(
     confirmed, removed = _drawn_ahead_is_confirmed(
         render_worker, inspect_worker, source, tmp_path / "staged"
     )
-    assert removed  # the copy was rewritten ...
+    assert removed.changed  # the copy was rewritten ...
     assert (tmp_path / "staged" / "file").read_bytes() != source.read_bytes()
     assert confirmed is True  # ... and still draws the page that was shown
 
@@ -94,37 +97,41 @@ def test_a_rewritten_copy_that_draws_otherwise_is_not_confirmed(
     source.write_bytes(hostile.letter())
     with shared_block(8 * 1024 * 1024) as block:
         target = (block.name, block.size)
-        render_worker.call("render_ahead", "ahead", str(source), MAX_BYTES, 0, 1.0, 0, target)
+        renderer = RenderClient(render_worker)
+        renderer.render_ahead(AheadRequest("ahead", source, MAX_BYTES, 1.0, target))
         source.write_bytes(text_pdf([["Ett annat brev"]]) + hostile.random_bytes(4096))
         staged = _staged(source, tmp_path / "staged")
-        assert inspect_worker.call("sanitize", str(staged)) == ("after_end",)
-        assert render_worker.call("confirm_ahead", "ahead", str(staged)) is False
+        assert InspectClient(inspect_worker).sanitize(staged).removed == ("after_end",)
+        assert renderer.confirm_ahead("ahead", staged) is False
 
 
 def test_a_clean_pdf_is_left_byte_for_byte(tmp_path: Path) -> None:
     copy = tmp_path / "file"
     copy.write_bytes(text_pdf(numbered_pages(3), title="Brev", lang="sv-SE"))
     before = copy.read_bytes()
-    assert remove_hidden(copy) == ()
+    assert remove_hidden(copy) == UNCHANGED
     assert copy.read_bytes() == before
-    assert not removal_record(copy).exists()
+    assert list(tmp_path.iterdir()) == [copy], "nothing is written beside the copy"
 
 
-def test_the_record_of_what_was_removed_counts_only_for_the_bytes_it_was_made_for(
+def test_what_was_removed_comes_back_as_a_value_and_is_reported_only_when_told(
     tmp_path: Path,
 ) -> None:
     copy = tmp_path / "file"
     copy.write_bytes(hostile.letter() + hostile.random_bytes(2048))
-    assert remove_hidden(copy) == ("after_end",)
-    assert "file.hidden_after_end_removed" in codes(inspect_file(copy, name="brev.pdf"))
-    # Other bytes under the same name: the record says nothing about them.
-    copy.write_bytes(text_pdf([["Ett annat brev"]], title="Brev", lang="sv-SE"))
+    sanitized = remove_hidden(copy)
+    assert sanitized == Sanitized(changed=True, removed=("after_end",))
+    assert list(tmp_path.iterdir()) == [copy], "no side file: the value is the record"
+    told = codes(inspect_file(copy, name="brev.pdf", removed=sanitized.removed))
+    assert "file.hidden_after_end_removed" in told
     assert "file.hidden_after_end_removed" not in codes(inspect_file(copy, name="brev.pdf"))
-    # A record naming something that is not a kind of hidden content is not believed.
-    record = removal_record(copy)
-    digest = hashlib.sha256(copy.read_bytes()).hexdigest()
-    record.write_text(json.dumps({"sha256": digest, "removed": ["anything", "after_end"]}))
-    found = {c for c in codes(inspect_file(copy, name="brev.pdf")) if "hidden" in c}
+    # A word that is not a kind of hidden content is not believed (a restored draft's
+    # list, or a worker's answer, is read as data).
+    found = {
+        c
+        for c in codes(inspect_file(copy, name="brev.pdf", removed=("anything", "after_end")))
+        if "hidden" in c
+    }
     assert found == {"file.hidden_after_end_removed"}
 
 

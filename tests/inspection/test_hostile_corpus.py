@@ -205,7 +205,7 @@ def test_hostile_kind_gets_its_verdict(kind: Kind, tmp_path: Path) -> None:
     source = tmp_path / kind.name
     source.write_bytes(kind.build())
     copy, removed = staged_copy(source, tmp_path / "staged")
-    report = inspect_file(copy, name=kind.name)
+    report = inspect_file(copy, name=kind.name, removed=removed)
     found = codes(report)
     if kind.untouched:
         assert removed == ()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.inspection import inspect_file
 from app.inspection.hidden import remove_hidden
+from app.inspection.jobs import UNCHANGED
 from app.inspection.report import Severity
 from tests.inspection.conftest import codes
 from tests.support import inspection_samples as samples
@@ -21,7 +22,7 @@ Write = Callable[[str, bytes], Path]
 def test_an_owner_password_alone_is_inspected_and_sent_as_it_is(write: Write) -> None:
     data = samples.encrypted_pdf(extract=True)
     path = write("labbsvar.pdf", data)
-    assert remove_hidden(path) == ()  # the working copy is the file itself
+    assert remove_hidden(path) == UNCHANGED  # the working copy is the file itself
     assert path.read_bytes() == data
     report = inspect_file(path)
     assert not report.blocked
@@ -45,7 +46,7 @@ def test_a_user_password_is_still_refused(write: Write) -> None:
 
 def test_the_finding_has_a_swedish_sentence_and_a_severity_in_the_policy() -> None:
     root = Path(__file__).resolve().parents[2] / "resources"
-    texts = json.loads((root / "texts" / "findings.json").read_text(encoding="utf-8"))
+    texts = json.loads((root / "texts" / "pdf.json").read_text(encoding="utf-8"))
     policy = json.loads((root / "policy.json").read_text(encoding="utf-8"))
     assert set(texts["pdf.owner_password_only"]) == {"sv", "en"}
     assert policy["severities"]["pdf.owner_password_only"] == "info"

@@ -32,7 +32,7 @@ ENGLISH = (
 def _staged(tmp_path: Path, data: bytes) -> tuple[Path, tuple[str, ...]]:
     copy = tmp_path / "file"
     copy.write_bytes(data)
-    return copy, remove_hidden(copy)
+    return copy, remove_hidden(copy).removed
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_each_repair_is_made_before_the_preview_and_reported(
     assert before in codes(inspect_file(original))
     copy, done = _staged(tmp_path, data)
     assert repair in done
-    report = inspect_file(copy)
+    report = inspect_file(copy, removed=done)
     found = {f.code: f.severity for f in report.findings}
     assert found[repair] is Severity.INFO
     assert before not in found
@@ -70,7 +70,7 @@ def test_each_repair_is_made_before_the_preview_and_reported(
 def test_the_language_is_set_only_for_clearly_swedish_text(tmp_path: Path) -> None:
     copy, done = _staged(tmp_path, tagged_pdf([El("P", ENGLISH)], lang=None))
     assert "pdf.repaired_language" not in done
-    assert "pdf.no_language" in codes(inspect_file(copy))
+    assert "pdf.no_language" in codes(inspect_file(copy, removed=done))
     with pikepdf.open(io.BytesIO(repair_pdf(tagged_pdf([El("P", SWEDISH)], lang=None))[0])) as pdf:  # type: ignore[index]
         assert str(pdf.Root.Lang) == "sv-SE"
     assert clearly_swedish(SWEDISH) and not clearly_swedish(ENGLISH)
@@ -83,7 +83,7 @@ def test_the_pdfua_identifier_only_when_every_check_passes(tmp_path: Path) -> No
     assert done == ("pdf.repaired_pdfua_identifier",)
     with pikepdf.open(copy) as pdf:
         assert pdf.open_metadata().get("pdfuaid:part") == "1"
-    report = inspect_file(copy, name="brev.pdf")
+    report = inspect_file(copy, name="brev.pdf", removed=done)
     assert [f.code for f in report.findings] == ["pdf.repaired_pdfua_identifier"]
     (tmp_path / "b").mkdir()
     figure_without_alt = tagged_pdf([El("H1", "Provsvar"), El("Figure", "")], embed_font=True)

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
+from app import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"
 DESKTOP_ENTRY = LINUX / "se.bifoga.Bifoga.desktop"
@@ -65,4 +67,4 @@ def test_the_newest_release_in_the_metainfo_is_the_package_version() -> None:
     releases = _metainfo().findall("releases/release")
 
     assert releases, "the metainfo lists no release"
-    assert releases[0].get("version") == _pyproject()["project"]["version"]
+    assert releases[0].get("version") == __version__

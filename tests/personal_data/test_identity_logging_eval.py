@@ -83,7 +83,7 @@ def test_no_recipients_no_identity_findings() -> None:
 
 
 def test_finding_texts_exist_in_both_languages() -> None:
-    texts = json.loads(resources.read_text("texts/personal_data_findings.json"))
+    texts = json.loads(resources.read_text("texts/personal_data.json"))
     assert set(texts) == set(FINDING_CODES)
     for entry in texts.values():
         assert set(entry) == {"sv", "en"}

@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from app import settings as settings_module
 from app.settings import Settings
+from ui.i18n import tr
+from ui.lock import IdleWatch
 from ui.settings_dialog import SettingsDialog, open_settings_dialog
 
 GATEWAY = "https://gateway.region.example"
@@ -123,3 +125,52 @@ def test_open_settings_dialog_says_whether_the_user_saved(qtbot: QtBot, tmp_path
     QTimer.singleShot(0, lambda: answer(True))
     assert open_settings_dialog(None, settings, user) is True
     assert settings.readable_scale == 0.8
+
+
+def test_the_form_is_the_declaration_and_says_truthfully_what_applies_when(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """One row per setting the declaration offers to the dialog, in its order, bounded
+    by its declared bounds; the note lists the live ones and those for the next start
+    from the same declaration."""
+    settings, user = _settings(tmp_path, {})
+    dialog = _dialog(qtbot, settings, user)
+    offered = settings_module.dialog_settings()
+    assert list(dialog.editors) == offered
+    assert "lock_after_minutes" in offered and settings_module.REGISTRY["lock_after_minutes"].live
+    dwell = settings_module.REGISTRY["seen_dwell_ms"]
+    assert (dialog.seen_dwell_ms.minimum(), dialog.seen_dwell_ms.maximum()) == (
+        dwell.minimum,
+        dwell.maximum,
+    )
+    now, later = dialog.when_note.text().split("\n")
+    assert now.startswith("Gäller direkt") and tr("settings.field.lock_after_minutes") in now
+    assert later.startswith("Gäller från nästa start")
+    for name in offered:
+        label = tr(f"settings.field.{name}")
+        live = settings_module.REGISTRY[name].live
+        assert (label in now, label in later) == (live, not live), name
+
+
+def test_numbers_are_written_the_swedish_way(qtbot: QtBot, tmp_path: Path) -> None:
+    settings, user = _settings(tmp_path, {})
+    dialog = _dialog(qtbot, settings, user)
+    assert dialog.retention_hours.text() == "24 timmar"
+    assert dialog.readable_scale.text() == "0,6"
+    assert dialog.lock_after_minutes.text() == "5 min"
+    dialog.readable_scale.setValue(0.65)
+    assert dialog.readable_scale.text() == "0,65"
+
+
+def test_a_saved_lock_time_applies_to_the_running_watch(qtbot: QtBot) -> None:
+    """What the window does after a save (ui.side_views.show_settings): the watch that
+    was started with the old time locks after the new one, without a restart."""
+    watch = IdleWatch(60 * 60_000)
+    idle: list[bool] = []
+    watch.idle.connect(lambda: idle.append(True))
+    watch.set_timeout(30)
+    with qtbot.waitSignal(watch.idle, timeout=5_000):
+        pass
+    assert idle == [True]
+    watch.stop()
+    watch.deleteLater()

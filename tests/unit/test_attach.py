@@ -273,3 +273,21 @@ def test_turns_go_one_at_a_time_in_order_and_skip_what_is_no_longer_wanted() -> 
     assert turns.next() == "c"  # "b" was removed while it waited
     turns.done()
     assert turns.next() is None and not turns.busy and len(turns) == 0
+
+
+def test_the_clinics_own_number_is_not_a_residents_as_the_settings_say_now(
+    staging: StagingArea, worker: IsolatedWorker, tmp_path: Path
+) -> None:
+    """The clinic's numbers (a live setting) are asked for at each inspection: a number
+    saved in the settings stops counting as the resident's at the next one."""
+    clinic: list[str] = []
+    pipeline = AttachPipeline(staging, worker, lambda: clinic)
+    source = write_text_pdf(
+        tmp_path / "Kallelse.pdf", [["Kallelse till mottagningen", "Frågor? Ring 046-17 10 00"]]
+    )
+    attachment = _staged(pipeline.attach(source, set())).attachment
+    before = pipeline.inspect(attachment, [], MessageKind.NEW_CASE)
+    assert [hit.kind for hit in before.hits] == ["phone"]
+    clinic.append("046-171000")  # saved in the settings dialog meanwhile
+    after = pipeline.inspect(attachment, [], MessageKind.NEW_CASE)
+    assert [hit.kind for hit in after.hits] == []

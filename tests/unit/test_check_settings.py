@@ -38,3 +38,16 @@ def test_the_sandbox_must_be_asked_for() -> None:
     assert _bifoga("check-settings").returncode == 1  # no settings file: no gateway
     result = _bifoga("check-settings", "--sandbox")
     assert result.returncode == 0 and "sandbox" in result.stdout
+
+
+def test_every_declared_setting_is_listed_with_who_may_change_it_and_when_it_applies() -> None:
+    result = _bifoga("check-settings", "--sandbox")
+    assert result.returncode == 0
+    lines = {line.split(" = ")[0].strip(): line for line in result.stdout.splitlines()[1:]}
+    from app.settings import REGISTRY
+
+    assert set(lines) == set(REGISTRY) - {"schema_version"}
+    assert "gäller direkt när den sparas" in lines["lock_after_minutes"]
+    assert "gäller från nästa start" in lines["retention_hours"]
+    assert "bara regionen får ändra" in lines["max_retention_hours"]
+    assert lines["readable_scale"].startswith("  readable_scale = 0.6 ")

@@ -86,3 +86,19 @@ def test_each_contract_catches_the_import_it_forbids(
     assert result.returncode != 0, report
     assert "1 broken" in report, report  # that contract alone, so it is the probe's doing
     assert f"{package}.layering_probe -> {forbidden}" in report, report
+
+
+def test_the_worker_contract_catches_a_job_imported_by_the_worker(tmp_path: Path) -> None:
+    """``app.worker`` is a module, not a package: the probe import goes into it (a copy)."""
+    for name in ("app", "ui", "sandbox"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    worker = tmp_path / "app" / "worker.py"
+    worker.write_text(worker.read_text(encoding="utf-8") + "\nimport app.worker_ops\n")
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    assert "1 broken" in report, report
+    assert "app.worker -> app.worker_ops" in report, report

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from app.preview.render_client import Band, RenderClient
+from app.preview.render_client import AheadRequest, Band, RenderClient
 from app.preview.rendered_page import RenderedPage
 from app.worker import IsolatedWorker, WorkerFailure
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
@@ -231,7 +231,8 @@ def _draw_ahead(
     max_bytes: int = MAX_BYTES,
 ) -> RenderedPage:
     target = _target(block) if block is not None else None
-    return _page(worker.call("render_ahead", token, str(source), max_bytes, 0, 1.0, 0, target))
+    request = AheadRequest(token, source, max_bytes, 1.0, target)
+    return _page(worker.call("render_ahead", request))
 
 
 def _confirm(worker: IsolatedWorker, token: str, staged: Path) -> bool:
@@ -386,7 +387,7 @@ def test_a_page_drawn_ahead_in_bands_is_the_staged_copy_drawn_whole(
     staged = _stage(letter, tmp_path / "staged.pdf")
     whole, drawn = _draw_whole(worker_a, staged, block)
     _zero(block)
-    leading = ("ahead-bands", str(letter), MAX_BYTES, 0, 1.0, 0, _target(block))
+    leading = (AheadRequest("ahead-bands", letter, MAX_BYTES, 1.0, _target(block)),)
     jobs = _band_jobs([worker_a, worker_b], "render_ahead", leading, 2)
     sent = IsolatedWorker.submit_together(jobs, wait_s=None)
     assert sent is not None
@@ -454,7 +455,8 @@ def test_a_named_pipe_is_refused_at_once_not_waited_on(
     os.mkfifo(pipe)  # nothing ever writes to it: opening it to read would block
     pid = worker_a.pid
     with pytest.raises(WorkerFailure) as failure:
-        worker_a.call("render_ahead", "ahead-pipe", str(pipe), MAX_BYTES, 0, 1.0, timeout_s=5)
+        request = AheadRequest("ahead-pipe", pipe, MAX_BYTES, 1.0, None)
+        worker_a.call("render_ahead", request, timeout_s=5)
     assert failure.value.code == WorkerFailure.ERROR  # refused, not timed out and killed
     assert worker_a.pid == pid
 

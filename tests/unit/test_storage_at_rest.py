@@ -15,7 +15,7 @@ import pytest
 
 from app import sealed
 from app.draft_store import DraftStore
-from app.inspection.isolated import inspect_isolated
+from app.inspection.isolated import InspectClient, inspect_isolated
 from app.message_draft import Attachment, Draft
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
 from app.outbox import JobFile, Outbox
@@ -53,9 +53,12 @@ def test_a_staged_letter_a_bulk_draft_and_its_job_leave_nothing_in_clear(
 ) -> None:
     staging = StagingArea(data_dir() / "staging", max_bytes=20 * 1024 * 1024)
     staged = staging.stage(_letter(tmp_path))
-    assert worker.call("sanitize", str(staged.path)), "the text after the end was removed"
+    sanitized = InspectClient(worker).sanitize(staged.path)
+    assert sanitized.changed, "the text after the end was removed"
     staged = staging.rehash(staged)
-    report = inspect_isolated(worker, staged.path, [], "new_case", name=staged.filename)
+    report = inspect_isolated(
+        worker, staged.path, [], "new_case", name=staged.filename, removed=sanitized.removed
+    )
     assert report.sha256 == staged.sha256, "the worker read the plain bytes of the copy"
     assert report.personal_data_found and report.pages == 1
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from app import texts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,3 +38,32 @@ def test_every_send_gate_reason_and_staging_refusal_has_a_text() -> None:
 def test_a_missing_parameter_shows_the_placeholder_instead_of_failing() -> None:
     assert "{pages}" in texts.message("send.page_unseen", "sv", {"page": 2, "name": "a.pdf"})
     assert texts.message("no.such.code", "en") == "no.such.code"
+
+
+def test_the_shipped_catalogues_load_each_code_once_in_the_catalogue_of_its_prefix() -> None:
+    """Loading refuses what the test below shows; the shipped files load, and every
+    ``file.*`` text (staging's refusals and the inspection's) is in ``file.json``."""
+    texts.catalogue.cache_clear()
+    catalogue = texts.catalogue()
+    folder = ROOT / "resources" / "texts"
+    assert {p.name for p in folder.glob("file*.json")} == {"file.json"}
+    assert "file.too_large" in catalogue and "file.inspection_crashed" in catalogue
+
+
+def test_a_code_twice_or_in_the_wrong_catalogue_is_refused_at_load() -> None:
+    entry = '{"sv": "x", "en": "x"}'
+    with pytest.raises(texts.CatalogueError, match="twice"):
+        texts.merge_catalogues([("file.json", f'{{"file.a": {entry}, "file.a": {entry}}}')])
+    with pytest.raises(texts.CatalogueError, match="another catalogue"):
+        texts.merge_catalogues(
+            [
+                ("ui.json", f'{{"ui.preview.a": {entry}}}'),
+                ("ui.preview.json", f'{{"ui.preview.a": {entry}}}'),
+            ]
+        )
+    with pytest.raises(texts.CatalogueError, match="prefix"):
+        texts.merge_catalogues([("send.json", f'{{"gateway.unreachable": {entry}}}')])
+    merged = texts.merge_catalogues(
+        [("ui.json", f'{{"ui.a": {entry}}}'), ("ui.preview.json", f'{{"ui.preview.b": {entry}}}')]
+    )
+    assert sorted(merged) == ["ui.a", "ui.preview.b"]
