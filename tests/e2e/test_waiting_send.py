@@ -53,6 +53,18 @@ def _send_and_wait(qtbot: QtBot, window: MainWindow) -> None:
     assert ended.args[0].state is JobState.NEEDS_ACTION
 
 
+def _waiting_reply(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> tuple[MainWindow, Path, int]:
+    """A reply written, the gateway stopped, Send: the reply waits in the outbox."""
+    window = open_window(qtbot, services)
+    window.outbox_runner.policy = QUICK
+    _write_reply(qtbot, window, tmp_path)
+    data, port = _stop_gateway(services)
+    _send_and_wait(qtbot, window)
+    return window, data, port
+
+
 def _stop_gateway(services: Services) -> tuple[Path, int]:
     assert services.sandbox is not None
     port = urllib.parse.urlsplit(services.sandbox.base_url).port
@@ -110,11 +122,7 @@ def test_only_the_intended_reply_is_delivered_after_the_gateway_comes_back(
 def test_a_waiting_send_taken_back_is_the_cases_draft_again_and_nothing_is_sent(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
-    window = open_window(qtbot, services)
-    window.outbox_runner.policy = QUICK
-    _write_reply(qtbot, window, tmp_path)
-    _stop_gateway(services)
-    _send_and_wait(qtbot, window)
+    window, _data, _port = _waiting_reply(qtbot, services, tmp_path)
     window.waiting_panel.take_back_button.click()
     assert window.draft.case_id == CASE and window.draft.body == "Här är remissen."
     assert [a.filename for a in window.draft.attachments] == ["Remiss.pdf"]
@@ -129,11 +137,7 @@ def test_a_waiting_send_taken_back_is_the_cases_draft_again_and_nothing_is_sent(
 def test_a_refused_job_brings_its_draft_back_even_when_it_waited_first(
     qtbot: QtBot, services: Services, tmp_path: Path
 ) -> None:
-    window = open_window(qtbot, services)
-    window.outbox_runner.policy = QUICK
-    _write_reply(qtbot, window, tmp_path)
-    data, port = _stop_gateway(services)
-    _send_and_wait(qtbot, window)
+    window, data, port = _waiting_reply(qtbot, services, tmp_path)
     again = start_sandbox(data_dir=data, port=port)
     try:
         # Meanwhile the case was answered (here, by the same clinician's client): the

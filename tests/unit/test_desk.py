@@ -37,6 +37,15 @@ def _journal(outbox: Outbox, draft: Draft) -> OutboxJob:
     return outbox.add(outgoing_message(draft), [], draft.idempotency_key, "anna", None)
 
 
+def _handed_over(outbox: Outbox, book: DraftBook | None = None) -> tuple[Desk, Draft, OutboxJob]:
+    """A desk with one reply journalled and handed over (its job still running)."""
+    desk = Desk(book if book is not None else DraftBook(), outbox, "anna")
+    draft = _reply()
+    job = _journal(outbox, draft)
+    desk.handed_over(job, draft)
+    return desk, draft, job
+
+
 def _end(outbox: Outbox, job: OutboxJob, state: JobState, **changes: object) -> OutboxJob:
     return outbox.record(job.job_id, state=state, **changes)
 
@@ -63,10 +72,7 @@ def test_a_refused_job_brings_its_draft_back_even_after_it_waited_first(
     outbox: Outbox,
 ) -> None:
     book = DraftBook()
-    desk = Desk(book, outbox, "anna")
-    draft = _reply()
-    job = _journal(outbox, draft)
-    desk.handed_over(job, draft)
+    desk, draft, job = _handed_over(outbox, book)
     desk.job_ended(_end(outbox, job, JobState.NEEDS_ACTION))
     fresh = book.for_case(CASE, "Sv: Provsvar")  # an untouched reply opened meanwhile
     outcome, back = desk.job_ended(_end(outbox, job, JobState.FAILED, error_code="case_closed"))
@@ -78,20 +84,14 @@ def test_a_refused_job_brings_its_draft_back_even_after_it_waited_first(
 
 
 def test_a_delivered_job_is_done_with(outbox: Outbox) -> None:
-    desk = Desk(DraftBook(), outbox, "anna")
-    draft = _reply()
-    job = _journal(outbox, draft)
-    desk.handed_over(job, draft)
+    desk, _draft, job = _handed_over(outbox)
     assert desk.job_ended(_end(outbox, job, JobState.DELIVERED)) == (Outcome.DELIVERED, None)
     assert desk.waiting() == [] and desk.drafts_to_save() == []
 
 
 def test_take_back_closes_a_job_that_never_left_and_returns_its_draft(outbox: Outbox) -> None:
     book = DraftBook()
-    desk = Desk(book, outbox, "anna")
-    draft = _reply()
-    job = _journal(outbox, draft)
-    desk.handed_over(job, draft)
+    desk, draft, job = _handed_over(outbox, book)
     with pytest.raises(TakeBackRefused):  # still running
         desk.take_back(job.job_id)
     desk.job_ended(_end(outbox, job, JobState.NEEDS_ACTION))
@@ -102,10 +102,7 @@ def test_take_back_closes_a_job_that_never_left_and_returns_its_draft(outbox: Ou
 
 
 def test_a_job_whose_message_may_have_been_made_is_never_taken_back(outbox: Outbox) -> None:
-    desk = Desk(DraftBook(), outbox, "anna")
-    draft = _reply()
-    job = _journal(outbox, draft)
-    desk.handed_over(job, draft)
+    desk, _draft, job = _handed_over(outbox)
     desk.job_ended(_end(outbox, job, JobState.NEEDS_ACTION, posted=True))
     with pytest.raises(TakeBackRefused) as refused:
         desk.take_back(job.job_id)
