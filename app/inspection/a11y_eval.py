@@ -86,8 +86,8 @@ def inspect_as_window(path: Path, scratch: Path) -> InspectionReport:
 
     copy = scratch / path.name
     shutil.copyfile(path, copy)
-    remove_hidden(copy)
-    return inspect_file(copy, name=path.name)
+    sanitized = remove_hidden(copy)
+    return inspect_file(copy, name=path.name, removed=sanitized.removed)
 
 
 def evaluate(folder: Path) -> list[Outcome]:

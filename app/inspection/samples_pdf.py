@@ -41,9 +41,27 @@ def _base() -> pikepdf.Pdf:
     font = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
     page.obj.Resources = Dictionary(Font=Dictionary(F1=font))
     page.obj.Contents = pdf.make_stream(
-        b"BT /F1 12 Tf 72 770 Td (Kallelse till mottagningen den 12 mars kl 10.15.) Tj ET"
+        b"/P << /MCID 0 >> BDC BT /F1 12 Tf 72 770 Td "
+        b"(Kallelse till mottagningen den 12 mars kl 10.15.) Tj ET EMC"
     )
     pdf.Root.Lang = String("sv-SE")
+    # Tagged, as the region asks (an untagged file is refused): the text is one paragraph.
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
+    paragraph = pdf.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name.P, P=document, Pg=page.obj, K=0)
+    )
+    document.K.append(paragraph)
+    page.obj.StructParents = 0
+    pdf.Root.StructTreeRoot = pdf.make_indirect(
+        Dictionary(
+            Type=Name.StructTreeRoot,
+            K=document,
+            ParentTree=Dictionary(Nums=Array([0, Array([paragraph])])),
+            ParentTreeNextKey=1,
+        )
+    )
+    document.P = pdf.Root.StructTreeRoot
+    pdf.Root.MarkInfo = Dictionary(Marked=True)
     return pdf
 
 
@@ -72,12 +90,12 @@ def _field(pdf: pikepdf.Pdf, text: str, flags: int) -> None:
 
 
 def _struct(pdf: pikepdf.Pdf, role: str, key: str, text: str) -> None:
-    element = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(role), Pg=pdf.pages[0].obj))
-    element[Name(f"/{key}")] = String(text)
-    pdf.Root.StructTreeRoot = pdf.make_indirect(
-        Dictionary(Type=Name.StructTreeRoot, K=Array([element]))
+    document = pdf.Root.StructTreeRoot.K
+    element = pdf.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name(role), P=document, Pg=pdf.pages[0].obj)
     )
-    pdf.Root.MarkInfo = Dictionary(Marked=True)
+    element[Name(f"/{key}")] = String(text)
+    document.K.append(element)
 
 
 def _xmp(pdf: pikepdf.Pdf, text: str) -> None:

@@ -238,8 +238,12 @@ class _Bench:
         pane = self.pane()
         painted: list[tuple[int, float]] = []
         pane.page_painted.connect(lambda p: painted.append((p, time.perf_counter())))  # type: ignore[attr-defined]
-        self.attach(pane)
+        shown: list[object] = []
+        self.attach(pane, shown.append)
         _spin(lambda: any(p == 0 for p, _ in painted))
+        # Pages turn in the attached file: inspecting a tagged 500-page file takes longer
+        # than the dwell, and before it is attached only the page drawn ahead is there.
+        _spin(lambda: bool(shown))
         _idle(pace_ms)
         pane.scroll_area.setFocus()  # type: ignore[attr-defined]
         turns: list[float] = []

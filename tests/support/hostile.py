@@ -71,6 +71,19 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
+def _marked(page_text: bytes) -> bytes:
+    """The page's text as one paragraph of marked content (MCID 0), as a tagged file has it."""
+    return b"/P << /MCID 0 >> BDC\n" + page_text + b"\nEMC"
+
+
+def _tagged_catalog(font: int, entries: bytes = b"") -> bytes:
+    """The letter's catalog: Swedish, tagged (its tree follows the font object)."""
+    return (
+        b"<< /Type /Catalog /Pages 2 0 R /Lang (sv-SE) /StructTreeRoot %d 0 R "
+        b"/MarkInfo << /Marked true >> " % (font + 1) + entries + b" >>"
+    )
+
+
 def letter(
     *,
     catalog: bytes = b"",
@@ -78,23 +91,44 @@ def letter(
     extra: Sequence[bytes] = (),
     page_text: bytes = _PAGE_TEXT,
 ) -> bytes:
-    """A one-page tagged-enough letter: the catalog holds ``catalog`` entries, the page
-    holds ``annotations`` (objects 5 on), then ``extra`` objects, then the font."""
+    """A one-page tagged letter (the untagged one is refused since issue 23): the catalog
+    holds ``catalog`` entries, the page holds ``annotations`` (objects 5 on), then
+    ``extra`` objects, then the font, then the structure tree: a Document holding a P
+    (the page text) and one Link (or Annot) element per annotation, as Word tags them."""
     first_extra = 5 + len(annotations)
     font = first_extra + len(extra)
+    tree, document, paragraph = font + 1, font + 2, font + 3
+    holders = [paragraph + 1 + i for i in range(len(annotations))]
     annots = b""
     if annotations:
-        annots = b"/Annots [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(len(annotations)))
-        annots += b"]"
+        refs = b" ".join(b"%d 0 R" % (5 + i) for i in range(len(annotations)))
+        annots = b"/Tabs /S /Annots [" + refs + b"]"
+    marked = [
+        # Each annotation knows its place in the parent tree (1 on; 0 is the page's).
+        b"<< /StructParent %d " % (i + 1) + body.removeprefix(b"<<").lstrip()
+        for i, body in enumerate(annotations)
+    ]
+    elements = [
+        b"<< /Type /StructElem /S /%s /P %d 0 R /Pg 3 0 R /K << /Type /OBJR /Obj %d 0 R >> >>"
+        % (b"Link" if b"/Subtype /Link" in body else b"Annot", document, 5 + i)
+        for i, body in enumerate(annotations)
+    ]
+    parents = b" ".join(b"%d %d 0 R" % (i + 1, ref) for i, ref in enumerate(holders))
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R /Lang (sv-SE) " + catalog + b" >>",
+        _tagged_catalog(font, catalog),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 %d 0 R >> >> " % font + annots + b" >>",
-        _stream(page_text),
-        *annotations,
+        b"/StructParents 0 /Resources << /Font << /F1 %d 0 R >> >> " % font + annots + b" >>",
+        _stream(_marked(page_text)),
+        *marked,
         *extra,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree << /Nums [0 [%d 0 R] %s] >> "
+        b"/ParentTreeNextKey %d >>" % (document, paragraph, parents, len(annotations) + 1),
+        b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>"
+        % (tree, b" ".join(b"%d 0 R" % ref for ref in [paragraph, *holders])),
+        b"<< /Type /StructElem /S /P /P %d 0 R /Pg 3 0 R /K 0 >>" % document,
+        *elements,
     ]
     return assemble_pdf(objects, 1)
 
@@ -152,7 +186,7 @@ def incremental_update(
 def letter_revised() -> bytes:
     """A letter whose page text was replaced in an update: the old text stays behind."""
     old = letter(page_text=b"BT /F1 12 Tf 56 790 Td (" + MARKER + b") Tj ET")
-    return incremental_update(old, {4: _stream(_PAGE_TEXT)})
+    return incremental_update(old, {4: _stream(_marked(_PAGE_TEXT))})
 
 
 def letter_with_unused_stream(size: int = 512 * 1024) -> bytes:
@@ -183,8 +217,7 @@ def in_object_stream(catalog: Mapping[str, Any]) -> bytes:
 def update_adding_to_catalog(entries: bytes, extra: Mapping[int, bytes] | None = None) -> bytes:
     """A clean letter, then an update whose new catalog holds ``entries``."""
     base = letter()
-    catalog = b"<< /Type /Catalog /Pages 2 0 R /Lang (sv-SE) " + entries + b" >>"
-    return incremental_update(base, {1: catalog, **(extra or {})})
+    return incremental_update(base, {1: _tagged_catalog(5, entries), **(extra or {})})
 
 
 # -- images --------------------------------------------------------------------------
@@ -241,7 +274,9 @@ def linearized_then_updated() -> bytes:
     with pikepdf.open(io.BytesIO(base)) as pdf:
         content = pdf.pages[0].obj["/Contents"].objgen[0]
         size = int(pdf.trailer["/Size"])
-    return incremental_update(base, {content: _stream(_PAGE_TEXT)}, root=_root(base), size=size)
+    return incremental_update(
+        base, {content: _stream(_marked(_PAGE_TEXT))}, root=_root(base), size=size
+    )
 
 
 def _root(pdf: bytes) -> int:

@@ -96,6 +96,7 @@ def encrypted_pdf(*, user_password: str = "", extract: bool = False) -> bytes:
         out = io.BytesIO()
         pdf.save(
             out,
+            fix_metadata_version=False,  # the XMP as the letter has it (no dates added)
             encryption=pikepdf.Encryption(
                 R=4,
                 owner="owner-secret",

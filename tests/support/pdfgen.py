@@ -2,13 +2,26 @@
 
 Why our own: tests need PDFs with known text (identifiers in known places, N pages)
 without a PDF library that could hide what is in the file. Each page is one content
-stream of Helvetica text lines; optional document language and title.
+stream of Helvetica text lines.
+
+By default the file is what the region's instruction asks for, as Word writes it with
+"Dokumentstruktur för hjälpmedel" on: tagged (a ``Document`` element holding one ``P``
+per line, each line marked content with its MCID, a parent tree, ``MarkInfo/Marked``),
+in Swedish (``/Lang``), with a title shown instead of the file name, and the PDF/UA
+identifier in an XMP packet (the one ``pdf_strip`` keeps), so that inspection finds
+nothing to warn about and staging nothing to repair. ``tagged=False``, ``title=None``
+and ``lang=None`` leave each out, for the tests about those findings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+
+from app.inspection.pdf_strip import minimal_xmp
+
+DEFAULT_TITLE = "Brev från mottagningen"
+DEFAULT_LANGUAGE = "sv-SE"
 
 
 def _pdf_string(text: str) -> bytes:
@@ -17,11 +30,16 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
+def _stream(body: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d%s >>\nstream\n" % (len(body), extra) + body + b"\nendstream"
+
+
 def text_pdf(
     pages: Sequence[Sequence[str]],
     *,
-    title: str | None = None,
-    lang: str | None = None,
+    title: str | None = DEFAULT_TITLE,
+    lang: str | None = DEFAULT_LANGUAGE,
+    tagged: bool = True,
     font_size: int = 12,
 ) -> bytes:
     """A PDF with one A4 page per item of ``pages``, each a list of text lines."""
@@ -31,37 +49,80 @@ def text_pdf(
         objects.append(body)
         return len(objects)
 
+    def reserve() -> int:
+        return add(b"")  # filled in once the objects it refers to have numbers
+
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    pages_ref = len(objects) + 1
-    add(b"")  # placeholder for the Pages tree, filled in below
+    pages_ref = reserve()
+    tree_ref = reserve() if tagged else 0
+    document_ref = reserve() if tagged else 0
     page_refs: list[int] = []
+    paragraphs: list[int] = []
+    parent_tree: list[bytes] = []
     leading = font_size + 4
-    for lines in pages:
+    for index, lines in enumerate(pages):
+        page_ref = reserve()
         ops = [b"BT", b"/F1 %d Tf" % font_size, b"%d TL" % leading, b"56 790 Td"]
+        on_page: list[int] = []
         for line in lines:
-            ops.append(_pdf_string(line) + b" Tj T*")
+            if not line:
+                ops.append(b"T*")  # a blank line draws nothing: no paragraph, no content
+                continue
+            shown = _pdf_string(line) + b" Tj T*"
+            if tagged:
+                mcid = len(on_page)
+                shown = b"/P << /MCID %d >> BDC " % mcid + shown + b" EMC"
+                on_page.append(
+                    add(
+                        b"<< /Type /StructElem /S /P /P %d 0 R /Pg %d 0 R /K %d >>"
+                        % (document_ref, page_ref, mcid)
+                    )
+                )
+            ops.append(shown)
         ops.append(b"ET")
-        stream = b"\n".join(ops)
-        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        page_refs.append(
-            add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
-                b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
-                % (pages_ref, font, content)
-            )
+        content = add(_stream(b"\n".join(ops)))
+        structure = b" /StructParents %d" % index if tagged else b""
+        objects[page_ref - 1] = (
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R%s >>"
+            % (pages_ref, font, content, structure)
         )
-    kids = b" ".join(b"%d 0 R" % ref for ref in page_refs)
-    objects[pages_ref - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_refs))
+        page_refs.append(page_ref)
+        paragraphs += on_page
+        parent_tree.append(b"%d [%s]" % (index, _refs(on_page)))
+    objects[pages_ref - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        _refs(page_refs),
+        len(page_refs),
+    )
     catalog_entries = b"/Type /Catalog /Pages %d 0 R" % pages_ref
+    if tagged:
+        objects[document_ref - 1] = b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (
+            tree_ref,
+            _refs(paragraphs),
+        )
+        objects[tree_ref - 1] = (
+            b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree << /Nums [%s] >> "
+            b"/ParentTreeNextKey %d >>" % (document_ref, b" ".join(parent_tree), len(page_refs))
+        )
+        catalog_entries += b" /StructTreeRoot %d 0 R /MarkInfo << /Marked true >>" % tree_ref
     if lang:
         catalog_entries += b" /Lang " + _pdf_string(lang)
     if title:
         # As Word writes it with the title chosen: otherwise Bifoga repairs it at staging.
         catalog_entries += b" /ViewerPreferences << /DisplayDocTitle true >>"
+    if tagged and title and lang:
+        # Declared PDF/UA, in the packet pdf_strip keeps as it is: nothing to repair.
+        xmp = minimal_xmp(title, [lang], "1")
+        metadata = add(_stream(xmp, b" /Type /Metadata /Subtype /XML"))
+        catalog_entries += b" /Metadata %d 0 R" % metadata
     catalog = add(b"<< " + catalog_entries + b" >>")
     info = add(b"<< /Title " + _pdf_string(title) + b" >>") if title else None
 
     return assemble_pdf(objects, catalog, info)
+
+
+def _refs(numbers: Sequence[int]) -> bytes:
+    return b" ".join(b"%d 0 R" % number for number in numbers)
 
 
 def assemble_pdf(objects: Sequence[bytes], root: int, info: int | None = None) -> bytes:

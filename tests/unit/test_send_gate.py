@@ -78,7 +78,7 @@ def test_a_blocking_finding_holds_the_send_on_its_page() -> None:
     scan = Finding("pdf.scanned_page", Severity.BLOCK, 2)
     (reason,) = send_gate.reasons(ready_reply(attachment(findings=(scan,))))
     assert (reason.code, reason.page) == ("send.file_blocked", 1)
-    warn = Finding("pdf.untagged", Severity.WARN, None)
+    warn = Finding("pdf.no_title", Severity.WARN, None)
     assert codes(ready_reply(attachment(findings=(warn,)))) == []
 
 
