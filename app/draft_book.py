@@ -82,6 +82,12 @@ class DraftBook:
         if draft not in self:
             self._drafts.append(draft)
 
+    def put_first(self, draft: Draft) -> None:
+        """Take a draft back in ahead of the others (a refused send's draft comes back
+        as its case's own draft)."""
+        self.remove(draft)
+        self._drafts.insert(0, draft)
+
     def remove(self, draft: Draft) -> None:
         self._drafts = [held for held in self._drafts if held is not draft]
 

@@ -161,6 +161,13 @@ def first_window(settings: Settings) -> FirstWindow:
     return FirstWindow(settings)
 
 
+def keyring_reason(error: StorageKeyError) -> str:
+    """Why the keyring failed, in the clinician's words (never an exception's name;
+    the log has that)."""
+    no_keyring = "NoKeyring" in (error.reason or "")
+    return tr("storage.reason.no_keyring" if no_keyring else "storage.reason.locked")
+
+
 def ask_keyring_again(parent: QWidget, error: StorageKeyError) -> bool:
     """Whether the clinician wants to try the keyring again (True) or to quit."""
     from PySide6.QtWidgets import QMessageBox
@@ -168,7 +175,7 @@ def ask_keyring_again(parent: QWidget, error: StorageKeyError) -> bool:
     box = QMessageBox(
         QMessageBox.Icon.Critical,
         tr("storage.keyring_title"),
-        tr("storage.keyring_unavailable", reason=error.reason or error.code),
+        tr("storage.keyring_unavailable", reason=keyring_reason(error)),
         parent=parent,
     )
     box.setObjectName("keyring_unavailable")

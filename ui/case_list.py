@@ -72,8 +72,15 @@ class CaseList(QWidget):
         self.reload_button.clicked.connect(self.reload_requested)
         layout.addWidget(self.reload_button)
 
-    def show_cases(self, cases: list[Case], book: DraftBook, shown: Draft) -> None:
-        """Fill the list: each open case (marked when it holds a draft), then each new-case
+    def show_cases(
+        self,
+        cases: list[Case],
+        book: DraftBook,
+        shown: Draft,
+        sending: dict[str, str] | None = None,
+    ) -> None:
+        """Fill the list: each open case (marked when it holds a draft, and with
+        ``sending``'s marks: a send on its way, the resident's answer), then each new-case
         draft with content, then drafts for cases that are no longer open; the row of the
         draft on screen is selected, without choosing it again."""
         self.cases = list(cases)
@@ -87,6 +94,8 @@ class CaseList(QWidget):
                 text += " · " + tr("ui.cases.awaiting_resident")
             if has_draft:
                 text = "✎ " + text + " · " + tr("ui.cases.has_draft")
+            if sending and case.case_id in sending:
+                text = "● " + text + " · " + sending[case.case_id]
             rows.append((Row(case_id=case.case_id), text, has_draft))
         for draft in book.with_content():
             if not draft.kind.answers_a_case:

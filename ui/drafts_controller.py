@@ -56,8 +56,9 @@ class DraftsController(QObject):
     def _cases_loaded(self, cases: list[Case]) -> None:
         w = self._window
         w.reload_button.setEnabled(True)
-        w.cases_panel.show_cases(cases, w.book, w.draft)
+        w.cases_panel.show_cases(cases, w.book, w.draft, self._marks())
         self._pass_known_names()
+        w.threads.check([c.case_id for c in cases])
 
     def _cases_failed(self, error: BaseException) -> None:
         self._window.reload_button.setEnabled(True)
@@ -65,7 +66,24 @@ class DraftsController(QObject):
 
     def refresh_case_marks(self) -> None:
         w = self._window
-        w.cases_panel.show_cases(self.cases, w.book, w.draft)
+        w.cases_panel.show_cases(self.cases, w.book, w.draft, self._marks())
+
+    def sends_changed(self) -> None:
+        """A send started, waits or ended: the marks follow, and the saved drafts (a
+        delivered one is no longer kept)."""
+        self.save_draft()
+        self.refresh_case_marks()
+
+    def _marks(self) -> dict[str, str]:
+        """What the list says beside a case: a send on its way ("Skickas…", "Väntar…"),
+        and that the resident has answered."""
+        marks: dict[str, list[str]] = {}
+        for case_id in self._window.threads.answered:
+            marks.setdefault(case_id, []).append(tr("ui.cases.resident_answered"))
+        for waiting in self._window.desk.waiting():
+            if waiting.case_id is not None:
+                marks.setdefault(waiting.case_id, []).append(tr(f"ui.waiting.{waiting.mark.value}"))
+        return {case_id: " · ".join(words) for case_id, words in marks.items()}
 
     def load_known_names(self) -> None:
         """Residents' names the gateway can tell (the sandbox lists its residents), so a
@@ -129,6 +147,8 @@ class DraftsController(QObject):
                 w.attaching.inspect(attachment)
         if draft.attachments:
             w.attachments.select(draft.attachments[0].id)
+        w.waiting.show_case(draft.case_id if draft.kind.answers_a_case else None)
+        w.threads.show_case(draft.case_id if draft.kind.answers_a_case else None)
         self.refresh_case_marks()
         w.show_whether_a_draft_is_open()
         w.update_gate()
@@ -141,6 +161,8 @@ class DraftsController(QObject):
         w.compose.recipients_edit.clear()
         w.attachments.load_draft(w.draft)
         w.preview.show_attachment(None)
+        w.waiting.show_case(None)
+        w.threads.show_case(None)
         self.save_draft()
         self.refresh_case_marks()
         w.show_whether_a_draft_is_open()
@@ -193,11 +215,16 @@ class DraftsController(QObject):
             self.save_draft()
             self.refresh_case_marks()
 
-    def take_back(self, draft: Draft) -> None:
-        """A draft whose send the gateway refused goes back under its case, to be put
-        right and sent again (its sign-off was for what was refused)."""
-        draft.sign_off = None
-        self._window.book.add(draft)
+    def draft_returned(self, draft: Draft) -> None:
+        """A draft the desk gave back (refused by the gateway, or taken back) is under
+        its case again; it is put on screen when its case, or nothing, is shown there."""
+        w = self._window
+        shown = w.draft
+        if (shown.case is None and shown.kind.answers_a_case) or (
+            shown.case_id is not None and shown.case_id == draft.case_id
+        ):
+            self.show_draft(draft)
+            return
         self.save_draft()
         self.refresh_case_marks()
 
@@ -214,7 +241,8 @@ class DraftsController(QObject):
     def save_draft(self) -> None:
         w = self._window
         try:
-            self._store.save([*w.book], w.draft)
+            # The waiting sends' drafts too: found again beside their jobs after a restart.
+            self._store.save(w.desk.drafts_to_save(), w.draft)
         except OSError as error:
             log.warning("draft not saved: %s", type(error).__name__)
             w.statusBar().showMessage(tr("ui.draft.not_saved"))
@@ -227,9 +255,9 @@ class DraftsController(QObject):
         missing: list[str] = []
         kept = []
         for item in restored.drafts:
-            if w.services.outbox.job_for_key(item.draft.idempotency_key) is not None:
-                # Journalled just before a stop: the outbox sends it (once); the draft,
-                # whose files the job holds, is done with.
+            if w.desk.restore(item.draft):
+                # Journalled before a stop: the outbox sends it (once) and the desk keeps
+                # the draft beside its job until it is delivered or given back.
                 continue
             w.book.add(_addressable(item))
             missing.extend(item.missing_files)

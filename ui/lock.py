@@ -91,10 +91,10 @@ class LockPage(QWidget):
         font.setBold(True)
         self.heading.setFont(font)
         layout.addWidget(self.heading)
-        explanation = QLabel(tr("ui.lock.explanation"))
-        explanation.setWordWrap(True)
-        explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(explanation)
+        self.explanation = QLabel(tr("ui.lock.how"))
+        self.explanation.setWordWrap(True)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.explanation)
 
         row = QHBoxLayout()
         row.addStretch(1)
@@ -128,6 +128,20 @@ class LockPage(QWidget):
         other.addStretch(1)
         layout.addLayout(other)
         layout.addStretch(2)
+
+    def explain(self, idle_minutes: int | None, drafts: int) -> None:
+        """Say truly why it is locked (idle, or asked for) and whether drafts are kept."""
+        why = (
+            tr("ui.lock.why_idle", minutes=idle_minutes)
+            if idle_minutes is not None
+            else tr("ui.lock.why_asked")
+        )
+        kept = ""
+        if drafts == 1:
+            kept = tr("ui.lock.drafts_kept_one")
+        elif drafts > 1:
+            kept = tr("ui.lock.drafts_kept_many", count=drafts)
+        self.explanation.setText(" ".join(p for p in (why, kept, tr("ui.lock.how")) if p))
 
     def reset(self) -> None:
         self.status.clear()

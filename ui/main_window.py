@@ -26,6 +26,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLayout,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from app import send_gate
 from app.attach import AttachPipeline
 from app.audit import AuditSession
+from app.desk import Desk
 from app.draft_book import DraftBook
 from app.message_draft import Attachment, Draft
 from app.model import Case, Staff
@@ -48,6 +50,7 @@ from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
 from ui.case_list import CaseList
+from ui.close_question import CloseChoice, ask_on_close
 from ui.compose import ComposeView
 from ui.drafts_controller import DraftsController
 from ui.i18n import tr
@@ -61,8 +64,17 @@ from ui.sent_view import SentView
 from ui.session_controller import SessionController
 from ui.side_views import SideViews
 from ui.storage_view import StorageView
+from ui.thread_controller import ThreadController
+from ui.thread_view import ThreadView
+from ui.waiting_controller import WaitingController
+from ui.waiting_panel import WaitingPanel
 from ui.window_actions import install_actions
 from ui.wrong_file_dialog import WrongFileDialog
+
+#: The conversation's (or the waiting send's) slot above the message, in pixels.
+CASE_SLOT_HEIGHT = 120
+#: The files' area under the message, in pixels (the list and a file's findings).
+ATTACHMENTS_HEIGHT = 220
 
 #: The window's size where the screen has room; it never starts larger than the screen.
 PREFERRED_SIZE = (1400, 860)
@@ -99,6 +111,8 @@ class MainWindow(QMainWindow):
         self.book = DraftBook()
         #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
         self.draft = Draft()
+        #: The book and the sends that left it, until delivered or given back.
+        self.desk = Desk(self.book, services.outbox, staff.staff_id)
 
         environment = tr("ui.sandbox_title") if services.uses_sandbox else ""
         self.setWindowTitle(
@@ -118,6 +132,10 @@ class MainWindow(QMainWindow):
         self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
         self._build_widgets()
 
+        self.waiting = WaitingController(
+            self.desk, services.outbox, self.outbox_runner, self.waiting_panel
+        )
+        self.threads = ThreadController(services.client, self.thread_view)
         self.drafts = DraftsController(self)
         self.attaching = AttachController(
             self,
@@ -159,7 +177,7 @@ class MainWindow(QMainWindow):
         expose_values(self, also=(self.reason_button,))
         announce_status(self.statusBar())
         self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.session.lock(idle=True))
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         if services.purged_at_start:  # R8: what was kept too long is gone, and said so
@@ -171,6 +189,7 @@ class MainWindow(QMainWindow):
         self.update_gate()
         self.drafts.load_cases()
         self.drafts.load_known_names()
+        self.desk.load_unfinished()
         self.drafts.restore_saved_drafts()
         self.show_whether_a_draft_is_open()
         self.outbox_runner.resume()
@@ -185,10 +204,32 @@ class MainWindow(QMainWindow):
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
+        # One slot of fixed height above the message: the conversation, or what waits
+        # in the outbox for this case; the message and its files never move.
+        self.thread_view = ThreadView()
+        self.waiting_panel = WaitingPanel()
+        self.case_slot = QStackedWidget()
+        self.case_slot.addWidget(self.thread_view)
+        self.case_slot.addWidget(self.waiting_panel)
+        self.case_slot.setFixedHeight(CASE_SLOT_HEIGHT)
+        self.waiting_panel.presence_changed.connect(
+            lambda waiting: self.case_slot.setCurrentWidget(
+                self.waiting_panel if waiting else self.thread_view
+            )
+        )
+        middle_layout.addWidget(self.case_slot)
         self.compose = ComposeView(self.draft)
         middle_layout.addWidget(self.compose, 1)
         self.attachments = AttachmentsPanel(self.draft)
-        middle_layout.addWidget(self.attachments, 1)
+        middle_layout.addWidget(self.attachments)
+        # The files' area keeps one height whatever it holds (its findings scroll), and
+        # the message takes the rest: a file selected or a finding more never moves
+        # "Bifoga fil…" or the text under the pointer.
+        files_layout = self.attachments.layout()
+        assert isinstance(files_layout, QVBoxLayout)
+        files_layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.attachments.setFixedHeight(ATTACHMENTS_HEIGHT)
+        files_layout.addStretch(1)  # what is left stays at the bottom
 
         self.preview = PreviewPane(self.services)
 
@@ -234,6 +275,12 @@ class MainWindow(QMainWindow):
         cases.new_case_draft_chosen.connect(drafts.new_case_draft_chosen)
         cases.new_case_requested.connect(self.start_new_case)
         cases.reload_requested.connect(drafts.load_cases)
+        self.threads.answered_changed.connect(drafts.refresh_case_marks)
+        self.threads.refresh_due.connect(drafts.load_cases)
+        self.waiting.draft_returned.connect(drafts.draft_returned)
+        self.waiting.marks_changed.connect(drafts.sends_changed)
+        self.waiting.problem.connect(self.show_problem)
+        self.waiting.status.connect(self.statusBar().showMessage)
         self.compose.changed.connect(self.update_gate)
         # Recipients and kind decide the identity match, so the files' findings follow
         # (not on every key press in the text: that changes no finding).
@@ -424,17 +471,16 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         unsent = self.unsent_drafts()
-        if unsent:
-            # Throwing work away is never what Enter does: the default is to stay.
-            answer = QMessageBox.question(
-                self,
-                "Bifoga",
-                tr("ui.close.discard_drafts", count=len(unsent)),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        self.discard_all_drafts()
+        if not unsent:
+            event.accept()
+            return
+        # End of shift: a draft is never lost by closing; keeping it is what Enter does.
+        choice = ask_on_close(self, len(unsent))
+        if choice is CloseChoice.CANCEL:
+            event.ignore()
+            return
+        if choice is CloseChoice.DISCARD:
+            self.discard_all_drafts()
+        else:
+            self.save_draft()  # found again at this clinician's next sign-in
         event.accept()

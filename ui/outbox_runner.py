@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.gateway.client import GatewayClient
-from app.outbox import Outbox, OutboxJob, resume_unfinished, run_job
+from app.outbox import DeliveryPolicy, Outbox, OutboxJob, resume_unfinished, run_job
 from ui.workers import run_with_progress
 
 
@@ -32,6 +32,8 @@ class OutboxRunner(QObject):
         self._client = client
         self._staff_id = staff_id
         self._running: set[str] = set()
+        #: How long a job waits out an unreachable gateway (None: the outbox's default).
+        self.policy: DeliveryPolicy | None = None
 
     @property
     def busy(self) -> bool:
@@ -41,10 +43,10 @@ class OutboxRunner(QObject):
         if job_id in self._running:
             return
         self._running.add(job_id)
-        outbox, client = self._outbox, self._client
+        outbox, client, policy = self._outbox, self._client, self.policy
         run_with_progress(
             self,
-            lambda report: run_job(outbox, job_id, client, report),
+            lambda report: run_job(outbox, job_id, client, report, policy=policy),
             lambda job: self._finished(job_id, job),
             lambda error: self._crashed(job_id, error),
             self.progressed.emit,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.colleague_look import ColleagueLook
 from app.gateway.client import GatewayError, Review
 from app.identifiers import mask
 from app.identity import TokenSet
@@ -64,13 +65,20 @@ class ReviewDialog(QDialog):
         self.sign_off: SignOff | None = None
         self.decline_reason = ""
         self.setWindowTitle(tr("ui.review.title"))
-        if parent is not None:
-            self.resize(parent.size() * 0.9)
+        #: The colleague's own pages seen (the sender's do not count): app/colleague_look.py.
+        self.look = ColleagueLook(draft)
+        if parent is not None:  # the preview takes most of it (at 1280×720 too)
+            self.resize(parent.size() * 0.96)
 
         layout = QVBoxLayout(self)
+        columns = QHBoxLayout()
+        side = QWidget()
+        side.setMaximumWidth(300)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(tr("ui.review.intro", sender=sender.name))
         intro.setWordWrap(True)
-        layout.addWidget(intro)
+        side_layout.addWidget(intro)
 
         summary = QFormLayout()
         summary.addRow(tr("ui.review.kind"), QLabel(tr_plain(f"ui.kind.{draft.kind.value}")))
@@ -93,35 +101,37 @@ class ReviewDialog(QDialog):
         self.body_view.setReadOnly(True)
         self.body_view.setTabChangesFocus(True)
         self.body_view.setAccessibleName(tr("ui.review.body"))
-        self.body_view.setMaximumHeight(110)
+        self.body_view.setMaximumHeight(90)
         summary.addRow(tr("ui.review.body"), self.body_view)
-        layout.addLayout(summary)
+        side_layout.addLayout(summary)
 
-        body = QHBoxLayout()
         self.files = QListWidget()
         self.files.setAccessibleName(tr("ui.review.files"))
-        self.files.setMaximumWidth(280)
-        for attachment in draft.attachments:
-            if attachment.personal_data:
-                hits = (
-                    sorted({h.masked for h in attachment.report.hits}) if attachment.report else []
-                )
-                text = attachment.filename + ("\n" + ", ".join(hits[:3]) if hits else "")
-                item = QListWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, attachment.id)
-                self.files.addItem(item)
+        for attachment in self.look.copies():
+            hits = sorted({h.masked for h in attachment.report.hits}) if attachment.report else []
+            text = attachment.filename + ("\n" + ", ".join(hits[:3]) if hits else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, attachment.id)
+            self.files.addItem(item)
         self.files.currentItemChanged.connect(self._file_selected)
-        body.addWidget(self.files)
-        self.preview = PreviewPane(services)
-        body.addWidget(self.preview, 1)
-        layout.addLayout(body, 1)
+        side_layout.addWidget(self.files, 1)
+        #: What the colleague still has to look at before "Godkänn".
+        self.look_label = LiveLabel()
+        self.look_label.setWordWrap(True)
+        side_layout.addWidget(self.look_label)
 
         form = QFormLayout()
         self.decline_reason_edit = QLineEdit()
         self.decline_reason_edit.setPlaceholderText(tr("ui.review.decline_reason_placeholder"))
         self.decline_reason_edit.setAccessibleName(tr("ui.review.decline_reason"))
         form.addRow(tr("ui.review.decline_reason"), self.decline_reason_edit)
-        layout.addLayout(form)
+        side_layout.addLayout(form)
+        columns.addWidget(side)
+        self.preview = PreviewPane(services)
+        self.preview.page_seen.connect(self._page_seen)
+        self.preview.page_count_known.connect(self._page_count_known)
+        columns.addWidget(self.preview, 1)
+        layout.addLayout(columns, 1)
 
         #: The address and a cancel while the colleague is at the provider's page.
         self.wait_panel = BrowserWaitPanel(self)
@@ -148,7 +158,9 @@ class ReviewDialog(QDialog):
         layout.addLayout(buttons)
         if self.files.count():
             self.files.setCurrentRow(0)
-        self.approve_button.setFocus()
+        self._show_look()
+        # The keys page through the file at once (PageDown); Tab reaches "Godkänn".
+        (self.preview.scroll_area if self.files.count() else self.approve_button).setFocus()
         expose_values(self)  # "Mottagare", "Ämne" ... say what they show
 
     def _recipient_text(self) -> str:
@@ -159,17 +171,38 @@ class ReviewDialog(QDialog):
         more = len(draft.recipients) - 5
         return shown + (" " + tr("ui.review.more", count=more) if more > 0 else "")
 
+    def _page_seen(self, attachment_id: str, page: int) -> None:
+        if self.look.page_seen(attachment_id, page):
+            self.preview.refresh_progress()
+            self._show_look()
+
+    def _page_count_known(self, attachment_id: str, count: int) -> None:
+        self.look.page_count_known(attachment_id, count)
+        self._show_look()
+
+    def _show_look(self) -> None:
+        """ "Godkänn" waits until the colleague has seen every page with personal data."""
+        left = sum(count for _copy, count in self.look.unseen())
+        if left == 0:
+            self.look_label.setText(tr("ui.review.look_done") if self.files.count() else "")
+        else:
+            key = "ui.review.look_left_one" if left == 1 else "ui.review.look_left_many"
+            self.look_label.setText(tr(key, count=left))
+        busy = self.login is not None and self.login.running
+        self.approve_button.setEnabled(self.look.complete and not busy)
+
     def _file_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is not None:
-            attachment = self._draft.attachment(item.data(Qt.ItemDataRole.UserRole))
+            attachment = self.look.copy(item.data(Qt.ItemDataRole.UserRole))
             # The colleague starts where the personal data is, not on a cover page.
             page = attachment.first_page_with_personal_data if attachment else 0
             self.preview.show_attachment(attachment, page)
 
     def approve(self) -> None:
         """The colleague approves at the identity provider: a fresh login for this
-        sign-off, bound to its digest, whose page shows what is approved."""
-        if self.login is not None and self.login.running:
+        sign-off, bound to its digest, whose page shows what is approved (only once the
+        colleague has seen every page with personal data here)."""
+        if (self.login is not None and self.login.running) or not self.look.complete:
             return
         services, digest = self._services, self._subject.digest
         message = sign_message(self._draft, self._sender.name)
@@ -223,8 +256,8 @@ class ReviewDialog(QDialog):
         self.reject()
 
     def _busy(self, busy: bool) -> None:
-        for widget in (self.approve_button, self.decline_button):
-            widget.setEnabled(not busy)
+        self.decline_button.setEnabled(not busy)
+        self.approve_button.setEnabled(not busy and self.look.complete)
 
     def done(self, result: int) -> None:
         # An approval under way ends with the dialog: no thread waits for a browser.

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import send_gate
+from app.desk import TAKEN_BACK, Outcome
 from app.message_draft import Draft
 from app.outbox import JobState, KeyInOutbox, OutboxJob
 from app.sending import enqueue_draft
@@ -32,8 +33,6 @@ class SendController(QObject):
         #: True from Send until the job is journalled (or refused before that).
         self.sending = False
         self.review_dialog: ReviewDialog | None = None
-        #: Drafts whose send is journalled and running, by job id (see ``job_ended``).
-        self._in_flight: dict[str, Draft] = {}
         runner = window.outbox_runner
         runner.progressed.connect(self._job_progressed)
         runner.ended.connect(self.job_ended)
@@ -114,7 +113,33 @@ class SendController(QObject):
         if send_gate.only_sign_off_missing(self.reasons):
             self.ask_colleague()
         elif not self.reasons:
+            self.send_after_asking()
+
+    def send_after_asking(self) -> None:
+        """Send; a second message to a case whose first is still on its way is asked
+        about first (the default is not to send it)."""
+        w = self._window
+        waiting = w.desk.waiting_for_case(w.draft.case_id)
+        if waiting is None or not w.desk.asks_before_sending(w.draft):
             self.send()
+            return
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Bifoga",
+            tr("ui.waiting.second_question", subject=shortened(waiting.job.message.subject)),
+            yes | no,
+            w,
+        )
+        box.setObjectName("second-send-question")
+        box.setDefaultButton(no)
+        box.button(yes).setText(tr("ui.waiting.send_too"))
+        box.button(no).setText(tr("ui.waiting.dont_send"))
+        draft = w.draft
+        box.finished.connect(
+            lambda result: self.send() if result == yes and w.draft is draft else None
+        )
+        box.open()
 
     # -- the colleague's sign-off --------------------------------------------------------
 
@@ -163,12 +188,15 @@ class SendController(QObject):
 
     def _enqueued(self, job: OutboxJob, draft: Draft) -> None:
         self.sending = False
-        # Its files belong to the job now; the draft is kept aside in case the gateway
-        # refuses it (a sign-off expired meanwhile, say), to be worked on again.
-        self._in_flight[job.job_id] = draft
-        self._window.originals.expect(job.job_id, draft.attachments)
-        self._window.drafts.forget_draft(draft, keep_files=True)
-        self._window.outbox_runner.start(job.job_id)
+        w = self._window
+        # Its files belong to the job now; the desk keeps the draft beside the job, shown
+        # on its case, until it is delivered or given back (app/desk.py).
+        w.waiting.handed_over(job, draft)
+        w.originals.expect(job.job_id, draft.attachments)
+        w.drafts.forget_draft(draft, keep_files=True)
+        if draft.kind.answers_a_case and draft.case is not None and w.draft.case is None:
+            w.drafts.select_case(draft.case)  # the case stays on screen, with what waits
+        w.outbox_runner.start(job.job_id)
 
     def _send_failed(self, error: BaseException) -> None:
         # Nothing was journalled: the draft stays as it is, with the same idempotency key.
@@ -187,21 +215,22 @@ class SendController(QObject):
             status.showMessage(tr("ui.send.uploading", done=done, total=total, count=count))
         elif job.state is JobState.SENDING:
             status.showMessage(tr("ui.send.sending"))
+        self._window.waiting.job_moved(job)
         self._window.job_changed.emit(job)
 
     def job_ended(self, job: OutboxJob) -> None:
         """An outbox job ended: delivered, refused by the gateway, or left to be acted on."""
         w = self._window
-        draft = self._in_flight.pop(job.job_id, None)
+        outcome = w.waiting.job_ended(job)  # a refused job's draft is back under its case
         w.job_changed.emit(job)
         w.originals.job_ended(job.job_id, job.state)
         if job.state is JobState.DELIVERED:
             self._send_finished(job)
             return
+        if outcome is Outcome.NOT_OURS or job.error_code == TAKEN_BACK:
+            return
         reason = code_text(job.error_code or "outbox.bad_answer")
-        if job.state is JobState.FAILED and draft is not None:
-            # Refused as it was: back to its case, to be put right and sent again.
-            w.drafts.take_back(draft)
+        if outcome is Outcome.RETURNED:
             w.show_problem(tr("ui.send.refused_back_to_draft", reason=reason))
         else:
             w.show_problem(tr("ui.send.not_finished", reason=reason))
@@ -232,9 +261,11 @@ class SendController(QObject):
         )
 
     def _outbox_resuming(self, count: int) -> None:
-        self._window.statusBar().showMessage(tr("ui.outbox.resuming", count=count))
+        key = "ui.outbox.resuming_one" if count == 1 else "ui.outbox.resuming"
+        self._window.statusBar().showMessage(tr(key, count=count))
 
     def _outbox_resumed(self, jobs: list[OutboxJob]) -> None:
         delivered = sum(1 for job in jobs if job.state is JobState.DELIVERED)
         if delivered == len(jobs):
-            self._window.statusBar().showMessage(tr("ui.outbox.resumed_all", count=delivered))
+            key = "ui.outbox.resumed_all_one" if delivered == 1 else "ui.outbox.resumed_all"
+            self._window.statusBar().showMessage(tr(key, count=delivered))

@@ -73,12 +73,14 @@ class SessionController(QObject):
 
     # -- the lock --------------------------------------------------------------------------
 
-    def lock(self) -> None:
+    def lock(self, *, idle: bool = False) -> None:
         """Hide everything of the message until the clinician's secret is given again."""
         w = self._window
         if self.locked:
             return
         w.save_draft()
+        minutes = round(w.services.settings.lock_after_minutes) if idle else None
+        w.lock_page.explain(minutes, len(w.unsent_drafts()))
         # Dialogs over the window (a question, the file chooser, the colleague's
         # sign-off) would show what the lock hides: they close, nothing is lost.
         while (modal := QApplication.activeModalWidget()) is not None and isinstance(

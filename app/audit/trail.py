@@ -330,7 +330,9 @@ class AuditSession:
             "case_id": None if case_id is None else self._guarded(case_id, "case_id"),
             "recipients": [self._pseudonyms.resident(r) for r in residents],
             "count": len(residents),
-            "sha256s": _sha256_list(sha256s),
+            # A text-only message (reply, partial reply, counter-question, new case) is
+            # a send too: audited with no files.
+            "sha256s": _sha256_list(sha256s, allow_empty=True),
         }
         return self._record(EventKind.SEND, data)
 
@@ -400,9 +402,9 @@ def _sha256(value: object, name: str) -> str:
     return value.lower()
 
 
-def _sha256_list(values: Iterable[str]) -> list[str]:
+def _sha256_list(values: Iterable[str], *, allow_empty: bool = False) -> list[str]:
     hashes = [_sha256(v, "sha256s") for v in values]
-    if not hashes:
+    if not hashes and not allow_empty:
         raise AuditError("audit.bad_value", field="sha256s")
     return hashes
 

@@ -26,7 +26,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from urllib.parse import quote
 
+from app.case_thread import CaseThread, thread_from_json
 from app.gateway.answers import (
     bad_response,
     error_from,
@@ -299,6 +301,13 @@ class GatewayClient(ClosedOnExit):
             ]
 
         return parsed(response, cases)
+
+    def case_thread(self, case_id: str) -> CaseThread:
+        """The case with its conversation (protocol 1.2), oldest message first."""
+        response = self._call(
+            "GET", f"/v1/cases/{quote(case_id, safe='')}", expected={200}, idempotent=True
+        )
+        return parsed(response, thread_from_json)
 
     # -- attachments ------------------------------------------------------------------------
 

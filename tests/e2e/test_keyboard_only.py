@@ -125,7 +125,19 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     qtbot.waitUntil(dialog.isVisible)
     dialog.activateWindow()  # what the window manager does for a new dialog
     qtbot.waitUntil(dialog.isActiveWindow)
-    assert _focused() is dialog.approve_button
+    # The colleague's own look: the focus is in the preview, "Godkänn" waits until every
+    # page with personal data was on the colleague's screen (PageDown).
+    assert dialog.preview.isAncestorOf(_focused())
+    assert not dialog.approve_button.isEnabled()
+    own = dialog.preview.attachment
+    assert own is not None and own.seen_pages <= {0}, "the sender's pages do not count"
+    qtbot.waitUntil(lambda: 0 in own.seen_pages, timeout=10_000)
+    QTest.keyClick(_focused(), Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: own.seen_pages == {0, 1}, timeout=10_000)
+    qtbot.waitUntil(dialog.approve_button.isEnabled)
+    QTest.keyClick(_focused(), Qt.Key.Key_Tab)
+    while _focused() is not dialog.approve_button:  # Tab reaches "Godkänn"
+        QTest.keyClick(_focused(), Qt.Key.Key_Tab)
     as_person(services, "anna")
     QTest.keyClick(_focused(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "annan person än du" in dialog.status.text(), timeout=20_000)

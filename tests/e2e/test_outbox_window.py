@@ -40,7 +40,9 @@ def test_an_unfinished_send_is_delivered_once_when_the_window_opens(
         lambda: services.outbox.job(job.job_id).state is JobState.DELIVERED,  # type: ignore[union-attr]
         timeout=30_000,
     )
-    qtbot.waitUntil(lambda: "levererade" in window.statusBar().currentMessage(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "är nu levererat." in window.statusBar().currentMessage(), timeout=10_000
+    )
     delivered = [d for d in _ledger(services) if d.get("idempotency_key") == job.idempotency_key]
     assert sorted(str(d["resident_id"]) for d in delivered) == sorted(recipients)
     assert window.unsent_drafts() == [], "the journalled draft is not offered again"

@@ -13,7 +13,14 @@ from pytestqt.qtbot import QtBot
 from app.message_draft import Attachment
 from app.services import Services
 from tests.support.pdfgen import write_text_pdf
-from tests.support.window import as_person, attach, open_window, pick_case, preview_every_page
+from tests.support.window import (
+    as_person,
+    attach,
+    colleague_looks,
+    open_window,
+    pick_case,
+    preview_every_page,
+)
 from ui.i18n import strip_mnemonic
 from ui.main_window import MainWindow
 from ui.review_dialog import ReviewDialog
@@ -58,6 +65,7 @@ def open_review(qtbot: QtBot, window: MainWindow) -> ReviewDialog:
     dialog = window.review_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    colleague_looks(qtbot, dialog)
     return dialog
 
 
@@ -273,3 +281,25 @@ def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
 
     window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")
     assert strip_mnemonic(window.send_button.text()) == "Skicka", "back to the signed text"
+
+
+def test_the_colleague_must_see_every_page_with_personal_data_before_approving(
+    qtbot: QtBot, ready_window: MainWindow
+) -> None:
+    window = ready_window
+    window.resize(1280, 720)  # the workstation's screen
+    window.send_button.click()
+    dialog = window.review_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    # The sender saw every page; that does not count for the colleague.
+    assert not dialog.approve_button.isEnabled()
+    assert "innan du godkänner" in dialog.look_label.text()
+    dialog.approve()  # pressing it anyway (a shortcut, Enter) asks nothing of anyone
+    assert dialog.login is None
+    # The preview takes most of the dialog.
+    preview, whole = dialog.preview.size(), dialog.size()
+    assert preview.width() * preview.height() > 0.5 * whole.width() * whole.height()
+    colleague_looks(qtbot, dialog)
+    assert dialog.look_label.text() == "Du har sett alla sidor med personuppgifter."
+    assert window.draft.attachments[0].seen_pages, "the sender's own look is kept apart"

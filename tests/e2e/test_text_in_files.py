@@ -115,7 +115,8 @@ def commented_letter(path: Path) -> Path:
 def _signed_off_list(window: MainWindow, attachment: Attachment) -> list[str]:
     dialog = window.review_dialog
     assert dialog is not None
-    return dialog.preview.outside.entries() if dialog.preview.attachment is attachment else []
+    shown = dialog.preview.attachment  # the colleague's own copy of the file
+    return dialog.preview.outside.entries() if shown and shown.id == attachment.id else []
 
 
 def test_a_comment_with_personal_data_is_listed_for_the_sender_and_the_colleague(

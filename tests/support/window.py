@@ -12,6 +12,7 @@ import functools
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QScrollBar
 from pytestqt.qtbot import QtBot
 
 from app.message_draft import Attachment
@@ -19,6 +20,7 @@ from app.services import Services
 from tests.support import storage_evidence
 from tests.support.idp_robot import robot_browser
 from ui.main_window import MainWindow
+from ui.review_dialog import ReviewDialog
 from ui.sign_in import SignInDialog
 
 #: The sandbox's demo cards and their PINs (the identity contract; its start page too).
@@ -103,6 +105,10 @@ def attach(qtbot: QtBot, window: MainWindow, path: Path) -> Attachment:
     return window.draft.attachments[-1]
 
 
+def _counted(attachment: Attachment) -> bool:
+    return attachment.page_count is not None
+
+
 def _seen(attachment: Attachment, page: int) -> bool:
     return page in attachment.seen_pages
 
@@ -115,3 +121,29 @@ def preview_every_page(qtbot: QtBot, window: MainWindow, attachment: Attachment)
     for page in range(attachment.page_count):
         window.preview.go_to(page)
         qtbot.waitUntil(functools.partial(_seen, attachment, page), timeout=10_000)
+
+
+def colleague_looks(qtbot: QtBot, dialog: ReviewDialog) -> None:
+    """The colleague pages through every file with personal data in the sign-off dialog
+    (their own look: the sender's pages do not count), until "Godkänn" can be used."""
+    for row in range(dialog.files.count()):
+        dialog.files.setCurrentRow(row)
+        attachment = dialog.preview.attachment
+        assert attachment is not None
+        qtbot.waitUntil(functools.partial(_counted, attachment), timeout=10_000)
+        for page in range(attachment.page_count or 0):
+            dialog.preview.go_to(page)
+            bar = dialog.preview.scroll_area.verticalScrollBar()
+
+            def read_on(
+                page: int = page, attachment: Attachment = attachment, bar: QScrollBar = bar
+            ) -> bool:
+                """Seen yet? If not, read on down the page (a page taller than the
+                dialog's preview is seen once every part of it was shown)."""
+                if page in attachment.seen_pages:
+                    return True
+                bar.setValue(min(bar.maximum(), bar.value() + max(1, bar.pageStep() // 4)))
+                return False
+
+            qtbot.waitUntil(read_on, timeout=10_000)
+    qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)

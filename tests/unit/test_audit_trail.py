@@ -169,7 +169,7 @@ def test_the_default_folder_is_in_the_users_data_folder(monkeypatch: pytest.Monk
         (lambda s: s.sign_off("bertil\n", DIGEST), "reviewer_id"),
         (lambda s: s.send("m", "letter", None, ["191212121212"], [PDF_SHA]), "kind"),
         (lambda s: s.send("m", "new_case", None, [], [PDF_SHA]), "recipients"),
-        (lambda s: s.send("m", "new_case", None, ["191212121212"], []), "sha256s"),
+        (lambda s: s.send("m", "new_case", None, ["191212121212"], ["x"]), "sha256s"),
         (lambda s: s.retraction("m", [PDF_SHA], "maybe"), "status"),
         (lambda s: s.deviation_report("m", [PDF_SHA], "x"), "report"),
     ],
@@ -184,6 +184,15 @@ def test_a_bad_value_is_refused_with_its_field_and_nothing_is_written(
             call(session)
         assert (refused.value.code, refused.value.params) == ("audit.bad_value", {"field": field})
         assert (folder / TRAIL_FILE_NAME).read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["reply", "partial_reply", "counter_question", "new_case"])
+def test_a_send_without_files_is_recorded_for_every_kind(folder: Path, kind: str) -> None:
+    case_id = None if kind == "new_case" else "2024-118"
+    with AuditTrail.open(folder, fixed_key) as trail:
+        trail.sign_in("anna").send("msg-8", kind, case_id, ["191212121212"], [])
+    (send,) = [r for r in lines_of(folder / TRAIL_FILE_NAME) if r["kind"] == "send"]
+    assert (send["data"]["kind"], send["data"]["sha256s"], send["data"]["count"]) == (kind, [], 1)
 
 
 def test_nothing_is_recorded_for_a_session_after_sign_out_or_a_closed_trail(
