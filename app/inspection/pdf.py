@@ -83,8 +83,8 @@ def inspect_pdf(path: str, sink: FindingSink, detector: DetectorLike | None) -> 
             if qpdf is not None:
                 with qpdf:
                     try:
-                        check_document(qpdf, sink)
-                        beside = texts_beside_pages(qpdf, limits.max_struct_elements)
+                        structure = check_document(qpdf, sink)
+                        beside = texts_beside_pages(qpdf, structure.alternate_texts)
                     except pikepdf.PdfError:
                         sink.add("pdf.damaged")
             facts = job.finish()

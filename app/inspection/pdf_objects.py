@@ -25,6 +25,21 @@ def text(value: Any) -> str:
     return str(value).strip() if isinstance(value, pikepdf.String) else ""
 
 
+#: Characters read from one text (an XMP packet can be long).
+MAX_TEXT = 100_000
+
+
+def readable(value: Any) -> str:
+    """A PDF string (or name, for a check box's value) as text, bounded; empty for
+    anything else. ``text`` is stricter: only strings, for the structure's checks."""
+    if isinstance(value, pikepdf.String):
+        return str(value)[:MAX_TEXT].strip()
+    if isinstance(value, pikepdf.Name):
+        name = str(value).lstrip("/")
+        return "" if name in ("Off", "Yes") else name
+    return ""
+
+
 def key(obj: Any) -> tuple[int, int] | int:
     """What tells ``obj`` apart while walking: its object number, or its identity."""
     objgen = getattr(obj, "objgen", (0, 0))

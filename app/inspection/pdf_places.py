@@ -22,6 +22,7 @@ import pikepdf
 
 # The same bounded reading of dictionaries as the document checks.
 from app.inspection.pdf_document import _get, _key
+from app.inspection.pdf_objects import MAX_TEXT, readable
 from app.inspection.pdf_pages import DetectorLike
 from app.inspection.report import OutsideText, PersonalDataHit
 
@@ -43,7 +44,6 @@ PLACES = (
 _HEADING_PLACES = frozenset({"title", "bookmark"})
 
 _MAX_ITEMS = 20_000  # objects looked at per walk
-_MAX_TEXT = 100_000  # characters read from one text (an XMP packet can be long)
 _MAX_LISTED = 200  # texts kept for the list under the preview
 _SHOWN_CHARS = 300  # characters of one text kept for the list
 _TAG = re.compile(r"<[^>]{0,2000}>")
@@ -56,16 +56,6 @@ class PlacedText:
     place: str
     page: int | None
     text: str
-
-
-def _string(value: Any) -> str:
-    """A PDF string (or name, for a check box's value) as text, bounded."""
-    if isinstance(value, pikepdf.String):
-        return str(value)[:_MAX_TEXT].strip()
-    if isinstance(value, pikepdf.Name):
-        text = str(value).lstrip("/")
-        return "" if text in ("Off", "Yes") else text
-    return ""
 
 
 def _items(value: Any, limit: int = _MAX_ITEMS) -> list[Any]:
@@ -93,7 +83,7 @@ def _walk(
 
 def _markup(text: str) -> str:
     """Rich text (an annotation's /RC) and XMP without their tags."""
-    return unescape(_TAG.sub(" ", text[:_MAX_TEXT]))
+    return unescape(_TAG.sub(" ", text[:MAX_TEXT]))
 
 
 class _Reader:
@@ -120,11 +110,11 @@ class _Reader:
         info = self.pdf.trailer.get("/Info")
         if isinstance(info, pikepdf.Dictionary):
             for key, value in list(info.items())[:200]:
-                self.add("title" if key == "/Title" else "properties", None, _string(value))
+                self.add("title" if key == "/Title" else "properties", None, readable(value))
         metadata = _get(self.root, "/Metadata")
         if isinstance(metadata, pikepdf.Stream):
             try:
-                packet = metadata.read_bytes()[: 4 * _MAX_TEXT].decode("utf-8", "replace")
+                packet = metadata.read_bytes()[: 4 * MAX_TEXT].decode("utf-8", "replace")
             except (pikepdf.PdfError, ValueError):
                 return
             # Tags out, text nodes and attribute values in: whatever a property holds.
@@ -145,17 +135,17 @@ class _Reader:
 
     def _annotation(self, annotation: Any, page: int) -> None:
         subtype = str(_get(annotation, "/Subtype") or "")
-        contents = _string(_get(annotation, "/Contents"))
+        contents = readable(_get(annotation, "/Contents"))
         if subtype in _NOT_COMMENTS:
             self.add("alt_text", page, contents)
         else:
             self.add("comment", page, contents)
             for key in ("/T", "/Subj"):
-                self.add("comment", page, _string(_get(annotation, key)))
-            self.add("comment", page, _markup(_string(_get(annotation, "/RC"))))
+                self.add("comment", page, readable(_get(annotation, key)))
+            self.add("comment", page, _markup(readable(_get(annotation, "/RC"))))
         popup = _get(annotation, "/Popup")
         if isinstance(popup, pikepdf.Dictionary):
-            self.add("comment", page, _string(_get(popup, "/Contents")))
+            self.add("comment", page, readable(_get(popup, "/Contents")))
         if subtype == "/FileAttachment":
             self._file_spec(_get(annotation, "/FS"), page)
         self._action(_get(annotation, "/A"), page)
@@ -169,7 +159,7 @@ class _Reader:
     def _action(self, action: Any, page: int | None) -> None:
         """An action and every one chained after it with ``/Next``."""
         for current in _walk([action], lambda a: _items(_get(a, "/Next"), 64), 64):
-            uri = _string(_get(current, "/URI"))
+            uri = readable(_get(current, "/URI"))
             if uri:
                 # An address carries its query percent-encoded: "id%3D19680102%2D9288".
                 self.add("link", page, unquote(uri))
@@ -177,12 +167,12 @@ class _Reader:
 
     def _file_spec(self, spec: Any, page: int | None, place: str = "attached_file") -> None:
         if isinstance(spec, pikepdf.String):
-            self.add(place, page, _string(spec))
+            self.add(place, page, readable(spec))
             return
-        names = {_string(_get(spec, key)) for key in ("/UF", "/F", "/Unix", "/DOS", "/Mac")}
+        names = {readable(_get(spec, key)) for key in ("/UF", "/F", "/Unix", "/DOS", "/Mac")}
         for name in sorted(names - {""}):
             self.add(place, page, name)
-        self.add(place, page, _string(_get(spec, "/Desc")))
+        self.add(place, page, readable(_get(spec, "/Desc")))
 
     # -- forms, bookmarks, attached files, structure ---------------------------------
 
@@ -193,12 +183,12 @@ class _Reader:
             # Hidden or not (the /F flags): the value travels with the file either way.
             for key in ("/V", "/DV", "/TU"):
                 for value in _items(_get(field, key), 64):
-                    self.add("form_field", page, _string(value))
+                    self.add("form_field", page, readable(value))
 
     def bookmarks(self) -> None:
         first = _get(_get(self.root, "/Outlines"), "/First")
         for item in _walk([first], lambda i: [_get(i, "/Next"), _get(i, "/First")]):
-            self.add("bookmark", None, _string(_get(item, "/Title")))
+            self.add("bookmark", None, readable(_get(item, "/Title")))
             self._action(_get(item, "/A"), None)
 
     def attached_files(self) -> None:
@@ -206,40 +196,29 @@ class _Reader:
         for node in _walk([tree], lambda n: _items(_get(n, "/Kids"))):
             items = _items(_get(node, "/Names"), 2 * _MAX_ITEMS)
             for index in range(0, len(items) - 1, 2):
-                self.add("attached_file", None, _string(items[index]))
+                self.add("attached_file", None, readable(items[index]))
                 self._file_spec(items[index + 1], None)
         for spec in _items(_get(self.root, "/AF")):
             self._file_spec(spec, None)
 
-    def alternate_texts(self, budget: int) -> None:
-        pending: list[tuple[Any, int | None]] = [(_get(self.root, "/StructTreeRoot"), None)]
-        seen: set[object] = set()
-        while pending and budget > 0:
-            node, page = pending.pop()
-            if isinstance(node, pikepdf.Array):
-                pending.extend((child, page) for child in list(node)[:_MAX_ITEMS])
-                continue
-            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
-                continue
-            seen.add(_key(node))
-            budget -= 1
-            page = self.page_of(_get(node, "/Pg")) or page
-            for key in ("/Alt", "/ActualText", "/E"):
-                self.add("alt_text", page, _string(_get(node, key)))
-            kids = _get(node, "/K")
-            if kids is not None:
-                pending.append((kids, page))
+    def alternate_texts(self, alternates: Sequence[tuple[int | None, str]]) -> None:
+        # Read in the one walk of the structure tree (``pdf_structure``), not again here.
+        for page, text in alternates[:_MAX_ITEMS]:
+            self.add("alt_text", page, text)
 
 
-def texts_beside_pages(pdf: pikepdf.Pdf, max_struct_elements: int) -> list[PlacedText]:
-    """Every text the PDF carries outside its page content, with its place and page."""
+def texts_beside_pages(
+    pdf: pikepdf.Pdf, alternates: Sequence[tuple[int | None, str]]
+) -> list[PlacedText]:
+    """Every text the PDF carries outside its page content, with its place and page;
+    ``alternates``: the structure's text alternatives (``StructureFacts.alternate_texts``)."""
     reader = _Reader(pdf)
     reader.properties()
     reader.annotations()
     reader.fields()
     reader.bookmarks()
     reader.attached_files()
-    reader.alternate_texts(max_struct_elements)
+    reader.alternate_texts(alternates)
     return reader.out
 
 

@@ -4,8 +4,11 @@ checkable conditions that a listener would hear (PDF/UA-1, ISO 14289-1).
 One walk of the tree (bounded by ``max_struct_elements``, depth and role-map chains)
 collects everything: the standard role of each element after the RoleMap, headings in
 order, figures and formulas without a text alternative, list items outside lists, tables
-without header cells, whether every element with content has a language, and which
-annotations the tree holds. The annotations, tab order and form fields are read from the
+without header cells, whether every element with content has a language, which
+annotations the tree holds, and every text alternative (Alt, ActualText, E) for the
+personal-data check of the texts beside the pages (``pdf_places``), so that the tree is
+walked once per inspection. Each element's entries are read from qpdf once (pikepdf's
+lookups are the walk's cost). The annotations, tab order and form fields are read from the
 pages and the form afterwards, each page once. Runs in the inspect worker, within the
 document checks that already opened the file with qpdf (``pdf_document.check_document``).
 """
@@ -19,7 +22,7 @@ from typing import Any
 import pikepdf
 
 from app.inspection.findings import FindingSink
-from app.inspection.pdf_objects import each_once
+from app.inspection.pdf_objects import each_once, readable
 from app.inspection.pdf_objects import get as _get
 from app.inspection.pdf_objects import key as _key
 from app.inspection.pdf_objects import text as _text
@@ -85,6 +88,8 @@ _MAX_ROLE_CHAIN = 16
 _MAX_DEPTH = 256
 _MAX_FIELDS = 10_000
 _LIST_PARENTS = frozenset({"L"})
+#: The keys holding an element's text alternatives (PDF 1.7, 14.9.3 to 14.9.5).
+_ALTERNATES = ("/Alt", "/ActualText", "/E")
 #: Annotations a screen reader never meets, so PDF/UA asks no tag or description of them.
 _UNTAGGED_ANNOTATIONS = frozenset({"/Popup", "/PrinterMark"})
 _HIDDEN_FLAG = 2
@@ -119,6 +124,9 @@ class StructureFacts:
     #: Annotations (their object ids) the tree refers to with an OBJR: the standard role
     #: of the element holding each, and whether that element describes it (``Alt``).
     tagged_annotations: dict[object, tuple[str, bool]] = field(default_factory=dict)
+    #: Every element's text alternatives (Alt, ActualText, E) with their page, read in
+    #: this walk for the personal-data check of the texts beside the pages.
+    alternate_texts: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 class StructureWalk:
@@ -145,6 +153,8 @@ class StructureWalk:
             return facts
         self._role_map = _get(tree, "/RoleMap")
         budget = self.sink.policy.limits.max_struct_elements
+        pages = self.pages
+        alternates = facts.alternate_texts
         # (node, page, parent element, language above, nearest table, depth)
         pending: list[tuple[Any, int | None, _Parent, bool, Table | None, int]] = [
             (_get(tree, "/K"), None, _Parent(0, "", False), document_language, None, 0)
@@ -157,16 +167,39 @@ class StructureWalk:
                     (child, page, parent, language, table, depth) for child in reversed(list(node))
                 )
                 continue
+            beyond = depth > _MAX_DEPTH  # below the depth checked: only text alternatives
             if isinstance(node, int):
-                facts.tagged = True
+                facts.tagged = facts.tagged or not beyond
                 continue
-            if not isinstance(node, pikepdf.Dictionary) or _key(node) in seen:
+            if not isinstance(node, pikepdf.Dictionary):
                 continue
-            seen.add(_key(node))
+            objgen = node.objgen
+            if objgen != (0, 0):
+                if objgen in seen:
+                    continue
+                seen.add(objgen)
             budget -= 1
-            kind = _get(node, "/Type")
+            # A direct object is in one place only, so it cannot make a loop; it is told
+            # apart by the budget left (an id() may be reused once its object is freed).
+            node_key: object = objgen if objgen != (0, 0) else budget
+            # pikepdf's lookups are slow: each key present is read once, the rest not at all.
+            entries = _entries(node)
+            page_object = entries.get("/Pg")
+            if page_object is not None:
+                page = pages.get(getattr(page_object, "objgen", None), page)
+            # Every text alternative, for the personal-data check (``pdf_places``).
+            for name in _ALTERNATES:
+                value = readable(entries.get(name))
+                if value:
+                    alternates.append((page, value))
+            kids = entries.get("/K")
+            if beyond:
+                if kids is not None:
+                    pending.append((kids, page, parent, language, table, depth + 1))
+                continue
+            kind = entries.get("/Type")
             if kind == "/OBJR":
-                target = _get(node, "/Obj")
+                target = entries.get("/Obj")
                 if target is not None:
                     facts.tagged_annotations[_key(target)] = (parent.role, parent.described)
                     if not language and _text(_get(target, "/Contents")):
@@ -175,14 +208,14 @@ class StructureWalk:
             if kind == "/MCR":
                 facts.tagged = True
                 continue
-            if _get(node, "/Pg") is not None:
-                page = self.pages.get(getattr(_get(node, "/Pg"), "objgen", None), page)
-            role = self._element(node, page, parent.role)
-            language = language or bool(_text(_get(node, "/Lang")))
-            facts.any_language = facts.any_language or bool(_text(_get(node, "/Lang")))
+            alt, actual = _text(entries.get("/Alt")), _text(entries.get("/ActualText"))
+            role = self._element(entries, page, parent.role, alt, actual)
+            stated = bool(_text(entries.get("/Lang")))
+            language = language or stated
+            facts.any_language = facts.any_language or stated
             if role == "H":
                 self._unnumbered.append((parent.key, page))
-            described = bool(_text(_get(node, "/Alt")) or _text(_get(node, "/ActualText")))
+            described = bool(alt or actual)
             if described and not language:
                 facts.without_language += 1  # a text alternative read in no known language
             if role == "Table":
@@ -192,15 +225,16 @@ class StructureWalk:
                 table.row()
             elif table is not None and role in ("TH", "TD"):
                 table.cell(role, node)
-            kids = _get(node, "/K")
-            if kids is not None and depth < _MAX_DEPTH:
+            if kids is not None:
                 pending.append(
-                    (kids, page, _Parent(_key(node), role, described), language, table, depth + 1)
+                    (kids, page, _Parent(node_key, role, described), language, table, depth + 1)
                 )
         return facts
 
-    def _element(self, node: Any, page: int | None, parent: str) -> str:
-        raw = _get(node, "/S")
+    def _element(
+        self, entries: dict[str, Any], page: int | None, parent: str, alt: str, actual: str
+    ) -> str:
+        raw = entries.get("/S")
         role = self.standard_role(raw)
         if role not in STANDARD_TYPES:
             name = str(raw).lstrip("/") if isinstance(raw, pikepdf.Name) else "?"
@@ -208,7 +242,7 @@ class StructureWalk:
             return role
         if role in ("Figure", "Formula"):
             # Present ActualText (even empty) is accepted, as veraPDF does (7.3-t01-pass-c).
-            if not _text(_get(node, "/Alt")) and _get(node, "/ActualText") is None:
+            if not alt and "/ActualText" not in entries:
                 self._figures[(role, page)] = self._figures.get((role, page), 0) + 1
         elif role == "LI" and parent not in _LIST_PARENTS:
             self.sink.add("pdf.list_item_outside_list", page)
@@ -313,6 +347,14 @@ class StructureWalk:
             if _shown(widget) and not (holder and holder[1]):
                 return False
         return True
+
+
+def _entries(node: pikepdf.Dictionary) -> dict[str, Any]:
+    """The dictionary's entries, each read once (a damaged value reads as missing)."""
+    try:
+        return dict(node.items())
+    except (pikepdf.PdfError, ValueError, TypeError):
+        return {}
 
 
 def _box(value: Any) -> tuple[float, float, float, float] | None:

@@ -15,6 +15,9 @@ import pikepdf
 import pytest
 
 from app.inspection import inspect_file, pdf_places, samples_pdf
+from app.inspection.findings import FindingSink
+from app.inspection.pdf_document import check_document
+from app.inspection.policy import default_policy
 from app.sealed import read_plain
 from tests.inspection.conftest import codes, staged_copy
 
@@ -91,7 +94,8 @@ def test_the_removed_text_is_not_in_the_bytes_sent(tmp_path: Path, case: str) ->
     copy, removed = staged_copy(source, tmp_path / "staged")
     assert removed
     with pikepdf.open(io.BytesIO(read_plain(copy))) as pdf:
-        texts = pdf_places.texts_beside_pages(pdf, 1000)
+        structure = check_document(pdf, FindingSink(default_policy()))
+        texts = pdf_places.texts_beside_pages(pdf, structure.alternate_texts)
         assert not [t for t in texts if "1212" in t.text]
         assert "/OpenAction" not in pdf.Root
         assert set(pdf.docinfo.keys()) <= {"/Title"}
