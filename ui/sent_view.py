@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -264,6 +265,21 @@ class SentView(QDialog):
         return lines
 
     # -- actions -----------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the topmost window first: a "Fel fil skickad" dialog opened from
+        here (a sibling under the main window) before "Skickat" itself."""
+        if event.key() == Qt.Key.Key_Escape and (on_top := self._open_wrong_file_dialogs()):
+            on_top[-1].close()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _open_wrong_file_dialogs(self) -> list[QDialog]:
+        owner = self.parentWidget()
+        if owner is None:
+            return []
+        return [d for d in owner.findChildren(QDialog, "wrong-file") if d.isVisible()]
 
     def _retry(self) -> None:
         item = self.current()
