@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.gateway.client import GatewayClient
 from app.gateway.records import MessageRecord
-from app.identifiers import mask
+from app.identifiers import distinct_masks, mask
 from app.outbox import Outbox, OutboxJob
 from app.sent_list import SentItem, SentStatus, sent_items
 from ui.accessibility import LiveLabel, expose_values
@@ -258,10 +258,11 @@ class SentView(QDialog):
             lines.append(f"    SHA-256 {file.sha256}")
         lines.append("")
         lines.append(tr("ui.sent.detail.recipients", count=len(item.recipients)))
+        masks = distinct_masks(item.recipients)  # two born the same day stay apart
         for resident in item.recipients:
             status = item.delivery_status(resident)
             state = tr(f"ui.sent.delivery.{status}") if status else tr("ui.sent.delivery.pending")
-            lines.append(f"  {mask(resident)} · {state}")
+            lines.append(f"  {masks[resident]} · {state}")
         return lines
 
     # -- actions -----------------------------------------------------------------------
