@@ -58,6 +58,9 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     assert "72 timmar" in wrong.imy_label.text()
     contacts = wrong.contacts_label.text()
     assert "Närmaste chef" in contacts and "dataskyddssamordnare" in contacts.lower()
+    # The shipped example names nobody: the window says so, not "Fyll i: ..." as a person.
+    assert "Fyll i" not in contacts and "regionen har inte fyllt i" in contacts
+    assert contacts.count("Närmaste chef") == 1
     assert "serviceportal.example" in wrong.deletion_where.text()
     assert attachment.sha256 in wrong.deletion_text.toPlainText()
     assert wrong.deletion_text.isVisibleTo(wrong), "a request to make is shown"
