@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -193,9 +194,30 @@ def plausible_date_part(date_digits: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31
 
 
-def mask(value: str) -> str:
-    """``191212121212`` -> ``19121212-****``: the date stays, the personal part never shows."""
+def mask(value: str, shown: int = 0) -> str:
+    """``191212121212`` -> ``19121212-****``: the date stays, the personal part never shows.
+    With ``shown``, that many of the last digits show (``19121212-***2``): only to tell
+    apart two residents born the same day (:func:`distinct_masks`)."""
     digits = re.sub(r"[^0-9]", "", value)
     if len(digits) >= 8:
-        return f"{digits[:8]}-****"
+        tail = digits[8:]
+        shown = max(0, min(shown, len(tail)))
+        return f"{digits[:8]}-{'*' * (len(tail) - shown)}{tail[len(tail) - shown :]}"
     return "*" * len(value)
+
+
+def distinct_masks(values: Sequence[str]) -> dict[str, str]:
+    """Each value's mask, distinguishable from the others': where two residents share a
+    birth date (``19680102-****`` twice), as few of the last digits show as tell them
+    apart (usually the check digit alone). Values that are the same stay the same."""
+    out: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for value in dict.fromkeys(values):
+        groups.setdefault(mask(value), []).append(value)
+    for plain, group in groups.items():
+        shown = 0
+        while len({mask(v, shown) for v in group}) < len(group) and shown < 4:
+            shown += 1
+        for value in group:
+            out[value] = mask(value, shown) if len(group) > 1 else plain
+    return out

@@ -133,6 +133,9 @@ def _from_job(job: OutboxJob, record: MessageRecord | None) -> SentItem:
         recipients=tuple(message.recipients),
         files=files,
         signed_off_by=signed_off_by,
+        # The gateway's review answer names the reviewer's staff id (protocol 1.2); the
+        # job keeps only the name, so the id comes from the message's record.
+        reviewer_id=record.reviewer.staff_id if record and record.reviewer else None,
         status=status,
         deliveries=tuple(deliveries),
         bytes_done=job.bytes_done,

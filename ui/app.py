@@ -30,6 +30,7 @@ from app.settings import Settings, SettingsProblem
 from app.storage_key import StorageKey, StorageKeyError
 from ui.i18n import set_language, tr
 from ui.sign_in import SignInDialog
+from ui.style import apply_focus_style
 from ui.termination import quit_on_sigterm
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def run_gui(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Bifoga")
     app.setOrganizationName("Bifoga")
+    apply_focus_style()  # before any window: the sign-in window has the ring too
     try:
         settings = settings_module.load(sandbox=sandbox)
     except settings_module.SettingsError as error:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.identifiers import mask
+from app.identifiers import distinct_masks, mask
 from app.message_draft import Draft
 from app.model import MAX_BULK_RECIPIENTS, MessageKind
 from app.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_list, read_recipients
@@ -199,12 +199,16 @@ class ComposeView(QWidget):
 
     def _show_recipient_names(self) -> None:
         self.recipient_names.clear()
-        for resident_id in self._draft.new_case_recipients:
+        # Two residents born the same day would both read "19680102-****": the name
+        # tells them apart, and where it is not known, as few last digits as needed.
+        recipients = self._draft.new_case_recipients
+        masks = distinct_masks(recipients)
+        for resident_id in recipients:
             name = self._known_names.get(resident_id)
             if name:
-                self.recipient_names.addItem(f"{name}, {mask(resident_id)}")
+                self.recipient_names.addItem(f"{name}, {masks[resident_id]}")
             else:
-                self.recipient_names.addItem(tr("ui.compose.name_unknown", id=mask(resident_id)))
+                self.recipient_names.addItem(tr("ui.compose.name_unknown", id=masks[resident_id]))
 
     def _recipients_edited(self) -> None:
         read = read_recipients(self.recipients_edit.toPlainText())

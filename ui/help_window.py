@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.deviation.contacts import ContactRole, is_placeholder, reach
 from app.settings import Contact
 from ui.i18n import strip_mnemonic, tr
 from ui.window_actions import PREVIEW_KEYS, SHORTCUTS
@@ -33,6 +34,17 @@ SECTIONS = (
 )
 
 
+def _contact_line(contact: Contact) -> str:
+    """Name and number (never broken across lines); the shipped example's "Fyll i: ..."
+    is not a person: the region has not filled in who it is."""
+    if is_placeholder(contact.name):
+        known = contact.role in {role.value for role in ContactRole}
+        role = tr(f"deviation.contact.role.{contact.role}") if known else contact.role
+        return tr("help.contacts.not_filled_in", role=role)
+    how = reach(contact)
+    return contact.name + (f": {how}" if how else "")
+
+
 def help_html(contacts: Sequence[Contact]) -> str:
     parts = [f"<h1>{html.escape(tr('help.title'))}</h1>"]
     for code in SECTIONS:
@@ -40,9 +52,7 @@ def help_html(contacts: Sequence[Contact]) -> str:
         parts.append(f"<p>{html.escape(tr(code + '.text'))}</p>")
     parts.append(f"<h2>{html.escape(tr('help.contacts.heading'))}</h2><ul>")
     for contact in contacts:
-        reach = ", ".join(p for p in (contact.phone, contact.email) if p)
-        line = html.escape(contact.name) + (f": {html.escape(reach)}" if reach else "")
-        parts.append(f"<li>{line}</li>")
+        parts.append(f"<li>{html.escape(_contact_line(contact))}</li>")
     parts.append("</ul>")
     parts.append(f"<h2>{html.escape(tr('help.shortcuts.heading'))}</h2><table>")
     for code, keys in (*SHORTCUTS, *PREVIEW_KEYS):

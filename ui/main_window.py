@@ -64,6 +64,7 @@ from ui.sent_view import SentView
 from ui.session_controller import SessionController
 from ui.side_views import SideViews
 from ui.storage_view import StorageView
+from ui.style import apply_focus_style
 from ui.thread_controller import ThreadController
 from ui.thread_view import ThreadView
 from ui.waiting_controller import WaitingController
@@ -79,16 +80,8 @@ ATTACHMENTS_HEIGHT = 220
 #: The window's size where the screen has room; it never starts larger than the screen.
 PREFERRED_SIZE = (1400, 860)
 
+
 #: Focus must be seen wherever it is, on every control (keyboard users, WCAG 2.4.7).
-FOCUS_STYLE = """
-QListWidget:focus, QPlainTextEdit:focus, QLineEdit:focus, QTextBrowser:focus,
-QScrollArea:focus { border: 2px solid #1a56b0; }
-QPushButton:focus, QRadioButton:focus, QCheckBox:focus, QToolButton:focus {
-    outline: 2px solid #1a56b0; border: 2px solid #1a56b0; border-radius: 3px; padding: 2px 6px;
-}
-"""
-
-
 class MainWindow(QMainWindow):
     #: Emitted after a message was delivered (message id), for tests and the sent list.
     message_sent = Signal(str)
@@ -118,7 +111,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             " – ".join(p for p in ("Bifoga", environment, f"{staff.name}, {staff.unit}") if p)
         )
-        self.setStyleSheet(FOCUS_STYLE)
+        apply_focus_style()
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
         #: After a delivered send: offer to delete the files picked (app/originals.py).

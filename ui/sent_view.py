@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.gateway.client import GatewayClient
 from app.gateway.records import MessageRecord
-from app.identifiers import mask
+from app.identifiers import distinct_masks, mask
 from app.outbox import Outbox, OutboxJob
 from app.sent_list import SentItem, SentStatus, sent_items
 from ui.accessibility import LiveLabel, expose_values
@@ -257,13 +258,29 @@ class SentView(QDialog):
             lines.append(f"    SHA-256 {file.sha256}")
         lines.append("")
         lines.append(tr("ui.sent.detail.recipients", count=len(item.recipients)))
+        masks = distinct_masks(item.recipients)  # two born the same day stay apart
         for resident in item.recipients:
             status = item.delivery_status(resident)
             state = tr(f"ui.sent.delivery.{status}") if status else tr("ui.sent.delivery.pending")
-            lines.append(f"  {mask(resident)} · {state}")
+            lines.append(f"  {masks[resident]} · {state}")
         return lines
 
     # -- actions -----------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the topmost window first: a "Fel fil skickad" dialog opened from
+        here (a sibling under the main window) before "Skickat" itself."""
+        if event.key() == Qt.Key.Key_Escape and (on_top := self._open_wrong_file_dialogs()):
+            on_top[-1].close()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _open_wrong_file_dialogs(self) -> list[QDialog]:
+        owner = self.parentWidget()
+        if owner is None:
+            return []
+        return [d for d in owner.findChildren(QDialog, "wrong-file") if d.isVisible()]
 
     def _retry(self) -> None:
         item = self.current()

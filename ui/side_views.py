@@ -93,6 +93,9 @@ class SideViews(QObject):
             )
         )
         dialog.show()
+        # On top and active: Escape and the keyboard reach it, not "Skickat" below.
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def _refresh_sent(self) -> None:

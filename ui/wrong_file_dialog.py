@@ -42,6 +42,7 @@ from app.deviation import (
     imy_deadline,
     plain_text,
 )
+from app.deviation.contacts import names_only_its_role, reach
 from app.gateway.client import GatewayClient
 from app.model import Staff
 from app.sent_list import SentItem
@@ -269,12 +270,12 @@ class WrongFileDialog(QDialog):
                     "• " + tr("deviation.contact.not_configured", role=role, reason=reason)
                 )
                 continue
-            reach = ", ".join(p for p in (contact.phone, contact.email) if p)
-            if role.lower() in contact.name.lower():  # "Närmaste chef" is named by its role
-                line = f"{contact.name}. {reason}"
+            how = reach(contact)  # numbers with no-break spaces: they never wrap
+            if names_only_its_role(contact, role):  # "Närmaste chef" is said once
+                line = tr("deviation.contact.role_only", role=role, reason=reason)
             else:
                 line = tr("deviation.contact.named", role=role, name=contact.name, reason=reason)
-            lines.append("• " + line + (f" ({reach})" if reach else ""))
+            lines.append("• " + line + (f" ({how})" if how else ""))
         self.contacts_label.setText("\n".join(lines))
         request = deletion_request(report, portal_url=self._portal_url, lang=lang)
         if not request.files:

@@ -34,8 +34,39 @@ class ContactAdvice:
     contact: Contact | None
 
 
+#: How the shipped example (resources/region/defaults.json) marks what the region must
+#: fill in: such a contact is not a person, and the window says the region has not named one.
+PLACEHOLDER_PREFIX = "fyll i"
+
+
+def is_placeholder(text: str) -> bool:
+    return text.strip().lower().startswith(PLACEHOLDER_PREFIX)
+
+
 def _configured(contacts: Sequence[Contact], role: ContactRole) -> list[Contact]:
-    return [c for c in contacts if c.role == role.value and c.name.strip()]
+    return [
+        c
+        for c in contacts
+        if c.role == role.value and c.name.strip() and not is_placeholder(c.name)
+    ]
+
+
+def names_only_its_role(contact: Contact, role_text: str) -> bool:
+    """True when the contact's name is just its role ("Närmaste chef"): the role is then
+    said once, not "Närmaste chef, Närmaste chef"."""
+    return role_text.strip().lower() == contact.name.strip().lower()
+
+
+def unbreakable_number(number: str) -> str:
+    """A phone number that never breaks across lines: no-break spaces and hyphens."""
+    return number.strip().replace(" ", "\u00a0").replace("-", "\u2011")
+
+
+def reach(contact: Contact) -> str:
+    """The contact's phone (unbreakable) and e-mail; placeholders are left out."""
+    phone = "" if is_placeholder(contact.phone) else unbreakable_number(contact.phone)
+    email = "" if is_placeholder(contact.email) else contact.email.strip()
+    return ", ".join(p for p in (phone, email) if p)
 
 
 def contacts_to_make(

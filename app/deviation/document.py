@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.deviation.contacts import ContactAdvice, contacts_for_report
+from app.deviation.contacts import ContactAdvice, contacts_for_report, names_only_its_role
 from app.deviation.deadline import imy_deadline
 from app.deviation.deletion import deletion_portal_line
 from app.deviation.formatting import format_time, person, retraction_line
@@ -87,6 +87,8 @@ def contact_line(advice: ContactAdvice, lang: str) -> str:
     }
     if advice.contact is None:
         return message("deviation.contact.not_configured", lang, params)
+    if names_only_its_role(advice.contact, params["role"]):
+        return message("deviation.contact.role_only", lang, params)
     return message("deviation.contact.named", lang, {**params, "name": advice.contact.name})
 
 

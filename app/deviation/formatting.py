@@ -20,6 +20,9 @@ def format_time(moment: dt.datetime, lang: str) -> str:
 
 
 def person(member: StaffMember, lang: str) -> str:
+    """``Name (staff id)``; the name alone when the id is not known (never ``Name ()``)."""
+    if not member.staff_id.strip():
+        return message("deviation.person_no_id", lang, {"name": member.name})
     return message("deviation.person", lang, {"name": member.name, "staff_id": member.staff_id})
 
 

@@ -126,6 +126,8 @@ def test_f1_opens_the_help_with_the_rules_the_contacts_and_every_shortcut(
     # The Servicedesk number of this workstation's care provider (public by default).
     assert services.settings.care_provider == "public"
     assert "30 000" in text and "077-67 30 000" not in text
+    # The shipped example's placeholders are said as not filled in, not shown as people.
+    assert "Fyll i" not in text and "regionen har inte fyllt i" in text
     for _code, keys in SHORTCUTS:
         assert key_names(keys) in text
     help_window.reject()

@@ -54,10 +54,13 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     report_text = wrong.report_text.toPlainText()
     assert message_id in report_text and attachment.sha256 in report_text
     assert "19680102-****" in report_text and KARIN not in report_text
-    assert "Bertil Berg" in report_text
+    assert "Bertil Berg (bertil)" in report_text  # the reviewer's staff id too
     assert "72 timmar" in wrong.imy_label.text()
     contacts = wrong.contacts_label.text()
     assert "Närmaste chef" in contacts and "dataskyddssamordnare" in contacts.lower()
+    # The shipped example names nobody: the window says so, not "Fyll i: ..." as a person.
+    assert "Fyll i" not in contacts and "regionen har inte fyllt i" in contacts
+    assert contacts.count("Närmaste chef") == 1
     assert "serviceportal.example" in wrong.deletion_where.text()
     assert attachment.sha256 in wrong.deletion_text.toPlainText()
     assert wrong.deletion_text.isVisibleTo(wrong), "a request to make is shown"
@@ -82,8 +85,24 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     (result,) = json.loads(verdict.stdout)
     assert result["verdict"] == "ok", result["findings"]
     assert not [f for f in result["findings"] if f["severity"] != "info"]
-    wrong.close()
-    view.close()
+    # Escape closes the topmost dialog first ("Fel fil skickad"), then "Skickat".
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    def open_dialogs() -> int:
+        return sum(d.isVisible() for d in window.findChildren(QDialog, "wrong-file"))
+
+    # (The button's signal opened one dialog, the test's own call a second.)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not wrong.isVisible())
+    assert view.isVisible()
+    while open_dialogs():
+        before = open_dialogs()
+        qtbot.keyClick(view, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda before=before: open_dialogs() < before)  # type: ignore[misc]
+        assert view.isVisible()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.isVisible())
 
     # The audit trail of all this is sound, holds no personnummer, and records each step.
     from app.audit import KeyringKeyProvider, default_folder, verify_file

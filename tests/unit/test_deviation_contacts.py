@@ -67,3 +67,24 @@ def test_every_reason_and_role_has_a_sentence_in_both_languages() -> None:
     ):
         for code in (advice.reason, f"deviation.contact.role.{advice.role.value}"):
             assert message(code, "sv") != code and message(code, "en") != code
+
+
+def test_phone_numbers_never_break_and_placeholders_are_not_shown() -> None:
+    from app.deviation.contacts import reach, unbreakable_number
+    from app.settings import Contact
+
+    assert unbreakable_number("077-67 30 000") == "077\u201167\u00a030\u00a0000"
+    assert " " not in reach(Contact("manager", "Åsa", phone="010 123 45 67"))
+    placeholder = Contact("manager", "Fyll i: namn", phone="Fyll i: telefonnummer")
+    assert reach(placeholder) == ""
+
+
+def test_the_shipped_example_says_it_must_be_filled_in_and_names_nobody() -> None:
+    from app import region
+    from app.deviation.contacts import contacts_to_make
+    from app.settings import Contact
+
+    shipped = [Contact(**c) for c in region.default_contacts("public")]
+    advice = contacts_to_make(shipped, personal_data=True)
+    assert all(a.contact is None for a in advice)  # placeholders are not people
+    assert "Fyll i" in region._defaults()["_instructions"]

@@ -124,8 +124,32 @@ def test_an_overdue_report_says_so() -> None:
         lang="sv",
     )
     assert "Tidsfristen gick ut för 41 tim 10 min sedan." in late
-    assert "Närmaste chef, ingen angiven i Bifogas inställningar" in late
+    assert "Närmaste chef: regionen har inte fyllt i vem det är" in late
     assert "Serviceportalens adress finns inte i Bifogas inställningar." in late
+
+
+def test_the_reviewer_is_named_with_staff_id_and_never_with_empty_brackets() -> None:
+    from app.deviation.formatting import person
+    from app.deviation.report import StaffMember
+
+    assert person(StaffMember("bertil", "Bertil Berg"), "sv") == "Bertil Berg (bertil)"
+    assert person(StaffMember("", "Cecilia Carlsson"), "sv") == (
+        "Cecilia Carlsson (personal-id okänt)"
+    )
+
+
+def test_each_role_is_said_once_and_placeholders_are_not_people() -> None:
+    from app.settings import Contact
+
+    shipped = [
+        Contact("manager", "Närmaste chef"),
+        Contact("data_protection", "Fyll i: namn på förvaltningens dataskyddssamordnare"),
+    ]
+    text = plain_text(sample_report(), contacts=shipped, portal_url=PORTAL, now=NOW, lang="sv")
+    assert "Närmaste chef, Närmaste chef" not in text
+    assert "- Närmaste chef. Följ rutinen" in text
+    assert "Fyll i" not in text
+    assert "Dataskyddssamordnare: regionen har inte fyllt i vem det är" in text
 
 
 def test_an_unknown_language_is_refused() -> None:

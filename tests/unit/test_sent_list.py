@@ -82,6 +82,8 @@ def test_a_message_in_the_outbox_and_at_the_gateway_is_one_item_with_both_halves
     (item,) = items
     assert item.status is SentStatus.DELIVERED and item.message_id == "m1"
     assert item.job_id == "job-delivered" and item.signed_off_by == "Bertil Berg"
+    # The deviation report names the reviewer by staff id too: it comes from the record.
+    assert item.reviewer_id == "bertil"
     assert item.delivery_status(KARIN) == "delivered" and item.is_bulk
     (file,) = item.files
     assert (file.filename, file.size, file.sha256, file.personal_data) == (
