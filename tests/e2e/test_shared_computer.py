@@ -63,9 +63,7 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
 
 def test_idle_time_locks_the_window(qtbot: QtBot, services: Services) -> None:
     window = open_window(qtbot, services)
-    window.idle.deleteLater()
-    window.idle = IdleWatch(50, window)
-    window.idle.idle.connect(window.session.lock)
+    window.idle.set_timeout(50)  # the window's own watch, wired to the lock as shipped
     with qtbot.waitSignal(window.lock_changed, timeout=5_000):
         pass
     assert window.session.locked
