@@ -1,6 +1,6 @@
 """The layering holds: the core runs without a screen and without the sandbox, the sandbox
 without the window and with only the protocol it shares with the client, the window
-without a parser of untrusted files.
+without a parser of untrusted files, and the window's controllers without the window.
 
 Which package may import which is checked by import-linter's contracts in pyproject.toml
 (``lint-imports``, in the test command). Here each contract is shown to catch the import it
@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,23 @@ def test_starting_the_embedded_sandbox_loads_no_werkzeug_until_it_starts() -> No
     assert result.stdout.strip() == "[]"
 
 
+def _copy_code(tmp_path: Path) -> None:
+    for name in ("app", "ui", "sandbox"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+
+
+def _one_contract_broken(tmp_path: Path) -> str:
+    """Run the contracts on the copy: exactly one breaks (so it is the probe's doing)."""
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    assert "1 broken" in report, report
+    return report
+
+
 @pytest.mark.parametrize(
     ("package", "probe_import", "forbidden"),
     [
@@ -75,30 +93,51 @@ def test_starting_the_embedded_sandbox_loads_no_werkzeug_until_it_starts() -> No
 def test_each_contract_catches_the_import_it_forbids(
     package: str, probe_import: str, forbidden: str, tmp_path: Path
 ) -> None:
-    for name in ("app", "ui", "sandbox"):
-        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    _copy_code(tmp_path)
     (tmp_path / package / "layering_probe.py").write_text(f"import {probe_import}\n")
-    result = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
-    )
-    report = result.stdout + result.stderr
-    assert result.returncode != 0, report
-    assert "1 broken" in report, report  # that contract alone, so it is the probe's doing
+    report = _one_contract_broken(tmp_path)
     assert f"{package}.layering_probe -> {forbidden}" in report, report
 
 
 def test_the_worker_contract_catches_a_job_imported_by_the_worker(tmp_path: Path) -> None:
     """``app.worker`` is a module, not a package: the probe import goes into it (a copy)."""
-    for name in ("app", "ui", "sandbox"):
-        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    _copy_code(tmp_path)
     worker = tmp_path / "app" / "worker.py"
     worker.write_text(worker.read_text(encoding="utf-8") + "\nimport app.worker_ops\n")
-    result = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
-    )
-    report = result.stdout + result.stderr
-    assert result.returncode != 0, report
-    assert "1 broken" in report, report
+    report = _one_contract_broken(tmp_path)
     assert "app.worker -> app.worker_ops" in report, report
+
+
+def _window_contract() -> dict[str, object]:
+    with (REPO / "pyproject.toml").open("rb") as file:
+        contracts = tomllib.load(file)["tool"]["importlinter"]["contracts"]
+    return next(c for c in contracts if c["forbidden_modules"] == ["ui.main_window"])
+
+
+#: The modules the composition root wires; none may import it (issue 22, item 1).
+WIRED = (
+    "ui.drafts_controller",
+    "ui.attach_controller",
+    "ui.send_controller",
+    "ui.session_controller",
+    "ui.waiting_controller",
+    "ui.thread_controller",
+    "ui.side_views",
+)
+
+
+def test_the_window_contract_names_every_controller_and_side_view() -> None:
+    assert sorted(_window_contract()["source_modules"]) == sorted(WIRED)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("module", WIRED)
+def test_the_window_contract_catches_a_controller_importing_the_window(
+    module: str, tmp_path: Path
+) -> None:
+    """Not even under ``TYPE_CHECKING``: a module-level import into a copy of it breaks
+    that contract alone."""
+    _copy_code(tmp_path)
+    source = tmp_path / (module.replace(".", "/") + ".py")
+    source.write_text(source.read_text(encoding="utf-8") + "\nimport ui.main_window\n")
+    report = _one_contract_broken(tmp_path)
+    assert f"{module} -> ui.main_window" in report, report
