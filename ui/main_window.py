@@ -1,18 +1,20 @@
 """The main window: cases on the left, the message in the middle, the preview on the right,
 and the send bar at the bottom that always says what stands between the clinician and Send.
 
-The window is the composition root: it builds the widgets and hands the work to one
-controller per responsibility, which it wires together here:
+The window is the composition root: it builds the widgets, the desk (:class:`app.desk.Desk`,
+the one owner of the drafts and of the draft on screen) and one controller per
+responsibility, each given its collaborators (never the window), and connects what each
+emits to what the others do: the controllers never call each other.
 
 - ``ui.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
 - ``ui.attach_controller`` — files chosen or dropped, through ``app.attach`` and back;
-- ``ui.send_controller`` — the send bar, the sign-off, the outbox job (and a send finished);
+- ``ui.send_controller`` — the send bar, the sign-off, the send journalled;
+- ``ui.waiting_controller``, ``ui.thread_controller`` — a send on its way; the conversation;
 - ``ui.session_controller`` — the audit trail, the lock and signing out;
 - ``ui.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
 
-The window holds no rule of its own: what may be sent is :func:`app.send_gate.reasons`,
-how a file is attached is :class:`app.attach.AttachPipeline`. Every slow step (staging,
-inspection, drawing pages, the gateway) runs through :mod:`ui.workers`.
+What may be sent is :func:`app.send_gate.reasons`, how a file is attached is
+:class:`app.attach.AttachPipeline`. Every slow step runs through :mod:`ui.workers`.
 """
 
 from __future__ import annotations
@@ -75,7 +77,6 @@ ATTACHMENTS_HEIGHT = 220
 PREFERRED_SIZE = (1400, 860)
 
 
-#: Focus must be seen wherever it is, on every control (keyboard users, WCAG 2.4.7).
 class MainWindow(QMainWindow):
     #: Emitted after a message was delivered (message id), for tests and the sent list.
     message_sent = Signal(str)
@@ -231,24 +232,6 @@ class MainWindow(QMainWindow):
     def _build_controllers(self) -> None:
         """One controller per responsibility, each given what it works with."""
         services, staff, desk, runner = self.services, self.staff, self.desk, self.outbox_runner
-        session = self.session = SessionController(
-            services,
-            staff,
-            self.lock_page,
-            self.idle,
-            save_drafts=self._save_drafts,
-            unsent_count=lambda: len(desk.unsent_drafts()),
-            busy_sending=self._busy_sending,
-            parent=self,
-        )
-        #: After a delivered send: offer to delete the files picked (app/originals.py).
-        self.originals = OriginalsOffer(
-            self,
-            enabled=lambda: services.settings.offer_to_delete_originals,
-            staging_root=services.staging.root,
-            record_deleted=lambda sha256: session.audit_event(lambda a: a.original_deleted(sha256)),
-            locked=lambda: session.locked,
-        )
         self.waiting = WaitingController(desk, services.outbox, runner, self.waiting_panel)
         self.threads = ThreadController(services.client, self.thread_view)
         self.drafts = DraftsController(
@@ -260,6 +243,24 @@ class MainWindow(QMainWindow):
             uses_sandbox=services.uses_sandbox,
             answered=lambda: self.threads.answered,
             parent=self,
+        )
+        session = self.session = SessionController(
+            services,
+            staff,
+            self.lock_page,
+            self.idle,
+            save_drafts=self.drafts.save_draft,
+            unsent_count=lambda: len(desk.unsent_drafts()),
+            busy_sending=self._busy_sending,
+            parent=self,
+        )
+        #: After a delivered send: offer to delete the files picked (app/originals.py).
+        self.originals = OriginalsOffer(
+            self,
+            enabled=lambda: services.settings.offer_to_delete_originals,
+            staging_root=services.staging.root,
+            record_deleted=lambda sha256: session.audit_event(lambda a: a.original_deleted(sha256)),
+            locked=lambda: session.locked,
         )
         pipeline = AttachPipeline(
             services.staging,
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
             self.idle,
             retry=runner.retry,
             all_drafts=desk.all_drafts,
-            save_drafts=self._save_drafts,
+            save_drafts=self.drafts.save_draft,
             discard_draft=self.drafts.discard_draft_by_id,
             parent=self,
         )
@@ -431,9 +432,6 @@ class MainWindow(QMainWindow):
         self.lock_changed.emit(locked)
         if not locked:
             self.focus_message()
-
-    def _save_drafts(self) -> None:
-        self.drafts.save_draft()
 
     def _busy_sending(self) -> bool:
         return self.send_bar.sending or self.outbox_runner.busy
