@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             " – ".join(p for p in ("Bifoga", environment, f"{staff.name}, {staff.unit}") if p)
         )
-        apply_focus_style()
+        apply_focus_style()  # focus seen on every control (keyboard users, WCAG 2.4.7)
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
         self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
