@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 
 
 class OriginalCode(StrEnum):

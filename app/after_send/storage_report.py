@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from app.message_draft import Draft
+from app.drafts.message_draft import Draft
 from app.outbox import JobState, OutboxJob
-from app.staging import StagingArea
+from app.storage.staging import StagingArea
 
 
 class KeptKind(StrEnum):

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from app.after_send.sent_list import SentItem
 from app.deviation import (
     DeviationReport,
     Retraction,
@@ -22,8 +23,7 @@ from app.deviation import (
     StaffMember,
     build_report,
 )
-from app.model import Staff
-from app.sent_list import SentItem
+from app.protocol.model import Staff
 
 _STATUS = {
     "requested": RetractionStatus.REQUESTED,

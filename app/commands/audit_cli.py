@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app import texts
 from app.audit.pseudonyms import KeyProvider, KeyringKeyProvider
 from app.audit.records import AuditError
 from app.audit.trail import TRAIL_FILE_NAME, default_folder
 from app.audit.verify import Checkpoint, VerifyResult, verify_file
-from app.cli_args import EXIT_USAGE, Parser, parse
+from app.commands.cli_args import EXIT_USAGE, Parser, parse
+from app.config import texts
 
 EXIT_SOUND = 0
 EXIT_BROKEN = 1
@@ -119,7 +119,7 @@ def _checkpoint(text: str) -> Checkpoint:
 def _settings_language() -> str:
     """The user's language; Swedish when their settings cannot be read (checking a trail
     must work on a machine where Bifoga is not set up, e.g. the service desk's)."""
-    from app.settings import SettingsError, load
+    from app.config.settings import SettingsError, load
 
     try:
         language = load().language

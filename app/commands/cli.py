@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     if command == "inspect":
-        from app.inspection.cli import main as inspect_main
+        from app.commands.inspect_cli import main as inspect_main
 
         return inspect_main(args[1:])
     if command == "check-settings":
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return a11y_eval_main(args[1:])
     if command == "audit":
-        from app.audit_cli import main as audit_main
+        from app.commands.audit_cli import main as audit_main
 
         return audit_main(args[1:])
     print(f"bifoga: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 def check_settings(args: list[str]) -> int:
     """The settings as the window would load them: the problems on stderr (exit 1), or
     which gateway they name (exit 0). Swedish: the settings' language may be what is wrong."""
-    from app import settings as settings_module
-    from app.texts import message
+    from app.config import settings as settings_module
+    from app.config.texts import message
 
     try:
         loaded = settings_module.load(sandbox="--sandbox" in args)
@@ -82,7 +82,7 @@ def check_settings(args: list[str]) -> int:
     params = {"file": file, "gateway": loaded.gateway_url}
     print(message("settings.check_ok", loaded.language, params))
     # Every declared setting with its value, who may change it and when a change applies:
-    # read from the declaration (app.settings.setting), as the settings dialog is.
+    # read from the declaration (app.config.settings.setting), as the settings dialog is.
     for name, spec in settings_module.REGISTRY.items():
         if name == "schema_version":
             continue
@@ -107,7 +107,7 @@ def check_settings(args: list[str]) -> int:
 def _install_log_masking() -> None:
     """Logs never hold a personnummer in clear (the filter masks every record)."""
     try:
-        from app.logging_filter import install
+        from app.runtime.logging_filter import install
     except ImportError:
         return
     install()

@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.cli_args import EXIT_USAGE, Parser, parse
+from app.commands.cli_args import EXIT_USAGE, Parser, parse
+from app.config.texts import message
+from app.drafts.recipients import canonical_from_input
 from app.inspection.isolated import InspectClient, failure_report, inspect_isolated, unchecked
 from app.inspection.policy import default_policy
 from app.inspection.report import InspectionReport, Verdict
-from app.recipients import canonical_from_input
-from app.texts import message
-from app.worker import IsolatedWorker, WorkerFailure
+from app.isolation.worker import IsolatedWorker, WorkerFailure
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1

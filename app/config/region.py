@@ -4,7 +4,7 @@ An administrator places the policy file (read-only to the user) at a system path
 sets (the gateway, trust, retention, contacts...) overrides the user's own settings, and
 the settings dialog shows those fields as set by the region (the identity provider's
 issuer, client id, scopes and required ``acr`` among them: docs/identity.md). Which
-fields it may set is in the registry of :mod:`app.settings`. The region's defaults (the
+fields it may set is in the registry of :mod:`app.config.settings`. The region's defaults (the
 contacts after a wrong file, the Servicedesk numbers, the service portal's address,
 Bifoga's client at its identity provider) are in
 ``resources/region/defaults.json``: configuration, not code, and different for public and

@@ -1,6 +1,6 @@
 """One typed registry of settings, checked on load, with defaults and a schema version.
 
-Three layers, later ones winning: the region's defaults (:mod:`app.region`), the user's
+Three layers, later ones winning: the region's defaults (:mod:`app.config.region`), the user's
 ``settings.json`` in their config folder (``BIFOGA_CONFIG_DIR`` overrides it), and the
 region's policy file, which may set only the fields its registry entry allows. Every
 value is checked against :data:`REGISTRY` (type, range, choices); anything wrong becomes
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
-from app import region, texts
+from app.config import region, texts
 
 SCHEMA_VERSION = 1
 APP_NAME = "bifoga"
@@ -155,7 +155,7 @@ class Settings:
         Spec("number", 0.3, 3.0, dialog=True, live=True, decimals=2, step=0.05), 0.6
     )
     #: The clinic's own numbers: not counted as a resident's personal data (read at each
-    #: inspection: app.attach.AttachPipeline).
+    #: inspection: app.drafts.attach.AttachPipeline).
     clinic_phone_numbers: list[str] = setting(Spec("phones", dialog=True, live=True), factory=list)
     contacts: list[Contact] = setting(Spec("contacts", policy=True), factory=_region_contacts)
     worker_timeout_s: float = setting(Spec("number", 5, 600), 60.0)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
-from app.strict_json import DuplicateKeyError, refuse_duplicate_keys
+from app.config.strict_json import DuplicateKeyError, refuse_duplicate_keys
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"

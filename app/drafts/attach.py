@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from app.drafts.message_draft import Attachment
 from app.inspection.isolated import InspectClient, refusal, unchecked
 from app.inspection.jobs import InspectRequest
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment
-from app.model import MessageKind
-from app.staging import StagedFile, StagingArea, StagingError
-from app.worker import IsolatedWorker, WorkerFailure
+from app.isolation.worker import IsolatedWorker, WorkerFailure
+from app.protocol.model import MessageKind
+from app.storage.staging import StagedFile, StagingArea, StagingError
 
 #: The working copy could not be rid of its hidden content (the worker crashed, timed out
 #: or could not parse it): it is not attached, since what no viewer shows would ride along.

@@ -23,12 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.draft_book import DraftBook
-from app.draft_store import has_content
-from app.message_draft import Draft
-from app.model import MessageKind
+from app.drafts.draft_book import DraftBook
+from app.drafts.draft_store import has_content
+from app.drafts.message_draft import Draft
 from app.outbox import JobState, Outbox, OutboxJob
 from app.outbox.journal import IN_PROGRESS
+from app.protocol.model import MessageKind
 
 #: The code a job taken back into its draft ends with (FAILED: it is never sent).
 TAKEN_BACK = "outbox.taken_back"

@@ -7,16 +7,16 @@ move to another resident by a click or a key in the case list (issue 10; docs/re
 "the right file to the right resident").
 
 Plain data, no Qt: the window asks the book which draft to show, and the draft store
-(:mod:`app.draft_store`) saves the whole book.
+(:mod:`app.drafts.draft_store`) saves the whole book.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.draft_store import has_content
-from app.message_draft import Draft
-from app.model import Case, MessageKind
+from app.drafts.draft_store import has_content
+from app.drafts.message_draft import Draft
+from app.protocol.model import Case, MessageKind
 
 
 def draft_key(draft: Draft) -> str:

@@ -3,14 +3,14 @@
 One file per clinician (a workstation is shared, and nobody sees another's drafts) in the
 secure staging area, beside the working copies it refers to, private (0600) and written
 atomically. It holds every unsent draft of that clinician, each with its own case or
-new-case recipients (:mod:`app.draft_book`), and which one was on screen. What is restored
+new-case recipients (:mod:`app.drafts.draft_book`), and which one was on screen. What is restored
 is what the clinician wrote and chose: the kind, the case or recipients, the words, the
 attached working copies and their answers (alt text, personal data). What is not
 restored, on purpose: which pages were seen and a colleague's sign-off. Both were about a
 moment; after a restart the clinician previews again and asks again, and every file is
 inspected again (and refused if its working copy changed).
 
-The file is sealed with the user's storage key (``app.sealed``, role ``drafts``): up to
+The file is sealed with the user's storage key (``app.storage.sealed``, role ``drafts``): up to
 250 personnummer and the words are unreadable without the user's keyring. A clear file
 from before (schema 2 as plain JSON) is read once and at once written again sealed.
 
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import sealed, storage_key
-from app.message_draft import Attachment, Draft
-from app.model import Case, MessageKind, Resident
-from app.staging import StagedFile
-from app.storage_key import StorageKey
+from app.drafts.message_draft import Attachment, Draft
+from app.protocol.model import Case, MessageKind, Resident
+from app.storage import sealed, storage_key
+from app.storage.staging import StagedFile
+from app.storage.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def to_json(draft: Draft) -> dict[str, Any]:
                 "unmark_reason": a.unmark_reason,
                 "alt_text": a.alt_text,
                 # The clinician's own file (sealed with the rest), so that the offer to
-                # delete it after sending survives a restart (app.originals).
+                # delete it after sending survives a restart (app.after_send.originals).
                 "original": str(a.original) if a.original is not None else None,
                 "original_sha256": a.original_sha256,
                 "removed": list(a.removed),

@@ -1,7 +1,7 @@
 """A message being written: its recipients, its attachments and what was done to them.
 
-The draft is plain data. The window edits it; :mod:`app.send_gate` reads it and says
-what still stands between the clinician and sending; :mod:`app.sending` sends it.
+The draft is plain data. The window edits it; :mod:`app.send.send_gate` reads it and says
+what still stands between the clinician and sending; :mod:`app.send.sending` sends it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import filetypes
-from app.gateway.filenames import has_visible_text
 from app.inspection.identity import FINDING_CODES as IDENTITY_CODES
 from app.inspection.identity import identity_findings
 from app.inspection.report import Finding, InspectionReport, Severity
-from app.model import Case, MessageKind
-from app.review import ReviewedAttachment, ReviewSubject, message_sha256
-from app.staging import StagedFile
+from app.protocol import filetypes
+from app.protocol.filenames import has_visible_text
+from app.protocol.model import Case, MessageKind
+from app.protocol.review import ReviewedAttachment, ReviewSubject, message_sha256
+from app.storage.staging import StagedFile
 
 #: The finding that asks for an image's text alternative (app/inspection/image.py).
 ALT_TEXT_REQUIRED = "image.alt_text_required"
@@ -171,7 +171,7 @@ class Draft:
             attachments=tuple(
                 ReviewedAttachment(a.sha256, a.filename, a.personal_data) for a in self.attachments
             ),
-            # The stripped text, exactly what app.sending.outgoing_message sends.
+            # The stripped text, exactly what app.send.sending.outgoing_message sends.
             message_sha256=message_sha256(self.subject.strip(), self.body.strip()),
         )
 

@@ -1,6 +1,6 @@
 """Recipients typed or pasted by a clinician: any common written form in, canonical out.
 
-Every entry is first made ASCII by :func:`app.identifiers.ascii_form` (NFKC, then ASCII
+Every entry is first made ASCII by :func:`app.protocol.identifiers.ascii_form` (NFKC, then ASCII
 digits only), so fullwidth digits and dashes read as the ordinary ones and one resident
 written two ways is one recipient; an entry with other digits (Arabic-Indic, Devanagari)
 is refused with :data:`RECIPIENT_NON_ASCII_DIGITS` rather than guessed at.
@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from app.identifiers import ascii_form, parse_canonical
+from app.protocol.identifiers import ascii_form, parse_canonical
 
 # After NFKC: white space, the ASCII hyphen and the dashes NFKC leaves as they are.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")

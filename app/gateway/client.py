@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 from urllib.parse import quote
 
-from app.case_thread import CaseThread, thread_from_json
 from app.gateway.answers import (
     bad_response,
     error_from,
@@ -40,6 +39,7 @@ from app.gateway.answers import (
     sent_message,
     worth_retrying,
 )
+from app.gateway.case_thread import CaseThread, thread_from_json
 from app.gateway.errors import NETWORK, TIMEOUT, TLS, GatewayError
 from app.gateway.payloads import (
     DemoStaff,
@@ -56,11 +56,11 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
-from app.gateway.transport import LazySession
 from app.lifecycle import ClosedOnExit
-from app.limits import MAX_ATTACHMENT_BYTES
-from app.model import Case, CaseStatus, Resident, Staff
-from app.review import ReviewSubject
+from app.network.transport import LazySession
+from app.protocol.limits import MAX_ATTACHMENT_BYTES
+from app.protocol.model import Case, CaseStatus, Resident, Staff
+from app.protocol.review import ReviewSubject
 
 if TYPE_CHECKING:
     import requests
@@ -175,7 +175,7 @@ class GatewayClient(ClosedOnExit):
         token_source: TokenSource | None = None,
         max_bytes: int = MAX_ATTACHMENT_BYTES,
     ) -> None:
-        """``max_bytes``: the largest file uploaded (``app.limits``; the policy's, when
+        """``max_bytes``: the largest file uploaded (``app.protocol.limits``; the policy's, when
         lower): a larger one is refused here, before a byte is sent."""
         if verify is False:
             raise ValueError("TLS verification cannot be switched off")
@@ -327,7 +327,7 @@ class GatewayClient(ClosedOnExit):
         """Make sure the gateway holds the file: HEAD first, PUT (streamed) only if missing.
 
         ``source`` is a file's path, or its bytes (a working copy is sealed on disk, so its
-        sender opens it in memory: ``app.staging.read_staged``). A PUT is safe to repeat:
+        sender opens it in memory: ``app.storage.staging.read_staged``). A PUT is safe to repeat:
         the address is the content's hash.
         """
         if not isinstance(source, bytes):

@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from app import storage_key
 from app.lifecycle import ClosedOnExit
-from app.storage_key import StorageKey
+from app.storage import storage_key
+from app.storage.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _limit_resources(memory_limit_mb: int, cpu_limit_s: int | None) -> None:
 #: The module whose ``OPS`` table names the jobs a worker runs unless told otherwise. A
 #: name, not an import: this module runs jobs and knows none of them (the typed clients,
 #: ``app.preview.render_client`` and ``app.inspection.isolated``, call them by name).
-DEFAULT_JOBS = "app.worker_ops"
+DEFAULT_JOBS = "app.runtime.worker_ops"
 
 
 def _serve(

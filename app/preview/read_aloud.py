@@ -4,7 +4,7 @@ objects by marked-content id), headings with their levels, list items, table cel
 their header cells, figures' and formulas' alternative texts, links. An untagged page is
 read as PDFium orders its text, which is what a screen reader falls back to.
 
-Runs in the render worker (``app.worker_ops``: "read_aloud"), on the staged copy, bounded
+Runs in the render worker (``app.runtime.worker_ops``: "read_aloud"), on the staged copy, bounded
 by element, page and text budgets: the file is untrusted.
 """
 
@@ -20,12 +20,12 @@ import pikepdf
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from app import filetypes
 from app.inspection.pdf_objects import get as _get
 from app.inspection.pdf_objects import text as _text
 from app.inspection.pdf_structure import standard_role
 from app.preview.reading import MAX_TEXT, ReadItem
-from app.sealed import read_plain
+from app.protocol import filetypes
+from app.storage.sealed import read_plain
 
 _MAX_ELEMENTS = 200_000
 _MAX_ITEMS = 20_000

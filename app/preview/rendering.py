@@ -29,15 +29,15 @@ from collections import OrderedDict
 from multiprocessing import shared_memory
 from typing import Any
 
-# This module is imported in the worker only (app.worker_ops), so PDFium is loaded when
+# This module is imported in the worker only (app.runtime.worker_ops), so PDFium is loaded when
 # the worker starts, not when the clinician attaches the first file.
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from app import filetypes
 from app.preview.render_client import AheadRequest
 from app.preview.rendered_page import RenderedPage
-from app.sealed import read_plain
+from app.protocol import filetypes
+from app.storage.sealed import read_plain
 
 __all__ = [
     "MAX_FRAMES",

@@ -22,7 +22,7 @@ character that does not show or that reads as a slash:
   property is the only one that tells a slash look-alike, and a hand list would miss the
   next one.
 
-The same rules serve the client (``app.send_gate``) and the gateway
+The same rules serve the client (``app.send.send_gate``) and the gateway
 (``sandbox.messages``), and :func:`has_visible_text` tells an alternative text made only
 of such characters (U+200B alone) from a real one.
 """

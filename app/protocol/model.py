@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-# The gateway's limits live in app.limits (one home); named here too for the protocol's
+# The gateway's limits live in app.protocol.limits (one home); named here too for the protocol's
 # users (the sandbox, the window's counters).
-from app.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_BULK_RECIPIENTS
+from app.protocol.limits import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_MESSAGE,
+    MAX_BULK_RECIPIENTS,
+)
 
 __all__ = ["MAX_ATTACHMENTS_PER_MESSAGE", "MAX_ATTACHMENT_BYTES", "MAX_BULK_RECIPIENTS"]
 

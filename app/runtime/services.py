@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from app import storage_key
 from app.audit import AuditError, AuditTrail, KeyringKeyProvider
 from app.audit import default_folder as default_audit_folder
 from app.audit.checkpoints import CheckpointPublisher
+from app.config.settings import Settings, data_dir
 from app.gateway.client import GatewayClient
 from app.identity import (
     Browser,
@@ -46,13 +46,13 @@ from app.identity import (
 )
 from app.identity.errors import SESSION_EXPIRED, IdentityError
 from app.inspection.policy import default_policy
+from app.isolation.worker import IsolatedWorker
 from app.lifecycle import ClosedOnExit
-from app.model import Staff
 from app.outbox import Outbox
-from app.settings import Settings, data_dir
-from app.staging import StagingArea
-from app.storage_key import StorageKey
-from app.worker import IsolatedWorker
+from app.protocol.model import Staff
+from app.storage import storage_key
+from app.storage.staging import StagingArea
+from app.storage.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Services(ClosedOnExit):
     inspect_worker: IsolatedWorker
     sandbox: EmbeddedGateway | None = None  # the embedded sandbox gateway, when it runs
     #: A second render process, for drawing the first page of a new file together with
-    #: ``render_worker`` (each draws half; see ``app.rendering.render_ahead``). None on a
+    #: ``render_worker`` (each draws half; see ``app.preview.rendering.render_ahead``). None on a
     #: one-core machine, where it would only compete.
     render_helper: IsolatedWorker | None = None
     #: The outbox journal's file; None: ``outbox.sqlite3`` in the user's data folder.
@@ -98,7 +98,7 @@ class Services(ClosedOnExit):
     audit_problem: AuditError | None = field(default=None, repr=False)
     #: Sends the trail's checkpoints to the gateway (app.audit.checkpoints).
     _checkpoints: CheckpointPublisher | None = field(default=None, repr=False)
-    #: What the staging area, drafts and outbox are sealed with (``app.storage_key``);
+    #: What the staging area, drafts and outbox are sealed with (``app.storage.storage_key``);
     #: None: the process's installed key.
     storage_key: StorageKey | None = field(default=None, repr=False)
     #: The region's identity provider (None: services for widgets that sign nobody in).
@@ -294,7 +294,7 @@ def open_services(
     """The services on the configured gateway, or on ``sandbox`` when the settings ask for
     the sandbox (``sandbox.embedded.open_services`` starts it and calls this).
 
-    The storage key must be installed first (``app.storage_key.install``; ``ui.app`` decides
+    The storage key must be installed first (``app.storage.storage_key.install``; ``ui.app`` decides
     what to do when the keyring cannot give it): StorageKeyError ``storage.key_not_loaded``
     otherwise, before anything starts."""
     key = storage_key.current()
@@ -310,7 +310,7 @@ def open_services(
     verify: bool | str = settings.ca_bundle or True
     cert = (settings.client_cert, settings.client_key) if settings.client_cert else None
     identity = identity_settings(settings, sandbox)  # a provider not named: before anything
-    limits = default_policy().limits  # app.limits, as the policy has them
+    limits = default_policy().limits  # app.protocol.limits, as the policy has them
     client = GatewayClient(base_url, verify=verify, client_cert=cert, max_bytes=limits.max_bytes)
     provider = Provider(identity, verify=verify)
     staging = StagingArea(
@@ -345,7 +345,7 @@ def open_services(
 def identity_settings(settings: Settings, sandbox: EmbeddedGateway | None) -> ProviderSettings:
     """The region's provider as the settings name it; on the embedded sandbox, its own
     (at the path the identity contract fixes, so nothing waits for the sandbox to start).
-    :class:`app.settings.SettingsError` when a real gateway has no provider named."""
+    :class:`app.config.settings.SettingsError` when a real gateway has no provider named."""
     if sandbox is None:
         return provider_settings(settings)
     idp = {"issuer": sandbox.base_url + SANDBOX_IDP_PATH, "client_id": SANDBOX_CLIENT_ID}

@@ -1,4 +1,4 @@
-"""The jobs the isolated worker runs, by name (``app.worker.DEFAULT_JOBS``). Imported in
+"""The jobs the isolated worker runs, by name (``app.isolation.worker.DEFAULT_JOBS``). Imported in
 the worker process only; the window calls them through the typed clients
 (``app.preview.render_client.RenderClient``, ``app.inspection.isolated.InspectClient``)."""
 
@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from app import rendering
 from app.inspection.jobs import InspectRequest, Sanitized
+from app.preview import rendering
 
 
 def _inspect(request: InspectRequest) -> Any:
@@ -40,7 +40,7 @@ def _sanitize(path: str) -> Sanitized:
 
 
 def _read_aloud(path: str) -> Any:
-    from app.read_aloud import read_aloud  # pikepdf stays out until a file is read aloud
+    from app.preview.read_aloud import read_aloud  # pikepdf stays out until a file is read aloud
 
     return read_aloud(path)
 

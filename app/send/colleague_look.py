@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.message_draft import Attachment, Draft
+from app.drafts.message_draft import Attachment, Draft
 
 
 class ColleagueLook:

@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.gateway.filenames import filename_problem, has_visible_text
+from app.drafts.message_draft import Draft, SignOff
 from app.inspection.policy import default_policy
-from app.limits import MAX_BULK_RECIPIENTS, Limits
-from app.message_draft import Draft, SignOff
+from app.protocol.filenames import filename_problem, has_visible_text
+from app.protocol.limits import MAX_BULK_RECIPIENTS, Limits
 
 #: The one reason a colleague at the screen can clear; the button then asks for them.
 SIGN_OFF_CODES = frozenset(
@@ -98,7 +98,7 @@ def _attachment_reasons(draft: Draft, attachment_id: str) -> list[Reason]:
     assert attachment is not None
     name = (("name", attachment.filename),)
     if filename_problem(attachment.filename, attachment.media_type) is not None:
-        # The gateway's rule (app.gateway.filenames), asked here so it never refuses later.
+        # The gateway's rule (app.protocol.filenames), asked here so it never refuses later.
         return [Reason("send.filename_unsafe", name, attachment.id)]
     if attachment.report is None:
         return [Reason("send.inspecting", name, attachment.id)]

@@ -16,11 +16,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import send_gate
+from app.drafts.message_draft import Draft
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage, SentMessage
-from app.message_draft import Draft
 from app.outbox import JobFile, JobState, Outbox, OutboxJob
-from app.staging import read_staged
+from app.send import send_gate
+from app.storage.staging import read_staged
 
 #: progress(step, done, total): step is "upload" (bytes) or "message".
 Progress = Callable[[str, int, int], None]

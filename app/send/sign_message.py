@@ -10,8 +10,8 @@ Written in Swedish by default (the provider's page is Swedish); no personnummer 
 
 from __future__ import annotations
 
-from app import texts
-from app.message_draft import Draft
+from app.config import texts
+from app.drafts.message_draft import Draft
 
 
 def sign_message(draft: Draft, sender: str, language: str = "sv") -> str:

@@ -7,7 +7,7 @@ optional context (an outbox row's job id and column), so a sealed draft cannot b
 in the place of a sealed working copy, nor one job's recipients in another job's row:
 opening it fails as if it had been tampered with.
 
-Staged files are at most 20 MiB (``app.limits.MAX_ATTACHMENT_BYTES``), so a blob is
+Staged files are at most 20 MiB (``app.protocol.limits.MAX_ATTACHMENT_BYTES``), so a blob is
 sealed and opened whole, in memory, and never written in clear.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app import storage_key
-from app.storage_key import StorageKey
+from app.storage import storage_key
+from app.storage.storage_key import StorageKey
 
 MAGIC = b"BIFOGA\x00S"
 VERSION = 1
@@ -130,6 +130,6 @@ def replace_plain(path: Path, plain: bytes) -> None:
     if sealed_now:
         write_sealed(path, plain, Role.STAGED_FILE)
         return
-    from app.atomic_files import replace_atomically
+    from app.storage.atomic_files import replace_atomically
 
     replace_atomically(path, lambda temporary: temporary.write_bytes(plain), prefix=".rewrite-")

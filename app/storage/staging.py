@@ -1,7 +1,7 @@
 """The secure staging area: Bifoga's only working copies of files (docs/requirements.md R8).
 
 A file is read in once, hashed, and written sealed with the user's storage key
-(``app.sealed``: a copy left on disk is unreadable without the user's keyring); the hash
+(``app.storage.sealed``: a copy left on disk is unreadable without the user's keyring); the hash
 is of the plain bytes. Everything after that (inspection, preview, sign-off, upload) uses
 the staged copy's bytes, so the bytes the clinician saw are the bytes that leave. (The
 preview may draw a first page from the chosen file while it is staged, but counts it only
@@ -21,8 +21,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import filetypes, sealed, storage_key
-from app.storage_key import StorageKey
+from app.protocol import filetypes
+from app.storage import sealed, storage_key
+from app.storage.storage_key import StorageKey
 
 #: The working copy's name in its folder.
 STAGED_NAME = "file"
@@ -107,7 +108,7 @@ class StagingArea:
 
     def read(self, staged: StagedFile) -> bytes:
         """The staged copy's plain bytes (in memory only: a copy is at most ``max_bytes``).
-        OSError when it is gone; ``app.sealed.SealedError`` when it is not a sealed copy
+        OSError when it is gone; ``app.storage.sealed.SealedError`` when it is not a sealed copy
         of this user's."""
         return read_staged(staged.path, key=self._key)
 
@@ -141,7 +142,8 @@ class StagingArea:
 
     @property
     def drafts_folder(self) -> Path:
-        """Where unsent drafts are kept (app.draft_store): in the same secure area, purged alike."""
+        """Where unsent drafts are kept (app.drafts.draft_store): in the same secure area,
+        purged alike."""
         return self.root / "drafts"
 
     def purge(self, *, now: float | None = None) -> int:

@@ -7,7 +7,7 @@ left on a shared workstation is unreadable without that user's keyring.
 
 The key is obtained once at start (``ui.app`` decides what happens when the keyring
 cannot give it) and installed for the process; the worker processes get it from the
-window over their spawn pipe (``app.worker``), never through the environment or a file.
+window over their spawn pipe (``app.isolation.worker``), never through the environment or a file.
 """
 
 from __future__ import annotations

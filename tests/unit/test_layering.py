@@ -24,8 +24,9 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 def test_the_command_line_runs_without_qt_loaded() -> None:
     # Importing every core module for `bifoga inspect` / `bifoga sandbox` loads no Qt.
     code = (
-        "import sys, app.cli, app.services, app.send_gate, app.sending, app.worker;"
-        "import sandbox.cli, sandbox.runner, sandbox.embedded, app.inspection.cli;"
+        "import sys, app.commands.cli, app.runtime.services, app.send.send_gate;"
+        "import app.send.sending, app.isolation.worker;"
+        "import sandbox.cli, sandbox.runner, sandbox.embedded, app.commands.inspect_cli;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')))"
     )
     result = subprocess.run(
@@ -37,7 +38,8 @@ def test_the_command_line_runs_without_qt_loaded() -> None:
 def test_the_core_loads_no_sandbox() -> None:
     # The core's modules, the window's start-up path included, leave the sandbox unloaded.
     code = (
-        "import sys, app.cli, app.services, app.sending, app.gateway.client, app.settings;"
+        "import sys, app.commands.cli, app.runtime.services, app.send.sending;"
+        "import app.gateway.client, app.config.settings;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sandbox'))"
     )
     result = subprocess.run(
@@ -89,16 +91,17 @@ def test_each_contract_catches_the_import_it_forbids(
 
 
 def test_the_worker_contract_catches_a_job_imported_by_the_worker(tmp_path: Path) -> None:
-    """``app.worker`` is a module, not a package: the probe import goes into it (a copy)."""
+    """``app.isolation.worker`` is a module, not a package: the probe import goes into it
+    (a copy)."""
     for name in ("app", "ui", "sandbox"):
         shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path)
-    worker = tmp_path / "app" / "worker.py"
-    worker.write_text(worker.read_text(encoding="utf-8") + "\nimport app.worker_ops\n")
+    worker = tmp_path / "app" / "isolation" / "worker.py"
+    worker.write_text(worker.read_text(encoding="utf-8") + "\nimport app.runtime.worker_ops\n")
     result = subprocess.run(
         [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
     )
     report = result.stdout + result.stderr
     assert result.returncode != 0, report
     assert "1 broken" in report, report
-    assert "app.worker -> app.worker_ops" in report, report
+    assert "app.isolation.worker -> app.runtime.worker_ops" in report, report
