@@ -1,5 +1,5 @@
 """The window's side of attaching: files chosen or dropped go, one at a time, through
-:class:`app.attach.AttachPipeline` off the GUI thread, and the typed outcome is shown;
+:class:`app.drafts.attach.AttachPipeline` off the GUI thread, and the typed outcome is shown;
 then each file waits for its inspection, and its pages for the clinician's eyes.
 
 Every rule (what is refused, what is a duplicate, when a working copy changed) is the
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from app.attach import (
+from app.drafts.attach import (
     AttachOutcome,
     AttachPipeline,
     Duplicate,
@@ -24,10 +24,10 @@ from app.attach import (
     Turns,
     inspection_not_run,
 )
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment, Draft
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE
-from app.staging import StagedFile
+from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.storage.staging import StagedFile
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.i18n import tr
@@ -81,7 +81,7 @@ class AttachController(QObject):
             self._attaching.add(_Chosen(path, draft))
         self._attach_next()
 
-    # -- one attach: into app/attach.py and back once -------------------------------------
+    # -- one attach: into app/drafts/attach.py and back once -------------------------------------
 
     def _attach_next(self) -> None:
         chosen = self._attaching.next()

@@ -1,5 +1,6 @@
 """The window's drafts: the open cases, each with its own draft in the book, the one on
-screen, and saving, restoring and discarding them (``app.draft_book``, ``app.draft_store``).
+screen, and saving, restoring and discarding them (``app.drafts.draft_book``,
+``app.drafts.draft_store``).
 
 Choosing another case shows that case's draft; nothing written for one resident moves
 to another.
@@ -13,10 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from app.draft_store import DraftStore, RestoredDraft, has_content
+from app.drafts.draft_store import DraftStore, RestoredDraft, has_content
+from app.drafts.message_draft import Draft
 from app.gateway.client import DemoStaff
-from app.message_draft import Draft
-from app.model import Case, MessageKind, Resident
+from app.protocol.model import Case, MessageKind, Resident
 from ui.errors import gateway_error_text
 from ui.i18n import tr
 from ui.workers import run_in_background

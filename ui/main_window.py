@@ -5,13 +5,13 @@ The window is the composition root: it builds the widgets and hands the work to 
 controller per responsibility, which it wires together here:
 
 - ``ui.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
-- ``ui.attach_controller`` — files chosen or dropped, through ``app.attach`` and back;
+- ``ui.attach_controller`` — files chosen or dropped, through ``app.drafts.attach`` and back;
 - ``ui.send_controller`` — the send bar, the sign-off, the outbox job (and a send finished);
 - ``ui.session_controller`` — the audit trail, the lock and signing out;
 - ``ui.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
 
-The window holds no rule of its own: what may be sent is :func:`app.send_gate.reasons`,
-how a file is attached is :class:`app.attach.AttachPipeline`. Every slow step (staging,
+The window holds no rule of its own: what may be sent is :func:`app.send.send_gate.reasons`,
+how a file is attached is :class:`app.drafts.attach.AttachPipeline`. Every slow step (staging,
 inspection, drawing pages, the gateway) runs through :mod:`ui.workers`.
 """
 
@@ -37,15 +37,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import send_gate
-from app.attach import AttachPipeline
+from app.after_send.sent_list import SentItem
 from app.audit import AuditSession
-from app.desk import Desk
-from app.draft_book import DraftBook
-from app.message_draft import Attachment, Draft
-from app.model import Case, Staff
-from app.sent_list import SentItem
-from app.services import Services
+from app.drafts.attach import AttachPipeline
+from app.drafts.desk import Desk
+from app.drafts.draft_book import DraftBook
+from app.drafts.message_draft import Attachment, Draft
+from app.protocol.model import Case, Staff
+from app.runtime.services import Services
+from app.send import send_gate
 from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         apply_focus_style()
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
-        #: After a delivered send: offer to delete the files picked (app/originals.py).
+        #: After a delivered send: offer to delete the files picked (app/after_send/originals.py).
         self.originals = OriginalsOffer(
             self,
             enabled=lambda: services.settings.offer_to_delete_originals,

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
 from app.preview.page_key import PageKey
 from app.preview.render_client import RenderClient
@@ -35,7 +35,7 @@ from app.preview.scheduler import (
 )
 from app.preview.seen_tracking import readable
 from app.preview.zoom import A4, ZOOM_STEP
-from app.services import Services
+from app.runtime.services import Services
 from ui.errors import gateway_error_text
 from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr

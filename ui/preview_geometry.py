@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.page_key import PageKey
 from app.preview.zoom import A4, ZoomMode, as_shown, fit_scale, zoomed
 from ui.page_marks import banners

@@ -1,6 +1,6 @@
 """The send bar and what follows Send: the gate's first reason (a link to what needs
 doing), the colleague's sign-off, the send journalled in the outbox, and the outbox job's
-progress and end (``app.send_gate``, ``app.sending``, ``ui.outbox_runner``).
+progress and end (``app.send.send_gate``, ``app.send.sending``, ``ui.outbox_runner``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app import send_gate
-from app.desk import TAKEN_BACK, Outcome
-from app.message_draft import Draft
+from app.drafts.desk import TAKEN_BACK, Outcome
+from app.drafts.message_draft import Draft
 from app.outbox import JobState, KeyInOutbox, OutboxJob
-from app.sending import enqueue_draft
+from app.send import send_gate
+from app.send.sending import enqueue_draft
 from ui.accessibility import announce
 from ui.errors import code_text, gateway_error_text
 from ui.i18n import shortened, size_text, tr
@@ -190,7 +190,7 @@ class SendController(QObject):
         self.sending = False
         w = self._window
         # Its files belong to the job now; the desk keeps the draft beside the job, shown
-        # on its case, until it is delivered or given back (app/desk.py).
+        # on its case, until it is delivered or given back (app/drafts/desk.py).
         w.waiting.handed_over(job, draft)
         w.originals.expect(job.job_id, draft.attachments)
         w.drafts.forget_draft(draft, keep_files=True)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
-from app.sent_list import SentItem
-from app.storage_report import KeptItem, kept_items
+from app.after_send.sent_list import SentItem
+from app.after_send.storage_report import KeptItem, kept_items
 from ui.help_window import HelpWindow
 from ui.i18n import tr
 from ui.sent_view import SentView
@@ -32,7 +32,7 @@ class SideViews(QObject):
 
         w = self._window
         if open_settings_dialog(w, w.services.settings):
-            # The settings declared live (app.settings.Spec.live) take effect now; the
+            # The settings declared live (app.config.settings.Spec.live) take effect now; the
             # preview reads its own each time, the lock time is told here.
             w.idle.set_timeout(int(w.services.settings.lock_after_minutes * 60_000))
             w.statusBar().showMessage(tr("ui.settings.saved"))
