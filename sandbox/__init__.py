@@ -1,10 +1,11 @@
 """The sandbox gateway: docs/protocol.md on loopback, with demo staff, residents and cases.
 
-A package beside ``app/``: it shares only the protocol with the client (the review digest in
-``app.review``, the identifiers, the accepted types in ``app.filetypes``, the file-name
-rules, the OpenAPI document), and nothing in ``app/`` imports it (import-linter contracts
-in pyproject.toml). Public API, imported from its module so that importing the package
-pulls in nothing (``sandbox.embedded`` must not load Werkzeug before the window is up)::
+A package beside ``app/``: it shares only the protocol with the client (``app.protocol``:
+the review digest in ``app.protocol.review``, the identifiers, the accepted types in
+``app.protocol.filetypes``, the file-name rules; and the OpenAPI document), and nothing
+in ``app/`` imports it (import-linter contracts in pyproject.toml). Public API, imported
+from its module so that importing the package pulls in nothing (``sandbox.embedded`` must
+not load Werkzeug before the window is up)::
 
     from sandbox.runner import start_sandbox, SandboxHandle, InsecureHostError
     handle = start_sandbox(data_dir=None, host="127.0.0.1", port=0, ...)

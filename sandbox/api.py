@@ -17,9 +17,15 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from app import filetypes
-from app.model import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES, CaseStatus, MessageKind, Role
-from app.review import subject_digest
+from app.protocol import filetypes
+from app.protocol.model import (
+    ALLOWED_MEDIA_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    CaseStatus,
+    MessageKind,
+    Role,
+)
+from app.protocol.review import subject_digest
 from sandbox import uploads
 from sandbox.case_thread import case_with_thread
 from sandbox.clock import Clock, rfc3339
@@ -166,8 +172,8 @@ class Api:
                 raise ApiError.one(
                     422, "hash_mismatch", "The body's SHA-256 is not the one in the URL."
                 )
-            # The client's own sniffer (app/filetypes.py): client and gateway accept exactly
-            # the same bytes, a PDF header at byte 0 included (docs/gateway.md).
+            # The client's own sniffer (app/protocol/filetypes.py): client and gateway accept
+            # exactly the same bytes, a PDF header at byte 0 included (docs/gateway.md).
             sniffed = filetypes.sniff(body.head)
             if sniffed is None:
                 raise ApiError.one(

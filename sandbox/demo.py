@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.model import Role
+from app.protocol.model import Role
 
 UNIT_LUND = "Vårdcentralen Lund"
 UNIT_MALMO = "Vårdcentralen Malmö"

@@ -4,7 +4,7 @@ first window.
 When asked for (``bifoga --sandbox`` or ``gateway_url: "sandbox"``; never because no
 gateway is configured), Bifoga serves the sandbox itself (docs/protocol.md) on loopback.
 The core only decides (``Settings.uses_sandbox``) and takes what was started
-(``app.services.open_services(sandbox=...)``): it imports no sandbox. So whoever opens
+(``app.runtime.services.open_services(sandbox=...)``): it imports no sandbox. So whoever opens
 Bifoga's services (the window's start-up in ui/app.py, the tests, the benchmarks) calls
 :func:`open_services` here, which starts the sandbox first when the settings ask for it.
 Starting it (importing Werkzeug, opening SQLite, writing the demo data) takes about as
@@ -29,9 +29,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import services as app_services
+from app.config.settings import Settings
 from app.lifecycle import ClosedOnExit
-from app.settings import Settings
+from app.runtime import services as app_services
 
 if TYPE_CHECKING:
     from sandbox.runner import SandboxHandle
@@ -94,7 +94,7 @@ class EmbeddedSandbox(ClosedOnExit):
 def open_services(
     settings: Settings, *, sandbox_dir: Path | None = None, outbox_path: Path | None = None
 ) -> app_services.Services:
-    """Bifoga's services (``app.services.open_services``), on an embedded sandbox started
+    """Bifoga's services (``app.runtime.services.open_services``), on an embedded sandbox started
     here first when the settings ask for it, and on the configured gateway otherwise.
 
     A ``sandbox_dir`` given (tests, a gateway restarted on the same data) is kept; one made

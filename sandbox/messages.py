@@ -17,18 +17,17 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from app import filetypes
-from app.gateway import filenames
-from app.gateway.filenames import filename_problem
-from app.identifiers import is_valid_resident_id
-from app.model import (
+from app.protocol import filenames, filetypes
+from app.protocol.filenames import filename_problem
+from app.protocol.identifiers import is_valid_resident_id
+from app.protocol.model import (
     ALLOWED_MEDIA_TYPES,
     MAX_ATTACHMENTS_PER_MESSAGE,
     MAX_BULK_RECIPIENTS,
     CaseStatus,
     MessageKind,
 )
-from app.review import message_sha256, subject_digest
+from app.protocol.review import message_sha256, subject_digest
 from sandbox.api import Api, is_sha256, new_id
 from sandbox.clock import parse_rfc3339, rfc3339
 from sandbox.demo import StaffMember

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from app.model import CaseStatus
+from app.protocol.model import CaseStatus
 from sandbox.api import new_id
 from sandbox.clock import Clock, rfc3339
 from sandbox.responses import ApiError, json_response, read_json_object

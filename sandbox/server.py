@@ -29,8 +29,8 @@ from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
 
-from app.identifiers import is_valid_resident_id, mask
-from app.model import MAX_ATTACHMENT_BYTES, CaseStatus
+from app.protocol.identifiers import is_valid_resident_id, mask
+from app.protocol.model import MAX_ATTACHMENT_BYTES, CaseStatus
 from sandbox import pages
 from sandbox.api import Api, Settings
 from sandbox.audit_checkpoints import keep_checkpoint

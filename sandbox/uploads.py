@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from app import filetypes
+from app.protocol import filetypes
 from sandbox.responses import ApiError
 
 #: One read from the connection; the memory an upload in progress holds.
@@ -29,7 +29,7 @@ class ReceivedBody:
     file: IO[bytes]
     size: int
     sha256: str
-    #: The first bytes, for the sniffer (app/filetypes.py).
+    #: The first bytes, for the sniffer (app/protocol/filetypes.py).
     head: bytes
 
     def __enter__(self) -> ReceivedBody:

@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _storage_key_from_a_test_keyring() -> Iterator[None]:
     """A keyring in memory for the whole run (the CI machine has none, and no test may
     touch the developer's), and the storage key from it, installed as the window does."""
-    from app import storage_key
+    from app.storage import storage_key
     from tests.support.keyrings import MemoryKeyring, keyring_backend
 
     with keyring_backend(MemoryKeyring()):

@@ -5,7 +5,7 @@ a window (and stderr a copy) naming the file and the field, and no gateway clien
 sandbox and no worker process is made. The sandbox gateway runs only when asked for
 (``bifoga --sandbox`` or ``gateway_url: "sandbox"``).
 
-Then the storage key (``app.storage_key``), before any service opens: what Bifoga keeps
+Then the storage key (``app.storage.storage_key``), before any service opens: what Bifoga keeps
 with personal data is sealed with it. When the keyring cannot give it the clinician is
 asked to unlock it and try again, or to quit; nothing is ever kept in clear instead. Only
 the embedded sandbox (a test system) goes on with a key for this run, and says so.
@@ -24,17 +24,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from app import settings as settings_module
-from app import storage_key
-from app.settings import Settings, SettingsProblem
-from app.storage_key import StorageKey, StorageKeyError
+from app.config import settings as settings_module
+from app.config.settings import Settings, SettingsProblem
+from app.storage import storage_key
+from app.storage.storage_key import StorageKey, StorageKeyError
 from ui.i18n import set_language, tr
 from ui.sign_in import SignInDialog
 from ui.style import apply_focus_style
 from ui.termination import quit_on_sigterm
 
 if TYPE_CHECKING:
-    from app.services import Services
+    from app.runtime.services import Services
 
 log = logging.getLogger(__name__)
 

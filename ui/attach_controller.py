@@ -1,9 +1,9 @@
 """The window's side of attaching: files chosen or dropped go, one at a time, through
-:class:`app.attach.AttachPipeline` off the GUI thread, and the typed outcome is shown;
+:class:`app.drafts.attach.AttachPipeline` off the GUI thread, and the typed outcome is shown;
 then each file waits for its inspection, and its pages for the clinician's eyes.
 
 Every rule (what is refused, what is a duplicate, when a working copy changed) is the
-pipeline's, and which draft holds a file is the desk's (:class:`app.desk.Desk`); this
+pipeline's, and which draft holds a file is the desk's (:class:`app.drafts.desk.Desk`); this
 module only keeps the draft, the list and the preview in step with it. It receives its
 collaborators and speaks through signals that the composition root connects.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.attach import (
+from app.drafts.attach import (
     AttachOutcome,
     AttachPipeline,
     Duplicate,
@@ -25,11 +25,11 @@ from app.attach import (
     Turns,
     inspection_not_run,
 )
-from app.desk import Desk
+from app.drafts.desk import Desk
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment, Draft
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE
-from app.staging import StagedFile, StagingArea
+from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.storage.staging import StagedFile, StagingArea
 from ui.attachments import AttachmentsPanel
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
@@ -104,7 +104,7 @@ class AttachController(QObject):
             self._attaching.add(_Chosen(path, draft))
         self._attach_next()
 
-    # -- one attach: into app/attach.py and back once -------------------------------------
+    # -- one attach: into app/drafts/attach.py and back once -------------------------------------
 
     def _attach_next(self) -> None:
         chosen = self._attaching.next()

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import send_gate
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import Severity
-from app.message_draft import Attachment, Draft
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.send import send_gate
 from ui.i18n import tr
 
 # Marks every font Bifoga ships with has (⛔ is missing from DejaVu Sans and showed as a box).

@@ -2,7 +2,7 @@
 
 A click, or a key while the list has focus, chooses a row. Choosing shows that row's own
 draft: nothing written for one resident follows the selection to another
-(:mod:`app.draft_book`).
+(:mod:`app.drafts.draft_book`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draft_book import DraftBook
-from app.draft_store import has_content
-from app.message_draft import Draft
-from app.model import Case
+from app.drafts.draft_book import DraftBook
+from app.drafts.draft_store import has_content
+from app.drafts.message_draft import Draft
+from app.protocol.model import Case
 from ui.i18n import tr
 
 _CHOOSING_KEYS = frozenset(

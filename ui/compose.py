@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.identifiers import distinct_masks, mask
-from app.message_draft import Draft
-from app.model import MAX_BULK_RECIPIENTS, MessageKind
-from app.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_list, read_recipients
+from app.drafts.message_draft import Draft
+from app.drafts.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_list, read_recipients
+from app.protocol.identifiers import distinct_masks, mask
+from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
 from ui.i18n import shortened, tr
 
 

@@ -1,8 +1,8 @@
 """The window's drafts: the open cases, each with its own draft in the book, and saving,
-restoring and discarding them (``app.draft_book``, ``app.draft_store``).
+restoring and discarding them (``app.drafts.draft_book``, ``app.drafts.draft_store``).
 
 Which draft is on screen, which drafts the book keeps and what a restored or returned
-draft becomes are :class:`app.desk.Desk`'s rules; this controller asks the desk, saves
+draft becomes are :class:`app.drafts.desk.Desk`'s rules; this controller asks the desk, saves
 what it holds, and reports the draft now on screen (:attr:`DraftsController.draft_shown`)
 for the composition root to show in the message, its files and the preview. Choosing
 another case shows that case's draft; nothing written for one resident moves to another.
@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.desk import Desk
-from app.draft_store import DraftStore, has_content
+from app.drafts.desk import Desk
+from app.drafts.draft_store import DraftStore, has_content
+from app.drafts.message_draft import Draft
 from app.gateway.client import DemoStaff, GatewayClient
-from app.message_draft import Draft
-from app.model import Case, Resident
-from app.staging import StagingArea
+from app.protocol.model import Case, Resident
+from app.storage.staging import StagingArea
 from ui.case_list import CaseList
 from ui.errors import gateway_error_text
 from ui.i18n import tr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from app.config.texts import has_message
 from app.gateway.client import GatewayError
-from app.staging import StagingError
-from app.texts import has_message
-from app.worker import WorkerFailure
+from app.isolation.worker import WorkerFailure
+from app.storage.staging import StagingError
 from ui.i18n import tr
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ the other's thread hand-offs. Here the drawing comes first:
 
 1. The render workers (two on a machine with more than one core) each draw half of
    page 1 straight from the chosen file, into the pane's shared block
-   (``app.rendering.render_ahead``). The pane shows it as soon as it is back, marked
+   (``app.preview.rendering.render_ahead``). The pane shows it as soon as it is back, marked
    as being prepared: it counts for nothing yet.
 2. Staging starts once that page is on screen (or after ``HEADSTART_S`` at the latest),
    so that the drawing has both cores to itself, and stages as always.
@@ -33,7 +33,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.page_key import PageKey
 from app.preview.render_client import (
     AheadRequest,
@@ -44,7 +44,7 @@ from app.preview.render_client import (
 )
 from app.preview.rendered_page import RenderedPage
 from app.preview.scheduler import JobKind, RenderJob
-from app.staging import StagedFile
+from app.storage.staging import StagedFile
 from ui.page_pixels import Drawn, SharedPixels
 from ui.workers import run_in_background, when_answered
 

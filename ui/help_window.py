@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.config.settings import Contact
 from app.deviation.contacts import ContactRole, is_placeholder, reach
-from app.settings import Contact
 from ui.i18n import strip_mnemonic, tr
 from ui.window_actions import PREVIEW_KEYS, SHORTCUTS
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app import texts
+from app.config import texts
 
 _language = texts.DEFAULT_LANGUAGE
 

@@ -1,6 +1,6 @@
 """The ``bifoga`` console script: the window, or a command that needs none.
 
-Commands without a window go to :mod:`app.cli` (the core's) or :mod:`sandbox.cli`
+Commands without a window go to :mod:`app.commands.cli` (the core's) or :mod:`sandbox.cli`
 (``bifoga sandbox``) before Qt is imported, so they work on a server without a screen.
 This module may import both; ``app`` imports no sandbox.
 """
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
 
         multiprocessing.freeze_support()
     args = list(sys.argv[1:] if argv is None else argv)
-    from app import cli
+    from app.commands import cli
 
     if args and args[0] == "sandbox":
         cli.setup_logging()  # personnummer masked in the sandbox's log too

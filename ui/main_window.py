@@ -1,20 +1,20 @@
 """The main window: cases on the left, the message in the middle, the preview on the right,
 and the send bar at the bottom that always says what stands between the clinician and Send.
 
-The window is the composition root: it builds the widgets, the desk (:class:`app.desk.Desk`,
+The window is the composition root: it builds the widgets, the desk (:class:`app.drafts.desk.Desk`,
 the one owner of the drafts and of the draft on screen) and one controller per
 responsibility, each given its collaborators (never the window), and connects what each
 emits to what the others do: the controllers never call each other.
 
 - ``ui.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
-- ``ui.attach_controller`` — files chosen or dropped, through ``app.attach`` and back;
+- ``ui.attach_controller`` — files chosen or dropped, through ``app.drafts.attach`` and back;
 - ``ui.send_controller`` — the send bar, the sign-off, the send journalled;
 - ``ui.waiting_controller``, ``ui.thread_controller`` — a send on its way; the conversation;
 - ``ui.session_controller`` — the audit trail, the lock and signing out;
 - ``ui.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
 
-What may be sent is :func:`app.send_gate.reasons`, how a file is attached is
-:class:`app.attach.AttachPipeline`. Every slow step runs through :mod:`ui.workers`.
+What may be sent is :func:`app.send.send_gate.reasons`, how a file is attached is
+:class:`app.drafts.attach.AttachPipeline`. Every slow step runs through :mod:`ui.workers`.
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.attach import AttachPipeline
-from app.desk import Desk
-from app.draft_book import DraftBook
-from app.draft_store import DraftStore
-from app.message_draft import Draft
-from app.model import Staff
+from app.drafts.attach import AttachPipeline
+from app.drafts.desk import Desk
+from app.drafts.draft_book import DraftBook
+from app.drafts.draft_store import DraftStore
+from app.drafts.message_draft import Draft
 from app.outbox import OutboxJob
-from app.services import Services
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
             busy_sending=self._busy_sending,
             parent=self,
         )
-        #: After a delivered send: offer to delete the files picked (app/originals.py).
+        #: After a delivered send: offer to delete the files picked (app/after_send/originals.py).
         self.originals = OriginalsOffer(
             self,
             enabled=lambda: services.settings.offer_to_delete_originals,

@@ -1,5 +1,5 @@
 """After a delivered send: offer to delete the files the clinician picked, once they confirm
-each is in the patient record (docs/requirements.md R8; the rules: :mod:`app.originals`).
+each is in the patient record (docs/requirements.md R8; the rules: :mod:`app.after_send.originals`).
 
 :class:`OriginalsOffer` (one per window) remembers each send's originals until its job
 ends. Only a delivered job is offered: the instruction's order is sent, in the record,
@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.message_draft import Attachment
-from app.originals import (
+from app.after_send.originals import (
     DeletionResult,
     OriginalCheck,
     OriginalCode,
@@ -44,6 +43,7 @@ from app.originals import (
     delete_originals,
     sent_originals,
 )
+from app.drafts.message_draft import Attachment
 from app.outbox import JobState
 from ui.errors import gateway_error_text
 from ui.i18n import size_text, tr

@@ -1,6 +1,6 @@
 """Runs the outbox's jobs off the GUI thread and says how they go.
 
-The window hands a journalled job (:func:`app.sending.enqueue_draft`) to the runner and
+The window hands a journalled job (:func:`app.send.sending.enqueue_draft`) to the runner and
 goes on; the job's progress and its end come back on the GUI thread as signals, for the
 status bar and the "Skickat" view. At start the runner resumes what a crash, a kill or a
 closed window left unfinished (:func:`app.outbox.resume_unfinished`), with the same keys

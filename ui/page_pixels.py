@@ -1,7 +1,7 @@
 """Pixels from the render worker into QImages, checked first.
 
 The window owns one shared-memory block per preview pane; the worker draws into it and
-answers with the geometry only (see :mod:`app.rendering`). The QImage is built over the
+answers with the geometry only (see :mod:`app.preview.rendering`). The QImage is built over the
 block with the worker's stride and copied once, on the pool thread that waited for the
 answer, so the GUI thread only paints. QImage (unlike QPixmap) may be made off the GUI
 thread, and on a raster backing store drawing an RGB32 QImage is as fast as a pixmap.

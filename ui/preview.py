@@ -20,7 +20,7 @@ from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.page_cache import ByteBoundedLRU
 from app.preview.page_key import PageKey
 from app.preview.render_client import RenderClient
@@ -34,19 +34,20 @@ from app.preview.scheduler import (
     Viewing,
 )
 from app.preview.seen_tracking import readable
-from app.preview.zoom import A4, ZOOM_STEP, ZoomMode, as_shown, fit_scale, zoomed
-from app.services import Services
+from app.preview.zoom import A4, ZOOM_STEP
+from app.runtime.services import Services
 from ui.errors import gateway_error_text
 from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
 from ui.i18n import tr
 from ui.outside_text import OutsideTextList
-from ui.page_marks import banners, describe, overlay
+from ui.page_marks import describe, overlay
 from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
 from ui.page_screen import PageScreen
 from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
+from ui.preview_geometry import PreviewGeometry
 from ui.preview_keys import bind_preview_keys, last_page
 from ui.read_aloud import ReadAloud
-from ui.thumbnails import THUMB_WIDTH, ThumbnailStrip
+from ui.thumbnails import ThumbnailStrip
 from ui.workers import run_in_background
 
 __all__ = ["PreviewPane", "image_from_page"]
@@ -79,8 +80,6 @@ class PreviewPane(QWidget):
         self._services = services
         self._attachment: Attachment | None = None
         self._page = 0
-        self._zoom: ZoomMode = "page"
-        self._rotation: dict[str, int] = {}  # attachment id -> the clinician's turn
         self._count_told: set[str] = set()
         self._marked: object = None  # the report whose marks are on the page on screen
         self.scheduler: PreviewScheduler[Drawn] = PreviewScheduler(cache_bytes, thumb_cache_bytes)
@@ -98,7 +97,7 @@ class PreviewPane(QWidget):
 
         self.setMinimumWidth(420)
         self._build()
-        bind_preview_keys(self, self._screen)
+        bind_preview_keys(self, self, self._screen)
         self.highlights_button.toggled.connect(lambda _on: self._highlights_toggled())
         self._update_controls()
 
@@ -131,6 +130,13 @@ class PreviewPane(QWidget):
         self._screen.page_seen.connect(self.page_seen)
         self._screen.painted.connect(lambda: self.page_painted.emit(self._page))
         self.page_view, self.scroll_area = self._screen.page_view, self._screen.area
+        self.sizing = PreviewGeometry(
+            self._screen,
+            self.scheduler.page_size,
+            readable_scale=lambda: self._services.settings.readable_scale,
+            highlights_on=self.highlights_button.isChecked,
+            pixel_ratio=self.devicePixelRatioF,
+        )
         self.read_aloud = ReadAloud(self, tools, self._services.render_worker, self.page_view)
         self.read_aloud.page_read.connect(self.page_seen)  # read through with a screen reader
         body.addWidget(self._screen, 1)
@@ -158,8 +164,7 @@ class PreviewPane(QWidget):
 
     @property
     def rotation(self) -> int:
-        attachment = self._attachment
-        return self._rotation.get(attachment.id, 0) if attachment is not None else 0
+        return self.sizing.rotation(self._attachment)
 
     @property
     def page_count(self) -> int | None:
@@ -184,14 +189,14 @@ class PreviewPane(QWidget):
         strip = 0
         if not self.thumbnails.isVisible() and self.width() >= THUMBS_FROM_WIDTH:
             strip = self.thumbnails.width() + _BODY_SPACING  # there once the file is shown
-        scale = self._fit(A4, None, strip)
+        scale = self.sizing.fit(None, A4, None, strip)
         return self._ahead.start(
             self,
             source,
             [RenderClient(worker) for worker in self._services.render_workers],
             self._ahead_arrived,
             scale=scale,
-            dpr_key=self._dpr_key(),
+            dpr_key=self.sizing.dpr_key(),
             max_bytes=min(self._services.staging.max_bytes, AHEAD_MAX_BYTES),
         )
 
@@ -271,82 +276,54 @@ class PreviewPane(QWidget):
         self._refresh()
 
     def zoom_by(self, factor: float) -> None:
-        self._zoom = zoomed(self.scale, factor)
+        self.sizing.zoom_by(self._attachment, self._page, factor)
         self._refresh()
 
     def fit_width(self) -> None:
-        self._zoom = "width"
+        self.sizing.zoom = "width"
         self._refresh()
 
     def fit_page(self) -> None:
         """The whole page in view (the default), but never smaller than readable."""
-        self._zoom = "page"
+        self.sizing.zoom = "page"
         self._refresh()
 
     def rotate(self, degrees: int = 90) -> None:
         """Turn the file's pages clockwise (90° steps), e.g. a landscape table."""
-        attachment = self._attachment
-        if attachment is None:
-            return
-        self._rotation[attachment.id] = (self.rotation + degrees) % 360
-        self._refresh()
+        if self._attachment is not None:
+            self.sizing.rotate(self._attachment, degrees)
+            self._refresh()
 
     @property
     def scale(self) -> float:
         """The zoom of the page on screen (1.0 = 72 dpi), as the clinician sees it."""
         return self._scale_for(self._page)
 
-    # -- geometry ----------------------------------------------------------------------
+    # -- geometry (ui.preview_geometry) ---------------------------------------------------
 
     def _last_page(self) -> int:
         return last_page(self.page_count)
 
     def _page_size(self, page: int) -> tuple[float, float]:
-        """The page's size in points as shown (the clinician's rotation applied)."""
-        attachment = self._attachment
-        size = self.scheduler.page_size(attachment.sha256, page) if attachment else A4
-        return as_shown(size, self.rotation)
+        return self.sizing.page_size(self._attachment, page)
 
     def _scale_for(self, page: int) -> float:
-        return self._fit(self._page_size(page), page)
-
-    def _fit(self, size: tuple[float, float], page: int | None, narrower: int = 0) -> float:
-        """The zoom for a page this size (``page``: whose banners take room; ``narrower``:
-        pixels the page area is about to lose)."""
-        if isinstance(self._zoom, float):
-            return self._zoom
-        return fit_scale(
-            self._zoom,
-            size,
-            self._screen.room(self._banners(page) if page is not None else [], narrower),
-            scroll_bar=self._screen.scroll_bar_extent(),
-            readable_scale=self._services.settings.readable_scale,
-            is_image=self._is_image(),
-        )
-
-    def _banners(self, page: int) -> list[tuple[str, str]]:
-        """The banners above 0-based ``page`` while highlights are on."""
-        attachment = self._attachment
-        if attachment is None or not self.highlights_button.isChecked():
-            return []
-        return banners(attachment.report, page + 1)
-
-    def _dpr_key(self) -> int:
-        return round(max(1.0, self.devicePixelRatioF()) * 100)
-
-    def _page_key(self, page: int) -> PageKey:
-        """The key ``page`` of the file shown is drawn and cached under, as it would be
-        shown now (its zoom, the turn, the screen's pixel ratio)."""
-        return self._key(page, self._scale_for(page))
+        return self.sizing.scale(self._attachment, page)
 
     def _key(self, page: int, scale: float) -> PageKey:
         attachment = self._attachment
         assert attachment is not None
-        return PageKey.of(attachment.sha256, page, scale, self.rotation, self._dpr_key())
+        return self.sizing.key(attachment, page, scale)
+
+    def _page_key(self, page: int) -> PageKey:
+        attachment = self._attachment
+        assert attachment is not None
+        return self.sizing.page_key(attachment, page)
 
     def _thumb_key(self, page: int) -> PageKey:
-        width = self._page_size(page)[0]
-        return self._key(page, THUMB_WIDTH / width)
+        attachment = self._attachment
+        assert attachment is not None
+        return self.sizing.thumb_key(attachment, page)
 
     def _is_image(self) -> bool:
         return bool(self._attachment and self._attachment.is_image)
@@ -494,7 +471,7 @@ class PreviewPane(QWidget):
         super().resizeEvent(event)
         if self._attachment is not None:
             self._update_thumbnails()
-            if not isinstance(self._zoom, float):
+            if not isinstance(self.sizing.zoom, float):
                 self._relayout.start()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -507,7 +484,7 @@ class PreviewPane(QWidget):
     def _update_controls(self) -> None:
         attachment = self._attachment
         count = self.page_count
-        self.tools.show_state(attachment is not None, self._zoom, self.scale)
+        self.tools.show_state(attachment is not None, self.sizing.zoom, self.scale)
         self.navigation.show_state(self._page if attachment is not None else None, count)
         self.header.show_progress(attachment, count)
         self.read_aloud.follow(attachment, self._page)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.zoom import ZoomMode
 from ui.i18n import tr
 

@@ -5,16 +5,39 @@ and highlights (the shortcuts the help window lists, ``ui.window_actions``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from app.preview.zoom import ZOOM_STEP
-from ui.page_screen import PageScreen
+from ui.page_screen import PageArea, PageScreen
 
-if TYPE_CHECKING:
-    from ui.preview import PreviewPane
+
+class PagedPane(Protocol):
+    """What the keys drive: the preview pane (``ui.preview``), named by what it does so
+    that this module needs nothing of the pane's own."""
+
+    @property
+    def scroll_area(self) -> PageArea: ...
+
+    @property
+    def highlights_button(self) -> QAbstractButton: ...
+
+    @property
+    def current_page(self) -> int: ...
+
+    @property
+    def page_count(self) -> int | None: ...
+
+    def go_to(self, page: int) -> None: ...
+
+    def zoom_by(self, factor: float) -> None: ...
+
+    def fit_page(self) -> None: ...
+
+    def rotate(self, degrees: int = 90) -> None: ...
 
 
 def last_page(page_count: int | None) -> int:
@@ -22,8 +45,8 @@ def last_page(page_count: int | None) -> int:
     return max(0, (page_count or 1) - 1)
 
 
-def bind_preview_keys(pane: PreviewPane, screen: PageScreen) -> None:
-    """The keys work while the focus is anywhere in ``pane``."""
+def bind_preview_keys(pane: PagedPane, owner: QWidget, screen: PageScreen) -> None:
+    """The keys work while the focus is anywhere in ``owner`` (the pane's widget)."""
     area = pane.scroll_area
 
     def page_down() -> None:
@@ -54,6 +77,6 @@ def bind_preview_keys(pane: PreviewPane, screen: PageScreen) -> None:
         (QKeySequence("Ctrl+M"), pane.highlights_button.toggle),
     ]
     for keys, action in bindings:
-        shortcut = QShortcut(keys, pane)
+        shortcut = QShortcut(keys, owner)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(action)

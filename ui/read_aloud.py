@@ -2,7 +2,7 @@
 
 Headings with their levels, paragraphs, list items, table cells with their headers,
 figures' alternative texts (or that there is none), links. The pieces come from the
-render worker (``RenderClient.read_aloud``, ``app.read_aloud``), once per file; the
+render worker (``RenderClient.read_aloud``, ``app.preview.read_aloud``), once per file; the
 toggle in the preview's tools shows them. The same text is what the page on screen
 exposes to a screen reader (its accessible description), so a blind clinician hears the
 page they are asked to check: ``page_text`` gives it, ``page_text_ready`` says it came.
@@ -18,11 +18,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QBoxLayout, QTextBrowser, QToolButton, QWidget
 
-from app import filetypes
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
+from app.isolation.worker import IsolatedWorker
 from app.preview.reading import ReadItem, on_page
 from app.preview.render_client import RenderClient
-from app.worker import IsolatedWorker
+from app.protocol import filetypes
 from ui.i18n import tr
 from ui.workers import run_in_background
 

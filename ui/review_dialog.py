@@ -5,7 +5,7 @@ and every attachment with personal data in the same preview, with the hits. The 
 approves at the region's identity provider (protocol 1.2), never in Bifoga: a fresh
 authentication for this sign-off (``prompt=login``, ``max_age=0``, the required ``acr``,
 ``nonce`` = the sign-off's digest) whose page shows the sign message
-(``app.sign_message``); the colleague's id_token then goes to the gateway as the approval
+(``app.send.sign_message``); the colleague's id_token then goes to the gateway as the approval
 (``POST /v1/reviews``), which checks it and binds it to exactly this message. No code of
 the colleague passes through Bifoga. After a refusal the focus goes to a button, never to
 a free-text field (where the colleague's next words would be typed in clear).
@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.colleague_look import ColleagueLook
+from app.config.texts import has_message
+from app.drafts.message_draft import Draft, SignOff
 from app.gateway.client import GatewayError, Review
-from app.identifiers import mask
 from app.identity import TokenSet
-from app.message_draft import Draft, SignOff
-from app.model import Staff
-from app.services import Services
-from app.sign_message import sign_message
-from app.texts import has_message
+from app.protocol.identifiers import mask
+from app.protocol.model import Staff
+from app.runtime.services import Services
+from app.send.colleague_look import ColleagueLook
+from app.send.sign_message import sign_message
 from ui.accessibility import LiveLabel, expose_values
 from ui.browser_login import BrowserLogin, BrowserWaitPanel, start_login
 from ui.errors import gateway_error_text
@@ -65,7 +65,7 @@ class ReviewDialog(QDialog):
         self.sign_off: SignOff | None = None
         self.decline_reason = ""
         self.setWindowTitle(tr("ui.review.title"))
-        #: The colleague's own pages seen (the sender's do not count): app/colleague_look.py.
+        #: The colleague's own pages seen (the sender's do not count): app/send/colleague_look.py.
         self.look = ColleagueLook(draft)
         if parent is not None:  # the preview takes most of it (at 1280×720 too)
             self.resize(parent.size() * 0.96)

@@ -1,6 +1,6 @@
 """The send bar and what follows Send: the gate's first reason (a link to what needs
 doing), the colleague's sign-off, the send journalled in the outbox, and the outbox job's
-progress and end (``app.send_gate``, ``app.sending``, ``ui.outbox_runner``).
+progress and end (``app.send.send_gate``, ``app.send.sending``, ``ui.outbox_runner``).
 
 It receives its collaborators (the desk, the services, the send bar's buttons and the
 views a reason leads to) and speaks through signals that the composition root connects.
@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QMessageBox, QPushButton, QWidget
 
-from app import send_gate
-from app.desk import TAKEN_BACK, Desk, Outcome
-from app.message_draft import Draft
-from app.model import Staff
+from app.drafts.desk import TAKEN_BACK, Desk, Outcome
+from app.drafts.message_draft import Draft
 from app.outbox import JobState, KeyInOutbox, OutboxJob
-from app.sending import enqueue_draft
-from app.services import Services
+from app.protocol.model import Staff
+from app.runtime.services import Services
+from app.send import send_gate
+from app.send.sending import enqueue_draft
 from ui.accessibility import announce
 from ui.attachments import AttachmentsPanel
 from ui.compose import ComposeView
@@ -216,7 +216,7 @@ class SendController(QObject):
     def _enqueued(self, job: OutboxJob, draft: Draft) -> None:
         self.sending = False
         # Its files belong to the job now; the desk keeps the draft beside the job, shown
-        # on its case, until it is delivered or given back (app/desk.py).
+        # on its case, until it is delivered or given back (app/drafts/desk.py).
         self.handed_over.emit(job, draft)
 
     def _send_failed(self, error: BaseException) -> None:

@@ -1,6 +1,6 @@
 """The "Skickat" window: every message the clinician sent, and how each is going.
 
-A row per message (:func:`app.sent_list.sent_items`, from the outbox and the gateway),
+A row per message (:func:`app.after_send.sent_list.sent_items`, from the outbox and the gateway),
 newest first; under the list, the chosen message whole: when, what kind, which case, to
 whom (masked; a count and the list for a bulk send), each file's name, size and SHA-256,
 who signed off, and each resident's delivery. A send still on its way shows its progress
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.after_send.sent_list import SentItem, SentStatus, sent_items
 from app.gateway.client import GatewayClient
 from app.gateway.records import MessageRecord
-from app.identifiers import distinct_masks, mask
 from app.outbox import Outbox, OutboxJob
-from app.sent_list import SentItem, SentStatus, sent_items
+from app.protocol.identifiers import distinct_masks, mask
 from ui.accessibility import LiveLabel, expose_values
 from ui.errors import code_text, gateway_error_text
 from ui.i18n import size_text, tr, tr_plain

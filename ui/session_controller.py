@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.audit import AuditError, AuditSession
 from app.identity import IdentityError, TokenSet
-from app.model import Staff
-from app.services import Services
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from ui.browser_login import BrowserLogin, start_login
 from ui.errors import gateway_error_text
 from ui.i18n import tr

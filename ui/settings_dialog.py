@@ -1,4 +1,4 @@
-"""The settings dialog: what the user may change, saved through :mod:`app.settings`.
+"""The settings dialog: what the user may change, saved through :mod:`app.config.settings`.
 
 The user changes what the settings' declaration offers to the dialog (``Spec.dialog``:
 the language, the staging folder, the retention within the region's maximum, the dwell
@@ -6,7 +6,7 @@ before a page counts as seen, the lock time, the readable zoom and the clinic's 
 numbers), and the dialog says which apply at once and which at the next start
 (``Spec.live``). What the region's policy file sets is shown, marked as the region's, and
 cannot be changed here; the gateway is never the dialog's. Every value is checked by the
-same registry as the settings file (:func:`app.settings.save_changes`); a problem is
+same registry as the settings file (:func:`app.config.settings.save_changes`); a problem is
 shown in Swedish beside the form and nothing is saved.
 
 The main window offers it through :func:`open_settings_dialog`.
@@ -35,8 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import texts
-from app.settings import REGISTRY, Settings, SettingsProblem, Spec, dialog_settings, save_changes
+from app.config import texts
+from app.config.settings import (
+    REGISTRY,
+    Settings,
+    SettingsProblem,
+    Spec,
+    dialog_settings,
+    save_changes,
+)
 from ui.i18n import language, tr
 
 
@@ -64,7 +71,7 @@ def _locale() -> QLocale:
 
 
 class SettingsDialog(QDialog):
-    """The form is built from the settings' declaration (``app.settings.setting``): one
+    """The form is built from the settings' declaration (``app.config.settings.setting``): one
     row per setting the dialog offers, in the declared order, its editor chosen by its
     kind and bounded by its declared bounds; each editor is also found as the dialog's
     attribute of the setting's name."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
-from app.model import Staff
-from app.services import Services
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from ui.i18n import tr
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog

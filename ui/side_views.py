@@ -11,12 +11,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.message_draft import Draft
-from app.model import Staff
+from app.after_send.sent_list import SentItem
+from app.after_send.storage_report import KeptItem, kept_items
+from app.drafts.message_draft import Draft
 from app.outbox import OutboxJob
-from app.sent_list import SentItem
-from app.services import Services
-from app.storage_report import KeptItem, kept_items
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from ui.help_window import HelpWindow
 from ui.i18n import tr
 from ui.lock import IdleWatch
@@ -59,7 +59,7 @@ class SideViews(QObject):
 
         settings = self._services.settings
         if open_settings_dialog(self._parent, settings):
-            # The settings declared live (app.settings.Spec.live) take effect now; the
+            # The settings declared live (app.config.settings.Spec.live) take effect now; the
             # preview reads its own each time, the lock time is told here.
             self._idle.set_timeout(int(settings.lock_after_minutes * 60_000))
             self.status.emit(tr("ui.settings.saved"))

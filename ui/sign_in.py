@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from app.gateway.client import DemoStaff
     from app.identity import TokenSet
-    from app.model import Resident, Staff
-    from app.services import Services
+    from app.protocol.model import Resident, Staff
+    from app.runtime.services import Services
     from ui.browser_login import BrowserLogin, BrowserWaitPanel
 
 

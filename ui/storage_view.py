@@ -2,7 +2,7 @@
 
 The instruction allows personal data only temporarily, in a secure storage area, and the
 Servicedesk helps set that area up; both are said here. The list is
-:func:`app.storage_report.kept_items`; deleting a draft goes through the window (its
+:func:`app.after_send.storage_report.kept_items`; deleting a draft goes through the window (its
 working copies with it), a leftover is deleted at once, and a send's copies go when the
 gateway has confirmed it.
 """
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.settings import Contact
-from app.storage_report import KeptItem, KeptKind
+from app.after_send.storage_report import KeptItem, KeptKind
+from app.config.settings import Contact
 from ui.i18n import size_text, tr
 
 

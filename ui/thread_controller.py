@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.case_thread import CaseThread
+from app.gateway.case_thread import CaseThread
 from app.gateway.client import GatewayClient
 from ui.i18n import tr
 from ui.thread_view import ThreadView

@@ -1,5 +1,5 @@
 """The case's conversation above the message: the resident's messages and answers and
-what staff sent, newest at the bottom (:mod:`app.case_thread`). The window gives it a
+what staff sent, newest at the bottom (:mod:`app.gateway.case_thread`). The window gives it a
 fixed height, so nothing below it moves when another case is chosen; it scrolls."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import html
 
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from app.case_thread import CaseThread, ThreadEntry
+from app.gateway.case_thread import CaseThread, ThreadEntry
 from ui.i18n import tr, tr_plain
 
 

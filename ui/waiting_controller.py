@@ -1,4 +1,4 @@
-"""Sends on their way, on screen: the desk's waiting sends (:mod:`app.desk`) shown on
+"""Sends on their way, on screen: the desk's waiting sends (:mod:`app.drafts.desk`) shown on
 their case (:class:`ui.waiting_panel.WaitingPanel`), "Försök igen" and "Ta tillbaka
 till utkast" handed to the outbox runner and the desk, and each job's end turned into
 what the window must show.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.desk import Desk, Outcome, TakeBackRefused
-from app.message_draft import Draft
+from app.drafts.desk import Desk, Outcome, TakeBackRefused
+from app.drafts.message_draft import Draft
 from app.outbox import Outbox, OutboxJob
 from ui.i18n import tr
 from ui.outbox_runner import OutboxRunner

@@ -1,6 +1,6 @@
 """What is on its way to the case on screen: the message that left its draft and waits in
 the outbox (or is being sent), with what it says and which files go with it, and
-"Försök igen" / "Ta tillbaka till utkast" (the rules are :mod:`app.desk`'s).
+"Försök igen" / "Ta tillbaka till utkast" (the rules are :mod:`app.drafts.desk`'s).
 
 It takes the place of the case's conversation above the message while something waits
 (the same fixed height: nothing below it moves).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.desk import SendMark, WaitingSend
+from app.drafts.desk import SendMark, WaitingSend
 from ui.errors import code_text
 from ui.i18n import shortened, tr
 

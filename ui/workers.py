@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from app.worker import PendingCall
+from app.isolation.worker import PendingCall
 
 log = logging.getLogger(__name__)
 

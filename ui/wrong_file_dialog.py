@@ -4,7 +4,7 @@ From a sent message: name the wrong files, ask the gateway to retract them from 
 residents' inboxes (and follow it until done), and have everything the instruction asks
 for in front of you: the IMY deadline when personal data was involved, whom to contact and
 why, the deletion request for the region's service portal, and the deviation report to
-copy or save as an accessible PDF. The rules are in :mod:`app.wrong_file` and
+copy or save as an accessible PDF. The rules are in :mod:`app.after_send.wrong_file` and
 :mod:`app.deviation`; this window asks and shows.
 """
 
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.after_send.sent_list import SentItem
+from app.after_send.wrong_file import report_for, retractions_by_file
+from app.config.settings import Contact
 from app.deviation import (
     DeviationInputError,
     DeviationReport,
@@ -44,10 +47,7 @@ from app.deviation import (
 )
 from app.deviation.contacts import names_only_its_role, reach
 from app.gateway.client import GatewayClient
-from app.model import Staff
-from app.sent_list import SentItem
-from app.settings import Contact
-from app.wrong_file import report_for, retractions_by_file
+from app.protocol.model import Staff
 from ui.accessibility import LiveLabel, expose_values
 from ui.errors import gateway_error_text
 from ui.i18n import language, tr

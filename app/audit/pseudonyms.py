@@ -23,8 +23,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app import identifiers
 from app.audit.records import AuditError
+from app.protocol import identifiers
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend

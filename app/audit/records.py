@@ -1,7 +1,7 @@
 """One audit record: its fields, its canonical bytes and its hash.
 
 A record is one line of canonical JSON (RFC 8785 for what a record holds, as
-``app.review.canonical_json``: keys sorted, no white space, UTF-8, integers only)::
+``app.protocol.review.canonical_json``: keys sorted, no white space, UTF-8, integers only)::
 
     {"actor": "anna", "data": {...}, "hash": "…", "kind": "sign_in",
      "prev": "…", "seq": 1, "time": "2026-11-30T04:30:00.123Z", "v": 2}
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from app.strict_json import refuse_duplicate_keys
+from app.config.strict_json import refuse_duplicate_keys
 
 FORMAT_VERSION = 2
 #: Records written before the chain was keyed: SHA-256 without a key.
@@ -101,7 +101,7 @@ def _body(record: Record) -> dict[str, Any]:
 
 
 def canonical_json(value: Any) -> bytes:
-    """Keys sorted, no white space, UTF-8 as itself. (``app.review.canonical_json`` also
+    """Keys sorted, no white space, UTF-8 as itself. (``app.protocol.review.canonical_json`` also
     walks the value to refuse floats; a record's values are checked when they are made,
     and :func:`parse_line` refuses floats while it reads, so a bulk send's record is not
     walked twice more.)"""

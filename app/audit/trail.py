@@ -43,7 +43,7 @@ from app.audit.records import (
 )
 from app.audit.verify import verify_file
 from app.inspection.report import Verdict
-from app.model import ALLOWED_MEDIA_TYPES, MessageKind
+from app.protocol.model import ALLOWED_MEDIA_TYPES, MessageKind
 
 try:  # POSIX: a lock that a second process also respects
     import fcntl
@@ -68,7 +68,7 @@ def _utc_now() -> dt.datetime:
 
 def default_folder() -> Path:
     """Where the trail lives: ``audit/`` in the user's data folder."""
-    from app.settings import data_dir
+    from app.config.settings import data_dir
 
     return data_dir() / "audit"
 

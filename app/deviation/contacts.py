@@ -3,7 +3,7 @@
 The region's instruction: follow the deviation routine and contact the nearest manager for
 support; when the file held personal or sensitive health data, also contact the
 administration's data protection coordinator or information security coordinator,
-promptly. Who these people are is region configuration (``app.settings.Contact``); this
+promptly. Who these people are is region configuration (``app.config.settings.Contact``); this
 module only chooses among the contacts it is given and says why, in codes.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.config.settings import Contact
 from app.deviation.report import DeviationReport
-from app.settings import Contact
 
 
 class ContactRole(StrEnum):

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from app.config.texts import message
 from app.deviation.formatting import format_time, person, retraction_line
 from app.deviation.report import DeviationReport, SentFile
-from app.texts import message
 
 
 @dataclass(frozen=True, slots=True)

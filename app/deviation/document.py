@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.config.settings import Contact
+from app.config.texts import LANGUAGES, message
 from app.deviation.contacts import ContactAdvice, contacts_for_report, names_only_its_role
 from app.deviation.deadline import imy_deadline
 from app.deviation.deletion import deletion_portal_line
 from app.deviation.formatting import format_time, person, retraction_line
 from app.deviation.report import DeviationReport, RetractionStatus, SentFile
-from app.settings import Contact
-from app.texts import LANGUAGES, message
 
 #: BCP 47 tags for the PDF's /Lang, one per language of the text catalogue.
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.config.texts import message
 from app.deviation.deadline import in_swedish_time
 from app.deviation.report import SentFile, StaffMember
-from app.texts import message
 
 
 def format_time(moment: dt.datetime, lang: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from app.config.settings import Contact
 from app.deviation.document import Heading, ItemList, Paragraph, ReportDocument, Table, compose
 from app.deviation.report import DeviationReport
-from app.settings import Contact
 
 
 def render_plain_text(document: ReportDocument) -> str:

@@ -2,7 +2,7 @@
 
 Built from plain values (the window fills them from the gateway's message record and the
 outbox), checked once here, and kept without any identifier in clear: recipients are
-masked on the way in (``app.identifiers.mask``), and anything shaped like an identifier
+masked on the way in (``app.protocol.identifiers.mask``), and anything shaped like an identifier
 in the subject or a file name too, so nothing rendered from the report can show a full
 personnummer. Every time is stored in UTC; the renderers show Swedish time.
 """
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.identifiers import mask, parse_canonical
 from app.inspection.personal_data import mask_identifiers
-from app.model import MessageKind
+from app.protocol.identifiers import mask, parse_canonical
+from app.protocol.model import MessageKind
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

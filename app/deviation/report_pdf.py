@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from app.config.settings import Contact
+from app.config.texts import message
 from app.deviation.document import (
     Heading,
     ItemList,
@@ -28,8 +30,6 @@ from app.deviation.document import (
 )
 from app.deviation.pdf_font import SubsetFont, drawable
 from app.deviation.report import DeviationReport
-from app.settings import Contact
-from app.texts import message
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4 in points
 MARGIN = 56.0

@@ -18,17 +18,13 @@
 
 from __future__ import annotations
 
-import io
 import logging
-import random
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from app.case_thread import CaseThread, thread_from_json
 from app.gateway.answers import (
     bad_response,
     error_from,
@@ -40,6 +36,16 @@ from app.gateway.answers import (
     sent_message,
     worth_retrying,
 )
+from app.gateway.calls import (
+    ProgressReader,
+    RetryPolicy,
+    StaticToken,
+    TokenSource,
+    bearer,
+    refresh,
+    token_refused,
+)
+from app.gateway.case_thread import CaseThread, thread_from_json
 from app.gateway.errors import NETWORK, TIMEOUT, TLS, GatewayError
 from app.gateway.payloads import (
     DemoStaff,
@@ -56,11 +62,11 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
-from app.gateway.transport import LazySession
 from app.lifecycle import ClosedOnExit
-from app.limits import MAX_ATTACHMENT_BYTES
-from app.model import Case, CaseStatus, Resident, Staff
-from app.review import ReviewSubject
+from app.network.transport import LazySession
+from app.protocol.limits import MAX_ATTACHMENT_BYTES
+from app.protocol.model import Case, CaseStatus, Resident, Staff
+from app.protocol.review import ReviewSubject
 
 if TYPE_CHECKING:
     import requests
@@ -86,76 +92,6 @@ __all__ = [
 log = logging.getLogger("bifoga.gateway")
 
 
-class TokenSource(Protocol):
-    """Where the bearer access token comes from: the signed-in session
-    (``app.identity.SignedIn``). Both may raise ``app.identity.IdentityError``."""
-
-    def access_token(self) -> str:
-        """A token with some life left."""
-        ...
-
-    def refresh(self, rejected: str | None = None) -> str:
-        """A new token: the gateway refused ``rejected``."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class StaticToken:
-    """One token and no way to renew it (tests, a command run with a token in hand)."""
-
-    token: str = field(repr=False)
-
-    def access_token(self) -> str:
-        return self.token
-
-    def refresh(self, rejected: str | None = None) -> str:
-        return self.token
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard an idempotent call tries. Backoff doubles from ``backoff_base_s`` up to
-    ``backoff_max_s`` with jitter; a Retry-After from the server wins."""
-
-    max_attempts: int = 5
-    max_total_s: float = 60.0
-    backoff_base_s: float = 0.25
-    backoff_max_s: float = 8.0
-
-    def backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        # Half fixed, half random: clients that failed together do not retry together.
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-class _ProgressReader:
-    """A file body that reports progress as requests reads it, with a known length
-    (so the PUT carries Content-Length and the gateway can refuse a large file early)."""
-
-    def __init__(self, source: Path | bytes, progress: Callable[[int, int], None] | None) -> None:
-        if isinstance(source, bytes):  # a working copy's plain bytes, opened in memory
-            self._file: BinaryIO = io.BytesIO(source)
-            self._total = len(source)
-        else:
-            self._file = source.open("rb")
-            self._total = source.stat().st_size
-        self._sent = 0
-        self._progress = progress
-
-    def __len__(self) -> int:
-        return self._total
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._file.read(size)  # urllib3 reads in blocks; read() means the rest
-        self._sent += len(chunk)
-        if self._progress is not None and chunk:
-            self._progress(self._sent, self._total)
-        return chunk
-
-    def close(self) -> None:
-        self._file.close()
-
-
 # -- the client -------------------------------------------------------------------------------
 
 
@@ -175,7 +111,7 @@ class GatewayClient(ClosedOnExit):
         token_source: TokenSource | None = None,
         max_bytes: int = MAX_ATTACHMENT_BYTES,
     ) -> None:
-        """``max_bytes``: the largest file uploaded (``app.limits``; the policy's, when
+        """``max_bytes``: the largest file uploaded (``app.protocol.limits``; the policy's, when
         lower): a larger one is refused here, before a byte is sent."""
         if verify is False:
             raise ValueError("TLS verification cannot be switched off")
@@ -327,7 +263,7 @@ class GatewayClient(ClosedOnExit):
         """Make sure the gateway holds the file: HEAD first, PUT (streamed) only if missing.
 
         ``source`` is a file's path, or its bytes (a working copy is sealed on disk, so its
-        sender opens it in memory: ``app.staging.read_staged``). A PUT is safe to repeat:
+        sender opens it in memory: ``app.storage.staging.read_staged``). A PUT is safe to repeat:
         the address is the content's hash.
         """
         if not isinstance(source, bytes):
@@ -345,7 +281,7 @@ class GatewayClient(ClosedOnExit):
             expected={200, 201},
             idempotent=True,
             headers={"Content-Type": media_type},
-            body_factory=lambda: _ProgressReader(source, progress),
+            body_factory=lambda: ProgressReader(source, progress),
         )
 
     # -- sign-off and messages -------------------------------------------------------------
@@ -479,7 +415,7 @@ class GatewayClient(ClosedOnExit):
         idempotent: bool,
         auth: bool = True,
         json_body: Any = None,
-        body_factory: Callable[[], _ProgressReader] | None = None,
+        body_factory: Callable[[], ProgressReader] | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
     ) -> requests.Response:
@@ -494,7 +430,7 @@ class GatewayClient(ClosedOnExit):
             )
             if not isinstance(error, GatewayError):
                 return error  # the response
-            if token is not None and not refreshed and _token_refused(error):
+            if token is not None and not refreshed and token_refused(error):
                 # The gateway did nothing with the call: a new token, and the same call
                 # once more, idempotent or not.
                 refreshed = True
@@ -524,7 +460,7 @@ class GatewayClient(ClosedOnExit):
         expected: Collection[int],
         token: str | None,
         json_body: Any,
-        body_factory: Callable[[], _ProgressReader] | None,
+        body_factory: Callable[[], ProgressReader] | None,
         headers: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
     ) -> requests.Response | GatewayError:
@@ -565,41 +501,9 @@ class GatewayClient(ClosedOnExit):
 
     def _bearer(self) -> str | None:
         """The token source's access token; None when signed out (the gateway then says
-        401). A session that can give none any more is a 401 of its own, with its code."""
-        source = self._tokens
-        if source is None:
-            return None
-        from app.identity.errors import IdentityError
-
-        try:
-            return source.access_token()
-        except IdentityError as failed:
-            raise _identity_failure(failed) from None
+        401)."""
+        return bearer(self._tokens) if self._tokens is not None else None
 
     def _refresh(self, rejected: str) -> None:
-        source = self._tokens
-        if source is None:
-            return
-        from app.identity.errors import IdentityError
-
-        try:
-            source.refresh(rejected)
-        except IdentityError as failed:
-            raise _identity_failure(failed) from None
-
-
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _token_refused(error: GatewayError) -> bool:
-    # A 401 to a call that carried a token: the gateway took it for no good (its code is
-    # invalid_token; a gateway that names it otherwise is answered the same way).
-    return error.status == 401
-
-
-def _identity_failure(failed: Exception) -> GatewayError:
-    """The session could not give a token: as a 401 when it needs the person (the outbox
-    then waits for a sign-in), as no answer when the provider could not be reached."""
-    code = str(getattr(failed, "code", "identity.session_expired"))
-    status = None if code == "identity.provider_unreachable" else 401
-    return GatewayError(status, (code,), "no access token from the session")
+        if self._tokens is not None:
+            refresh(self._tokens, rejected)

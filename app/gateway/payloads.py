@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.gateway.records import Delivery
-from app.review import ReviewedAttachment, ReviewSubject, message_sha256
+from app.protocol.review import ReviewedAttachment, ReviewSubject, message_sha256
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.config.settings import Settings, SettingsError, SettingsProblem, settings_file
 from app.identity.provider import ProviderSettings
-from app.settings import Settings, SettingsError, SettingsProblem, settings_file
 
 
 def provider_settings(

@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler
 
-from app import texts
+from app.config import texts
 
 CALLBACK_PATH = "/callback"
 #: A stalled connection is dropped after this long.

@@ -2,7 +2,7 @@
 keys (JWKS), and its token, revocation and end-session endpoints.
 
 Every request has a connect and a read timeout and goes through the same session factory
-as the gateway client (:func:`app.gateway.transport.new_session`): TLS verified against
+as the gateway client (:func:`app.network.transport.new_session`): TLS verified against
 the OS trust store. Plain HTTP is accepted on loopback only (the sandbox's provider, a
 test provider). Nothing here logs a token or a form body.
 """
@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from app.gateway.transport import LazySession
 from app.identity.errors import PROVIDER_UNREACHABLE, TOKEN_REFUSED, IdentityError
 from app.lifecycle import ClosedOnExit
+from app.network.transport import LazySession
 
 if TYPE_CHECKING:
     import requests

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import filetypes
 from app.inspection import pdf_hidden
 from app.inspection.jobs import UNCHANGED, Sanitized
 from app.inspection.polyglot import second_format
-from app.sealed import read_plain, replace_plain
+from app.protocol import filetypes
+from app.storage.sealed import read_plain, replace_plain
 
 # -- what is hidden ------------------------------------------------------------------
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from PIL import Image, ImageSequence
 
-from app.filetypes import GIF, JPEG, PNG
 from app.inspection import animation, text_in_image
 from app.inspection.findings import FindingSink
 from app.inspection.pdf_pages import DetectorLike
 from app.inspection.report import PersonalDataHit
-from app.sealed import read_plain
+from app.protocol.filetypes import GIF, JPEG, PNG
+from app.storage.sealed import read_plain
 
 _PILLOW_FORMAT = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF"}
 #: EXIF tags that say nothing about the person or the place (kept by the sanitizer).

@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from app.sealed import read_plain, replace_plain
+from app.storage.sealed import read_plain, replace_plain
 
 
 class _Malformed(ValueError):
@@ -274,7 +274,7 @@ def sanitize_staged_image(path: Path) -> bool:
 
     The replacement is atomic (a temporary file in the same folder, then a rename), so
     a crash leaves either the old or the new copy, never half of one; a sealed working
-    copy is written sealed again (``app.sealed.replace_plain``).
+    copy is written sealed again (``app.storage.sealed.replace_plain``).
     """
     data = read_plain(path)
     cleaned = strip_image_metadata(data)

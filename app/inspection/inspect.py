@@ -1,6 +1,6 @@
 """``inspect_file``: one file in, one report out, never an exception.
 
-Runs in the isolated worker in the application (``app.worker_ops``: "inspect"), and
+Runs in the isolated worker in the application (``app.runtime.worker_ops``: "inspect"), and
 in-process in tests. Safe in-process too: every parser is bounded by the policy's
 limits, and whatever goes wrong becomes a blocking finding rather than a traceback.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from app import filetypes
 from app.inspection.findings import FindingSink
 from app.inspection.identity import identity_findings
 from app.inspection.pdf_places import PlacedText, find_beside_pages
@@ -21,8 +20,9 @@ from app.inspection.personal_data import Detector
 from app.inspection.policy import Policy, PolicyError, default_policy, load_policy
 from app.inspection.report import InspectionReport, OutsideText, PersonalDataHit
 from app.inspection.sniff import check_file, read_file
-from app.sealed import SealedError, read_plain
-from app.storage_key import StorageKeyError
+from app.protocol import filetypes
+from app.storage.sealed import SealedError, read_plain
+from app.storage.storage_key import StorageKeyError
 
 log = logging.getLogger(__name__)
 

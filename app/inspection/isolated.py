@@ -14,9 +14,9 @@ from pathlib import Path
 from app.inspection.jobs import InspectRequest, Sanitized
 from app.inspection.report import Finding, InspectionReport, Severity
 from app.inspection.sniff import read_file
-from app.sealed import SealedError
-from app.storage_key import StorageKeyError
-from app.worker import IsolatedWorker, WorkerFailure
+from app.isolation.worker import IsolatedWorker, WorkerFailure
+from app.storage.sealed import SealedError
+from app.storage.storage_key import StorageKeyError
 
 FAILURE_CODES = {
     WorkerFailure.CRASHED: "file.inspection_crashed",

@@ -22,7 +22,7 @@ from app.inspection.pdf_document import check_document
 from app.inspection.pdf_pages import DetectorLike, PageFacts, PageJob
 from app.inspection.pdf_places import PlacedText, texts_beside_pages
 from app.inspection.report import PersonalDataHit
-from app.sealed import read_plain
+from app.storage.sealed import read_plain
 
 
 @dataclass(frozen=True, slots=True)

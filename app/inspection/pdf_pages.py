@@ -30,7 +30,7 @@ import pypdfium2.raw as pdfium_c
 
 from app.inspection.policy import Limits
 from app.inspection.report import PersonalDataHit
-from app.sealed import read_plain
+from app.storage.sealed import read_plain
 
 _CHUNK_PAGES = 8
 _MAX_OBJECTS_PER_PAGE = 50_000  # a hostile page with millions of objects is cut short

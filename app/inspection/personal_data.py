@@ -2,7 +2,7 @@
 
 The detector decides when a file needs a second colleague's sign-off, and missing a
 personnummer is the expensive mistake, so identifiers are matched in every written form
-and validated by the rules in :mod:`app.identifiers`; the other kinds (phone, e-mail,
+and validated by the rules in :mod:`app.protocol.identifiers`; the other kinds (phone, e-mail,
 address, name after a label, health context) make a file "found" too.
 
 Speed: Python's ``re`` has no literal-set prefilter for alternations, so a pattern made of
@@ -30,14 +30,6 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from app.identifiers import (
-    COORDINATION_DAY_OFFSET,
-    IdentifierKind,
-    canonical_from_parts,
-    date_is_possible,
-    plausible_date_part,
-    resolve_century,
-)
 from app.inspection.personal_data_words import (
     HEALTH_HEADINGS,
     NAME_LABELS,
@@ -50,6 +42,14 @@ from app.inspection.phone_numbers import (
     mask_phone,
     parse_phone,
     phone_e164,
+)
+from app.protocol.identifiers import (
+    COORDINATION_DAY_OFFSET,
+    IdentifierKind,
+    canonical_from_parts,
+    date_is_possible,
+    plausible_date_part,
+    resolve_century,
 )
 
 #: Kinds that are national identifiers of a person.

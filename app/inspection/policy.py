@@ -2,7 +2,7 @@
 
 A default ships in ``resources/policy.json``. A region may keep its own file with the
 same shape that overrides only what it names (a severity per code, or a limit of
-``app.limits.Limits``, the gateway's only lowered); a
+``app.protocol.limits.Limits``, the gateway's only lowered); a
 severity may also be ``"off"`` to drop a check. Codes the policy does not know are
 blocked: a check that nobody has decided about must not let a file through silently.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.inspection.report import Severity
-from app.limits import Limits, ceiling_problem
+from app.protocol.limits import Limits, ceiling_problem
 
 __all__ = ["Limits", "Policy", "PolicyError", "default_policy", "load_policy"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from app.identifiers import luhn_ok
+from app.protocol.identifiers import luhn_ok
 
 Label = tuple[str, str]  # (kind, the text as drawn)
 

@@ -1,6 +1,6 @@
 """Checks on the file as bytes and name, before any parser sees it.
 
-The content decides the type (magic bytes at offset 0, via ``app.filetypes``); the
+The content decides the type (magic bytes at offset 0, via ``app.protocol.filetypes``); the
 name's extension must agree, so that the resident's device opens the file with the
 right program. Names with control or direction-override characters are refused: a
 name like ``faktura\u202efdp.exe`` shows as ``fakturaexe.pdf`` and hides what it is.
@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from app import filetypes
 from app.inspection.findings import FindingSink
-from app.sealed import MAGIC, is_sealed, read_plain
+from app.protocol import filetypes
+from app.storage.sealed import MAGIC, is_sealed, read_plain
 
 _CHUNK = 1024 * 1024
 

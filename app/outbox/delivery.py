@@ -32,9 +32,9 @@ from app.gateway.answers import RETRY_STATUSES
 from app.gateway.client import GatewayClient, SentMessage
 from app.gateway.errors import BAD_RESPONSE, TLS, GatewayError
 from app.outbox.journal import IN_PROGRESS, JobFile, JobState, Outbox, OutboxJob
-from app.sealed import SealedError
-from app.staging import read_staged
-from app.storage_key import StorageKeyError
+from app.storage.sealed import SealedError
+from app.storage.staging import read_staged
+from app.storage.storage_key import StorageKeyError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ One connection per ``Outbox``, shared by the threads of one process under a lock
 processes may open the same file (SQLite's own locking, with a busy timeout).
 
 What names residents and says what is sent (the request body, the files' names and paths,
-the deliveries) is sealed per row and column with the user's storage key (``app.sealed``,
+the deliveries) is sealed per row and column with the user's storage key (``app.storage.sealed``,
 role ``outbox``, the job id and column as associated data, so a row's sealed body cannot
 be moved to another row). The key, state and counters stay clear: they are what the
 journal is searched by, and name no one. A journal from before (schema 1, in clear) is
@@ -34,11 +34,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from app import sealed, storage_key
 from app.gateway.client import Delivery, OutgoingAttachment, OutgoingMessage
 from app.lifecycle import ClosedOnExit
-from app.sealed import Role, SealedError
-from app.storage_key import StorageKey
+from app.storage import sealed, storage_key
+from app.storage.sealed import Role, SealedError
+from app.storage.storage_key import StorageKey
 
 log = logging.getLogger(__name__)
 

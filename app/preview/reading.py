@@ -1,5 +1,5 @@
 """What a screen reader will say of a file, in reading order: the answer of the render
-worker's ``read_aloud`` job (``app.read_aloud``), checked here before anyone uses it
+worker's ``read_aloud`` job (``app.preview.read_aloud``), checked here before anyone uses it
 (the worker parsed an untrusted file). No PDFium and no Qt: the window imports it."""
 
 from __future__ import annotations

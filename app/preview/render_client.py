@@ -1,4 +1,4 @@
-"""Typed calls to the render worker's jobs (``app.rendering``, run in the worker process).
+"""Typed calls to the render worker's jobs (``app.preview.rendering``, run in the worker process).
 
 The worker runs jobs by name and answers with whatever the child sent; that child
 parses untrusted files, so its answer is checked here for the type each job promises
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
+from app.isolation.worker import IsolatedWorker, PendingCall, WorkerFailure
 from app.preview.reading import ReadItem, checked
 from app.preview.rendered_page import RenderedPage
-from app.worker import IsolatedWorker, PendingCall, WorkerFailure
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ class RenderClient:
     ) -> RenderedPage:
         """One page drawn at ``scale`` (1.0 = 72 dpi, the device pixel ratio included),
         turned ``rotation`` degrees clockwise; into ``target`` when it fits (see
-        ``app.rendering.render_page``)."""
+        ``app.preview.rendering.render_page``)."""
         answer = self.worker.call(
             "render", str(path), page_index, scale, rotation, target, tuple(band)
         )
@@ -88,7 +88,7 @@ class RenderClient:
         return _checked(self.worker.call("page_count", str(path)), int)
 
     def read_aloud(self, path: Path) -> tuple[ReadItem, ...]:
-        """The file as a screen reader takes it, in reading order (``app.read_aloud``)."""
+        """The file as a screen reader takes it, in reading order (``app.preview.read_aloud``)."""
         try:
             return checked(self.worker.call("read_aloud", str(path)))
         except ValueError as error:

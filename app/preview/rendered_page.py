@@ -1,6 +1,6 @@
 """What the render worker hands back for one page: raw pixels and the page's geometry.
 
-Kept apart from :mod:`app.rendering` on purpose: the window unpickles these, and
+Kept apart from :mod:`app.preview.rendering` on purpose: the window unpickles these, and
 importing this module must not load PDFium into the GUI process (PDFium lives only in
 the worker).
 """

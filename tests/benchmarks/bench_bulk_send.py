@@ -17,12 +17,12 @@ from typing import Any
 
 import requests
 
+from app.drafts.message_draft import Attachment, Draft
 from app.gateway.client import GatewayClient
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment, Draft
-from app.model import MAX_BULK_RECIPIENTS, MessageKind
-from app.sending import send_draft
-from app.staging import StagingArea
+from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
+from app.send.sending import send_draft
+from app.storage.staging import StagingArea
 from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line
 from tests.support.pdfgen import numbered_pages, write_text_pdf

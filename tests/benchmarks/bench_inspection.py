@@ -35,7 +35,7 @@ def _time(action: Any) -> float:
 
 def run(ctx: BenchContext) -> list[str]:
     from app.inspection.isolated import inspect_isolated
-    from app.worker import IsolatedWorker
+    from app.isolation.worker import IsolatedWorker
 
     workdir = Path(ctx.workdir)
     workdir.mkdir(parents=True, exist_ok=True)

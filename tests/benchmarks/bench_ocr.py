@@ -48,7 +48,7 @@ def _one_core(pid: int) -> None:
 
 def run(ctx: BenchContext) -> list[str]:
     from app.inspection.isolated import inspect_isolated
-    from app.worker import IsolatedWorker
+    from app.isolation.worker import IsolatedWorker
 
     workdir = Path(ctx.workdir)
     workdir.mkdir(parents=True, exist_ok=True)

@@ -102,11 +102,11 @@ class _Bench:
         self.repeat = repeat  # BenchContext.repeat: fewer runs, turns and pages with --quick
         from PySide6.QtWidgets import QApplication
 
-        from app.attach import AttachPipeline
-        from app.services import Services, render_processes
-        from app.settings import Settings
-        from app.staging import StagingArea
-        from app.worker import IsolatedWorker
+        from app.config.settings import Settings
+        from app.drafts.attach import AttachPipeline
+        from app.isolation.worker import IsolatedWorker
+        from app.runtime.services import Services, render_processes
+        from app.storage.staging import StagingArea
         from tests.support.pdfgen import numbered_pages, text_pdf
 
         self.app = QApplication.instance() or QApplication(["bench"])
@@ -160,7 +160,7 @@ class _Bench:
         """What the window does with a chosen file (ui.attach_controller): its first page is
         drawn ahead, then a pool thread runs the attach pipeline (stage, clean, rehash,
         confirm the page); then the file is shown."""
-        from app.attach import AttachOutcome, Staged
+        from app.drafts.attach import AttachOutcome, Staged
         from ui.first_page import confirm_staged, stage_after_first_page
 
         pipeline = self.pipeline
@@ -263,7 +263,7 @@ class _Bench:
     def event_loop_stall(self) -> str:
         from PySide6.QtCore import Qt, QTimer
 
-        from app.model import MessageKind
+        from app.protocol.model import MessageKind
         from ui.workers import run_in_background
 
         pipeline = self.pipeline

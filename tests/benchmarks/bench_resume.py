@@ -17,12 +17,12 @@ import statistics
 import time
 from pathlib import Path
 
+from app.config.settings import Settings
 from app.gateway.client import GatewayClient
-from app.model import MAX_BULK_RECIPIENTS
 from app.outbox import JobState, Outbox, OutboxJob, run_job
-from app.sending import enqueue_draft, send_draft
-from app.settings import Settings
-from app.staging import StagingArea
+from app.protocol.model import MAX_BULK_RECIPIENTS
+from app.send.sending import enqueue_draft, send_draft
+from app.storage.staging import StagingArea
 from sandbox.embedded import open_services
 from sandbox.runner import start_sandbox
 from tests.benchmarks.common import BenchContext, line

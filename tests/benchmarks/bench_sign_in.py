@@ -54,7 +54,7 @@ def _wait(app: object, done: Callable[[], bool], seconds: float = 60) -> None:
 
 
 def _bifoga_once(app: object, services: object) -> float:
-    from app.services import Services
+    from app.runtime.services import Services
     from ui.main_window import MainWindow
     from ui.sign_in import SignInDialog
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import storage_key
+from app.storage import storage_key
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def main(kind: str) -> int:
             # A region names its identity provider too (never contacted before sign-in).
             json.dump({"gateway_url": CONFIGURED_GATEWAY, "idp_issuer": CONFIGURED_IDP}, file)
     if kind == "ready":
-        from app import settings
+        from app.config import settings
         from ui.app import first_window
 
         start = first_window(settings.load())

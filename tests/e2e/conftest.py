@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.session import running_services
 from tests.support.window import close_open_windows
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app import storage_key
 from app.gateway.client import GatewayClient
 from app.outbox import Outbox, OutboxJob, resume_unfinished
-from app.storage_key import StorageKey
+from app.storage import storage_key
+from app.storage.storage_key import StorageKey
 from tests.support.signed_client import use_token
 
 

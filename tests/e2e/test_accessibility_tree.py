@@ -12,7 +12,7 @@ from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.e2e.test_sign_off import lab_result, open_review, sign
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.accessibility import announcer

@@ -1,5 +1,5 @@
 """One attach, followed as one parameter: the window hands each chosen file to
-``app.attach.AttachPipeline`` once and shows the typed outcome it gets back. The real
+``app.drafts.attach.AttachPipeline`` once and shows the typed outcome it gets back. The real
 window, staging area, worker processes and sandbox gateway."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.attach import AttachOutcome, AttachPipeline, ConfirmFirstPage
-from app.model import MAX_ATTACHMENTS_PER_MESSAGE
-from app.services import Services
+from app.drafts.attach import AttachOutcome, AttachPipeline, ConfirmFirstPage
+from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import open_window, pick_case
 from ui.i18n import tr

@@ -7,8 +7,8 @@ from __future__ import annotations
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.model import MessageKind
-from app.services import Services
+from app.protocol.model import MessageKind
+from app.runtime.services import Services
 from tests.support.window import open_window, pick_case
 from ui.thread_controller import REFRESH_MS
 

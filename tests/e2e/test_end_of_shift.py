@@ -12,8 +12,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.draft_store import DraftStore
-from app.services import Services
+from app.drafts.draft_store import DraftStore
+from app.runtime.services import Services
 from tests.support.window import open_window, pick_case
 from ui.i18n import strip_mnemonic
 

@@ -11,8 +11,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.audit import TRAIL_FILE_NAME, default_folder
-from app.model import MessageKind
-from app.services import Services
+from app.protocol.model import MessageKind
+from app.runtime.services import Services
 from tests.support.window import open_window, pick_case
 
 CASE_FOR = {

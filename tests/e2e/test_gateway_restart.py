@@ -16,8 +16,8 @@ import requests
 
 from app.gateway.client import GatewayClient
 from app.outbox import DeliveryPolicy, JobState, Outbox, run_job
-from app.sending import enqueue_draft
-from app.staging import StagingArea, read_staged
+from app.send.sending import enqueue_draft
+from app.storage.staging import StagingArea, read_staged
 from tests.gateway.helpers import AnswerLog, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.processes import Child, sandbox_process

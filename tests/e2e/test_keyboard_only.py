@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.mnemonics import mnemonic, shared_mnemonics
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import OPEN_WINDOWS, as_person
@@ -195,7 +195,7 @@ def test_no_two_commands_share_a_mnemonic(qtbot: QtBot, services: Services) -> N
 def test_the_sent_view_and_the_wrong_file_dialog_have_one_control_per_alt_letter(
     qtbot: QtBot, services: Services
 ) -> None:
-    from app.sent_list import SentFile, SentItem, SentStatus
+    from app.after_send.sent_list import SentFile, SentItem, SentStatus
     from tests.support.window import open_window
     from ui.wrong_file_dialog import WrongFileDialog
 

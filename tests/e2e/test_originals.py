@@ -11,7 +11,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from app.audit import TRAIL_FILE_NAME, default_folder
-from app.services import Services
+from app.runtime.services import Services
 from tests.e2e.test_sign_off import signed_by_cecilia
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 from ui.i18n import tr

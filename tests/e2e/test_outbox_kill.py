@@ -19,12 +19,12 @@ from pathlib import Path
 
 import requests
 
-from app import storage_key
 from app.gateway.client import GatewayClient
-from app.model import MAX_BULK_RECIPIENTS
 from app.outbox import JobState, Outbox, OutboxJob
-from app.sending import enqueue_draft
-from app.staging import StagingArea
+from app.protocol.model import MAX_BULK_RECIPIENTS
+from app.send.sending import enqueue_draft
+from app.storage import storage_key
+from app.storage.staging import StagingArea
 from tests.gateway.helpers import bulk_personnummer
 from tests.support.idp_robot import sandbox_tokens
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off

@@ -9,10 +9,10 @@ from pathlib import Path
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.draft_store import DraftStore
+from app.drafts.draft_store import DraftStore
 from app.outbox import JobState
-from app.sending import enqueue_draft
-from app.services import Services
+from app.runtime.services import Services
+from app.send.sending import enqueue_draft
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.window import open_window
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.e2e.test_sign_off import CASE_ID, lab_result, open_review
 from tests.support.window import OPEN_WINDOWS, PINS, attach, pick_case, preview_every_page
 from ui.main_window import MainWindow

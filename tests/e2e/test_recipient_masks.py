@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.window import open_window
 
 # Valid personnummer (Luhn) sharing Karin's birth date; the sandbox knows neither name.

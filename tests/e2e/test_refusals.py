@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
-from app.staging import StagedFile, StagingError
+from app.runtime.services import Services
+from app.storage.staging import StagedFile, StagingError
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import open_window
 

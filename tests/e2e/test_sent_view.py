@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from app.after_send.sent_list import SentStatus
 from app.outbox import JobState
-from app.sending import enqueue_draft
-from app.sent_list import SentStatus
-from app.services import Services
+from app.runtime.services import Services
+from app.send.sending import enqueue_draft
 from tests.support.outbox_work import padded_pdf, ready_draft
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page

@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import (
     OPEN_WINDOWS,

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.identity import LoginAttempt
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.idp_robot import robot_browser
 from tests.support.window import OPEN_WINDOWS, as_person, sign_in
 from ui.main_window import MainWindow
@@ -148,8 +148,8 @@ def test_nothing_of_a_token_in_logs_files_or_process_arguments(
     or the command line or environment of a process Bifoga started."""
     import keyring
 
+    from app.config.settings import config_dir, data_dir
     from app.identity.session import KEYRING_SERVICE, keyring_entry
-    from app.settings import config_dir, data_dir
     from tests.support.storage_evidence import token_in
 
     caplog.set_level(logging.DEBUG)
@@ -196,7 +196,7 @@ def test_the_sandbox_without_a_keyring_signs_in_without_a_refresh_token(
     could not be kept (one that is revoked takes its access token with it)."""
     from keyring.backends import fail
 
-    from app import storage_key
+    from app.storage import storage_key
     from tests.support.keyrings import keyring_backend
 
     monkeypatch.setattr(services, "storage_key", storage_key.for_this_run())

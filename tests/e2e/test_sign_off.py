@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
-from app.services import Services
+from app.drafts.message_draft import Attachment
+from app.runtime.services import Services
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import (
     as_person,
@@ -261,7 +261,7 @@ def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
     qtbot: QtBot, ready_window: MainWindow, services: Services
 ) -> None:
     from app.gateway.client import GatewayError
-    from app.sending import outgoing_message
+    from app.send.sending import outgoing_message
 
     window = ready_window
     signed_by_cecilia(qtbot, window)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
-from app.storage_key import StorageKeyError
+from app.runtime.services import Services
+from app.storage.storage_key import StorageKeyError
 from tests.support.window import open_window, pick_case
 from ui.app import keyring_reason
 

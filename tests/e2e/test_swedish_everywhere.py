@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.pdfgen import write_text_pdf
 from tests.support.visible_text import english_in, texts_of
 from tests.support.window import attach, open_window, pick_case

@@ -14,11 +14,11 @@ import pikepdf
 from PIL import Image, ImageDraw
 from pytestqt.qtbot import QtBot
 
+from app.drafts.message_draft import Attachment
 from app.inspection import samples
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment
-from app.model import MessageKind
-from app.services import Services
+from app.protocol.model import MessageKind
+from app.runtime.services import Services
 from tests.e2e.test_sign_off import open_review
 from tests.support.pdfgen import text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from app.gateway.client import OutgoingMessage
 from app.outbox import DeliveryPolicy, JobState
-from app.services import Services
+from app.runtime.services import Services
 from sandbox.runner import start_sandbox
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.support import hostile
 from tests.support.window import attach, open_window, preview_every_page
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 from pytestqt.qtbot import QtBot
 
-from app.services import Services
+from app.runtime.services import Services
 from tests.e2e.test_sign_off import lab_result, open_review, sign
 from tests.support.window import attach, open_window, pick_case, preview_every_page
 

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from PIL import Image
 
-from app.review import message_sha256, subject_digest
+from app.protocol.review import message_sha256, subject_digest
 from tests.support.idp_robot import sandbox_approval, sandbox_tokens
 from tests.support.pdfgen import text_pdf
 

@@ -7,8 +7,8 @@ import http.client
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.model import MAX_ATTACHMENT_BYTES
-from app.staging import StagingArea, StagingError
+from app.protocol.model import MAX_ATTACHMENT_BYTES
+from app.storage.staging import StagingArea, StagingError
 from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import Raw, codes, pdf_blob, png_blob
 
@@ -71,7 +71,7 @@ def test_type_is_judged_by_content(raw: Raw, token: str) -> None:
 def test_the_gateway_accepts_exactly_what_the_client_stages(
     raw: Raw, token: str, tmp_path: Path
 ) -> None:
-    # One sniffer (app/filetypes.py) for both: a PDF whose header is not at byte 0 (PDF
+    # One sniffer (app/protocol/filetypes.py) for both: a PDF whose header is not at byte 0 (PDF
     # readers look further, so a polyglot can pass as a PDF) is refused by each, and the
     # real thing is taken by each.
     real = pdf_blob().data

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.gateway.client import GatewayClient
-from app.model import CaseStatus
+from app.protocol.model import CaseStatus
 from tests.gateway.helpers import (
     ANSWERED_CASE,
     CASE_PROVSVAR,

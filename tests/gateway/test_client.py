@@ -30,7 +30,7 @@ from app.identity import (
     approval_from,
     sign_in_attempt,
 )
-from app.model import Case, Staff
+from app.protocol.model import Case, Staff
 from sandbox.runner import SandboxHandle
 from tests.gateway.helpers import (
     CASE_PROVSVAR,

@@ -16,8 +16,8 @@ from werkzeug.wrappers import Request, Response
 from app.gateway.client import GatewayClient, RetryPolicy, StaticToken
 from app.gateway.errors import GatewayError
 from app.identity import IdentityError
-from app.model import Staff
-from app.review import ReviewSubject
+from app.protocol.model import Staff
+from app.protocol.review import ReviewSubject
 from tests.support.wsgi_thread import serving
 
 ME = {

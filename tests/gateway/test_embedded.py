@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.services import EmbeddedGateway
+from app.runtime.services import EmbeddedGateway
 from sandbox.embedded import EmbeddedSandbox
 
 
@@ -73,7 +73,7 @@ def test_a_sandbox_folder_given_is_kept(tmp_path: Path) -> None:
 def test_the_core_takes_a_sandbox_exactly_when_the_settings_ask_for_one(
     tmp_path: Path,
 ) -> None:
-    from app.services import open_services
+    from app.runtime.services import open_services
     from tests.support.session import test_settings
 
     class Started:
@@ -101,7 +101,7 @@ def test_a_start_that_fails_stops_the_sandbox_it_started(
 ) -> None:
     import threading
 
-    import app.services
+    import app.runtime.services
     from sandbox.embedded import open_services
     from tests.support.session import test_settings
 
@@ -120,7 +120,7 @@ def test_a_start_that_fails_stops_the_sandbox_it_started(
         }
 
     before = serving()
-    monkeypatch.setattr(app.services, "open_services", failing)
+    monkeypatch.setattr(app.runtime.services, "open_services", failing)
     with pytest.raises(OSError):
         open_services(test_settings(tmp_path), sandbox_dir=tmp_path / "gw")
     assert serving() - before == set(), "no sandbox left serving behind a failed start"

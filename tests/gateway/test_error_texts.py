@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app import texts
+from app.config import texts
 
 _REPO = Path(__file__).resolve().parents[2]
 #: The sandbox gateway, and the protocol's parts it shares with the client (file names).
-_GATEWAY_SOURCES = (_REPO / "sandbox", _REPO / "app" / "gateway")
+_GATEWAY_SOURCES = (_REPO / "sandbox", _REPO / "app" / "gateway", _REPO / "app" / "protocol")
 
 _CODES = (
     "case_not_open",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.gateway.filenames import filename_problem, has_visible_text
+from app.protocol.filenames import filename_problem, has_visible_text
 from tests.gateway.helpers import Raw, attachment_json, pdf_blob, png_blob, reply
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.review import subject_digest
+from app.protocol.review import subject_digest
 from tests.gateway.helpers import (
     ANSWERED_CASE,
     GUNNAR,

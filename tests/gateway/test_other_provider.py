@@ -13,7 +13,7 @@ import pytest
 import requests
 from oidc_provider_mock import run_server_in_thread
 
-from app.review import subject_digest
+from app.protocol.review import subject_digest
 from sandbox.cli import main
 from sandbox.runner import SandboxHandle, start_sandbox
 from sandbox.trust import TrustSettings

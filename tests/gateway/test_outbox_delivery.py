@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from app.gateway.client import GatewayClient, RetryPolicy
-from app.model import MessageKind
 from app.outbox import DeliveryPolicy, JobState, Outbox, OutboxJob, resume_unfinished, run_job
-from app.sending import enqueue_draft, outgoing_message
-from app.staging import StagingArea, read_staged
+from app.protocol.model import MessageKind
+from app.send.sending import enqueue_draft, outgoing_message
+from app.storage.staging import StagingArea, read_staged
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import FakeClock, Raw, RecordingSleep, bulk_personnummer
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
@@ -376,7 +376,7 @@ def test_a_draft_enqueued_twice_is_refused_and_a_refused_one_gets_a_new_key(
     outbox: Outbox, staging: StagingArea, anna: GatewayClient, waits: WaitClock, tmp_path: Path
 ) -> None:
     from app.outbox import KeyInOutbox
-    from app.sending import NotReadyToSend
+    from app.send.sending import NotReadyToSend
 
     source = padded_pdf(tmp_path / "Provsvar.pdf", 10_000, 7)
     draft = ready_draft(staging, source, RESIDENTS, personal_data=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.review import subject_digest
+from app.protocol.review import subject_digest
 from sandbox.runner import SandboxHandle
 from tests.gateway import forge
 from tests.gateway.helpers import (

@@ -10,7 +10,7 @@ import pytest
 
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage
 from app.gateway.errors import GatewayError
-from app.review import message_sha256
+from app.protocol.review import message_sha256
 from tests.gateway.helpers import (
     CASE_PROVSVAR,
     KARIN,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from app import settings as settings_module
-from app import texts
+from app.config import settings as settings_module
+from app.config import texts
+from app.config.settings import Settings, SettingsError
 from app.identity import ProviderSettings, provider_settings
-from app.settings import Settings, SettingsError
 
 GATEWAY = "https://gateway.region.example"
 

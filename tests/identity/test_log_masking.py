@@ -1,4 +1,4 @@
-"""No token reaches a log: the masking filter (app/logging_filter.py) replaces JWTs, bearer
+"""No token reaches a log: the masking filter (app/runtime/logging_filter.py) replaces JWTs, bearer
 tokens and OAuth credentials in messages, arguments and tracebacks, and a whole sign-in,
 refresh and sign-out logs none of them."""
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.identity import IdentityError, Provider, SignedIn, sign_in_attempt
-from app.logging_filter import MaskingFilter, mask_tokens
+from app.runtime.logging_filter import MaskingFilter, mask_tokens
 from tests.support.fake_idp import FakeIdp, RedirectingBrowser
 from tests.support.keyrings import MemoryKeyring
 

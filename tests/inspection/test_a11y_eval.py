@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import main
+from app.commands.cli import main
 from app.inspection.a11y_eval import default_folder, evaluate, shares
 
 

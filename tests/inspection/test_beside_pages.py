@@ -18,7 +18,7 @@ from app.inspection import inspect_file, pdf_places, samples_pdf
 from app.inspection.findings import FindingSink
 from app.inspection.pdf_document import check_document
 from app.inspection.policy import default_policy
-from app.sealed import read_plain
+from app.storage.sealed import read_plain
 from tests.inspection.conftest import codes, staged_copy
 
 RECIPIENT = "196801029288"  # Karin Berg, the message's resident
@@ -36,7 +36,7 @@ REMOVED = {
 
 
 def _inspect(*argv: str) -> list[dict[str, Any]]:
-    from app.inspection.cli import main
+    from app.commands.inspect_cli import main
 
     out = io.StringIO()
     main(["--json", "--recipient", RECIPIENT, *argv], out=out, err=io.StringIO())

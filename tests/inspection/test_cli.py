@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inspection.cli import main
+from app.commands.inspect_cli import main
 from tests.inspection.conftest import CORPUS
 from tests.support import hostile
 from tests.support import inspection_samples as samples

@@ -60,8 +60,8 @@ def test_the_count_stops_past_the_limit_and_ordinary_pdfs_stay_under_it(bomb: Pa
 # in one worker); the parent then reads the largest resident size its children reached.
 _INSPECT_AND_MEASURE = """
 import json, resource, sys
-from app.inspection.cli import inspect_as_staged
-from app.worker import IsolatedWorker
+from app.commands.inspect_cli import inspect_as_staged
+from app.isolation.worker import IsolatedWorker
 
 with IsolatedWorker(timeout_s=120) as worker:
     report = inspect_as_staged(worker, sys.argv[1])

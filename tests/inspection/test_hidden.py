@@ -19,8 +19,8 @@ from app.inspection.hidden import find_hidden, remove_hidden
 from app.inspection.isolated import InspectClient
 from app.inspection.jobs import UNCHANGED, Sanitized
 from app.inspection.polyglot import second_format
+from app.isolation.worker import IsolatedWorker
 from app.preview.render_client import AheadRequest, RenderClient
-from app.worker import IsolatedWorker
 from tests.inspection.conftest import CORPUS, codes
 from tests.support import hostile
 from tests.support.pdfgen import numbered_pages, text_pdf

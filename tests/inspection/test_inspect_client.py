@@ -12,7 +12,7 @@ import pytest
 from app.inspection.isolated import InspectClient
 from app.inspection.jobs import InspectRequest, Sanitized
 from app.inspection.report import InspectionReport, Severity
-from app.worker import IsolatedWorker, WorkerFailure
+from app.isolation.worker import IsolatedWorker, WorkerFailure
 from tests.support import hostile
 from tests.support.workers import worker_process
 

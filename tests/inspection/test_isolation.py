@@ -16,7 +16,7 @@ import pytest
 
 from app.inspection.isolated import inspect_isolated
 from app.inspection.report import Severity, Verdict
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
 from tests.inspection.conftest import CORPUS, codes
 
 TAGGED = CORPUS / "ocrmypdf" / "tagged.pdf"

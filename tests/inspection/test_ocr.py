@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from app.inspection import inspect_file, ocr, samples
 from app.inspection.isolated import inspect_isolated
 from app.inspection.report import InspectionReport
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
 from tests.inspection.conftest import codes
 
 RECIPIENT = "196801029288"  # Karin Berg, the message's resident

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from app.config.texts import message
 from app.inspection import inspect_file
 from app.inspection.report import Severity, Verdict
-from app.texts import message
 from tests.inspection.conftest import codes
 from tests.support import inspection_samples as samples
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from app.config.texts import has_message
 from app.inspection import inspect_file
 from app.inspection.policy import PolicyError, default_policy, load_policy
 from app.inspection.report import Severity
-from app.texts import has_message
 from tests.inspection.conftest import codes
 from tests.support import inspection_samples as samples
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from app.config.texts import message
 from app.inspection import inspect_file
 from app.inspection.report import Severity
-from app.texts import message
 from tests.inspection.conftest import codes
 from tests.support.tagged_pdf import El, letter, tagged_pdf
 

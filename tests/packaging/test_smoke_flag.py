@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.texts import message
+from app.config.texts import message
 from ui.smoke_test import SHOWN_PREFIX
 
 

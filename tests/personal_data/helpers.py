@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-from app.identifiers import luhn_ok
+from app.protocol.identifiers import luhn_ok
 
 FILES = Path(__file__).resolve().parent.parent / "files"
 #: Pinned so the century of ten-digit forms does not move with the calendar.

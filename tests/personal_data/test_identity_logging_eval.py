@@ -20,7 +20,7 @@ from app.inspection.identity import (
 )
 from app.inspection.personal_data import Detector, mask_identifiers
 from app.inspection.report import PersonalDataHit, Severity
-from app.logging_filter import MaskingFilter, install
+from app.runtime.logging_filter import MaskingFilter, install
 from tests.personal_data.helpers import TODAY
 
 DETECTOR = Detector(today=TODAY)

@@ -110,7 +110,7 @@ def test_trailing_numbers_are_not_part_of_a_phone_number() -> None:
 
 def test_mobile_number_written_without_separator_after_a_phone_label() -> None:
     # 0701234567 is also shaped like a personnummer (2007-01-23): the label decides.
-    from app.identifiers import luhn_ok
+    from app.protocol.identifiers import luhn_ok
 
     number = next(f"07012{n:04d}{c}" for n in range(100, 9999) for c in "0123456789"
                   if luhn_ok(f"07012{n:04d}{c}"))[:10]  # fmt: skip

@@ -13,8 +13,8 @@ import pytest
 from personnummer import personnummer as pnr_package
 from stdnum.se import personnummer as stdnum_pnr
 
-from app.identifiers import canonical_from_parts, parse_canonical
 from app.inspection.personal_data import Detector
+from app.protocol.identifiers import canonical_from_parts, parse_canonical
 from tests.personal_data.helpers import TODAY, skatteverket_numbers, with_check_digit
 
 DETECTOR = Detector(today=TODAY)

@@ -9,8 +9,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.identifiers import canonical_from_parts, luhn_ok, parse_canonical
 from app.inspection.personal_data import Detector
+from app.protocol.identifiers import canonical_from_parts, luhn_ok, parse_canonical
 from tests.personal_data.helpers import TODAY, skatteverket_numbers, with_check_digit
 
 DETECTOR = Detector(today=TODAY)

@@ -13,11 +13,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from app import storage_key
-from app.message_draft import Attachment
-from app.services import Services
-from app.staging import StagingArea
-from app.worker import IsolatedWorker
+from app.drafts.message_draft import Attachment
+from app.isolation.worker import IsolatedWorker
+from app.runtime.services import Services
+from app.storage import storage_key
+from app.storage.staging import StagingArea
 from tests.support.session import test_settings
 from tests.support.tagged_pdf import letter
 from ui.accessibility import expose_values

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.config.settings import Contact
 from app.deviation import (
     DeviationReport,
     Retraction,
@@ -21,7 +22,6 @@ from app.deviation import (
     StaffMember,
     build_report,
 )
-from app.settings import Contact
 
 _NUMBERS = Path(__file__).resolve().parents[1] / "files" / "testpersonnummer.txt"
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import psutil
 
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
 
 #: Workers of fixtures that outlive one test (tests/support/workers.py adds them).
 LONG_LIVED_WORKERS: weakref.WeakSet[IsolatedWorker] = weakref.WeakSet()

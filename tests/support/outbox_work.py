@@ -6,12 +6,12 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from app.drafts.message_draft import Attachment, Draft, SignOff
 from app.gateway.client import GatewayClient
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment, Draft, SignOff
-from app.model import Case, MessageKind
-from app.sending import outgoing_message
-from app.staging import StagingArea
+from app.protocol.model import Case, MessageKind
+from app.send.sending import outgoing_message
+from app.storage.staging import StagingArea
 from tests.support.pdfgen import text_pdf
 from tests.support.signed_client import request_review
 

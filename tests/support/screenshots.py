@@ -141,7 +141,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
 def _sign_in_window(app: object, services: object) -> None:
     """The sign-in window on the sandbox, its demo cards listed, waiting for the browser
     (no browser here: the address shown to copy)."""
-    from app.services import Services
+    from app.runtime.services import Services
     from ui.sign_in import SignInDialog
 
     assert isinstance(services, Services)
@@ -215,7 +215,7 @@ def main() -> int:
     os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
     from PySide6.QtWidgets import QApplication
 
-    from app import storage_key
+    from app.storage import storage_key
     from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
     from tests.support.session import sign_in_as, test_settings

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.model import Staff
-from app.services import Services
-from app.settings import SANDBOX, Settings
+from app.config.settings import SANDBOX, Settings
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from sandbox.embedded import open_services
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import requests
 
 from app.gateway.client import GatewayClient, Review, StaticToken
-from app.model import Staff
-from app.review import ReviewSubject
+from app.protocol.model import Staff
+from app.protocol.review import ReviewSubject
 from tests.support.idp_robot import sandbox_approval, sandbox_tokens
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from app import filetypes
+from app.protocol import filetypes
 
 TEST_NUMBERS = Path(__file__).resolve().parents[1] / "files" / "testpersonnummer.txt"
 

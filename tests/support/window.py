@@ -15,8 +15,8 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QScrollBar
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
-from app.services import Services
+from app.drafts.message_draft import Attachment
+from app.runtime.services import Services
 from tests.support import storage_evidence
 from tests.support.idp_robot import robot_browser
 from ui.main_window import MainWindow

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing import shared_memory
 
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
 from tests.support.leaks import LONG_LIVED_WORKERS
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.services import Services
-from app.staging import StagingArea
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
+from app.runtime.services import Services
+from app.storage.staging import StagingArea
 from tests.support.session import test_settings
 from tests.support.workers import worker_process
 

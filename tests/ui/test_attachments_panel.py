@@ -8,9 +8,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
-from app.message_draft import Attachment, Draft
-from app.staging import StagedFile
+from app.storage.staging import StagedFile
 from ui.attachments import AttachmentsPanel
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
-from app.services import Services
+from app.drafts.message_draft import Attachment
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.ui.test_preview_pane import pane_for, shown, track
 from ui.first_page import confirm_staged

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
-from app.originals import OriginalCode
+from app.after_send.originals import OriginalCode
+from app.drafts.message_draft import Attachment
 from app.outbox import JobState
-from app.staging import StagingArea
+from app.storage.staging import StagingArea
 from tests.support.mnemonics import shared_mnemonics
 from tests.support.pdfgen import text_pdf
 from ui.i18n import strip_mnemonic, tr

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.rendered_page import RenderedPage
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from ui.preview import PreviewPane, image_from_page
 

@@ -12,9 +12,9 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from app.drafts.message_draft import Attachment
 from app.inspection.report import Finding, InspectionReport, PersonalDataHit, Severity
-from app.message_draft import Attachment
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from ui.preview import PreviewPane
 

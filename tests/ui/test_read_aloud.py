@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.message_draft import Attachment
+from app.drafts.message_draft import Attachment
 from app.preview.reading import ReadItem
-from app.services import Services
+from app.runtime.services import Services
 from tests.support.tagged_pdf import El, letter, tagged_pdf
 from tests.ui.test_preview_pane import pane_for
 from ui.read_aloud import page_text

@@ -11,8 +11,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app import settings as settings_module
-from app.settings import Settings
+from app.config import settings as settings_module
+from app.config.settings import Settings
 from ui.i18n import tr
 from ui.lock import IdleWatch
 from ui.settings_dialog import SettingsDialog, open_settings_dialog

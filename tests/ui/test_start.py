@@ -17,8 +17,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-import app.services
-from app import settings as settings_module
+import app.runtime.services
+from app.config import settings as settings_module
 from tests.support.window import as_person
 from ui.app import first_window, run_gui
 
@@ -43,13 +43,13 @@ def gateway_socket() -> Iterator[socket.socket]:
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every Services opened (gateway client, sandbox, workers), recorded."""
     calls: list[Any] = []
-    real = app.services.open_services
+    real = app.runtime.services.open_services
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(app.services, "open_services", recording)
+    monkeypatch.setattr(app.runtime.services, "open_services", recording)
     return calls
 
 
@@ -217,7 +217,7 @@ def test_bifoga_sandbox_starts_the_sandbox_when_asked(
 def installed_key() -> Iterator[None]:
     """The run's storage key is put back after a test that installs another (the session's
     worker processes were given it)."""
-    from app import storage_key
+    from app.storage import storage_key
 
     before = storage_key.current()
     yield

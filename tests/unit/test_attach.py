@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from app import texts
-from app.attach import (
+from app.config import texts
+from app.drafts.attach import (
     CHANGED_AFTER_STAGING,
     HIDDEN_NOT_REMOVED,
     INSPECTION_FAILED,
@@ -26,10 +26,10 @@ from app.attach import (
     inspection_not_run,
 )
 from app.inspection.report import Verdict
-from app.model import MessageKind
-from app.sealed import replace_plain
-from app.staging import StagedFile, StagingArea, read_staged
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
+from app.protocol.model import MessageKind
+from app.storage.sealed import replace_plain
+from app.storage.staging import StagedFile, StagingArea, read_staged
 from tests.support.inspection_samples import exif, jpeg
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.workers import worker_process

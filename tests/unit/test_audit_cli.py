@@ -15,9 +15,10 @@ from typing import cast
 import keyring
 import pytest
 
-from app import cli, texts
 from app.audit import TRAIL_FILE_NAME, AuditTrail, KeyringKeyProvider, default_folder
-from app.audit_cli import EXIT_BROKEN, EXIT_SOUND, EXIT_USAGE, main
+from app.commands import cli
+from app.commands.audit_cli import EXIT_BROKEN, EXIT_SOUND, EXIT_USAGE, main
+from app.config import texts
 from tests.support.keyrings import MemoryKeyring, child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,7 +179,10 @@ def test_the_console_command_gives_the_same_exit_codes_without_loading_qt(
 
 def test_every_audit_code_has_a_sentence_in_both_languages() -> None:
     codes: set[str] = set()
-    for source in [*(ROOT / "app" / "audit").glob("*.py"), ROOT / "app" / "audit_cli.py"]:
+    for source in [
+        *(ROOT / "app" / "audit").glob("*.py"),
+        ROOT / "app" / "commands" / "audit_cli.py",
+    ]:
         text = source.read_text(encoding="utf-8")
         codes.update(re.findall(r'AuditError\(\s*"([a-z_.]+)"', text))
         codes.update(re.findall(r'"(audit\.verify\.[a-z_]+)"', text))

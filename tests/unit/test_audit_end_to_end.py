@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.audit import TRAIL_FILE_NAME, AuditTrail
-from app.audit_cli import EXIT_BROKEN, EXIT_SOUND, main
+from app.commands.audit_cli import EXIT_BROKEN, EXIT_SOUND, main
 from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessage
 from app.inspection.isolated import inspect_isolated
-from app.staging import StagingArea
-from app.worker import IsolatedWorker
+from app.isolation.worker import IsolatedWorker
+from app.storage.staging import StagingArea
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.support.pdfgen import text_pdf
 from tests.support.signed_client import request_review, sign_in

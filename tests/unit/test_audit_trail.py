@@ -152,7 +152,7 @@ def test_the_trail_is_private_to_the_user(folder: Path) -> None:
 
 def test_the_default_folder_is_in_the_users_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.audit import default_folder
-    from app.settings import data_dir
+    from app.config.settings import data_dir
 
     assert default_folder() == data_dir() / "audit"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from app import texts
 from app.audit import TRAIL_FILE_NAME, AuditTrail, BreakKind, Checkpoint, verify_file
 from app.audit.records import ChainKey, record_hash
 from app.audit.verify import verify_stream
+from app.config import texts
 
 PDF_SHA = hashlib.sha256(b"provsvar.pdf").hexdigest()
 RECORDS = 8

@@ -1,8 +1,8 @@
-"""Reading a case's thread (app/case_thread.py) and whether the resident answered."""
+"""Reading a case's thread (app/gateway/case_thread.py) and whether the resident answered."""
 
 from __future__ import annotations
 
-from app.case_thread import thread_from_json
+from app.gateway.case_thread import thread_from_json
 
 
 def _raw(*froms: str) -> dict[str, object]:

@@ -44,7 +44,7 @@ def test_every_declared_setting_is_listed_with_who_may_change_it_and_when_it_app
     result = _bifoga("check-settings", "--sandbox")
     assert result.returncode == 0
     lines = {line.split(" = ")[0].strip(): line for line in result.stdout.splitlines()[1:]}
-    from app.settings import REGISTRY
+    from app.config.settings import REGISTRY
 
     assert set(lines) == set(REGISTRY) - {"schema_version"}
     assert "gäller direkt när den sparas" in lines["lock_after_minutes"]

@@ -1,14 +1,14 @@
-"""The colleague's own look (app/colleague_look.py): the sender's pages seen do not count;
+"""The colleague's own look (app/send/colleague_look.py): the sender's pages seen do not count;
 every page of each file with personal data, and only those files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.colleague_look import ColleagueLook
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection import InspectionReport
-from app.message_draft import Attachment, Draft
-from app.staging import StagingArea
+from app.send.colleague_look import ColleagueLook
+from app.storage.staging import StagingArea
 
 
 def _attachment(staging: StagingArea, path: Path, pages: int, personal: bool) -> Attachment:

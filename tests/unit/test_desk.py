@@ -1,4 +1,4 @@
-"""The desk (app/desk.py) on a real outbox journal: a send that left its draft stays on
+"""The desk (app/drafts/desk.py) on a real outbox journal: a send that left its draft stays on
 its case until delivered or given back; a refused job brings its draft back every time;
 a job that may have left is never taken back; waiting drafts survive a restart. And the
 draft on screen: which drafts the book keeps, which draft holds a file, where a returned
@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from app.desk import TAKEN_BACK, Desk, Outcome, Restored, SendMark, TakeBackRefused
-from app.draft_book import DraftBook
-from app.draft_store import RestoredDraft, RestoredDrafts
-from app.message_draft import Attachment, Draft, SignOff
-from app.model import Case, MessageKind, Resident
+from app.drafts.desk import TAKEN_BACK, Desk, Outcome, Restored, SendMark, TakeBackRefused
+from app.drafts.draft_book import DraftBook
+from app.drafts.draft_store import RestoredDraft, RestoredDrafts
+from app.drafts.message_draft import Attachment, Draft, SignOff
 from app.outbox import JobState, Outbox, OutboxJob
-from app.sending import outgoing_message
-from app.staging import StagedFile
+from app.protocol.model import Case, MessageKind, Resident
+from app.send.sending import outgoing_message
+from app.storage.staging import StagedFile
 
 CASE = Case(
     "2024-118", Resident("196801029288", "Karin Svensson"), "Provsvar", "2024-05-01", "open"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.config.settings import Contact
+from app.config.texts import message
 from app.deviation import (
     ContactAdvice,
     ContactRole,
@@ -11,8 +13,6 @@ from app.deviation import (
     contacts_for_report,
     contacts_to_make,
 )
-from app.settings import Contact
-from app.texts import message
 from tests.support.deviation_samples import contacts, sample_report, wrong_file
 
 
@@ -70,8 +70,8 @@ def test_every_reason_and_role_has_a_sentence_in_both_languages() -> None:
 
 
 def test_phone_numbers_never_break_and_placeholders_are_not_shown() -> None:
+    from app.config.settings import Contact
     from app.deviation.contacts import reach, unbreakable_number
-    from app.settings import Contact
 
     assert unbreakable_number("077-67 30 000") == "077\u201167\u00a030\u00a0000"
     assert " " not in reach(Contact("manager", "Åsa", phone="010 123 45 67"))
@@ -80,9 +80,9 @@ def test_phone_numbers_never_break_and_placeholders_are_not_shown() -> None:
 
 
 def test_the_shipped_example_says_it_must_be_filled_in_and_names_nobody() -> None:
-    from app import region
+    from app.config import region
+    from app.config.settings import Contact
     from app.deviation.contacts import contacts_to_make
-    from app.settings import Contact
 
     shipped = [Contact(**c) for c in region.default_contacts("public")]
     advice = contacts_to_make(shipped, personal_data=True)

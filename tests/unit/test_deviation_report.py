@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from app.config.texts import message
 from app.deviation import (
     DeviationInputError,
     Retraction,
@@ -17,8 +18,7 @@ from app.deviation import (
     StaffMember,
     build_report,
 )
-from app.model import MessageKind
-from app.texts import message
+from app.protocol.model import MessageKind
 from tests.support.deviation_samples import (
     FOUND_AT,
     MEANT_SHA,

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from app import texts
+from app.config import texts
 from app.deviation import (
     ContactRole,
     RetractionStatus,
     SensitiveData,
     plain_text,
 )
-from app.model import MessageKind
+from app.protocol.model import MessageKind
 from tests.support.deviation_samples import (
     NOW,
     PORTAL,
@@ -139,7 +139,7 @@ def test_the_reviewer_is_named_with_staff_id_and_never_with_empty_brackets() -> 
 
 
 def test_each_role_is_said_once_and_placeholders_are_not_people() -> None:
-    from app.settings import Contact
+    from app.config.settings import Contact
 
     shipped = [
         Contact("manager", "Närmaste chef"),

@@ -3,7 +3,7 @@ same day do not both show as "19680102-****"."""
 
 from __future__ import annotations
 
-from app.identifiers import distinct_masks, mask
+from app.protocol.identifiers import distinct_masks, mask
 
 KARIN, TWIN, TWIN_SAME_LAST = "196801029288", "196801023297", "196801021238"
 GUNNAR = "194501103297"

@@ -37,15 +37,15 @@ def layout_names(text: str) -> list[str]:
 
 def test_the_layout_in_design_md_is_the_tree() -> None:
     names = layout_names((ROOT / "docs" / "design.md").read_text(encoding="utf-8"))
-    assert "app/worker.py" in names and "ui/settings_dialog.py" in names
+    assert "app/isolation/worker.py" in names and "ui/settings_dialog.py" in names
     missing = [name for name in names if not (ROOT / name).exists()]
     assert missing == []
 
 
 def test_the_layout_check_catches_a_name_that_is_gone() -> None:
-    layout = "## Layout\n```\napp/  core\n  model.py  words\n  gone.py  moved away\n```\n"
+    layout = "## Layout\n```\napp/  core\n  protocol/model.py  words\n  gone.py  moved away\n```\n"
     names = layout_names(layout)
-    assert names == ["app/", "app/model.py", "app/gone.py"]
+    assert names == ["app/", "app/protocol/model.py", "app/gone.py"]
     assert [n for n in names if not (ROOT / n).exists()] == ["app/gone.py"]
 
 

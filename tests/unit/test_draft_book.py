@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.draft_book import DraftBook, draft_key
-from app.model import Case, MessageKind, Resident
+from app.drafts.draft_book import DraftBook, draft_key
+from app.protocol.model import Case, MessageKind, Resident
 
 KARIN = Case("2024-118", Resident("196801029288", "Karin Berg"), "Provsvar", "2024-11-18", "open")
 GUNNAR = Case("2024-119", Resident("194107086995", "Gunnar Ek"), "Recept", "2024-11-19", "open")

@@ -6,10 +6,10 @@ import json
 import stat
 from pathlib import Path
 
-from app.draft_store import DraftStore, has_content
-from app.message_draft import Attachment, Draft, SignOff
-from app.model import Case, MessageKind, Resident
-from app.staging import StagingArea
+from app.drafts.draft_store import DraftStore, has_content
+from app.drafts.message_draft import Attachment, Draft, SignOff
+from app.protocol.model import Case, MessageKind, Resident
+from app.storage.staging import StagingArea
 from tests.support.pdfgen import text_pdf
 
 CASE = Case("2024-118", Resident("196801029288", "Karin Berg"), "Provsvar", "2024-11-18", "open")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import texts
+from app.config import texts
 from app.gateway.client import GatewayError
 from ui.errors import gateway_error_text
 from ui.i18n import set_language

@@ -10,13 +10,18 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.identifiers import ascii_form, canonical_from_parts, is_valid_resident_id, parse_canonical
-from app.recipients import (
+from app.drafts.recipients import (
     NOT_AN_IDENTIFIER,
     RECIPIENT_NON_ASCII_DIGITS,
     Refusal,
     canonical_from_input,
     read_recipients,
+)
+from app.protocol.identifiers import (
+    ascii_form,
+    canonical_from_parts,
+    is_valid_resident_id,
+    parse_canonical,
 )
 
 TODAY = dt.date(2026, 11, 26)

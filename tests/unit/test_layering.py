@@ -1,6 +1,6 @@
 """The layering holds: the core runs without a screen and without the sandbox, the sandbox
 without the window and with only the protocol it shares with the client, the window
-without a parser of untrusted files, and the window's controllers without the window.
+without a parser of untrusted files, the window's controllers without the window.
 
 Which package may import which is checked by import-linter's contracts in pyproject.toml
 (``lint-imports``, in the test command). Here each contract is shown to catch the import it
@@ -25,8 +25,9 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 def test_the_command_line_runs_without_qt_loaded() -> None:
     # Importing every core module for `bifoga inspect` / `bifoga sandbox` loads no Qt.
     code = (
-        "import sys, app.cli, app.services, app.send_gate, app.sending, app.worker;"
-        "import sandbox.cli, sandbox.runner, sandbox.embedded, app.inspection.cli;"
+        "import sys, app.commands.cli, app.runtime.services, app.send.send_gate;"
+        "import app.send.sending, app.isolation.worker;"
+        "import sandbox.cli, sandbox.runner, sandbox.embedded, app.commands.inspect_cli;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')))"
     )
     result = subprocess.run(
@@ -38,7 +39,8 @@ def test_the_command_line_runs_without_qt_loaded() -> None:
 def test_the_core_loads_no_sandbox() -> None:
     # The core's modules, the window's start-up path included, leave the sandbox unloaded.
     code = (
-        "import sys, app.cli, app.services, app.sending, app.gateway.client, app.settings;"
+        "import sys, app.commands.cli, app.runtime.services, app.send.sending;"
+        "import app.gateway.client, app.config.settings;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sandbox'))"
     )
     result = subprocess.run(
@@ -59,20 +61,19 @@ def test_starting_the_embedded_sandbox_loads_no_werkzeug_until_it_starts() -> No
     assert result.stdout.strip() == "[]"
 
 
-def _copy_code(tmp_path: Path) -> None:
+def _lint_a_copy_with(tmp_path: Path, probe: str, text: str) -> str:
+    """lint-imports' report on a copy of the code with ``text`` written to ``probe`` (a
+    path relative to the repository); it must have failed."""
     for name in ("app", "ui", "sandbox"):
         shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path)
-
-
-def _one_contract_broken(tmp_path: Path) -> str:
-    """Run the contracts on the copy: exactly one breaks (so it is the probe's doing)."""
+    (tmp_path / probe).write_text(text, encoding="utf-8")
     result = subprocess.run(
         [str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=tmp_path
     )
     report = result.stdout + result.stderr
     assert result.returncode != 0, report
-    assert "1 broken" in report, report
+    assert "1 broken" in report, report  # that contract alone, so it is the probe's doing
     return report
 
 
@@ -80,39 +81,60 @@ def _one_contract_broken(tmp_path: Path) -> str:
     ("package", "probe_import", "forbidden"),
     [
         # (external packages are named by their top level; a bare ``ui`` or ``sandbox``
-        # breaks only the contract under test, where a module of theirs would reach others)
-        ("app", "PySide6.QtCore", "PySide6"),
-        ("app", "ui", "ui"),
-        ("app", "sandbox.runner", "sandbox.runner"),
+        # breaks only the contract under test, where a module of theirs would reach others;
+        # a probe in app/ goes into a room: one at app's top would be a room not placed)
+        ("app.drafts", "PySide6.QtCore", "PySide6"),
+        ("app.drafts", "ui", "ui"),
+        ("app.drafts", "sandbox.runner", "sandbox.runner"),
         ("sandbox", "ui", "ui"),
         ("sandbox", "PySide6.QtWidgets", "PySide6"),
         ("sandbox", "app.outbox", "app.outbox"),
+        # the sandbox shares only the protocol: no room but app.protocol, directly
+        ("sandbox", "app.config.texts", "app.config.texts"),
         ("ui", "pypdfium2", "pypdfium2"),
+        # the rooms' layers: no room imports one above it ...
+        ("app.protocol", "app.drafts", "app.drafts"),
+        ("app.storage", "app.commands.cli", "app.commands.cli"),
+        # ... nor its sibling on the same line (independent: no circle between them)
+        ("app.send", "app.after_send.sent_list", "app.after_send.sent_list"),
+        ("app.gateway", "app.inspection", "app.inspection"),
     ],
 )
 def test_each_contract_catches_the_import_it_forbids(
     package: str, probe_import: str, forbidden: str, tmp_path: Path
 ) -> None:
-    _copy_code(tmp_path)
-    (tmp_path / package / "layering_probe.py").write_text(f"import {probe_import}\n")
-    report = _one_contract_broken(tmp_path)
+    probe = Path(*package.split("."), "layering_probe.py")
+    report = _lint_a_copy_with(tmp_path, str(probe), f"import {probe_import}\n")
     assert f"{package}.layering_probe -> {forbidden}" in report, report
 
 
-def test_the_worker_contract_catches_a_job_imported_by_the_worker(tmp_path: Path) -> None:
-    """``app.worker`` is a module, not a package: the probe import goes into it (a copy)."""
-    _copy_code(tmp_path)
-    worker = tmp_path / "app" / "worker.py"
-    worker.write_text(worker.read_text(encoding="utf-8") + "\nimport app.worker_ops\n")
-    report = _one_contract_broken(tmp_path)
-    assert "app.worker -> app.worker_ops" in report, report
+def test_the_layers_contract_catches_a_room_not_placed(tmp_path: Path) -> None:
+    # Exhaustive: a new room, or a module left at app's top, must be given its layer.
+    report = _lint_a_copy_with(tmp_path, "app/layering_probe.py", "")
+    assert "not listed as layers" in report and "- app.layering_probe" in report, report
 
 
-def _window_contract_sources() -> list[str]:
-    with (REPO / "pyproject.toml").open("rb") as file:
-        contracts = tomllib.load(file)["tool"]["importlinter"]["contracts"]
-    contract = next(c for c in contracts if c["forbidden_modules"] == ["ui.main_window"])
-    return [str(name) for name in contract["source_modules"]]
+def test_the_worker_stays_below_its_jobs(tmp_path: Path) -> None:
+    """The isolated worker runs the jobs table it is started with and knows none of them
+    (``app.isolation.worker.DEFAULT_JOBS`` names it): its room lies below the jobs'
+    (runtime, preview, inspection). ``app.isolation.worker`` is a module: the probe import
+    goes into it (a copy)."""
+    worker = REPO / "app" / "isolation" / "worker.py"
+    text = worker.read_text(encoding="utf-8") + "\nimport app.runtime.worker_ops\n"
+    report = _lint_a_copy_with(tmp_path, "app/isolation/worker.py", text)
+    assert "app.isolation.worker -> app.runtime.worker_ops" in report, report
+
+
+def test_the_sandbox_contract_lists_every_room_but_the_protocol() -> None:
+    # A forbidden contract names what it forbids: a room added later must be added to it.
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    sandbox = next(
+        c
+        for c in contracts["tool"]["importlinter"]["contracts"]
+        if c["source_modules"] == ["sandbox"] and "app.protocol" in c["name"]
+    )
+    rooms = {f"app.{p.parent.name}" for p in (REPO / "app").glob("*/__init__.py")}
+    assert set(sandbox["forbidden_modules"]) == rooms - {"app.protocol"}
 
 
 #: The modules the composition root wires; none may import it (issue 22, item 1).
@@ -128,7 +150,13 @@ WIRED = (
 
 
 def test_the_window_contract_names_every_controller_and_side_view() -> None:
-    assert sorted(_window_contract_sources()) == sorted(WIRED)
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    window = next(
+        c
+        for c in contracts["tool"]["importlinter"]["contracts"]
+        if c.get("forbidden_modules") == ["ui.main_window"]
+    )
+    assert sorted(window["source_modules"]) == sorted(WIRED)
 
 
 @pytest.mark.parametrize("module", WIRED)
@@ -137,8 +165,7 @@ def test_the_window_contract_catches_a_controller_importing_the_window(
 ) -> None:
     """Not even under ``TYPE_CHECKING``: a module-level import into a copy of it breaks
     that contract alone."""
-    _copy_code(tmp_path)
-    source = tmp_path / (module.replace(".", "/") + ".py")
-    source.write_text(source.read_text(encoding="utf-8") + "\nimport ui.main_window\n")
-    report = _one_contract_broken(tmp_path)
+    source = Path(*module.split(".")).with_suffix(".py")
+    text = (REPO / source).read_text(encoding="utf-8") + "\nimport ui.main_window\n"
+    report = _lint_a_copy_with(tmp_path, str(source), text)
     assert f"{module} -> ui.main_window" in report, report

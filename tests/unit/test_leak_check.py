@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread
 from PySide6.QtWidgets import QApplication
 
-from app.worker import IsolatedWorker, WorkerFailure
+from app.isolation.worker import IsolatedWorker, WorkerFailure
 from tests.support.leaks import LONG_LIVED_WORKERS, leftovers, snapshot, track_qthreads
 from ui.workers import run_in_background, wait_for_all, when_answered
 

@@ -1,4 +1,4 @@
-"""One home per rule: the limits (app.limits, lowered by a policy, never raised) and the
+"""One home per rule: the limits (app.protocol.limits, lowered by a policy, never raised) and the
 statuses worth another try (app.gateway.answers.RETRY_STATUSES, for the client and the
 outbox alike)."""
 
@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app import limits, send_gate
 from app.gateway.answers import RETRY_STATUSES, worth_retrying
 from app.gateway.errors import GatewayError
 from app.inspection.policy import PolicyError, default_policy, load_policy
 from app.outbox import delivery
+from app.protocol import limits
+from app.send import send_gate
 from tests.unit.test_send_gate import attachment, ready_reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ def test_the_twenty_mib_limit_has_one_home() -> None:
     assert default_policy().limits.max_bytes == limits.MAX_ATTACHMENT_BYTES == 20 * 1024 * 1024
     shipped = json.loads((ROOT / "resources" / "policy.json").read_text(encoding="utf-8"))
     assert "max_bytes" not in shipped["limits"], "the shipped policy does not restate it"
-    for module in ("app/model.py", "app/inspection/policy.py", "app/services.py"):
+    for module in ("app/protocol/model.py", "app/inspection/policy.py", "app/runtime/services.py"):
         source = (ROOT / module).read_text(encoding="utf-8")
         assert "20 * 1024 * 1024" not in source, module
 

@@ -1,5 +1,6 @@
 """After a send: which of the clinician's own files may be offered for deletion, and deleting
-them, with real files (app/originals.py); the audit record and the setting that go with it."""
+them, with real files (app/after_send/originals.py); the audit record and the setting that
+go with it."""
 
 from __future__ import annotations
 
@@ -14,11 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app import settings as settings_module
-from app import texts
-from app.audit import TRAIL_FILE_NAME, AuditError, AuditTrail, verify_file
-from app.message_draft import Attachment
-from app.originals import (
+from app.after_send.originals import (
     OriginalCheck,
     OriginalCode,
     SentOriginal,
@@ -26,7 +23,11 @@ from app.originals import (
     delete_originals,
     sent_originals,
 )
-from app.staging import StagedFile, StagingArea
+from app.audit import TRAIL_FILE_NAME, AuditError, AuditTrail, verify_file
+from app.config import settings as settings_module
+from app.config import texts
+from app.drafts.message_draft import Attachment
+from app.storage.staging import StagedFile, StagingArea
 from tests.support.inspection_samples import exif, jpeg
 from tests.support.pdfgen import text_pdf
 

@@ -144,8 +144,8 @@ def test_retry_queues_a_refused_or_stuck_job_again_and_nothing_else(outbox: Outb
 def test_services_open_the_journal_in_the_users_data_folder_at_first_use(
     tmp_path: Path,
 ) -> None:
-    from app.services import open_services
-    from app.settings import Settings, data_dir
+    from app.config.settings import Settings, data_dir
+    from app.runtime.services import open_services
 
     settings = Settings(
         gateway_url="https://gateway.invalid",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app import texts
+from app.config import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

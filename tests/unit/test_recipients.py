@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.recipients import canonical_from_input, parse_recipient_list, read_recipients
+from app.drafts.recipients import canonical_from_input, parse_recipient_list, read_recipients
 
 TODAY = dt.date(2026, 11, 26)
 

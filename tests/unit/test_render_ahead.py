@@ -1,4 +1,4 @@
-"""Drawing a page in bands and drawing ahead (app.rendering), through real worker processes.
+"""Drawing a page in bands and drawing ahead (app.preview.rendering), through real worker processes.
 
 PDFium stays out of the test process: every page is drawn by an IsolatedWorker, as in
 the app. Bands: two workers each draw part of a page into one shared-memory block, and
@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from app.isolation.worker import IsolatedWorker, WorkerFailure
 from app.preview.render_client import AheadRequest, Band, RenderClient
 from app.preview.rendered_page import RenderedPage
-from app.worker import IsolatedWorker, WorkerFailure
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.support.workers import shared_block, worker_process
 

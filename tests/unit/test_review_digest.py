@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import hashlib
 
-from app.message_draft import Draft
-from app.review import (
+from app.drafts.message_draft import Draft
+from app.protocol.review import (
     ReviewedAttachment,
     ReviewSubject,
     canonical_json,
     message_sha256,
     subject_digest,
 )
-from app.sending import outgoing_message
+from app.send.sending import outgoing_message
 
 _TEXT_SHA = message_sha256("Provsvar", "Hej!")
 

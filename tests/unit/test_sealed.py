@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail, null
 
-from app import sealed, storage_key
-from app.sealed import Role, SealedError
-from app.storage_key import StorageKeyError
+from app.storage import sealed, storage_key
+from app.storage.sealed import Role, SealedError
+from app.storage.storage_key import StorageKeyError
 from tests.support.keyrings import LockedKeyring, MemoryKeyring
 
 PLAIN = b"%PDF-1.7 Karin Berg 19680102-9288"

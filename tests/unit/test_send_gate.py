@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app import send_gate
+from app.drafts.message_draft import Attachment, Draft, SignOff
 from app.inspection.report import Finding, InspectionReport, PersonalDataHit, Severity
-from app.message_draft import Attachment, Draft, SignOff
-from app.model import Case, MessageKind, Resident
-from app.staging import StagedFile
+from app.protocol.model import Case, MessageKind, Resident
+from app.send import send_gate
+from app.storage.staging import StagedFile
 
 KARIN = Resident("196801029288", "Karin Berg")
 CASE = Case("2024-118", KARIN, "Provsvar", "2024-11-18T08:12:00Z", "open")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.after_send.sent_list import SentStatus, sent_items
 from app.gateway.client import OutgoingAttachment, OutgoingMessage
 from app.gateway.records import AttachmentRecord, Delivery, MessageRecord, Reviewer
 from app.outbox import JobFile, JobState, OutboxJob
-from app.sent_list import SentStatus, sent_items
 
 KARIN, GUNNAR = "196801029288", "194501103297"
 SHA = "a" * 64

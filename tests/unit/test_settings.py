@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from app import settings as settings_module
-from app import texts
-from app.settings import REGISTRY, SANDBOX, Contact, Settings, SettingsError, SettingsProblem
+from app.config import settings as settings_module
+from app.config import texts
+from app.config.settings import REGISTRY, SANDBOX, Contact, Settings, SettingsError, SettingsProblem
 
 GATEWAY = "https://gateway.region.example"
 

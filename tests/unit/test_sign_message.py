@@ -1,4 +1,4 @@
-"""The sign message the colleague reads at the identity provider (app/sign_message.py):
+"""The sign message the colleague reads at the identity provider (app/send/sign_message.py):
 who sends what, to how many, each file with its pages and its personal data, in Swedish,
 and never a personnummer."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.message_draft import Attachment, Draft
-from app.model import Case, MessageKind, Resident
-from app.sign_message import sign_message
-from app.staging import StagedFile
+from app.drafts.message_draft import Attachment, Draft
+from app.protocol.model import Case, MessageKind, Resident
+from app.send.sign_message import sign_message
+from app.storage.staging import StagedFile
 
 
 def _file(name: str, pages: int, *, personal_data: bool) -> Attachment:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.staging import StagingArea, StagingError
+from app.storage.staging import StagingArea, StagingError
 from tests.support.pdfgen import text_pdf
 
 

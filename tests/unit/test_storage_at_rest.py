@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from app import sealed
-from app.draft_store import DraftStore
+from app.config.settings import data_dir
+from app.drafts.draft_store import DraftStore
+from app.drafts.message_draft import Attachment, Draft
 from app.inspection.isolated import InspectClient, inspect_isolated
-from app.message_draft import Attachment, Draft
-from app.model import MAX_BULK_RECIPIENTS, MessageKind
+from app.isolation.worker import IsolatedWorker
 from app.outbox import JobFile, Outbox
-from app.sealed import Role
-from app.sending import outgoing_message
-from app.settings import data_dir
-from app.staging import StagingArea
-from app.worker import IsolatedWorker
+from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
+from app.send.sending import outgoing_message
+from app.storage import sealed
+from app.storage.sealed import Role
+from app.storage.staging import StagingArea
 from tests.gateway.helpers import bulk_personnummer
 from tests.support.leaks import LONG_LIVED_WORKERS
 from tests.support.pdfgen import text_pdf
@@ -137,7 +137,7 @@ def test_clear_drafts_from_before_are_read_once_and_sealed(tmp_path: Path) -> No
 
 
 def test_drafts_sealed_under_another_key_are_set_aside_sealed(tmp_path: Path) -> None:
-    from app import storage_key
+    from app.storage import storage_key
 
     other = storage_key.for_this_run()  # a sandbox run's key, gone with its run
     DraftStore(tmp_path, "anna", key=other).save([Draft(MessageKind.NEW_CASE, body=KARIN)])
@@ -173,7 +173,7 @@ def test_a_clear_journal_from_before_is_sealed_when_opened(tmp_path: Path) -> No
 def test_a_worker_opens_working_copies_with_the_key_it_was_given_only(
     tmp_path: Path, worker: IsolatedWorker
 ) -> None:
-    from app import storage_key
+    from app.storage import storage_key
 
     staging = StagingArea(tmp_path / "staging", max_bytes=20 * 1024 * 1024)
     staged = staging.stage(_letter(tmp_path))

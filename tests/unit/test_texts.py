@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app import texts
+from app.config import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

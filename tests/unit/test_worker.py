@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.isolation.worker import IsolatedWorker, WorkerFailure
 from app.preview.render_client import (
     AheadRequest,
     Pending,
@@ -16,7 +17,6 @@ from app.preview.render_client import (
     render_ahead_together,
 )
 from app.preview.rendered_page import RenderedPage
-from app.worker import IsolatedWorker, WorkerFailure
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.support.workers import shared_block, worker_process
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from app.worker import IsolatedWorker, PendingCall, WorkerFailure
+from app.isolation.worker import IsolatedWorker, PendingCall, WorkerFailure
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.workers import worker_process
 
