@@ -3,17 +3,18 @@
 then each file waits for its inspection, and its pages for the clinician's eyes.
 
 Every rule (what is refused, what is a duplicate, when a working copy changed) is the
-pipeline's; this module only keeps the draft, the list and the preview in step with it.
+pipeline's, and which draft holds a file is the desk's (:class:`app.drafts.desk.Desk`); this
+module only keeps the draft, the list and the preview in step with it. It receives its
+collaborators and speaks through signals that the composition root connects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.drafts.attach import (
     AttachOutcome,
@@ -24,17 +25,17 @@ from app.drafts.attach import (
     Turns,
     inspection_not_run,
 )
+from app.drafts.desk import Desk
 from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
 from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
-from app.storage.staging import StagedFile
+from app.storage.staging import StagedFile, StagingArea
+from ui.attachments import AttachmentsPanel
 from ui.errors import gateway_error_text
 from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
 from ui.i18n import tr
+from ui.preview import PreviewPane
 from ui.workers import run_in_background
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 FILE_DIALOG_FILTER = "PDF, PNG, JPEG, GIF (*.pdf *.png *.jpg *.jpeg *.gif)"
 
@@ -49,34 +50,56 @@ class _Chosen:
 
 
 class AttachController(QObject):
-    def __init__(self, window: MainWindow, pipeline: AttachPipeline) -> None:
-        super().__init__(window)
-        self._window = window
+    #: Something the send gate reads changed (a file added, removed, seen, inspected).
+    changed = Signal()
+    #: A file arrived for a draft that is not on screen (to be saved, and its case marked).
+    other_draft_changed = Signal()
+    #: An attachment's inspection report arrived (attachment id).
+    inspected = Signal(str)
+    #: An audit record to write (called with the session's ``AuditSession``).
+    audit = Signal(object)
+    #: A sentence for the status bar ("" clears it).
+    status = Signal(str)
+    #: A sentence for a warning box.
+    problem = Signal(str)
+
+    def __init__(
+        self,
+        desk: Desk,
+        pipeline: AttachPipeline,
+        staging: StagingArea,
+        preview: PreviewPane,
+        files: AttachmentsPanel,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
         self.pipeline = pipeline
+        self._staging = staging
+        self._preview = preview
+        self._files = files
+        self._parent = parent
         # A file whose draft was sent or discarded while it waited is not attached; one
         # removed while it waited for its inspection is not inspected.
-        self._attaching: Turns[_Chosen] = Turns(lambda chosen: window.holds(chosen.draft))
+        self._attaching: Turns[_Chosen] = Turns(lambda chosen: desk.holds(chosen.draft))
         self._inspections: Turns[Attachment] = Turns(
-            lambda attachment: window.draft_holding(attachment) is not None
+            lambda attachment: desk.draft_holding(attachment) is not None
         )
 
     # -- choosing files -------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        w = self._window
         paths, _ = QFileDialog.getOpenFileNames(
-            w, tr("ui.attachments.choose"), str(Path.home()), FILE_DIALOG_FILTER
+            self._parent, tr("ui.attachments.choose"), str(Path.home()), FILE_DIALOG_FILTER
         )
         self.add_files([Path(p) for p in paths])
 
     def add_files(self, paths: list[Path]) -> None:
-        draft = self._window.draft
+        draft = self.desk.current
         for path in paths:
             waiting = sum(1 for chosen in self._attaching if chosen.draft is draft)
             if len(draft.attachments) + waiting >= MAX_ATTACHMENTS_PER_MESSAGE:
-                self._window.show_problem(
-                    tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)
-                )
+                self.problem.emit(tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE))
                 break
             self._attaching.add(_Chosen(path, draft))
         self._attach_next()
@@ -94,11 +117,11 @@ class AttachController(QObject):
             raise
 
     def _start_attach(self, chosen: _Chosen) -> None:
-        w, path = self._window, chosen.path
-        w.statusBar().showMessage(tr("ui.attachments.staging", name=path.name))
+        path = chosen.path
+        self.status.emit(tr("ui.attachments.staging", name=path.name))
         # A PDF's first page is drawn from the chosen file first, and shown at once; it
         # is taken as the staged copy's page only once confirmed to be it.
-        ahead = w.preview.draw_ahead(path)
+        ahead = self._preview.draw_ahead(path)
         hashes = frozenset(a.sha256 for a in chosen.draft.attachments)
         pipeline = self.pipeline
 
@@ -106,7 +129,7 @@ class AttachController(QObject):
             return confirm_staged(ahead, staged)
 
         stage_after_first_page(
-            w,
+            self,
             ahead,
             lambda: pipeline.attach(path, hashes, confirm),
             lambda outcome: self._attached(outcome, chosen, ahead),
@@ -121,32 +144,30 @@ class AttachController(QObject):
                 self._add(outcome.attachment, chosen.draft, ahead)
             elif isinstance(outcome, Duplicate):
                 self._drop_ahead(ahead)
-                self._window.show_problem(tr("ui.attachments.duplicate", name=outcome.filename))
+                self.problem.emit(tr("ui.attachments.duplicate", name=outcome.filename))
             elif isinstance(outcome, Refused):
                 self._drop_ahead(ahead)
-                self._window.show_problem(tr(outcome.code, **outcome.params))
+                self.problem.emit(tr(outcome.code, **outcome.params))
         finally:
             self._attaching.done()
             self._attach_next()
 
     def _add(self, attachment: Attachment, draft: Draft, ahead: FirstPageAhead | None) -> None:
-        w = self._window
-        if not w.holds(draft):  # sent or discarded meanwhile
+        if not self.desk.holds(draft):  # sent or discarded meanwhile
             self._drop_ahead(ahead)
-            w.services.staging.discard(attachment.staged)
+            self._staging.discard(attachment.staged)
             return
         draft.attachments.append(attachment)
         self.inspect(attachment)
-        if draft is not w.draft:  # another draft is on screen now: it stays there
+        if draft is not self.desk.current:  # another draft is on screen now: it stays there
             self._drop_ahead(ahead)
-            w.drafts.save_draft()
-            w.drafts.refresh_case_marks()
+            self.other_draft_changed.emit()
             return
-        w.statusBar().clearMessage()
-        w.attachments.refresh()
-        w.attachments.select(attachment.id)  # shown: its first page drawn ahead with it
+        self.status.emit("")
+        self._files.refresh()
+        self._files.select(attachment.id)  # shown: its first page drawn ahead with it
         self._drop_ahead(ahead)  # not taken (not confirmed): drawn again from the copy
-        w.update_gate()
+        self.changed.emit()
 
     def _attach_failed(
         self, error: BaseException, chosen: _Chosen, ahead: FirstPageAhead | None
@@ -154,18 +175,18 @@ class AttachController(QObject):
         try:
             self._drop_ahead(ahead)
             name, reason = chosen.path.name, gateway_error_text(error)
-            self._window.show_problem(tr("ui.attachments.stage_failed", name=name, reason=reason))
+            self.problem.emit(tr("ui.attachments.stage_failed", name=name, reason=reason))
         finally:
             self._attaching.done()
             self._attach_next()
 
     def _drop_ahead(self, ahead: FirstPageAhead | None) -> None:
-        w = self._window
-        if w.preview.drop_ahead(ahead):  # its page was on screen: show what belongs there
-            current = w.attachments.current()
-            left = w.preview.left_for_ahead
+        preview = self._preview
+        if preview.drop_ahead(ahead):  # its page was on screen: show what belongs there
+            current = self._files.current()
+            left = preview.left_for_ahead
             if current is not None and left is not None and left[0] == current.id:
-                w.preview.show_attachment(current, left[1])  # the page being read
+                preview.show_attachment(current, left[1])  # the page being read
             elif current is not None:
                 self.attachment_selected(current.id)
 
@@ -177,33 +198,38 @@ class AttachController(QObject):
             self._inspections.add(attachment)
             self._next_inspection()
 
+    def inspect_unchecked(self, draft: Draft) -> None:
+        """A draft put on screen: its files not inspected yet (restored) are, in turn."""
+        for attachment in draft.attachments:
+            if attachment.report is None:
+                self.inspect(attachment)
+
     def _next_inspection(self) -> None:
         """The inspect worker does one file at a time anyway, and a file waiting for it must
         not hold a thread of the pool meanwhile (the preview and the gateway need them)."""
         attachment = self._inspections.next()
         if attachment is None:
             return
-        w = self._window
-        owner = w.draft_holding(attachment) or w.draft
+        owner = self.desk.draft_holding(attachment) or self.desk.current
         recipients, kind, pipeline = owner.recipients, owner.kind, self.pipeline
         run_in_background(
-            w,
+            self,
             lambda: pipeline.inspect(attachment, recipients, kind),
             lambda report: self._inspected(attachment, report),
             lambda error: self._inspected(attachment, inspection_not_run(error)),
         )
 
     def _inspected(self, attachment: Attachment, report: InspectionReport) -> None:
-        w = self._window
         try:
             attachment.report = report
             verdict = report.verdict.value
-            w.audit_event(lambda a: a.attach(attachment.sha256, attachment.media_type, verdict))
+            media_type = attachment.media_type
+            self.audit.emit(lambda a: a.attach(attachment.sha256, media_type, verdict))
             if attachment.page_count is None and report.pages:
                 attachment.page_count = report.pages
-            if w.draft_holding(attachment) is w.draft:
+            if self.desk.draft_holding(attachment) is self.desk.current:
                 self.attachment_changed(attachment)
-            w.inspected.emit(attachment.id)
+            self.inspected.emit(attachment.id)
         finally:
             self._inspections.done()
             self._next_inspection()
@@ -211,41 +237,38 @@ class AttachController(QObject):
     # -- the files of the draft on screen ------------------------------------------------
 
     def remove_attachment(self, attachment_id: str) -> None:
-        w = self._window
-        attachment = w.draft.attachment(attachment_id)
+        draft = self.desk.current
+        attachment = draft.attachment(attachment_id)
         if attachment is None:
             return
-        w.draft.attachments.remove(attachment)
-        w.services.staging.discard(attachment.staged)
-        if w.preview.attachment is attachment:
-            w.preview.show_attachment(None)
-        w.attachments.refresh()
-        w.update_gate()
+        draft.attachments.remove(attachment)
+        self._staging.discard(attachment.staged)
+        if self._preview.attachment is attachment:
+            self._preview.show_attachment(None)
+        self._files.refresh()
+        self.changed.emit()
 
     def attachment_selected(self, attachment_id: str) -> None:
-        w = self._window
-        attachment = w.draft.attachment(attachment_id)
-        if attachment is not None and w.preview.attachment is not attachment:
+        attachment = self.desk.current.attachment(attachment_id)
+        if attachment is not None and self._preview.attachment is not attachment:
             first_unseen = attachment.unseen_pages[:1]
-            w.preview.show_attachment(attachment, first_unseen[0] if first_unseen else 0)
+            self._preview.show_attachment(attachment, first_unseen[0] if first_unseen else 0)
 
     def page_seen(self, attachment_id: str, page: int) -> None:
-        w = self._window
-        attachment = w.draft.attachment(attachment_id)
+        attachment = self.desk.current.attachment(attachment_id)
         if attachment is not None and page not in attachment.seen_pages:
             attachment.seen_pages.add(page)
-            w.audit_event(lambda a: a.page_seen(attachment.sha256, page + 1))
+            self.audit.emit(lambda a: a.page_seen(attachment.sha256, page + 1))
             self.attachment_changed(attachment)
 
     def page_count_known(self, attachment_id: str, count: int) -> None:
-        attachment = self._window.draft.attachment(attachment_id)
+        attachment = self.desk.current.attachment(attachment_id)
         if attachment is not None and attachment.page_count is None:
             attachment.page_count = count
             self.attachment_changed(attachment)
 
     def attachment_changed(self, attachment: Attachment) -> None:
-        w = self._window
-        w.attachments.refresh()
-        if w.preview.attachment is attachment:
-            w.preview.refresh_progress()
-        w.update_gate()
+        self._files.refresh()
+        if self._preview.attachment is attachment:
+            self._preview.refresh_progress()
+        self.changed.emit()

@@ -1,24 +1,25 @@
 """The main window: cases on the left, the message in the middle, the preview on the right,
 and the send bar at the bottom that always says what stands between the clinician and Send.
 
-The window is the composition root: it builds the widgets and hands the work to one
-controller per responsibility, which it wires together here:
+The window is the composition root: it builds the widgets, the desk (:class:`app.drafts.desk.Desk`,
+the one owner of the drafts and of the draft on screen) and one controller per
+responsibility, each given its collaborators (never the window), and connects what each
+emits to what the others do: the controllers never call each other.
 
 - ``ui.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
 - ``ui.attach_controller`` — files chosen or dropped, through ``app.drafts.attach`` and back;
-- ``ui.send_controller`` — the send bar, the sign-off, the outbox job (and a send finished);
+- ``ui.send_controller`` — the send bar, the sign-off, the send journalled;
+- ``ui.waiting_controller``, ``ui.thread_controller`` — a send on its way; the conversation;
 - ``ui.session_controller`` — the audit trail, the lock and signing out;
 - ``ui.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
 
-The window holds no rule of its own: what may be sent is :func:`app.send.send_gate.reasons`,
-how a file is attached is :class:`app.drafts.attach.AttachPipeline`. Every slow step (staging,
-inspection, drawing pages, the gateway) runs through :mod:`ui.workers`.
+What may be sent is :func:`app.send.send_gate.reasons`, how a file is attached is
+:class:`app.drafts.attach.AttachPipeline`. Every slow step runs through :mod:`ui.workers`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -37,15 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.after_send.sent_list import SentItem
-from app.audit import AuditSession
 from app.drafts.attach import AttachPipeline
 from app.drafts.desk import Desk
 from app.drafts.draft_book import DraftBook
-from app.drafts.message_draft import Attachment, Draft
-from app.protocol.model import Case, Staff
+from app.drafts.draft_store import DraftStore
+from app.drafts.message_draft import Draft
+from app.outbox import OutboxJob
+from app.protocol.model import Staff
 from app.runtime.services import Services
-from app.send import send_gate
 from ui.accessibility import announce_status, expose_values
 from ui.attach_controller import AttachController
 from ui.attachments import AttachmentsPanel
@@ -58,19 +58,15 @@ from ui.lock import IdleWatch, LockPage
 from ui.originals_dialog import OriginalsOffer
 from ui.outbox_runner import OutboxRunner
 from ui.preview import PreviewPane
-from ui.review_dialog import ReviewDialog
-from ui.send_controller import SendController
-from ui.sent_view import SentView
+from ui.send_controller import SendBar, SendController
 from ui.session_controller import SessionController
 from ui.side_views import SideViews
-from ui.storage_view import StorageView
 from ui.style import apply_focus_style
 from ui.thread_controller import ThreadController
 from ui.thread_view import ThreadView
 from ui.waiting_controller import WaitingController
 from ui.waiting_panel import WaitingPanel
 from ui.window_actions import install_actions
-from ui.wrong_file_dialog import WrongFileDialog
 
 #: The conversation's (or the waiting send's) slot above the message, in pixels.
 CASE_SLOT_HEIGHT = 120
@@ -81,7 +77,6 @@ ATTACHMENTS_HEIGHT = 220
 PREFERRED_SIZE = (1400, 860)
 
 
-#: Focus must be seen wherever it is, on every control (keyboard users, WCAG 2.4.7).
 class MainWindow(QMainWindow):
     #: Emitted after a message was delivered (message id), for tests and the sent list.
     message_sent = Signal(str)
@@ -100,58 +95,32 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.staff = staff
-        #: Every unsent draft, each with its own case or new-case recipients.
-        self.book = DraftBook()
-        #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
-        self.draft = Draft()
-        #: The book and the sends that left it, until delivered or given back.
-        self.desk = Desk(self.book, services.outbox, staff.staff_id)
+        #: Every unsent draft, the one on screen (``desk.current``), and the sends that
+        #: left the book, until delivered or given back: the one owner of the drafts.
+        self.desk = Desk(DraftBook(), services.outbox, staff.staff_id)
 
         environment = tr("ui.sandbox_title") if services.uses_sandbox else ""
         self.setWindowTitle(
             " – ".join(p for p in ("Bifoga", environment, f"{staff.name}, {staff.unit}") if p)
         )
-        apply_focus_style()
+        apply_focus_style()  # focus seen on every control (keyboard users, WCAG 2.4.7)
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
-        #: After a delivered send: offer to delete the files picked (app/after_send/originals.py).
-        self.originals = OriginalsOffer(
-            self,
-            enabled=lambda: services.settings.offer_to_delete_originals,
-            staging_root=services.staging.root,
-            record_deleted=lambda sha256: self.audit_event(lambda a: a.original_deleted(sha256)),
-            locked=lambda: self.locked,
-        )
-        self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
+        self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
         self._build_widgets()
-
-        self.waiting = WaitingController(
-            self.desk, services.outbox, self.outbox_runner, self.waiting_panel
-        )
-        self.threads = ThreadController(services.client, self.thread_view)
-        self.drafts = DraftsController(self)
-        self.attaching = AttachController(
-            self,
-            AttachPipeline(
-                services.staging,
-                services.inspect_worker,
-                lambda: services.settings.clinic_phone_numbers,  # as saved now
-            ),
-        )
-        self.send_bar = SendController(self)
-        self.session = SessionController(self)
-        self.side_views = SideViews(self)
+        self._build_controllers()
         self._connect_widgets()
+        self._connect_controllers()
 
         self.actions_ = install_actions(
             self,
             {
-                "new_case": self.start_new_case,
+                "new_case": self.drafts.start_new_case,
                 "reload": self.drafts.load_cases,
-                "lock": self.lock,
-                "sign_out": self.sign_out,
+                "lock": self.session.lock,
+                "sign_out": self.session.sign_out,
                 "settings": self.side_views.show_settings,
-                "quit": self._quit,
+                "quit": self.close,
                 "attach": self._attach_if_possible,
                 "send": self.send_bar.send_clicked,
                 "go_to_reason": self.send_bar.go_to_first_reason,
@@ -159,8 +128,8 @@ class MainWindow(QMainWindow):
                 "focus_cases": self.case_list.setFocus,
                 "focus_message": self.focus_message,
                 "focus_preview": self.preview.scroll_area.setFocus,
-                "sent": self._open_sent,
-                "storage": self._open_storage,
+                "sent": self.side_views.show_sent,
+                "storage": self.side_views.show_storage,
                 "help": self.side_views.show_help,
             },
         )
@@ -169,8 +138,6 @@ class MainWindow(QMainWindow):
         # Labels say their values and the status bar is said aloud (ui/accessibility.py).
         expose_values(self, also=(self.reason_button,))
         announce_status(self.statusBar())
-        self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
-        self.idle.idle.connect(lambda: self.session.lock(idle=True))
 
         self.statusBar().showMessage(tr("ui.signed_in", name=staff.name))
         if services.purged_at_start:  # R8: what was kept too long is gone, and said so
@@ -179,7 +146,7 @@ class MainWindow(QMainWindow):
                 tr("ui.purged_at_start", count=services.purged_at_start, hours=hours)
             )
         self.session.open_audit()
-        self.update_gate()
+        self.send_bar.update_gate()
         self.drafts.load_cases()
         self.drafts.load_known_names()
         self.desk.load_unfinished()
@@ -211,9 +178,9 @@ class MainWindow(QMainWindow):
             )
         )
         middle_layout.addWidget(self.case_slot)
-        self.compose = ComposeView(self.draft)
+        self.compose = ComposeView(self.desk.current)
         middle_layout.addWidget(self.compose, 1)
-        self.attachments = AttachmentsPanel(self.draft)
+        self.attachments = AttachmentsPanel(self.desk.current)
         middle_layout.addWidget(self.attachments)
         # The files' area keeps one height whatever it holds (its findings scroll), and
         # the message takes the rest: a file selected or a finding more never moves
@@ -262,33 +229,126 @@ class MainWindow(QMainWindow):
         self._pages.addWidget(self.lock_page)
         self.setCentralWidget(self._pages)
 
+    def _build_controllers(self) -> None:
+        """One controller per responsibility, each given what it works with."""
+        services, staff, desk, runner = self.services, self.staff, self.desk, self.outbox_runner
+        self.waiting = WaitingController(desk, services.outbox, runner, self.waiting_panel)
+        self.threads = ThreadController(services.client, self.thread_view)
+        self.drafts = DraftsController(
+            desk,
+            DraftStore(services.staging.drafts_folder, staff.staff_id),
+            services.client,
+            services.staging,
+            self.cases_panel,
+            uses_sandbox=services.uses_sandbox,
+            answered=lambda: self.threads.answered,
+            parent=self,
+        )
+        session = self.session = SessionController(
+            services,
+            staff,
+            self.lock_page,
+            self.idle,
+            save_drafts=self.drafts.save_draft,
+            unsent_count=lambda: len(desk.unsent_drafts()),
+            busy_sending=self._busy_sending,
+            parent=self,
+        )
+        #: After a delivered send: offer to delete the files picked (app/after_send/originals.py).
+        self.originals = OriginalsOffer(
+            self,
+            enabled=lambda: services.settings.offer_to_delete_originals,
+            staging_root=services.staging.root,
+            record_deleted=lambda sha256: session.audit_event(lambda a: a.original_deleted(sha256)),
+            locked=lambda: session.locked,
+        )
+        pipeline = AttachPipeline(
+            services.staging,
+            services.inspect_worker,
+            lambda: services.settings.clinic_phone_numbers,  # as saved now
+        )
+        self.attaching = AttachController(
+            desk, pipeline, services.staging, self.preview, self.attachments, self
+        )
+        bar = SendBar(
+            self.reason_button,
+            self.send_button,
+            self.compose,
+            self.attachments,
+            self.preview,
+            self.case_list,
+        )
+        self.send_bar = SendController(desk, services, staff, bar, self)
+        self.side_views = SideViews(
+            services,
+            staff,
+            self.idle,
+            retry=runner.retry,
+            all_drafts=desk.all_drafts,
+            save_drafts=self.drafts.save_draft,
+            discard_draft=self.drafts.discard_draft_by_id,
+            parent=self,
+        )
+
     def _connect_widgets(self) -> None:
         cases, drafts, attaching = self.cases_panel, self.drafts, self.attaching
         cases.case_chosen.connect(drafts.case_chosen)
         cases.new_case_draft_chosen.connect(drafts.new_case_draft_chosen)
-        cases.new_case_requested.connect(self.start_new_case)
+        cases.new_case_requested.connect(drafts.start_new_case)
         cases.reload_requested.connect(drafts.load_cases)
-        self.threads.answered_changed.connect(drafts.refresh_case_marks)
-        self.threads.refresh_due.connect(drafts.load_cases)
-        self.waiting.draft_returned.connect(drafts.draft_returned)
-        self.waiting.marks_changed.connect(drafts.sends_changed)
-        self.waiting.problem.connect(self.show_problem)
-        self.waiting.status.connect(self.statusBar().showMessage)
-        self.compose.changed.connect(self.update_gate)
+        self.compose.changed.connect(self.send_bar.update_gate)
         # Recipients and kind decide the identity match, so the files' findings follow
         # (not on every key press in the text: that changes no finding).
         self.compose.addressing_changed.connect(self.attachments.refresh)
         files = self.attachments
         files.attach_requested.connect(attaching.choose_files)
-        files.files_dropped.connect(lambda paths: self.add_files([Path(p) for p in paths]))
+        files.files_dropped.connect(lambda paths: attaching.add_files([Path(p) for p in paths]))
         files.selected.connect(attaching.attachment_selected)
         files.remove_requested.connect(attaching.remove_attachment)
-        files.changed.connect(self.update_gate)
+        files.changed.connect(self.send_bar.update_gate)
         self.preview.page_seen.connect(attaching.page_seen)
         self.preview.page_count_known.connect(attaching.page_count_known)
         self.reason_button.clicked.connect(self.send_bar.go_to_first_reason)
         self.send_button.clicked.connect(self.send_bar.send_clicked)
         self.discard_button.clicked.connect(drafts.ask_discard_draft)
+
+    def _connect_controllers(self) -> None:
+        """The controllers never call each other: what one reports, the root hands on."""
+        drafts, attaching, send, session = self.drafts, self.attaching, self.send_bar, self.session
+        status = self.statusBar().showMessage
+        for controller in (drafts, attaching, send, session, self.side_views, self.waiting):
+            controller.status.connect(status)
+        for controller in (drafts, attaching, send, session, self.waiting):
+            controller.problem.connect(self.show_problem)
+        for controller in (attaching, send, self.side_views):
+            controller.audit.connect(session.audit_event)
+        drafts.draft_shown.connect(self._draft_shown)
+        drafts.new_case_started.connect(self.compose.recipients_edit.setFocus)
+        drafts.cases_loaded.connect(self.threads.check)
+        drafts.known_names.connect(self.compose.set_known_names)
+        self.threads.answered_changed.connect(drafts.refresh_case_marks)
+        self.threads.refresh_due.connect(drafts.load_cases)
+        self.waiting.draft_returned.connect(drafts.draft_returned)
+        self.waiting.marks_changed.connect(drafts.sends_changed)
+        attaching.changed.connect(send.update_gate)
+        attaching.other_draft_changed.connect(drafts.sends_changed)
+        attaching.inspected.connect(self.inspected)
+        send.gate_changed.connect(self.gate_changed)
+        send.edited.connect(drafts.save_soon)
+        send.handed_over.connect(self._handed_over)
+        send.delivered.connect(self._delivered)
+        runner = self.outbox_runner
+        runner.progressed.connect(send.job_progressed)
+        runner.progressed.connect(self.waiting.job_moved)
+        runner.progressed.connect(self.job_changed)
+        runner.ended.connect(self._job_ended)
+        runner.resuming.connect(send.outbox_resuming)
+        runner.resumed.connect(send.outbox_resumed)
+        self.job_changed.connect(self.side_views.job_changed)
+        session.lock_changed.connect(self._lock_changed)
+        session.close_requested.connect(self.close)
+        self.lock_changed.connect(lambda locked: None if locked else self.originals.show_next())
+        self.idle.idle.connect(lambda: session.lock(idle=True))
 
     def _set_tab_order(self) -> None:
         """Tab goes the way the screen reads: cases, the message, its files, the preview,
@@ -325,37 +385,72 @@ class MainWindow(QMainWindow):
             height = min(height, free.height() - 40) if free.height() < 900 else height
         self.resize(width, height)
 
-    # -- what the controllers share ------------------------------------------------------
+    # -- what the root hands on ----------------------------------------------------------
 
-    def holds(self, draft: Draft) -> bool:
-        """Whether ``draft`` is still being written (not sent or discarded)."""
-        return draft is self.draft or draft in self.book
+    def _draft_shown(self, draft: Draft) -> None:
+        """The desk's draft on screen changed: the message, its files, the preview, the
+        case's conversation or waiting send, and the send bar show it."""
+        self.compose.load_draft(draft)
+        if draft.kind.answers_a_case and draft.case is None:
+            self.compose.recipients_edit.clear()  # nothing on screen: nothing typed shows
+        self.attachments.load_draft(draft)
+        self.preview.show_attachment(None)
+        self.attaching.inspect_unchecked(draft)
+        if draft.attachments:
+            self.attachments.select(draft.attachments[0].id)
+        case_id = draft.case_id if draft.kind.answers_a_case else None
+        self.waiting.show_case(case_id)
+        self.threads.show_case(case_id)
+        self.show_whether_a_draft_is_open()
+        self.send_bar.update_gate()
 
-    def draft_holding(self, attachment: Attachment) -> Draft | None:
-        drafts = self.drafts.all_drafts()
-        return next((d for d in drafts if any(a is attachment for a in d.attachments)), None)
+    def _handed_over(self, job: OutboxJob, draft: Draft) -> None:
+        """A send was journalled: the desk keeps its draft beside the job, its files are
+        the job's, and the outbox runs it."""
+        self.waiting.handed_over(job, draft)
+        self.originals.expect(job.job_id, draft.attachments)
+        self.drafts.handed_over(draft)
+        self.outbox_runner.start(job.job_id)
 
-    @property
-    def busy_sending(self) -> bool:
+    def _job_ended(self, job: OutboxJob) -> None:
+        outcome = self.waiting.job_ended(job)  # a refused job's draft is back under its case
+        self.job_changed.emit(job)
+        self.originals.job_ended(job.job_id, job.state)
+        self.send_bar.job_ended(job, outcome)
+
+    def _delivered(self, job: OutboxJob) -> None:
+        self.drafts.load_cases()  # a reply answers its case; a counter-question makes it wait
+        if job.message_id:
+            self.message_sent.emit(job.message_id)
+
+    def _lock_changed(self, locked: bool) -> None:
+        self._pages.setCurrentWidget(self.lock_page if locked else self._work)
+        self.actions_.while_locked(locked)
+        if not locked:
+            self.show_whether_a_draft_is_open()
+            self.send_bar.update_gate()
+        self.lock_changed.emit(locked)
+        if not locked:
+            self.focus_message()
+
+    def _busy_sending(self) -> bool:
         return self.send_bar.sending or self.outbox_runner.busy
 
     def show_whether_a_draft_is_open(self) -> None:
         """With no case chosen there is nothing to write in: the message and its files
         wait for a case (or a new case), so that nothing is written for nobody."""
-        open_ = self.draft.case is not None or not self.draft.kind.answers_a_case
+        draft = self.desk.current
+        open_ = draft.case is not None or not draft.kind.answers_a_case
         for widget in (self.compose.subject_edit, self.compose.body_edit, self.attachments):
             widget.setEnabled(open_)
         self.discard_button.setEnabled(open_)
-        self.actions_.discard.setEnabled(open_ and not self.locked)
-
-    def show_locked(self, locked: bool) -> None:
-        self._pages.setCurrentWidget(self.lock_page if locked else self._work)
-        self.actions_.while_locked(locked)
+        self.actions_.discard.setEnabled(open_ and not self.session.locked)
 
     def focus_message(self) -> None:
-        if not self.draft.kind.answers_a_case:
+        draft = self.desk.current
+        if not draft.kind.answers_a_case:
             self.compose.recipients_edit.setFocus()
-        elif self.draft.case is not None:
+        elif draft.case is not None:
             self.compose.body_edit.setFocus()
         else:
             self.case_list.setFocus()
@@ -368,94 +463,17 @@ class MainWindow(QMainWindow):
         box.setObjectName("problem")
         box.open()
 
-    def audit_event(self, event: Callable[[AuditSession], object]) -> None:
-        self.session.audit_event(event)
-
-    def _quit(self) -> None:
-        self.close()
-
     def _attach_if_possible(self) -> None:
         if self.attachments.attach_button.isEnabled():
             self.attaching.choose_files()
         else:
             self.statusBar().showMessage(tr("ui.compose.heading_pick_case"))
 
-    def _open_sent(self) -> None:
-        self.side_views.show_sent()
-
-    def _open_storage(self) -> None:
-        self.side_views.show_storage()
-
-    # -- the window's own words for what its controllers do (tests and tools use them) --
-
-    @property
-    def cases(self) -> list[Case]:
-        return self.drafts.cases
-
-    @property
-    def reasons(self) -> list[send_gate.Reason]:
-        return self.send_bar.reasons
-
-    @property
-    def review_dialog(self) -> ReviewDialog | None:
-        return self.send_bar.review_dialog
-
-    @property
-    def locked(self) -> bool:
-        return self.session.locked
-
-    @property
-    def audit(self) -> AuditSession | None:
-        return self.session.audit
-
-    @property
-    def sent_view(self) -> SentView | None:
-        return self.side_views.sent_view
-
-    def add_files(self, paths: list[Path]) -> None:
-        self.attaching.add_files(paths)
-
-    def update_gate(self) -> None:
-        self.send_bar.update_gate()
-
-    def start_new_case(self) -> None:
-        self.drafts.start_new_case()
-
-    def select_case(self, case: Case) -> None:
-        self.drafts.select_case(case)
-
-    def save_draft(self) -> None:
-        self.drafts.save_draft()
-
-    def discard_draft(self) -> None:
-        self.drafts.discard_draft()
-
-    def discard_all_drafts(self) -> None:
-        self.drafts.discard_all_drafts()
-
-    def unsent_drafts(self) -> list[Draft]:
-        return self.drafts.unsent_drafts()
-
-    def lock(self) -> None:
-        self.session.lock()
-
-    def sign_out(self) -> None:
-        self.session.sign_out()
-
-    def show_sent(self) -> SentView:
-        return self.side_views.show_sent()
-
-    def start_wrong_file(self, item: SentItem) -> WrongFileDialog:
-        return self.side_views.start_wrong_file(item)
-
-    def show_storage(self) -> StorageView:
-        return self.side_views.show_storage()
-
     # -- leaving ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.session.cancel_login()  # no login of the lock waits for a closed window
-        if self.busy_sending:
+        if self._busy_sending():
             event.ignore()
             self.statusBar().showMessage(tr("ui.close.while_sending"))
             return
@@ -463,7 +481,7 @@ class MainWindow(QMainWindow):
             self.signed_out.emit()
             event.accept()
             return
-        unsent = self.unsent_drafts()
+        unsent = self.desk.unsent_drafts()
         if not unsent:
             event.accept()
             return
@@ -473,7 +491,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if choice is CloseChoice.DISCARD:
-            self.discard_all_drafts()
+            self.drafts.discard_all_drafts()
         else:
-            self.save_draft()  # found again at this clinician's next sign-in
+            self.drafts.save_draft()  # found again at this clinician's next sign-in
         event.accept()

@@ -1,60 +1,81 @@
 """The windows beside the message: "Skickat", "Fel fil skickad", "Lagring", the settings
-and the help (F1). Each is opened from the main window and reports back through it
-(the audit trail, the drafts), never around it.
+and the help (F1). It receives its collaborators (the services, the idle watch, small
+callables for the drafts and the outbox) and reports through signals that the composition
+root connects (the audit trail, the status bar).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.after_send.sent_list import SentItem
 from app.after_send.storage_report import KeptItem, kept_items
+from app.drafts.message_draft import Draft
+from app.outbox import OutboxJob
+from app.protocol.model import Staff
+from app.runtime.services import Services
 from ui.help_window import HelpWindow
 from ui.i18n import tr
+from ui.lock import IdleWatch
 from ui.sent_view import SentView
 from ui.storage_view import StorageView
 from ui.wrong_file_dialog import WrongFileDialog
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
-
 
 class SideViews(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
+    #: An audit record to write (called with the session's ``AuditSession``).
+    audit = Signal(object)
+    #: A sentence for the status bar.
+    status = Signal(str)
+
+    def __init__(
+        self,
+        services: Services,
+        staff: Staff,
+        idle: IdleWatch,
+        *,
+        retry: Callable[[str], None],
+        all_drafts: Callable[[], list[Draft]],
+        save_drafts: Callable[[], None],
+        discard_draft: Callable[[str], None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._staff = staff
+        self._idle = idle
+        self._retry = retry
+        self._all_drafts = all_drafts
+        self._save_drafts = save_drafts
+        self._discard_draft = discard_draft
+        self._parent = parent
         self.sent_view: SentView | None = None
 
     def show_settings(self) -> None:
         from ui.settings_dialog import open_settings_dialog
 
-        w = self._window
-        if open_settings_dialog(w, w.services.settings):
+        settings = self._services.settings
+        if open_settings_dialog(self._parent, settings):
             # The settings declared live (app.config.settings.Spec.live) take effect now; the
             # preview reads its own each time, the lock time is told here.
-            w.idle.set_timeout(int(w.services.settings.lock_after_minutes * 60_000))
-            w.statusBar().showMessage(tr("ui.settings.saved"))
+            self._idle.set_timeout(int(settings.lock_after_minutes * 60_000))
+            self.status.emit(tr("ui.settings.saved"))
 
     def show_help(self) -> None:
-        w = self._window
-        dialog = HelpWindow(w.services.settings.contacts, w)
+        dialog = HelpWindow(self._services.settings.contacts, self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def show_sent(self) -> SentView:
         """The "Skickat" window (one; brought forward if it is open)."""
-        w = self._window
         if self.sent_view is None:
+            services = self._services
             view = SentView(
-                w.services.outbox,
-                w.services.client,
-                w.staff.staff_id,
-                w.outbox_runner.retry,
-                w,
+                services.outbox, services.client, self._staff.staff_id, self._retry, self._parent
             )
-            w.job_changed.connect(view.job_changed)
             view.wrong_file_requested.connect(self.start_wrong_file)
             self.sent_view = view
         self.sent_view.show()
@@ -63,32 +84,33 @@ class SideViews(QObject):
         self.sent_view.reload()
         return self.sent_view
 
+    def job_changed(self, job: OutboxJob) -> None:
+        """An outbox job moved on or ended: "Skickat", if open, follows it."""
+        if self.sent_view is not None:
+            self.sent_view.job_changed(job)
+
     def start_wrong_file(self, item: SentItem) -> WrongFileDialog:
         """The deviation routine for a sent message (docs/requirements.md R9, R10)."""
-        w = self._window
-        settings = w.services.settings
+        settings = self._services.settings
         dialog = WrongFileDialog(
             item,
-            sender=w.staff,
-            client=w.services.client,
+            sender=self._staff,
+            client=self._services.client,
             contacts=settings.contacts,
             portal_url=settings.service_portal_url,
-            parent=w,
+            parent=self._parent,
         )
+        audit = self.audit.emit
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.retraction_changed.connect(self._refresh_sent)
         dialog.retraction_requested.connect(
-            lambda message_id, shas: w.audit_event(
-                lambda a: a.retraction(message_id, shas, "requested")
-            )
+            lambda message_id, shas: audit(lambda a: a.retraction(message_id, shas, "requested"))
         )
         dialog.retraction_finished.connect(
-            lambda message_id, shas, status: w.audit_event(
-                lambda a: a.retraction(message_id, shas, status)
-            )
+            lambda message_id, shas, status: audit(lambda a: a.retraction(message_id, shas, status))
         )
         dialog.report_made.connect(
-            lambda message_id, shas, digest: w.audit_event(
+            lambda message_id, shas, digest: audit(
                 lambda a: a.deviation_report(message_id, shas, digest)
             )
         )
@@ -104,21 +126,21 @@ class SideViews(QObject):
 
     def show_storage(self) -> StorageView:
         """What is kept on this computer, how old and why, with delete (R8, R11)."""
-        w = self._window
-        settings = w.services.settings
+        services = self._services
+        settings = services.settings
 
         def items() -> list[KeptItem]:
-            w.save_draft()
-            jobs = w.services.outbox.jobs(w.staff.staff_id)
-            return kept_items(w.services.staging, w.drafts.all_drafts(), jobs)
+            self._save_drafts()
+            jobs = services.outbox.jobs(self._staff.staff_id)
+            return kept_items(services.staging, self._all_drafts(), jobs)
 
         view = StorageView(
             items,
-            w.drafts.discard_draft_by_id,
-            folder=str(w.services.staging.root),
+            self._discard_draft,
+            folder=str(services.staging.root),
             retention_hours=settings.retention_hours,
             contacts=settings.contacts,
-            parent=w,
+            parent=self._parent,
         )
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         view.show()

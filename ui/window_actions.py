@@ -7,7 +7,7 @@ shortcuts from :data:`SHORTCUTS`, so the list shown is the list bound.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -68,7 +68,9 @@ class WindowActions:
                 action.setEnabled(not locked)
 
 
-def install_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]) -> WindowActions:
+def install_actions(
+    window: QMainWindow, handlers: Mapping[str, Callable[[], object]]
+) -> WindowActions:
     """Menus Arkiv / Meddelande / Visa / Hjälp with the window's actions."""
     keys = dict(SHORTCUTS)
 

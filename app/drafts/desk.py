@@ -14,8 +14,14 @@ the job, so that
   instead of being sent.
 
 Waiting drafts are saved with the book (:meth:`drafts_to_save`), so after a restart
-each is found again beside its job (:meth:`restore`). Plain data, no Qt: the window's
-controllers ask the desk and show what it says.
+each is found again beside its job (:meth:`restore`).
+
+The desk also owns the draft on screen (:attr:`Desk.current`): switching to a case's
+draft, a new case or nothing; which drafts go into the book (one with its case or its
+own recipients, never an empty one for nobody); the drafts restored at sign-in (those
+already in the outbox stay beside their jobs, a reply with no case becomes a new case);
+and where a draft given back goes. Plain data, no Qt: the window's controllers ask the
+desk and show what it says.
 """
 
 from __future__ import annotations
@@ -24,11 +30,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.drafts.draft_book import DraftBook
-from app.drafts.draft_store import has_content
-from app.drafts.message_draft import Draft
+from app.drafts.draft_store import RestoredDrafts, has_content
+from app.drafts.message_draft import Attachment, Draft
 from app.outbox import JobState, Outbox, OutboxJob
 from app.outbox.journal import IN_PROGRESS
-from app.protocol.model import MessageKind
+from app.protocol.model import Case, MessageKind
 
 #: The code a job taken back into its draft ends with (FAILED: it is never sent).
 TAKEN_BACK = "outbox.taken_back"
@@ -89,12 +95,109 @@ class WaitingSend:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What :meth:`Desk.restore_saved` put back into the book."""
+
+    #: The drafts booked again (not those kept beside their jobs), first shown first.
+    drafts: list[Draft]
+    #: The one to put on screen (the one on screen when saved, else the first), or None.
+    current: Draft | None
+    #: Names of files whose working copy is gone.
+    missing_files: list[str]
+
+
 class Desk:
     def __init__(self, book: DraftBook, outbox: Outbox, staff_id: str) -> None:
         self.book = book
         self._outbox = outbox
         self._staff_id = staff_id
         self._waiting: dict[str, WaitingSend] = {}
+        #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
+        self.current = Draft()
+
+    # -- the draft on screen ----------------------------------------------------------------
+
+    def show(self, draft: Draft) -> bool:
+        """Put ``draft`` on screen; False when it already was. A draft with its case, or
+        a new case with its own recipients, is in the book from now on; a reply with no
+        case is not (there is nothing to keep for nobody)."""
+        if draft is self.current:
+            return False
+        self.current = draft
+        if draft not in self.book and (draft.case is not None or not draft.kind.answers_a_case):
+            self.book.add(draft)
+        return True
+
+    def show_blank(self) -> Draft:
+        """Nothing on screen: the clinician chooses a case or starts a new one."""
+        self.current = Draft()
+        return self.current
+
+    def for_case(self, case: Case, default_subject: str) -> Draft:
+        """The case's own draft (a fresh reply if it has none), not yet shown."""
+        return self.book.for_case(case, default_subject)
+
+    def for_case_id(self, case_id: str) -> Draft | None:
+        """The draft of a case that is no longer open, if one is kept."""
+        return self.book.case_draft(case_id)
+
+    def new_case(self) -> Draft:
+        return self.book.new_case()
+
+    def draft(self, draft_id: str) -> Draft | None:
+        return next((d for d in self.all_drafts() if d.draft_id == draft_id), None)
+
+    def holds(self, draft: Draft) -> bool:
+        """Whether ``draft`` is still being written (not sent or discarded)."""
+        return draft is self.current or draft in self.book
+
+    def draft_holding(self, attachment: Attachment) -> Draft | None:
+        """The draft being written that holds ``attachment`` (None once it was removed,
+        sent or discarded)."""
+        return next(
+            (d for d in self.all_drafts() if any(a is attachment for a in d.attachments)), None
+        )
+
+    def all_drafts(self) -> list[Draft]:
+        """The book's drafts, and the one on screen if it is not among them."""
+        drafts = list(self.book)
+        return drafts if self.current in self.book else [*drafts, self.current]
+
+    def unsent_drafts(self) -> list[Draft]:
+        """The drafts with something written or attached (what closing asks about)."""
+        return [d for d in self.all_drafts() if has_content(d)]
+
+    def forget(self, draft: Draft) -> bool:
+        """A draft sent or discarded leaves the book; True when it was on screen (and
+        nothing is shown now)."""
+        self.book.remove(draft)
+        if draft is not self.current:
+            return False
+        self.show_blank()
+        return True
+
+    def shows_returned(self, draft: Draft) -> bool:
+        """Whether a draft given back goes on screen: when its own case is shown there,
+        or no case at all (it never takes the place of another case's draft)."""
+        shown = self.current
+        return (shown.case is None and shown.kind.answers_a_case) or (
+            shown.case_id is not None and shown.case_id == draft.case_id
+        )
+
+    def restore_saved(self, restored: RestoredDrafts) -> Restored:
+        """The drafts saved for this clinician, at sign-in. One already journalled in the
+        outbox stays beside its job (:meth:`restore`: the outbox sends it once, and a
+        refused one comes back without its sign-off); the others go into the book, a
+        reply with no case as a new case (:func:`addressable`)."""
+        kept = [r for r in restored.drafts if not self.restore(r.draft)]
+        for item in kept:
+            self.book.add(addressable(item.draft))
+        missing = [name for item in kept for name in item.missing_files]
+        if not kept:
+            return Restored([], None, missing)
+        current = restored.current if restored.current in kept else kept[0]
+        return Restored([r.draft for r in kept], current.draft, missing)
 
     # -- what is on its way ---------------------------------------------------------------
 
@@ -199,6 +302,15 @@ class Desk:
                 self.book.remove(other)
         self.book.put_first(draft)
         return draft
+
+
+def addressable(draft: Draft) -> Draft:
+    """A restored draft as the book keeps it. One saved before drafts belonged to their
+    case may be a reply without a case: it becomes a new case with no recipients, so that
+    it can be seen, kept or discarded, and goes to nobody until the clinician addresses it."""
+    if draft.kind.answers_a_case and draft.case is None:
+        draft.kind = MessageKind.NEW_CASE
+    return draft
 
 
 def _same_place(one: Draft, other: Draft) -> bool:

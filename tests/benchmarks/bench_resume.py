@@ -63,7 +63,7 @@ def _start_and_resume(settings: Settings, gateway: Path, journal: Path) -> tuple
         elapsed = time.perf_counter() - started
     finally:
         if window is not None:
-            window.discard_all_drafts()
+            window.drafts.discard_all_drafts()
             window.close()
             window.deleteLater()
         from ui.workers import wait_for_all

@@ -71,7 +71,7 @@ def _bifoga_once(app: object, services: object) -> float:
     _wait(app, lambda: window.case_list.count() > 0)
     ended = time.perf_counter()
     assert robot.code_sent_at is not None
-    window.discard_all_drafts()
+    window.drafts.discard_all_drafts()
     window.close()
     window.deleteLater()
     dialog.deleteLater()

@@ -83,13 +83,13 @@ def test_the_window_and_its_dialogs_say_their_values_and_announce_changes(
     qtbot.waitUntil(lambda: any("Meddelandet är skickat" in t for t in announced), timeout=10_000)
 
     # Skickat and Fel fil skickad.
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     assert _said(view.status)[0] == view.status.text()
     assert not _value_labels_say_their_values(view)
     with qtbot.waitSignal(view.wrong_file_requested) as asked:
         view.wrong_file_button.click()
-    wrong = window.start_wrong_file(asked.args[0])
+    wrong = window.side_views.start_wrong_file(asked.args[0])
     assert not _value_labels_say_their_values(wrong)
     announced.clear()
     with qtbot.waitSignal(wrong.retraction_changed, timeout=10_000):

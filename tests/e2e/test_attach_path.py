@@ -62,15 +62,15 @@ def test_each_file_goes_into_the_pipeline_once_and_keeps_where_it_was_chosen(
     again = tmp_path / "Brev igen.pdf"
     again.write_bytes(letter.read_bytes())
     answer = write_text_pdf(tmp_path / "Svar.pdf", [["Svar på frågan"]])
-    window.add_files([letter, again, answer])
+    window.attaching.add_files([letter, again, answer])
     qtbot.waitUntil(lambda: len(recording.answered) == 3, timeout=20_000)
     qtbot.waitUntil(
-        lambda: all(a.report is not None for a in window.draft.attachments), timeout=30_000
+        lambda: all(a.report is not None for a in window.desk.current.attachments), timeout=30_000
     )
     assert recording.asked == [letter, again, answer]  # once each, in the order chosen
     assert [type(o).__name__ for o in recording.answered] == ["Staged", "Duplicate", "Staged"]
-    assert [a.original for a in window.draft.attachments] == [letter, answer]
-    assert [a.filename for a in window.draft.attachments] == ["Brev.pdf", "Svar.pdf"]
+    assert [a.original for a in window.desk.current.attachments] == [letter, answer]
+    assert [a.filename for a in window.desk.current.attachments] == ["Brev.pdf", "Svar.pdf"]
     assert len(services.staging.held()) == 2  # the duplicate's copy is gone
 
 
@@ -83,11 +83,11 @@ def test_a_refusal_from_the_pipeline_is_said_and_the_draft_keeps_its_files(
         services.staging,
         _CleaningCrashes(services.inspect_worker),  # type: ignore[arg-type]
     )
-    window.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
+    window.attaching.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
     message = window.statusBar().currentMessage
     qtbot.waitUntil(lambda: "Remiss.pdf kunde inte bifogas" in message(), timeout=20_000)
     assert "Spara den på nytt" in message()  # says what to do
-    assert window.draft.attachments == []
+    assert window.desk.current.attachments == []
     assert services.staging.held() == []
 
 
@@ -100,15 +100,17 @@ def test_the_limit_counts_the_files_still_waiting_to_be_attached(
         write_text_pdf(tmp_path / f"Bilaga {n}.pdf", [[f"Bilaga nummer {n}"]])
         for n in range(MAX_ATTACHMENTS_PER_MESSAGE + 2)
     ]
-    window.add_files(files)  # all at once: none attached yet when the limit is checked
+    window.attaching.add_files(files)  # all at once: none attached yet when the limit is checked
     problems = [box.text() for box in window.findChildren(QMessageBox, "problem")]
     assert problems == [tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)]
     qtbot.waitUntil(
         lambda: (
-            len(window.draft.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
-            and all(a.report is not None for a in window.draft.attachments)
+            len(window.desk.current.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
+            and all(a.report is not None for a in window.desk.current.attachments)
         ),
         timeout=60_000,
     )
-    assert [a.original for a in window.draft.attachments] == files[:MAX_ATTACHMENTS_PER_MESSAGE]
+    assert [a.original for a in window.desk.current.attachments] == files[
+        :MAX_ATTACHMENTS_PER_MESSAGE
+    ]
     assert len(services.staging.held()) == MAX_ATTACHMENTS_PER_MESSAGE

@@ -26,10 +26,10 @@ def test_an_unsent_draft_is_restored_for_the_same_clinician_only(
     first.hide()  # the window is gone without a goodbye, as in a crash
 
     other = open_window(qtbot, services, "bertil")
-    assert other.draft.body == "" and other.draft.attachments == []
+    assert other.desk.current.body == "" and other.desk.current.attachments == []
 
     again = open_window(qtbot, services, "anna")
-    draft = again.draft
+    draft = again.desk.current
     assert draft.body == "Hej Gunnar! Receptet är förnyat."
     assert draft.case is not None and draft.case.case_id == "2024-119"
     assert "återställda" in again.statusBar().currentMessage()

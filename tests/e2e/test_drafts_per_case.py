@@ -30,13 +30,13 @@ def test_switching_cases_with_the_mouse_keeps_each_draft_with_its_case(
 ) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")  # Karin Berg
-    karin = window.draft
+    karin = window.desk.current
     window.compose.subject_edit.setText("Ditt provsvar")
     window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar.")
     letter = attach(qtbot, window, write_text_pdf(tmp_path / "Svar.pdf", numbered_pages(1)))
 
     pick_case(window, "2024-119")  # Gunnar Lindqvist
-    gunnar = window.draft
+    gunnar = window.desk.current
     assert gunnar is not karin
     assert gunnar.recipients == ["194501103297"]
     assert window.compose.body_edit.toPlainText() == ""
@@ -48,7 +48,7 @@ def test_switching_cases_with_the_mouse_keeps_each_draft_with_its_case(
     window.compose.body_edit.setPlainText("Hej Gunnar! Receptet är förnyat.")
 
     pick_case(window, "2024-118")
-    assert window.draft is karin
+    assert window.desk.current is karin
     assert karin.recipients == ["196801029288"]
     assert window.compose.subject_edit.text() == "Ditt provsvar"
     assert window.compose.body_edit.toPlainText() == "Hej Karin! Här är ditt provsvar."
@@ -56,7 +56,7 @@ def test_switching_cases_with_the_mouse_keeps_each_draft_with_its_case(
     assert gunnar.body == "Hej Gunnar! Receptet är förnyat." and gunnar.attachments == []
 
     # Both are saved, each with its own case.
-    window.save_draft()
+    window.drafts.save_draft()
     restored = DraftStore(services.staging.drafts_folder, "anna").load()
     assert restored is not None
     saved = {r.draft.case.case_id: r.draft for r in restored.drafts if r.draft.case}
@@ -71,18 +71,18 @@ def test_keys_in_the_case_list_move_between_cases_and_leave_each_draft_where_it_
 ) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
-    karin = window.draft
+    karin = window.desk.current
     window.compose.body_edit.setPlainText("Till Karin")
     window.case_list.setFocus()
     QTest.keyClick(window.case_list, Qt.Key.Key_Down)
-    assert window.draft is not karin and window.draft.case is not None
-    assert window.draft.case.case_id == "2024-119"
+    assert window.desk.current is not karin and window.desk.current.case is not None
+    assert window.desk.current.case.case_id == "2024-119"
     assert window.compose.body_edit.toPlainText() == ""
     QTest.keyClick(window.case_list, Qt.Key.Key_PageDown)
-    assert window.draft.case is not None and window.draft.case.case_id != "2024-118"
-    assert window.draft.body == ""
+    assert window.desk.current.case is not None and window.desk.current.case.case_id != "2024-118"
+    assert window.desk.current.body == ""
     QTest.keyClick(window.case_list, Qt.Key.Key_Home)
-    assert window.draft is karin and window.compose.body_edit.toPlainText() == "Till Karin"
+    assert window.desk.current is karin and window.compose.body_edit.toPlainText() == "Till Karin"
 
 
 def test_a_file_still_being_staged_goes_to_the_draft_it_was_chosen_for(
@@ -90,12 +90,12 @@ def test_a_file_still_being_staged_goes_to_the_draft_it_was_chosen_for(
 ) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
-    karin = window.draft
+    karin = window.desk.current
     path = write_text_pdf(tmp_path / "Provsvar.pdf", numbered_pages(2))
     with qtbot.waitSignal(window.inspected, timeout=30_000):
-        window.add_files([path])
+        window.attaching.add_files([path])
         pick_case(window, "2024-120")  # before the file is staged and inspected
-    other = window.draft
+    other = window.desk.current
     assert other is not karin and other.attachments == []
     assert [a.filename for a in karin.attachments] == ["Provsvar.pdf"]
     assert window.attachments.list.count() == 0
@@ -106,18 +106,18 @@ def test_a_new_case_draft_keeps_its_recipients_when_a_case_is_chosen(
     qtbot: QtBot, services: Services
 ) -> None:
     window = open_window(qtbot, services)
-    window.start_new_case()
-    new_case = window.draft
+    window.drafts.start_new_case()
+    new_case = window.desk.current
     window.compose.recipients_edit.setPlainText("19680102-9288\n19450110-3297")
     window.compose.body_edit.setPlainText("Kallelse till vaccination")
     pick_case(window, "2024-121")
-    assert window.draft.recipients == ["193801029202"] and window.draft.body == ""
+    assert window.desk.current.recipients == ["193801029202"] and window.desk.current.body == ""
     assert new_case.recipients == ["196801029288", "194501103297"]
     rows = [window.case_list.item(i).text() for i in range(window.case_list.count())]
     assert any("Nytt ärende (utkast)" in row and "2 mottagare" in row for row in rows)
     row = next(i for i, text in enumerate(rows) if "Nytt ärende (utkast)" in text)
     window.case_list.setCurrentRow(row)
-    assert window.draft is new_case
+    assert window.desk.current is new_case
     assert "19450110-3297" in window.compose.recipients_edit.toPlainText()
     assert window.compose.body_edit.toPlainText() == "Kallelse till vaccination"
 
@@ -125,15 +125,15 @@ def test_a_new_case_draft_keeps_its_recipients_when_a_case_is_chosen(
 def test_discarding_a_draft_keeps_the_other_cases_drafts(qtbot: QtBot, services: Services) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
-    karin = window.draft
+    karin = window.desk.current
     karin.body = "Till Karin"
     pick_case(window, "2024-119")
     window.compose.body_edit.setPlainText("Till Gunnar")
-    window.discard_draft()
-    assert window.draft.case is None and window.compose.body_edit.toPlainText() == ""
-    assert karin in window.book and window.book.case_draft("2024-119") is None
+    window.drafts.discard_draft()
+    assert window.desk.current.case is None and window.compose.body_edit.toPlainText() == ""
+    assert karin in window.desk.book and window.desk.book.case_draft("2024-119") is None
     pick_case(window, "2024-119")
-    assert window.draft.body == "" and window.draft.subject == "Sv: Recept"
+    assert window.desk.current.body == "" and window.desk.current.subject == "Sv: Recept"
 
 
 def test_one_resident_in_three_scripts_is_one_recipient_and_the_foreign_line_is_named(
@@ -142,11 +142,11 @@ def test_one_resident_in_three_scripts_is_one_recipient_and_the_foreign_line_is_
     # Issue 21: fullwidth digits are the same resident (a duplicate); Arabic-Indic digits
     # are refused with the line they stand on, never made a second recipient.
     window = open_window(qtbot, services)
-    window.start_new_case()
+    window.drafts.start_new_case()
     window.compose.recipients_edit.setPlainText(
         "19680102-9288\n１９６８０１０２－９２８８\n١٩٦٨٠١٠٢-٩٢٨٨"
     )
-    assert window.draft.recipients == ["196801029288"]
+    assert window.desk.current.recipients == ["196801029288"]
     label = window.compose.recipient_label.text()
     assert "Rad 3:" in label and "annan skrift" in label
     assert "Dubbletter som räknas en gång: 1" in label

@@ -71,7 +71,7 @@ def test_closing_with_a_draft_saves_it_by_default(
     assert seen[1][0] == "Spara och stäng" and "1 osänt utkast" in seen[1][1]
     assert window.isVisible() is not closed
     if not closed:  # still open, the draft with it
-        assert [d.body for d in window.unsent_drafts()] == [
+        assert [d.body for d in window.desk.unsent_drafts()] == [
             "Hej Karin! Provsvaret kommer i morgon."
         ]
         return

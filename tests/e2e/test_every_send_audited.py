@@ -28,7 +28,7 @@ def test_a_text_only_send_of_each_kind_is_audited(
 ) -> None:
     window = open_window(qtbot, services)
     if kind is MessageKind.NEW_CASE:
-        window.start_new_case()
+        window.drafts.start_new_case()
         window.compose.recipients_edit.setPlainText("19680102-9288")
         window.compose.subject_edit.setText("Påminnelse")
     else:

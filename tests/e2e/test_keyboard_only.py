@@ -71,14 +71,14 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     QTest.keyClick(window, Qt.Key.Key_1, CTRL)
     assert _focused() is window.case_list
     QTest.keyClick(window.case_list, Qt.Key.Key_Down)
-    assert window.draft.case is not None and window.draft.case.case_id == "2024-118"
+    assert window.desk.current.case is not None and window.desk.current.case.case_id == "2024-118"
 
     # Write: Ctrl+2 to the message text; Tab leaves it (no tab character in the text).
     QTest.keyClick(window, Qt.Key.Key_2, CTRL)
     assert _focused() is window.compose.body_edit
     _type(_focused(), "Hej Karin! Här är ditt provsvar.")
     QTest.keyClick(_focused(), Qt.Key.Key_Tab)
-    assert window.draft.body == "Hej Karin! Här är ditt provsvar."
+    assert window.desk.current.body == "Hej Karin! Här är ditt provsvar."
     assert _focused() is window.attachments.attach_button
 
     # Attach: Ctrl+O; in the file dialog, type the path and press Enter.
@@ -102,7 +102,7 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     QTimer.singleShot(50, choose_in_dialog)
     with qtbot.waitSignal(window.inspected, timeout=30_000):
         QTest.keyClick(window, Qt.Key.Key_O, CTRL)
-    (attachment,) = window.draft.attachments
+    (attachment,) = window.desk.current.attachments
     qtbot.waitUntil(lambda: attachment.page_count == 2, timeout=10_000)
     # The window manager gives the window back its focus when the dialog closes (the
     # offscreen platform has none, so the test does what it would).
@@ -120,7 +120,7 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     # sender at the provider first: refused, and the focus stays on the button.
     qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
     QTest.keyClick(window, Qt.Key.Key_Return, CTRL)
-    dialog = window.review_dialog
+    dialog = window.send_bar.review_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     dialog.activateWindow()  # what the window manager does for a new dialog
@@ -146,7 +146,9 @@ def test_the_whole_path_by_keyboard_alone(qtbot: QtBot, services: Services, tmp_
     as_person(services, "bertil")
     with qtbot.waitSignal(dialog.finished, timeout=20_000):
         QTest.keyClick(_focused(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.draft.sign_off is not None or not window.draft.attachments)
+    qtbot.waitUntil(
+        lambda: window.desk.current.sign_off is not None or not window.desk.current.attachments
+    )
 
     # Send: Ctrl+Return again.
     window.activateWindow()
@@ -198,7 +200,7 @@ def test_the_sent_view_and_the_wrong_file_dialog_have_one_control_per_alt_letter
     from ui.wrong_file_dialog import WrongFileDialog
 
     window = open_window(qtbot, services)
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     assert shared_mnemonics(view) == []
     item = SentItem(

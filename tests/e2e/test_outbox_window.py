@@ -45,5 +45,5 @@ def test_an_unfinished_send_is_delivered_once_when_the_window_opens(
     )
     delivered = [d for d in _ledger(services) if d.get("idempotency_key") == job.idempotency_key]
     assert sorted(str(d["resident_id"]) for d in delivered) == sorted(recipients)
-    assert window.unsent_drafts() == [], "the journalled draft is not offered again"
+    assert window.desk.unsent_drafts() == [], "the journalled draft is not offered again"
     assert not any(f.path.exists() for f in job.files), "working copies deleted once delivered"

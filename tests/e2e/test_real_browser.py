@@ -134,7 +134,7 @@ def test_sign_in_approve_and_deliver_in_a_real_browser(
     assert "Du godkänner" in page and "Godkänn och signera" in page
     assert "Anna Andersson skickar ett svar i ärende 2024-118" in page
     assert "Provsvar.pdf (2 sidor) med personuppgifter" in page
-    sign_off = window.draft.sign_off
+    sign_off = window.desk.current.sign_off
     assert sign_off is not None and sign_off.reviewer_name == "Bertil Berg"
 
     # Sent, and in the resident's inbox, as the resident's browser shows it.

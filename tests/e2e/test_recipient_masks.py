@@ -17,7 +17,7 @@ def test_two_residents_born_the_same_day_are_shown_distinguishable(
     qtbot: QtBot, services: Services
 ) -> None:
     window = open_window(qtbot, services)
-    window.start_new_case()
+    window.drafts.start_new_case()
     window.compose.recipients_edit.setPlainText(f"{FIRST}\n{SECOND}")
     names = window.compose.recipient_names
     qtbot.waitUntil(lambda: names.count() == 2)

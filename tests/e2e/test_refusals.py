@@ -35,10 +35,10 @@ def test_a_file_that_is_not_what_it_says_is_refused_with_a_reason(
     window.compose.body_edit.setPlainText("Utkastet ska finnas kvar.")
     path = tmp_path / name
     path.write_bytes(content)
-    window.add_files([path])
+    window.attaching.add_files([path])
     qtbot.waitUntil(lambda: expected in window.statusBar().currentMessage(), timeout=10_000)
-    assert window.draft.attachments == []
-    assert window.draft.body == "Utkastet ska finnas kvar."
+    assert window.desk.current.attachments == []
+    assert window.desk.current.body == "Utkastet ska finnas kvar."
     assert services.staging.held() == [], "nothing of a refused file stays in staging"
 
 
@@ -51,8 +51,8 @@ def test_a_pdf_header_followed_by_garbage_is_blocked_and_the_send_bar_says_so(
     broken = tmp_path / "Trasig.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
     with qtbot.waitSignal(window.inspected, timeout=30_000):
-        window.add_files([broken])
-    (attachment,) = window.draft.attachments
+        window.attaching.add_files([broken])
+    (attachment,) = window.desk.current.attachments
     assert attachment.report is not None and attachment.report.blocked
     assert not window.send_button.isEnabled()
     assert "Trasig.pdf kan inte skickas" in window.reason_button.text()
@@ -63,7 +63,7 @@ def test_a_pdf_header_followed_by_garbage_is_blocked_and_the_send_bar_says_so(
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert window.attachments.list.hasFocus()
     qtbot.keyClick(window.attachments.list, Qt.Key.Key_Delete)
-    assert window.draft.attachments == []
+    assert window.desk.current.attachments == []
     assert services.staging.held() == [], "its working copy went with it"
 
 
@@ -73,16 +73,19 @@ def test_the_case_list_getting_focus_never_changes_whom_the_message_is_for(
     from PySide6.QtCore import QItemSelectionModel
 
     window = open_window(qtbot, services)
-    window.start_new_case()
+    window.drafts.start_new_case()
     window.compose.recipients_edit.setPlainText("19680102-9288")
-    new_case = window.draft
+    new_case = window.desk.current
     # What Qt does when the list gets focus: a current row, nothing selected.
     window.case_list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
-    assert window.draft is new_case and window.draft.case is None
-    assert window.draft.recipients == ["196801029288"]
+    assert window.desk.current is new_case and window.desk.current.case is None
+    assert window.desk.current.recipients == ["196801029288"]
     window.case_list.setCurrentRow(1)  # a real choice: that case's own draft
-    assert window.draft.case is not None and window.draft.case.case_id == window.cases[1].case_id
-    assert window.draft is not new_case and new_case.recipients == ["196801029288"]
+    assert (
+        window.desk.current.case is not None
+        and window.desk.current.case.case_id == window.drafts.cases[1].case_id
+    )
+    assert window.desk.current is not new_case and new_case.recipients == ["196801029288"]
 
 
 def test_a_file_naming_another_resident_is_flagged_in_that_residents_case(
@@ -96,7 +99,7 @@ def test_a_file_naming_another_resident_is_flagged_in_that_residents_case(
     letter = write_text_pdf(tmp_path / "Provsvar.pdf", [["Personnummer: 19680102-9288"]])
     attach(qtbot, window, letter)
     assert "inte tillhör mottagaren" in window.attachments.findings_label.text()
-    blocked = [r for r in window.reasons if r.code == "send.file_blocked"]
+    blocked = [r for r in window.send_bar.reasons if r.code == "send.file_blocked"]
     assert [r.param_dict["finding"] for r in blocked] == ["personal_data.other_person"]
 
 
@@ -113,9 +116,9 @@ def test_a_file_attached_twice_is_refused_and_the_first_stays_on_screen(
     again = tmp_path / "Brev igen.pdf"
     again.write_bytes(letter.read_bytes())
     with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
-        window.add_files([again])  # its first page is shown at once, drawn ahead
+        window.attaching.add_files([again])  # its first page is shown at once, drawn ahead
     qtbot.waitUntil(lambda: "redan bifogad" in window.statusBar().currentMessage(), timeout=10_000)
-    assert window.draft.attachments == [first]
+    assert window.desk.current.attachments == [first]
     assert window.preview.attachment is first  # back to the file that is attached
     assert window.preview.current_page == 0  # and to the page the clinician was reading
     assert window.preview.title.full_text() == "Brev.pdf"
@@ -139,10 +142,10 @@ def test_a_file_that_cannot_be_staged_after_its_first_page_was_shown_is_taken_aw
 
     monkeypatch.setattr(services.staging, "stage", unreadable)
     with qtbot.waitSignal(window.preview.page_painted, timeout=10_000):
-        window.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
+        window.attaching.add_files([write_text_pdf(tmp_path / "Remiss.pdf", numbered_pages(1))])
     message = window.statusBar().currentMessage
     qtbot.waitUntil(lambda: "Remiss.pdf kunde inte läsas" in message(), timeout=10_000)
-    assert window.draft.attachments == []
+    assert window.desk.current.attachments == []
     assert window.preview.page_view.image() is None  # nothing is shown as if attached
     assert window.preview.attachment is None
 
@@ -171,13 +174,13 @@ def test_pages_are_shown_while_many_files_wait_for_their_inspection(
             write_text_pdf(tmp_path / f"Bilaga {n}.pdf", [[f"Bilaga nummer {n}"]])
             for n in range(1, 7)
         ]
-        window.add_files(files)
-        qtbot.waitUntil(lambda: len(window.draft.attachments) == 6, timeout=20_000)
-        last = window.draft.attachments[-1]
-        window.attachments.select(window.draft.attachments[2].id)
+        window.attaching.add_files(files)
+        qtbot.waitUntil(lambda: len(window.desk.current.attachments) == 6, timeout=20_000)
+        last = window.desk.current.attachments[-1]
+        window.attachments.select(window.desk.current.attachments[2].id)
         qtbot.waitUntil(
             lambda: (
-                window.preview.attachment is window.draft.attachments[2]
+                window.preview.attachment is window.desk.current.attachments[2]
                 and window.preview.page_view.image() is not None
             ),
             timeout=10_000,

@@ -20,7 +20,7 @@ def test_attach_preview_every_page_send_and_download_identical_bytes(
 ) -> None:
     window = open_window(qtbot, services)
     window.case_list.setCurrentRow(0)
-    case = window.draft.case
+    case = window.desk.current.case
     assert case is not None
     window.compose.body_edit.setPlainText("Hej! Här kommer brevet vi pratade om.")
 
@@ -28,8 +28,8 @@ def test_attach_preview_every_page_send_and_download_identical_bytes(
         tmp_path / "Kallelse.pdf", numbered_pages(3), title="Kallelse", lang="sv-SE"
     )
     with qtbot.waitSignal(window.inspected, timeout=30_000):
-        window.add_files([original])
-    attachment = window.draft.attachments[0]
+        window.attaching.add_files([original])
+    attachment = window.desk.current.attachments[0]
     assert attachment.sha256 == hashlib.sha256(original.read_bytes()).hexdigest()
     assert attachment.report is not None and not attachment.report.blocked
 
@@ -54,7 +54,7 @@ def test_attach_preview_every_page_send_and_download_identical_bytes(
         window.send_button.click()
     message_id = sent.args[0]
     assert not staged_path.exists(), "the working copy is deleted once delivered"
-    assert window.draft.attachments == []
+    assert window.desk.current.attachments == []
 
     base = services.client.base_url
     inbox = requests.get(f"{base}/sandbox/inbox/{case.resident.id}", timeout=10)

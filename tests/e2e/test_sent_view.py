@@ -29,7 +29,7 @@ def test_a_sent_reply_is_listed_with_its_files_recipient_and_delivery(
     with qtbot.waitSignal(window.message_sent, timeout=30_000) as sent:
         window.send_button.click()
 
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     qtbot.waitUntil(lambda: any(i.message_id == sent.args[0] for i in view.items), timeout=10_000)
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     item = view.current()
@@ -57,7 +57,7 @@ def test_a_send_that_could_not_finish_is_tried_again_from_the_list(
         job.job_id, state=JobState.NEEDS_ACTION, error_code="outbox.gateway_unreachable"
     )
     window = open_window(qtbot, services)
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     item = next(i for i in view.items if i.job_id == job.job_id)
     assert item.status is SentStatus.NEEDS_ACTION and item.can_retry

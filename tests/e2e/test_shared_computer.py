@@ -38,7 +38,7 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
     letter = attach(qtbot, window, write_text_pdf(tmp_path / "Svar.pdf", numbered_pages(2)))
     with qtbot.waitSignal(window.lock_changed):
         QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    assert window.locked
+    assert window.session.locked
     for hidden in (window.compose.body_edit, window.case_list, window.preview, window.attachments):
         assert not _shows(hidden), f"{hidden} still shows while locked"
     assert window.lock_page.isVisible()
@@ -49,26 +49,24 @@ def test_a_locked_window_hides_the_message_and_opens_only_for_the_same_person(
     as_person(services, "bertil")  # another person at the provider: it stays locked
     QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "inte Anna Andersson" in window.lock_page.status.text(), timeout=20_000)
-    assert window.locked and not window.compose.body_edit.isVisible()
+    assert window.session.locked and not window.compose.body_edit.isVisible()
     assert window.lock_page.unlock_button.hasFocus()
 
     as_person(services, "anna")
     with qtbot.waitSignal(window.lock_changed, timeout=20_000) as unlocked:
         QTest.keyClick(window.lock_page.unlock_button, Qt.Key.Key_Space)
-    assert unlocked.args == [False] and not window.locked
+    assert unlocked.args == [False] and not window.session.locked
     assert window.compose.body_edit.toPlainText() == "Hej Karin, här är ditt provsvar."
-    assert [a.sha256 for a in window.draft.attachments] == [letter.sha256]
+    assert [a.sha256 for a in window.desk.current.attachments] == [letter.sha256]
     assert window.compose.body_edit.isVisible()
 
 
 def test_idle_time_locks_the_window(qtbot: QtBot, services: Services) -> None:
     window = open_window(qtbot, services)
-    window.idle.deleteLater()
-    window.idle = IdleWatch(50, window)
-    window.idle.idle.connect(window.lock)
+    window.idle.set_timeout(50)  # the window's own watch, wired to the lock as shipped
     with qtbot.waitSignal(window.lock_changed, timeout=5_000):
         pass
-    assert window.locked
+    assert window.session.locked
 
 
 def test_use_of_the_keyboard_or_mouse_postpones_the_lock(qtbot: QtBot) -> None:
@@ -94,7 +92,7 @@ def test_signing_out_keeps_the_drafts_for_the_same_clinician_only(
     window = open_window(qtbot, services)
     pick_case(window, "2024-119")
     window.compose.body_edit.setPlainText("Receptet är förnyat.")
-    window.lock()
+    window.session.lock()
     with qtbot.waitSignal(window.signed_out, timeout=10_000):
         window.lock_page.sign_out_button.click()
     OPEN_WINDOWS.remove(window)
@@ -102,11 +100,11 @@ def test_signing_out_keeps_the_drafts_for_the_same_clinician_only(
     assert services.session is None, "the session ended with the sign-out"
 
     colleague = open_window(qtbot, services, "bertil")
-    assert all(d.body == "" for d in colleague.book)
-    assert colleague.draft.body == "" and colleague.unsent_drafts() == []
+    assert all(d.body == "" for d in colleague.desk.book)
+    assert colleague.desk.current.body == "" and colleague.desk.unsent_drafts() == []
 
     again = open_window(qtbot, services, "anna")
-    restored = again.book.case_draft("2024-119")
+    restored = again.desk.book.case_draft("2024-119")
     assert restored is not None and restored.body == "Receptet är förnyat."
 
 
@@ -170,7 +168,7 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
     assert keyring.get_keyring().get_password(KEYRING_SERVICE, entry), "kept in the keyring"
 
     with qtbot.waitSignal(shift.sign_in_shown, timeout=10_000) as shown:
-        window.sign_out()
+        window.session.sign_out()
     OPEN_WINDOWS.remove(window)
     dialog = shown.args[0]  # the shift's own: deleted by it once signed in
     assert dialog.isVisible() and not window.isVisible() and quits == []

@@ -62,7 +62,7 @@ def ready_window(qtbot: QtBot, services: Services, tmp_path: Path) -> MainWindow
 def open_review(qtbot: QtBot, window: MainWindow) -> ReviewDialog:
     assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
     window.send_button.click()
-    dialog = window.review_dialog
+    dialog = window.send_bar.review_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     colleague_looks(qtbot, dialog)
@@ -84,7 +84,7 @@ def signed_by_cecilia(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def attachment_of(window: MainWindow) -> Attachment:
-    return window.draft.attachments[0]
+    return window.desk.current.attachments[0]
 
 
 def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
@@ -97,8 +97,8 @@ def test_approved_by_a_colleague_the_message_is_sent_and_records_who(
     assert dialog.files.count() == 1
     with qtbot.waitSignal(dialog.finished, timeout=20_000):
         sign(dialog, "bertil")
-    assert window.draft.sign_off is not None
-    assert window.draft.sign_off.reviewer_name == "Bertil Berg"
+    assert window.desk.current.sign_off is not None
+    assert window.desk.current.sign_off.reviewer_name == "Bertil Berg"
     assert strip_mnemonic(window.send_button.text()) == "Skicka" and window.send_button.isEnabled()
     # Said beside the file too, where "a colleague must sign off" stood before.
     assert "Granskad av Bertil Berg" in window.attachments.personal_data_label.text()
@@ -122,7 +122,7 @@ def test_declining_needs_a_reason_and_the_sender_sees_it(
     dialog.decline_reason_edit.setText("Fel provsvar, det gäller en annan vecka.")
     with qtbot.waitSignal(dialog.finished, timeout=5_000):
         dialog.decline_button.click()
-    assert window.draft.sign_off is None
+    assert window.desk.current.sign_off is None
     assert "Fel provsvar" in window.statusBar().currentMessage()
     assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 
@@ -143,7 +143,7 @@ def test_the_gateway_refuses_the_wrong_colleague_and_the_dialog_says_why(
     qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=20_000)  # the gateway answered
     assert expected in dialog.status.text()
     assert dialog.isVisible() and dialog.sign_off is None
-    assert ready_window.draft.sign_off is None
+    assert ready_window.desk.current.sign_off is None
     # The colleague's next key press goes to a button, never into a free-text field.
     assert dialog.focusWidget() is dialog.approve_button
     dialog.reject()
@@ -173,7 +173,7 @@ def test_the_sign_message_at_the_provider_says_what_is_approved(
         dialog.approve_button.click()
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(seen[0]).query)
     assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
-    assert query["nonce"] == [ready_window.draft.review_subject().digest]
+    assert query["nonce"] == [ready_window.desk.current.review_subject().digest]
     message = json.loads(query["https://id.oidc.se/param/userMessage"][0])["message"]["sv"]
     assert message.startswith("Anna Andersson skickar ett svar i ärende 2024-118")
     assert "till 1 invånare" in message
@@ -204,10 +204,10 @@ def test_a_cancelled_approval_loses_nothing_and_can_be_tried_again(
     qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)
     assert "avbröts" in dialog.status.text()
     assert dialog.focusWidget() is dialog.approve_button
-    assert ready_window.draft.sign_off is None and ready_window.draft.attachments
+    assert ready_window.desk.current.sign_off is None and ready_window.desk.current.attachments
     with qtbot.waitSignal(dialog.finished, timeout=20_000):
         sign(dialog, "bertil")
-    assert ready_window.draft.sign_off is not None
+    assert ready_window.desk.current.sign_off is not None
 
 
 def test_a_change_after_sign_off_voids_it_visibly(
@@ -216,18 +216,18 @@ def test_a_change_after_sign_off_voids_it_visibly(
     window = ready_window
     signed_by_cecilia(qtbot, window)
 
-    window.compose.kind_buttons[window.draft.kind.PARTIAL_REPLY].setChecked(True)
-    assert window.reasons[0].code == "send.sign_off_void"
+    window.compose.kind_buttons[window.desk.current.kind.PARTIAL_REPLY].setChecked(True)
+    assert window.send_bar.reasons[0].code == "send.sign_off_void"
     assert "Granskad" not in window.attachments.personal_data_label.text()
     assert "ändrades efter att Cecilia Carlsson granskade" in window.reason_button.text()
     assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 
-    window.compose.kind_buttons[window.draft.kind.REPLY].setChecked(True)
+    window.compose.kind_buttons[window.desk.current.kind.REPLY].setChecked(True)
     assert strip_mnemonic(window.send_button.text()) == "Skicka", "back to exactly what was signed"
     attachment_of(window).declared_personal_data = False
     attachment_of(window).unmark_reason = "testar"
-    window.update_gate()
-    assert window.reasons == [], "no personal data left: no sign-off needed"
+    window.send_bar.update_gate()
+    assert window.send_bar.reasons == [], "no personal data left: no sign-off needed"
 
 
 def test_the_colleague_sees_the_text_and_starts_on_the_first_page_with_personal_data(
@@ -267,12 +267,12 @@ def test_an_edit_of_the_text_after_sign_off_voids_it_and_the_gateway_agrees(
     signed_by_cecilia(qtbot, window)
 
     window.compose.body_edit.setPlainText("Hej Karin! Här är ditt provsvar. PS: ring oss.")
-    assert window.reasons[0].code == "send.sign_off_void"
+    assert window.send_bar.reasons[0].code == "send.sign_off_void"
     assert "Cecilia Carlsson" in window.reason_button.text()
     assert strip_mnemonic(window.send_button.text()) == "Be en kollega granska"
 
     # A client that sent it anyway is refused by the gateway: the text is signed.
-    draft = window.draft
+    draft = window.desk.current
     for a in draft.attachments:
         services.client.upload_attachment(services.staging.read(a.staged), a.sha256, a.media_type)
     with pytest.raises(GatewayError) as refused:
@@ -289,7 +289,7 @@ def test_the_colleague_must_see_every_page_with_personal_data_before_approving(
     window = ready_window
     window.resize(1280, 720)  # the workstation's screen
     window.send_button.click()
-    dialog = window.review_dialog
+    dialog = window.send_bar.review_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     # The sender saw every page; that does not count for the colleague.
@@ -302,4 +302,4 @@ def test_the_colleague_must_see_every_page_with_personal_data_before_approving(
     assert preview.width() * preview.height() > 0.5 * whole.width() * whole.height()
     colleague_looks(qtbot, dialog)
     assert dialog.look_label.text() == "Du har sett alla sidor med personuppgifter."
-    assert window.draft.attachments[0].seen_pages, "the sender's own look is kept apart"
+    assert window.desk.current.attachments[0].seen_pages, "the sender's own look is kept apart"

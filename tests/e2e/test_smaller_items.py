@@ -19,7 +19,7 @@ def test_the_lock_says_why_and_whether_a_draft_is_kept(qtbot: QtBot, services: S
     assert "Du låste Bifoga." in text
     assert "använts" not in text and "utkast" not in text
     window.session.locked = False
-    window.show_locked(False)
+    window.session.lock_changed.emit(False)  # opened again without a login
     pick_case(window, "2024-118")
     window.compose.body_edit.setPlainText("Hej Karin!")
     window.session.lock(idle=True)

@@ -22,7 +22,7 @@ def test_drafts_and_leftovers_are_listed_and_can_be_deleted(
     attach(qtbot, window, write_text_pdf(tmp_path / "Provsvar.pdf", numbered_pages(1)))
     leftover = services.staging.stage(write_text_pdf(tmp_path / "Gammal.pdf", numbered_pages(1)))
 
-    view = window.show_storage()
+    view = window.side_views.show_storage()
     kinds = {item.kind: item for item in view.items}
     assert set(kinds) == {KeptKind.DRAFT, KeptKind.LEFTOVER}
     assert kinds[KeptKind.DRAFT].label == "Provsvar till Karin" and kinds[KeptKind.DRAFT].files == 1
@@ -35,8 +35,8 @@ def test_drafts_and_leftovers_are_listed_and_can_be_deleted(
     view.delete(kinds[KeptKind.LEFTOVER])
     assert not leftover.path.exists()
     draft = next(i for i in view.items if i.kind is KeptKind.DRAFT)
-    staged = window.draft.attachments[0].staged.path
+    staged = window.desk.current.attachments[0].staged.path
     view.delete(draft)
-    assert not staged.exists() and window.book.case_draft("2024-118") is None
+    assert not staged.exists() and window.desk.book.case_draft("2024-118") is None
     assert view.items == []
     view.close()

@@ -66,13 +66,13 @@ def test_a_screenshot_naming_another_resident_is_stopped_with_a_box_on_it(
     pick_case(window, CASE_ID)
     go_on = held_inspections(window)
     try:
-        window.add_files([screenshot(tmp_path / "skarmbild.png")])
-        qtbot.waitUntil(lambda: len(window.draft.attachments) == 1, timeout=30_000)
-        attachment = window.draft.attachments[0]
+        window.attaching.add_files([screenshot(tmp_path / "skarmbild.png")])
+        qtbot.waitUntil(lambda: len(window.desk.current.attachments) == 1, timeout=30_000)
+        attachment = window.desk.current.attachments[0]
         # The picture is on screen before its words are read; the list says they are.
         qtbot.waitUntil(lambda: window.preview.page_view.image() is not None, timeout=20_000)
         assert attachment.report is None
-        assert "läser text i bilden" in attachment_summary(attachment, window.draft)
+        assert "läser text i bilden" in attachment_summary(attachment, window.desk.current)
         assert "läser text i bilden" in window.attachments.list.item(0).text()
         assert not window.send_button.isEnabled()
     finally:
@@ -113,7 +113,7 @@ def commented_letter(path: Path) -> Path:
 
 
 def _signed_off_list(window: MainWindow, attachment: Attachment) -> list[str]:
-    dialog = window.review_dialog
+    dialog = window.send_bar.review_dialog
     assert dialog is not None
     shown = dialog.preview.attachment  # the colleague's own copy of the file
     return dialog.preview.outside.entries() if shown and shown.id == attachment.id else []

@@ -87,7 +87,7 @@ def test_only_the_intended_reply_is_delivered_after_the_gateway_comes_back(
     # The case says what waits, and shows it: text, file, kind, and what can be done.
     assert "Väntar i utkorgen" in _row_text(window, CASE)
     panel = window.waiting_panel
-    assert panel.isVisible() and window.draft.case_id == CASE
+    assert panel.isVisible() and window.desk.current.case_id == CASE
     assert "Här är remissen." in panel.text.text() and "Remiss.pdf" in panel.files.text()
     assert "Svar" in panel.heading.text()
     assert panel.retry_button.isEnabled() and panel.take_back_button.isEnabled()
@@ -115,7 +115,7 @@ def test_only_the_intended_reply_is_delivered_after_the_gateway_comes_back(
     assert keys == {job.idempotency_key}, "only the intended reply was delivered"
     assert len(delivered) == 1
     assert not panel.isVisible()
-    kept = [d for d in window.unsent_drafts() if d.case_id == CASE]
+    kept = [d for d in window.desk.unsent_drafts() if d.case_id == CASE]
     assert [d.body for d in kept] == ["Remissen är skickad."], "the second message is not lost"
 
 
@@ -124,9 +124,9 @@ def test_a_waiting_send_taken_back_is_the_cases_draft_again_and_nothing_is_sent(
 ) -> None:
     window, _data, _port = _waiting_reply(qtbot, services, tmp_path)
     window.waiting_panel.take_back_button.click()
-    assert window.draft.case_id == CASE and window.draft.body == "Här är remissen."
-    assert [a.filename for a in window.draft.attachments] == ["Remiss.pdf"]
-    assert window.draft.attachments[0].staged.path.exists(), "its file is still there"
+    assert window.desk.current.case_id == CASE and window.desk.current.body == "Här är remissen."
+    assert [a.filename for a in window.desk.current.attachments] == ["Remiss.pdf"]
+    assert window.desk.current.attachments[0].staged.path.exists(), "its file is still there"
     assert not window.waiting_panel.isVisible()
     assert "Väntar" not in _row_text(window, CASE) and "utkast" in _row_text(window, CASE)
     (job,) = services.outbox.jobs("anna")
@@ -142,7 +142,7 @@ def test_a_refused_job_brings_its_draft_back_even_when_it_waited_first(
     try:
         # Meanwhile the case was answered (here, by the same clinician's client): the
         # retried reply is refused, its case no longer open.
-        case = next(c for c in window.cases if c.case_id == CASE)
+        case = next(c for c in window.drafts.cases if c.case_id == CASE)
         answer = OutgoingMessage(
             kind="reply",
             case_id=CASE,
@@ -157,7 +157,7 @@ def test_a_refused_job_brings_its_draft_back_even_when_it_waited_first(
     finally:
         again.stop()
     assert ended.args[0].state is JobState.FAILED
-    assert window.draft.body == "Här är remissen.", "the draft is back, on screen"
-    assert window.draft.sign_off is None
+    assert window.desk.current.body == "Här är remissen.", "the draft is back, on screen"
+    assert window.desk.current.sign_off is None
     said = [box.text() for box in window.findChildren(QMessageBox, "problem")]
     assert "Utkastet ligger kvar" in said[-1], said

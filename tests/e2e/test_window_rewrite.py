@@ -22,7 +22,7 @@ def test_hidden_content_never_reaches_the_resident(
 ) -> None:
     window = open_window(qtbot, services)
     window.case_list.setCurrentRow(0)
-    case = window.draft.case
+    case = window.desk.current.case
     assert case is not None
     window.compose.body_edit.setPlainText("Hej! Här kommer brevet.")
     chosen = tmp_path / "Brev.pdf"

@@ -24,7 +24,7 @@ def test_the_window_fits_1280_by_720_and_a_long_paste_never_widens_it(
     hint = window.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 720 - 40, hint
     window.resize(1280, 680)
-    window.start_new_case()
+    window.drafts.start_new_case()
     width = window.width()
     window.compose.recipients_edit.setPlainText("x" * 3000 + "\n19680102-9288")
     qtbot.waitUntil(lambda: "Inte giltiga" in window.compose.recipient_label.text())
@@ -37,9 +37,9 @@ def test_the_window_fits_1280_by_720_and_a_long_paste_never_widens_it(
 def test_every_control_a_keyboard_reaches_has_a_name(qtbot: QtBot, services: Services) -> None:
     window = open_window(qtbot, services)
     pick_case(window, "2024-118")
-    window.show_sent()
+    window.side_views.show_sent()
     unnamed = []
-    for root in (window, window.sent_view):
+    for root in (window, window.side_views.sent_view):
         assert root is not None
         for widget in root.findChildren(QWidget):
             if not widget.isVisible() or widget.focusPolicy().value == 0:

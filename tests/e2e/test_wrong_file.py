@@ -41,14 +41,14 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     inbox = f"{services.client.base_url}/sandbox/inbox/{KARIN}"
     assert attachment.sha256 in requests.get(inbox, timeout=10).text
 
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     qtbot.waitUntil(view.reload_button.isEnabled, timeout=10_000)
     item = view.current()
     assert item is not None and item.message_id == message_id
     assert item.signed_off_by == "Bertil Berg"
     with qtbot.waitSignal(view.wrong_file_requested) as asked:
         view.wrong_file_button.click()
-    wrong = window.start_wrong_file(asked.args[0])
+    wrong = window.side_views.start_wrong_file(asked.args[0])
 
     # The report is filled in from the start; the IMY deadline shows (personal data).
     report_text = wrong.report_text.toPlainText()

@@ -55,7 +55,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     from ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    window.discard_draft()
+    window.drafts.discard_draft()
     window.case_list.setCurrentRow(0)
     window.compose.body_edit.setPlainText("Hej Karin!\n\nHär är ditt provsvar. Värdet är normalt.")
     lab = write_text_pdf(
@@ -76,18 +76,18 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
         title="Provsvar",
         lang="sv-SE",
     )
-    window.add_files([lab])
+    window.attaching.add_files([lab])
     _wait(
         app,
         lambda: (
-            bool(window.draft.attachments)
-            and not window.draft.attachments[0].unseen_pages
-            and window.draft.attachments[0].report is not None
+            bool(window.desk.current.attachments)
+            and not window.desk.current.attachments[0].unseen_pages
+            and window.desk.current.attachments[0].report is not None
         ),
     )
     _wait(app, window.send_button.isEnabled)
     window.send_button.click()
-    dialog = window.review_dialog
+    dialog = window.send_bar.review_dialog
     assert dialog is not None
     _wait(
         app,
@@ -110,12 +110,12 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     print(OUT / "review-dialog.png")
     window.services.browser = _colleague_browser()
     dialog.approve_button.click()
-    _wait(app, lambda: window.draft.sign_off is not None)
+    _wait(app, lambda: window.desk.current.sign_off is not None)
     sent: list[str] = []
     window.message_sent.connect(sent.append)
     window.send_button.click()
     _wait(app, lambda: bool(sent))
-    view = window.show_sent()
+    view = window.side_views.show_sent()
     view.resize(1180, 640)
     _wait(app, view.reload_button.isEnabled)
     _settle(app)
@@ -123,7 +123,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     print(OUT / "sent.png")
     item = view.current()
     assert item is not None
-    wrong = window.start_wrong_file(item)
+    wrong = window.side_views.start_wrong_file(item)
     wrong.resize(1180, 660)
     wrong.retract_button.click()
     _wait(app, lambda: "Klart" in wrong.retraction_status.text())
@@ -132,7 +132,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     print(OUT / "wrong-file.png")
     wrong.close()
     view.close()
-    window.lock()
+    window.session.lock()
     _settle(app)
     window.grab().save(str(OUT / "locked.png"))
     print(OUT / "locked.png")
@@ -263,13 +263,13 @@ def main() -> int:
             title="Kallelse till återbesök",
             lang="sv-SE",
         )
-        window.add_files([letter])
+        window.attaching.add_files([letter])
         _wait(
             app,
             lambda: (
-                bool(window.draft.attachments)
-                and window.draft.attachments[0].report is not None
-                and 0 in window.draft.attachments[0].seen_pages
+                bool(window.desk.current.attachments)
+                and window.desk.current.attachments[0].report is not None
+                and 0 in window.desk.current.attachments[0].seen_pages
             ),
         )
         for _ in range(30):

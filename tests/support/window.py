@@ -33,7 +33,7 @@ OPEN_WINDOWS: list[MainWindow] = []
 def close_open_windows() -> None:
     while OPEN_WINDOWS:
         window = OPEN_WINDOWS.pop()
-        window.discard_all_drafts()
+        window.drafts.discard_all_drafts()
         window.close()
         window.deleteLater()
     # Gone now, with their views: an answer still on its way (Skickat's records, on a
@@ -90,7 +90,7 @@ def open_window(qtbot: QtBot, services: Services, staff_id: str = "anna") -> Mai
 
 
 def pick_case(window: MainWindow, case_id: str) -> None:
-    for row, case in enumerate(window.cases):
+    for row, case in enumerate(window.drafts.cases):
         if case.case_id == case_id:
             window.case_list.setCurrentRow(row)
             return
@@ -98,11 +98,11 @@ def pick_case(window: MainWindow, case_id: str) -> None:
 
 
 def attach(qtbot: QtBot, window: MainWindow, path: Path) -> Attachment:
-    before = len(window.draft.attachments)
+    before = len(window.desk.current.attachments)
     with qtbot.waitSignal(window.inspected, timeout=30_000):
-        window.add_files([path])
-    assert len(window.draft.attachments) == before + 1
-    return window.draft.attachments[-1]
+        window.attaching.add_files([path])
+    assert len(window.desk.current.attachments) == before + 1
+    return window.desk.current.attachments[-1]
 
 
 def _counted(attachment: Attachment) -> bool:

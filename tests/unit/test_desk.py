@@ -1,6 +1,8 @@
 """The desk (app/drafts/desk.py) on a real outbox journal: a send that left its draft stays on
 its case until delivered or given back; a refused job brings its draft back every time;
-a job that may have left is never taken back; waiting drafts survive a restart."""
+a job that may have left is never taken back; waiting drafts survive a restart. And the
+draft on screen: which drafts the book keeps, which draft holds a file, where a returned
+draft goes, and what the drafts saved at the last sign-out become."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from app.drafts.desk import TAKEN_BACK, Desk, Outcome, SendMark, TakeBackRefused
+from app.drafts.desk import TAKEN_BACK, Desk, Outcome, Restored, SendMark, TakeBackRefused
 from app.drafts.draft_book import DraftBook
-from app.drafts.message_draft import Draft, SignOff
+from app.drafts.draft_store import RestoredDraft, RestoredDrafts
+from app.drafts.message_draft import Attachment, Draft, SignOff
 from app.outbox import JobState, Outbox, OutboxJob
 from app.protocol.model import Case, MessageKind, Resident
 from app.send.sending import outgoing_message
+from app.storage.staging import StagedFile
 
 CASE = Case(
     "2024-118", Resident("196801029288", "Karin Svensson"), "Provsvar", "2024-05-01", "open"
@@ -139,3 +143,111 @@ def test_another_clinicians_job_is_not_ours(outbox: Outbox) -> None:
     draft = _reply()
     job = outbox.add(outgoing_message(draft), [], draft.idempotency_key, "bertil", None)
     assert desk.job_ended(_end(outbox, job, JobState.FAILED))[0] is Outcome.NOT_OURS
+
+
+# -- the draft on screen (issue 22, item 1: the desk is its one owner) --------------------
+
+OTHER = Case("2024-119", Resident("195502029164", "Gunnar Ek"), "Recept", "2024-05-02", "open")
+
+
+def _attachment(name: str = "remiss.pdf") -> Attachment:
+    staged = StagedFile(Path("/staging") / name, "a" * 64, 100, name, "application/pdf")
+    return Attachment(staged)
+
+
+def test_nothing_is_on_screen_at_first_and_an_empty_draft_is_not_booked(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    blank = desk.current
+    assert blank.case is None and blank not in desk.book
+    assert desk.all_drafts() == [blank] and desk.unsent_drafts() == []
+    assert desk.holds(blank)
+
+
+def test_a_case_draft_and_a_new_case_go_into_the_book_when_shown(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    reply = desk.for_case(CASE, "Sv: Provsvar")
+    assert desk.show(reply) and desk.current is reply and reply in desk.book
+    assert not desk.show(reply), "already on screen"
+    new = desk.new_case()
+    assert desk.show(new) and new in desk.book and desk.current is new
+    assert desk.for_case(CASE, "Sv: Provsvar") is reply, "the case keeps its own draft"
+    assert desk.for_case_id(CASE.case_id) is reply and desk.draft(new.draft_id) is new
+
+
+def test_a_reply_with_no_case_is_shown_but_never_booked(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    stray = Draft(MessageKind.REPLY, None, body="för ingen")
+    desk.show(stray)
+    assert desk.current is stray and stray not in desk.book
+    assert desk.unsent_drafts() == [stray], "still asked about when closing"
+
+
+def test_which_draft_holds_a_file_and_what_forgetting_does(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    shown, other = desk.for_case(CASE, "Sv: a"), desk.for_case(OTHER, "Sv: b")
+    desk.show(other)
+    desk.show(shown)
+    letter, photo = _attachment(), _attachment("bild.png")
+    shown.attachments.append(letter)
+    other.attachments.append(photo)
+    assert desk.draft_holding(letter) is shown and desk.draft_holding(photo) is other
+    assert not desk.forget(other), "another draft went; the one on screen stays"
+    assert desk.draft_holding(photo) is None and not desk.holds(other)
+    assert desk.forget(shown), "the draft on screen went: nothing is shown"
+    assert desk.current is not shown and desk.current.case is None and not desk.holds(shown)
+
+
+def test_a_returned_draft_goes_on_screen_only_over_its_own_case_or_nothing(
+    outbox: Outbox,
+) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    back = _reply()
+    assert desk.shows_returned(back), "nothing on screen"
+    desk.show(desk.for_case(CASE, "Sv: Provsvar"))
+    assert desk.shows_returned(back), "its own case is on screen"
+    desk.show(desk.for_case(OTHER, "Sv: Recept"))
+    assert not desk.shows_returned(back), "never over another resident's draft"
+    desk.show(desk.new_case())
+    assert not desk.shows_returned(back), "nor over a new case"
+
+
+def test_restored_drafts_the_outbox_holds_stay_beside_their_jobs(outbox: Outbox) -> None:
+    waiting, refused, delivered, kept = _reply("a"), _reply("b"), _reply("c"), _reply("d")
+    kept.case = OTHER
+    _end(outbox, _journal(outbox, waiting), JobState.NEEDS_ACTION)
+    _end(outbox, _journal(outbox, refused), JobState.FAILED)
+    _end(outbox, _journal(outbox, delivered), JobState.DELIVERED)
+    desk = Desk(DraftBook(), outbox, "anna")
+    desk.load_unfinished()
+    saved = RestoredDrafts(
+        tuple(
+            RestoredDraft(d, names)
+            for d, names in ((waiting, ()), (refused, ("borta.pdf",)), (delivered, ()), (kept, ()))
+        ),
+        current_id=kept.draft_id,
+    )
+    restored = desk.restore_saved(saved)
+    assert restored.drafts == [refused, kept] and restored.current is kept
+    assert restored.missing_files == ["borta.pdf"]
+    assert list(desk.book) == [refused, kept]
+    assert refused.sign_off is None, "a refused draft comes back without its sign-off"
+    held = desk.waiting_for_case(CASE.case_id)
+    assert held is not None and held.draft is waiting
+    assert delivered not in desk.drafts_to_save()
+
+
+def test_a_restored_reply_with_no_case_becomes_a_new_case_for_nobody(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    old = Draft(MessageKind.REPLY, None, body="sparad före fallen")
+    restored = desk.restore_saved(RestoredDrafts((RestoredDraft(old, ()),), current_id=None))
+    assert restored.current is old, "the first is shown when the shown one is not among them"
+    assert old.kind is MessageKind.NEW_CASE and old.recipients == []
+    assert old in desk.book
+
+
+def test_nothing_restored_shows_nothing(outbox: Outbox) -> None:
+    draft = _reply()
+    _end(outbox, _journal(outbox, draft), JobState.DELIVERED)
+    desk = Desk(DraftBook(), outbox, "anna")
+    restored = desk.restore_saved(RestoredDrafts((RestoredDraft(draft, ()),), draft.draft_id))
+    assert restored == Restored([], None, [])

@@ -1,6 +1,6 @@
 """The layering holds: the core runs without a screen and without the sandbox, the sandbox
 without the window and with only the protocol it shares with the client, the window
-without a parser of untrusted files.
+without a parser of untrusted files, the window's controllers without the window.
 
 Which package may import which is checked by import-linter's contracts in pyproject.toml
 (``lint-imports``, in the test command). Here each contract is shown to catch the import it
@@ -135,3 +135,37 @@ def test_the_sandbox_contract_lists_every_room_but_the_protocol() -> None:
     )
     rooms = {f"app.{p.parent.name}" for p in (REPO / "app").glob("*/__init__.py")}
     assert set(sandbox["forbidden_modules"]) == rooms - {"app.protocol"}
+
+
+#: The modules the composition root wires; none may import it (issue 22, item 1).
+WIRED = (
+    "ui.drafts_controller",
+    "ui.attach_controller",
+    "ui.send_controller",
+    "ui.session_controller",
+    "ui.waiting_controller",
+    "ui.thread_controller",
+    "ui.side_views",
+)
+
+
+def test_the_window_contract_names_every_controller_and_side_view() -> None:
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    window = next(
+        c
+        for c in contracts["tool"]["importlinter"]["contracts"]
+        if c.get("forbidden_modules") == ["ui.main_window"]
+    )
+    assert sorted(window["source_modules"]) == sorted(WIRED)
+
+
+@pytest.mark.parametrize("module", WIRED)
+def test_the_window_contract_catches_a_controller_importing_the_window(
+    module: str, tmp_path: Path
+) -> None:
+    """Not even under ``TYPE_CHECKING``: a module-level import into a copy of it breaks
+    that contract alone."""
+    source = Path(*module.split(".")).with_suffix(".py")
+    text = (REPO / source).read_text(encoding="utf-8") + "\nimport ui.main_window\n"
+    report = _lint_a_copy_with(tmp_path, str(source), text)
+    assert f"{module} -> ui.main_window" in report, report
