@@ -79,7 +79,7 @@ PY
 }
 
 # The window as a clinician starts it, on the sandbox gateway: the hidden --smoke-test flag
-# (ui/smoke_test.py) reports each dialog shown and closes it. --sandbox asks for the
+# (ui/shell/smoke_test.py) reports each dialog shown and closes it. --sandbox asks for the
 # embedded sandbox; a Bifoga that still starts it for an empty gateway_url ignores the flag.
 show_sign_in_window() {
   local status=0

@@ -5,7 +5,7 @@ When asked for (``bifoga --sandbox`` or ``gateway_url: "sandbox"``; never becaus
 gateway is configured), Bifoga serves the sandbox itself (docs/protocol.md) on loopback.
 The core only decides (``Settings.uses_sandbox``) and takes what was started
 (``app.runtime.services.open_services(sandbox=...)``): it imports no sandbox. So whoever opens
-Bifoga's services (the window's start-up in ui/app.py, the tests, the benchmarks) calls
+Bifoga's services (the window's start-up in ui/shell/start.py, the tests, the benchmarks) calls
 :func:`open_services` here, which starts the sandbox first when the settings ask for it.
 Starting it (importing Werkzeug, opening SQLite, writing the demo data) takes about as
 long as everything else before the sign-in window, so it happens on a thread of its own:

@@ -2,7 +2,7 @@
 window would), ``bifoga check-settings`` (the settings and the region's policy, checked as
 the window checks them), ``bifoga pd-eval``, ``bifoga a11y-eval`` and ``bifoga audit``.
 
-The console script is :func:`ui.launcher.main`, which hands these commands here before
+The console script is :func:`ui.shell.launcher.main`, which hands these commands here before
 anything loads Qt, so they run on machines without a screen. ``bifoga sandbox`` goes from
 there to :mod:`sandbox.cli` instead: the core imports no sandbox."""
 

@@ -137,7 +137,7 @@ class Settings:
         700,
     )
     #: A shared workstation: the window locks after this long without use (the window
-    #: is told after a save: ui.lock.IdleWatch.set_timeout).
+    #: is told after a save: ui.window.lock.IdleWatch.set_timeout).
     lock_after_minutes: float = setting(
         Spec(
             "number",

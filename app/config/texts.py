@@ -4,7 +4,7 @@ The domain speaks in codes (``pdf.scanned_page``, ``send.page_unseen``); the win
 the command line turn them into Swedish (first) or English with this catalogue. Each
 ``resources/texts/*.json`` file maps a code to ``{"sv": ..., "en": ...}`` templates with
 ``{name}`` placeholders; all files are merged. A catalogue is named by the prefix of the
-codes it holds (``file.json`` holds ``file.*``, ``ui.preview.json`` ``ui.preview.*``), so
+codes it holds (``file.json`` holds ``file.*``, ``ui.preview.pane.json`` ``ui.preview.pane.*``), so
 a code's text is found from the code alone; a code in the wrong catalogue, or twice
 (in one file or in two), is refused when the catalogue is loaded.
 """

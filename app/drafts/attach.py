@@ -61,7 +61,7 @@ AttachOutcome = Staged | Refused | Duplicate
 
 #: Called on the attaching thread with the cleaned staged copy, once it is known to be new
 #: to the draft: whether a drawing made ahead of staging is of exactly these bytes
-#: (``ui.first_page.confirm_staged``).
+#: (``ui.preview.first_page.confirm_staged``).
 ConfirmFirstPage = Callable[[StagedFile], bool]
 
 

@@ -294,9 +294,9 @@ def open_services(
     """The services on the configured gateway, or on ``sandbox`` when the settings ask for
     the sandbox (``sandbox.embedded.open_services`` starts it and calls this).
 
-    The storage key must be installed first (``app.storage.storage_key.install``; ``ui.app`` decides
-    what to do when the keyring cannot give it): StorageKeyError ``storage.key_not_loaded``
-    otherwise, before anything starts."""
+    The storage key must be installed first (``app.storage.storage_key.install``;
+    ``ui.shell.start`` decides what to do when the keyring cannot give it): StorageKeyError
+    ``storage.key_not_loaded`` otherwise, before anything starts."""
     key = storage_key.current()
     base_url = settings.gateway_url.strip().rstrip("/")
     if settings.uses_sandbox != (sandbox is not None):

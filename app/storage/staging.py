@@ -5,7 +5,7 @@ A file is read in once, hashed, and written sealed with the user's storage key
 is of the plain bytes. Everything after that (inspection, preview, sign-off, upload) uses
 the staged copy's bytes, so the bytes the clinician saw are the bytes that leave. (The
 preview may draw a first page from the chosen file while it is staged, but counts it only
-once it was found to be of the staged copy's bytes: ``ui.first_page``.) Copies are
+once it was found to be of the staged copy's bytes: ``ui.preview.first_page``.) Copies are
 private to the user (0700/0600), deleted after sending or discarding, and leftovers past
 their retention are purged at start.
 """

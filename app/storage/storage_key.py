@@ -5,7 +5,7 @@ Working copies, saved drafts and the outbox's personal columns are sealed with o
 entry ``storage-key``) and never on disk beside what it seals: a copy of the data folder
 left on a shared workstation is unreadable without that user's keyring.
 
-The key is obtained once at start (``ui.app`` decides what happens when the keyring
+The key is obtained once at start (``ui.shell.start`` decides what happens when the keyring
 cannot give it) and installed for the process; the worker processes get it from the
 window over their spawn pipe (``app.isolation.worker``), never through the environment or a file.
 """

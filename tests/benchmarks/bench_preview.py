@@ -3,7 +3,7 @@ in a real PreviewPane with real worker processes started as the app starts them:
 
 - ``first_page``: from attaching the file (as the window does: the first page drawn
   ahead from the chosen file by the render workers while it is staged, see
-  ``ui.first_page``) to the first page painted, against raw pypdfium2 opening the file
+  ``ui.preview.first_page``) to the first page painted, against raw pypdfium2 opening the file
   and drawing page 1 at the same scale in this process (a fresh document each time).
   Median of alternating runs. ``first_page_confirmed``: until that page was taken as the
   staged copy's (staged, hashed and compared), when it starts to count as seen.
@@ -133,14 +133,14 @@ class _Bench:
         self.pipeline = AttachPipeline(staging, inspect)  # as the window has it
 
     def close(self) -> None:
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         wait_for_all()
         for worker in (*self.services.render_workers, self.services.inspect_worker):
             worker.close()
 
     def pane(self) -> object:
-        from ui.preview import PreviewPane
+        from ui.preview.pane import PreviewPane
 
         pane = PreviewPane(self.services)
         pane.resize(*PANE_SIZE)
@@ -149,7 +149,7 @@ class _Bench:
         return pane
 
     def dispose(self, pane: object) -> None:
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         pane.close()  # type: ignore[attr-defined]
         wait_for_all()
@@ -157,11 +157,11 @@ class _Bench:
         _idle(10)
 
     def attach(self, pane: object, done: Callable[[object], None] | None = None) -> None:
-        """What the window does with a chosen file (ui.attach_controller): its first page is
+        """What the window does with a chosen file (ui.window.attach_controller): its first page is
         drawn ahead, then a pool thread runs the attach pipeline (stage, clean, rehash,
         confirm the page); then the file is shown."""
         from app.drafts.attach import AttachOutcome, Staged
-        from ui.first_page import confirm_staged, stage_after_first_page
+        from ui.preview.first_page import confirm_staged, stage_after_first_page
 
         pipeline = self.pipeline
         ahead = pane.draw_ahead(self.pdf)  # type: ignore[attr-defined]
@@ -264,7 +264,7 @@ class _Bench:
         from PySide6.QtCore import Qt, QTimer
 
         from app.protocol.model import MessageKind
-        from ui.workers import run_in_background
+        from ui.common.workers import run_in_background
 
         pipeline = self.pipeline
         gaps: list[float] = []

@@ -39,7 +39,7 @@ def _start_and_resume(settings: Settings, gateway: Path, journal: Path) -> tuple
     itself, as after a crash), and how many there were."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def _start_and_resume(settings: Settings, gateway: Path, journal: Path) -> tuple
             window.drafts.discard_all_drafts()
             window.close()
             window.deleteLater()
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         wait_for_all()
         services.close()

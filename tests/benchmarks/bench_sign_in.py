@@ -55,8 +55,8 @@ def _wait(app: object, done: Callable[[], bool], seconds: float = 60) -> None:
 
 def _bifoga_once(app: object, services: object) -> float:
     from app.runtime.services import Services
-    from ui.main_window import MainWindow
-    from ui.sign_in import SignInDialog
+    from ui.shell.sign_in import SignInDialog
+    from ui.window.main_window import MainWindow
 
     assert isinstance(services, Services)
     robot = _TimedRobot()
@@ -66,7 +66,7 @@ def _bifoga_once(app: object, services: object) -> float:
     dialog.sign_in_button.click()
     _wait(app, lambda: dialog.staff is not None)
     assert dialog.staff is not None
-    window = MainWindow(services, dialog.staff)  # what ui.shift does on the accept
+    window = MainWindow(services, dialog.staff)  # what ui.shell.shift does on the accept
     window.show()
     _wait(app, lambda: window.case_list.count() > 0)
     ended = time.perf_counter()
@@ -104,7 +104,7 @@ def run(ctx: BenchContext) -> list[str]:
     from sandbox.embedded import open_services
     from tests.support.keyrings import MemoryKeyring, keyring_backend
     from tests.support.session import test_settings
-    from ui.workers import wait_for_all
+    from ui.common.workers import wait_for_all
 
     app = QApplication.instance() or QApplication([])
     folder: Path = ctx.workdir / "sign-in"

@@ -2,11 +2,11 @@
 painted, and exits.
 
 ``bare``: a plain PySide6 window (the floor). ``bifoga``: the ``bifoga`` command itself
-(:func:`ui.launcher.main`: logging, the checked settings, :func:`ui.app.run_gui`) on a
+(:func:`ui.shell.launcher.main`: logging, the checked settings, :func:`ui.shell.start.run_gui`) on a
 configured gateway (a settings file naming it, as a region installs it), until its
 sign-in window has been painted; then the window is closed as Cancel would. ``sandbox``:
 the same for ``bifoga --sandbox``. ``ready``: on the configured gateway, until the
-sign-in window can sign in (:func:`ui.app.first_window` opens its services once it is
+sign-in window can sign in (:func:`ui.shell.start.first_window` opens its services once it is
 painted).
 """
 
@@ -74,7 +74,7 @@ def main(kind: str) -> int:
             json.dump({"gateway_url": CONFIGURED_GATEWAY, "idp_issuer": CONFIGURED_IDP}, file)
     if kind == "ready":
         from app.config import settings
-        from ui.app import first_window
+        from ui.shell.start import first_window
 
         start = first_window(settings.load())
         start.when_ready(lambda: shown(start.window))
@@ -83,7 +83,7 @@ def main(kind: str) -> int:
         return 0
     painted = FirstPaint()
     app.installEventFilter(painted)
-    from ui.launcher import main as bifoga
+    from ui.shell.launcher import main as bifoga
 
     return bifoga(["--sandbox"] if kind == "sandbox" else [])
 

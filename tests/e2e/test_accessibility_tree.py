@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from app.runtime.services import Services
 from tests.e2e.test_sign_off import lab_result, open_review, sign
 from tests.support.window import attach, open_window, pick_case, preview_every_page
-from ui.accessibility import announcer
-from ui.i18n import tr
+from ui.common.accessibility import announcer
+from ui.common.i18n import tr
 
 Text = QAccessible.Text
 

@@ -16,7 +16,7 @@ from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
 from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import open_window, pick_case
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 
 class _Recording(AttachPipeline):
@@ -102,7 +102,7 @@ def test_the_limit_counts_the_files_still_waiting_to_be_attached(
     ]
     window.attaching.add_files(files)  # all at once: none attached yet when the limit is checked
     problems = [box.text() for box in window.findChildren(QMessageBox, "problem")]
-    assert problems == [tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)]
+    assert problems == [tr("ui.window.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)]
     qtbot.waitUntil(
         lambda: (
             len(window.desk.current.attachments) == MAX_ATTACHMENTS_PER_MESSAGE

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from app.protocol.model import MessageKind
 from app.runtime.services import Services
 from tests.support.window import open_window, pick_case
-from ui.thread_controller import REFRESH_MS
+from ui.window.thread_controller import REFRESH_MS
 
 CASE = "2024-121"
 

@@ -16,7 +16,7 @@ from tests.support.window import attach, open_window, pick_case
 
 
 def _row_text(window: object, case_id: str) -> str:
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     index = window.cases_panel.row_index(case_id)

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.drafts.draft_store import DraftStore
 from app.runtime.services import Services
 from tests.support.window import open_window, pick_case
-from ui.i18n import strip_mnemonic
+from ui.common.i18n import strip_mnemonic
 
 
 def _answer(act: Callable[[QMessageBox], None], seen: list[list[str]]) -> None:

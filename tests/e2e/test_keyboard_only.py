@@ -17,8 +17,8 @@ from app.runtime.services import Services
 from tests.support.mnemonics import mnemonic, shared_mnemonics
 from tests.support.pdfgen import write_text_pdf
 from tests.support.window import OPEN_WINDOWS, as_person
-from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
+from ui.shell.sign_in import SignInDialog
+from ui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -197,7 +197,7 @@ def test_the_sent_view_and_the_wrong_file_dialog_have_one_control_per_alt_letter
 ) -> None:
     from app.after_send.sent_list import SentFile, SentItem, SentStatus
     from tests.support.window import open_window
-    from ui.wrong_file_dialog import WrongFileDialog
+    from ui.dialogs.wrong_file import WrongFileDialog
 
     window = open_window(qtbot, services)
     view = window.side_views.show_sent()

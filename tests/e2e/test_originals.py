@@ -14,8 +14,8 @@ from app.audit import TRAIL_FILE_NAME, default_folder
 from app.runtime.services import Services
 from tests.e2e.test_sign_off import signed_by_cecilia
 from tests.support.window import attach, open_window, pick_case, preview_every_page
-from ui.i18n import tr
-from ui.originals_dialog import OriginalsDialog
+from ui.common.i18n import tr
+from ui.dialogs.originals import OriginalsDialog
 
 FILES = Path(__file__).resolve().parents[1] / "files"
 

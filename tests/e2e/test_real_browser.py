@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 from app.runtime.services import Services
 from tests.e2e.test_sign_off import CASE_ID, lab_result, open_review
 from tests.support.window import OPEN_WINDOWS, PINS, attach, pick_case, preview_every_page
-from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
+from ui.shell.sign_in import SignInDialog
+from ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver

@@ -22,7 +22,7 @@ from tests.support.window import (
     pick_case,
     sign_in,
 )
-from ui.lock import IdleWatch
+from ui.window.lock import IdleWatch
 
 
 def _shows(widget: QWidget) -> bool:
@@ -111,8 +111,8 @@ def test_signing_out_keeps_the_drafts_for_the_same_clinician_only(
 def test_f1_opens_the_help_with_the_rules_the_contacts_and_every_shortcut(
     qtbot: QtBot, services: Services
 ) -> None:
-    from ui.help_window import HelpWindow, key_names
-    from ui.window_actions import SHORTCUTS
+    from ui.common.shortcuts import SHORTCUTS
+    from ui.dialogs.help import HelpWindow, key_names
 
     window = open_window(qtbot, services)
     QTest.keyClick(window, Qt.Key.Key_F1)
@@ -149,7 +149,7 @@ def test_signing_out_returns_to_the_sign_in_window_for_the_next_clinician(
 
     from app.identity.session import KEYRING_SERVICE, keyring_entry
     from tests.support.idp_robot import RobotBrowser
-    from ui.shift import Shift
+    from ui.shell.shift import Shift
 
     quits: list[bool] = []
     app = QApplication.instance()

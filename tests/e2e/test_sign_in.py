@@ -17,8 +17,8 @@ from app.identity import LoginAttempt
 from app.runtime.services import Services
 from tests.support.idp_robot import robot_browser
 from tests.support.window import OPEN_WINDOWS, as_person, sign_in
-from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
+from ui.shell.sign_in import SignInDialog
+from ui.window.main_window import MainWindow
 
 
 class NoBrowser:

@@ -21,9 +21,9 @@ from tests.support.window import (
     pick_case,
     preview_every_page,
 )
-from ui.i18n import strip_mnemonic
-from ui.main_window import MainWindow
-from ui.review_dialog import ReviewDialog
+from ui.common.i18n import strip_mnemonic
+from ui.dialogs.review import ReviewDialog
+from ui.window.main_window import MainWindow
 
 # Case 2024-118 in the sandbox is Karin Berg's, test personnummer 19680102-9288.
 CASE_ID = "2024-118"

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from app.runtime.services import Services
 from app.storage.storage_key import StorageKeyError
 from tests.support.window import open_window, pick_case
-from ui.app import keyring_reason
+from ui.shell.start import keyring_reason
 
 
 def test_the_lock_says_why_and_whether_a_draft_is_kept(qtbot: QtBot, services: Services) -> None:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case
-from ui.main_window import MainWindow
+from ui.window.main_window import MainWindow
 
 
 def _where(window: MainWindow, widget: QWidget) -> tuple[int, int, int]:

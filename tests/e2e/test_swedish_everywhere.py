@@ -12,10 +12,10 @@ from app.runtime.services import Services
 from tests.support.pdfgen import write_text_pdf
 from tests.support.visible_text import english_in, texts_of
 from tests.support.window import attach, open_window, pick_case
-from ui.help_window import HelpWindow
-from ui.qt_swedish import install_qt_translations
-from ui.review_dialog import ReviewDialog
-from ui.sign_in import SignInDialog
+from ui.common.qt_swedish import install_qt_translations
+from ui.dialogs.help import HelpWindow
+from ui.dialogs.review import ReviewDialog
+from ui.shell.sign_in import SignInDialog
 
 
 def test_the_walk_finds_english_when_there_is_some(qtbot: QtBot) -> None:

@@ -22,8 +22,8 @@ from app.runtime.services import Services
 from tests.e2e.test_sign_off import open_review
 from tests.support.pdfgen import text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page
-from ui.attachments import attachment_summary
-from ui.main_window import MainWindow
+from ui.window.attachments import attachment_summary
+from ui.window.main_window import MainWindow
 
 # Case 2024-118 in the sandbox is Karin Berg's, test personnummer 19680102-9288.
 CASE_ID = "2024-118"

@@ -22,7 +22,7 @@ from app.runtime.services import Services
 from sandbox.runner import start_sandbox
 from tests.support.pdfgen import numbered_pages, write_text_pdf
 from tests.support.window import attach, open_window, pick_case, preview_every_page
-from ui.main_window import MainWindow
+from ui.window.main_window import MainWindow
 
 CASE = "2024-120"
 #: An unreachable gateway is waited out briefly here (the window's default is minutes).

@@ -76,7 +76,7 @@ def test_wrong_file_sent_is_retracted_reported_and_saved_as_an_accessible_pdf(
     with qtbot.waitSignal(wrong.pdf_saved, timeout=30_000):
         wrong.save_pdf(target)
     verdict = subprocess.run(
-        [sys.executable, "-m", "ui.launcher", "inspect", "--json", str(target)],
+        [sys.executable, "-m", "ui.shell.launcher", "inspect", "--json", str(target)],
         capture_output=True,
         text=True,
         timeout=120,

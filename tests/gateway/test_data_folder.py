@@ -42,7 +42,7 @@ def test_a_sandbox_killed_with_9_leaves_only_private_files(tmp_path: Path) -> No
     temp = tmp_path / "tmp"
     temp.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "sandbox"],  # its data in a temporary folder
+        [sys.executable, "-m", "ui.shell.launcher", "sandbox"],  # its data in a temporary folder
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -128,7 +128,7 @@ def test_output_cut_off_by_the_reader_ends_quietly() -> None:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "ui.launcher", "inspect", "--json", TAGGED, TAGGED, SCAN]
+    command = [sys.executable, "-m", "ui.shell.launcher", "inspect", "--json", TAGGED, TAGGED, SCAN]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
         assert child.stdout is not None and child.stderr is not None
         child.stdout.close()  # gone before the first line (the files take a while to check)

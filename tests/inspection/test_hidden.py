@@ -2,7 +2,7 @@
 does it: in a worker process, before the preview, and what the report then says.
 
 The first page the window draws ahead from the chosen file counts only once the staged
-copy draws the same pixels (ui.first_page, docs/preview.md): a rewritten copy must
+copy draws the same pixels (ui.preview.first_page, docs/preview.md): a rewritten copy must
 still be confirmed when it shows the same document, and refused when it does not.
 """
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from app.config.texts import message
-from ui.smoke_test import SHOWN_PREFIX
+from ui.shell.smoke_test import SHOWN_PREFIX
 
 
 def tr(code: str) -> str:
@@ -30,7 +30,7 @@ def _start_bifoga(*args: str, keyring: str = WORKING_KEYRING) -> subprocess.Comp
     # The timeout only ends a hung run (the failure this flag exists to catch); it is not
     # a measure of speed.
     return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
+        [sys.executable, "-m", "ui.shell.launcher", *args],
         cwd=ROOT,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": keyring},
         capture_output=True,

@@ -20,8 +20,8 @@ from app.storage import storage_key
 from app.storage.staging import StagingArea
 from tests.support.session import test_settings
 from tests.support.tagged_pdf import letter
-from ui.accessibility import expose_values
-from ui.preview import PreviewPane
+from ui.common.accessibility import expose_values
+from ui.preview.pane import PreviewPane
 
 
 def main(folder: Path) -> int:

@@ -83,17 +83,17 @@ def leftovers(before: Snapshot, grace_s: float = 10.0) -> list[str]:
 
 def _unfinished_qt_jobs(left_ms: Callable[[], int]) -> list[str]:
     found: list[str] = []
-    if "ui.workers" in sys.modules:  # never imported: no job of Bifoga's ever ran
-        from ui import workers
+    if "ui.common.workers" in sys.modules:  # never imported: no job of Bifoga's ever ran
+        from ui.common import workers
 
         if not workers.wait_for_all(left_ms()):
             running = workers.pool().activeThreadCount()
             if running:
-                found.append(f"{running} job(s) on Bifoga's thread pool (ui.workers)")
+                found.append(f"{running} job(s) on Bifoga's thread pool (ui.common.workers)")
             if workers.answers_watched():
                 found.append(
                     f"{workers.answers_watched()} worker answer(s) never collected "
-                    "(ui.workers.when_answered)"
+                    "(ui.common.workers.when_answered)"
                 )
     if "PySide6.QtCore" in sys.modules:
         from PySide6.QtCore import QThreadPool

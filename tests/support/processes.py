@@ -72,7 +72,7 @@ def sandbox_process(
 ) -> Iterator[tuple[Child, str]]:
     """``bifoga sandbox --data DATA`` (and ``extra`` arguments) as a process of its own,
     and its base URL."""
-    args = ["-m", "ui.launcher", "sandbox", "--data", str(data), "--port", str(port)]
+    args = ["-m", "ui.shell.launcher", "sandbox", "--data", str(data), "--port", str(port)]
     if fault:
         args += ["--fault", fault]
     args += extra

@@ -52,7 +52,7 @@ def _review_dialog(app: object, window: object, home: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from tests.support.pdfgen import write_text_pdf
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     window.drafts.discard_draft()
@@ -142,7 +142,7 @@ def _sign_in_window(app: object, services: object) -> None:
     """The sign-in window on the sandbox, its demo cards listed, waiting for the browser
     (no browser here: the address shown to copy)."""
     from app.runtime.services import Services
-    from ui.sign_in import SignInDialog
+    from ui.shell.sign_in import SignInDialog
 
     assert isinstance(services, Services)
 
@@ -219,7 +219,7 @@ def main() -> int:
     from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
     from tests.support.session import sign_in_as, test_settings
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     storage_key.install(storage_key.for_this_run())  # as the sandbox does without a keyring
@@ -278,7 +278,7 @@ def main() -> int:
         print(OUT / "main-window.png")
         _review_dialog(app, window, home)
     finally:
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         wait_for_all()
         services.close()

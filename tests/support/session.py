@@ -35,7 +35,7 @@ def running_services(tmp_path: Path, **overrides: object) -> Iterator[Services]:
     try:
         yield services
     finally:
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         wait_for_all()
         services.close()

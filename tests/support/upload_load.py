@@ -64,7 +64,7 @@ def sandbox_process(data_dir: Path) -> Iterator[SandboxProcess]:
     """``bifoga sandbox --data DATA_DIR`` (through the console script's dispatch),
     stopped with SIGTERM afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "sandbox", "--data", str(data_dir)],
+        [sys.executable, "-m", "ui.shell.launcher", "sandbox", "--data", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

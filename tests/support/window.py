@@ -19,9 +19,9 @@ from app.drafts.message_draft import Attachment
 from app.runtime.services import Services
 from tests.support import storage_evidence
 from tests.support.idp_robot import robot_browser
-from ui.main_window import MainWindow
-from ui.review_dialog import ReviewDialog
-from ui.sign_in import SignInDialog
+from ui.dialogs.review import ReviewDialog
+from ui.shell.sign_in import SignInDialog
+from ui.window.main_window import MainWindow
 
 #: The sandbox's demo cards and their PINs (the identity contract; its start page too).
 PINS = {"anna": "1111", "bertil": "2222", "cecilia": "3333", "david": "4444", "erik": "5555"}

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import __version__
-from ui.help_window import about_text
-from ui.window_actions import install_actions
+from ui.dialogs.help import about_text
+from ui.window.actions import install_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +44,6 @@ def test_about_in_the_help_menu_shows_the_version(qtbot: QtBot) -> None:
 
 
 def _action_names() -> list[str]:
-    import ui.window_actions as module
+    import ui.window.actions as module
 
     return [name for name in module.WindowActions.__annotations__ if name != "about"]

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
 from app.storage.staging import StagedFile
-from ui.attachments import AttachmentsPanel
+from ui.window.attachments import AttachmentsPanel
 
 
 def test_files_dropped_on_the_list_are_offered_for_attaching(qtbot: QtBot, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The first page of a PDF just chosen: drawn from the file by both render workers before
 it is staged, on screen at once, and taken as the staged copy's page only once every
-byte it was drawn from was found in the staged copy (ui.first_page). Real workers; waits
+byte it was drawn from was found in the staged copy (ui.preview.first_page). Real workers; waits
 on signals, never sleeps."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from app.drafts.message_draft import Attachment
 from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, text_pdf, write_text_pdf
 from tests.ui.test_preview_pane import pane_for, shown, track
-from ui.first_page import confirm_staged
-from ui.i18n import tr
-from ui.preview import PreviewPane
+from ui.common.i18n import tr
+from ui.preview.first_page import confirm_staged
+from ui.preview.pane import PreviewPane
 
 
 class _CountingRenders:
@@ -60,7 +60,7 @@ def test_the_first_page_is_on_screen_before_staging_and_counts_once_confirmed(
     # On screen, drawn by both workers together, before any staged copy exists.
     assert offline_services.staging.held() == []
     assert pane.attachment is None  # nothing to count it for yet
-    assert pane.page_label.text() == tr("ui.preview.preparing")
+    assert pane.page_label.text() == tr("ui.preview.pane.preparing")
     assert pane.title.full_text() == "brev.pdf"
     image = pane.page_view.image()
     assert image is not None and not image.isNull()
@@ -111,7 +111,7 @@ def test_a_refused_file_takes_its_first_page_off_the_screen(
     ahead = _drawn_ahead(qtbot, pane, write_text_pdf(tmp_path / "fel.pdf", numbered_pages(1)))
     assert pane.drop_ahead(ahead)  # its page was on screen: the caller shows what belongs
     assert pane.page_view.image() is None
-    assert pane.title.full_text() == tr("ui.preview.empty")
+    assert pane.title.full_text() == tr("ui.preview.pane.empty")
     assert not pane.drop_ahead(ahead)  # once
 
 
@@ -170,13 +170,13 @@ def test_a_first_page_too_large_for_its_block_makes_room_for_the_next(
     qtbot.waitUntil(lambda: first.finished, timeout=10_000)
     assert first.drawn is None  # did not fit: the page is drawn from the staged copy
     _drawn_ahead(qtbot, pane, source)  # the block has grown: the next one fits
-    assert pane.page_label.text() == tr("ui.preview.preparing")
+    assert pane.page_label.text() == tr("ui.preview.pane.preparing")
 
 
 def test_a_large_file_is_not_drawn_ahead(
     qtbot: QtBot, offline_services: Services, tmp_path: Path
 ) -> None:
-    from ui.first_page import AHEAD_MAX_BYTES
+    from ui.preview.first_page import AHEAD_MAX_BYTES
 
     pane = pane_for(qtbot, offline_services)
     large = tmp_path / "stor.pdf"

@@ -7,8 +7,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.i18n import tr
-from ui.style import RING, apply_focus_style
+from ui.common.i18n import tr
+from ui.common.style import RING, apply_focus_style
 
 
 def _has_ring(widget: QWidget) -> bool:

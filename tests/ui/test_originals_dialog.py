@@ -1,4 +1,4 @@
-"""The offer to delete the clinician's own files after a send (ui/originals_dialog.py), with
+"""The offer to delete the clinician's own files after a send (ui/dialogs/originals.py), with
 real files and the real checks: what is offered, the confirmation before delete, the
 keyboard, and when no dialog is shown at all."""
 
@@ -17,8 +17,8 @@ from app.outbox import JobState
 from app.storage.staging import StagingArea
 from tests.support.mnemonics import shared_mnemonics
 from tests.support.pdfgen import text_pdf
-from ui.i18n import strip_mnemonic, tr
-from ui.originals_dialog import OriginalsDialog, OriginalsOffer
+from ui.common.i18n import strip_mnemonic, tr
+from ui.dialogs.originals import OriginalsDialog, OriginalsOffer
 
 
 class Offer:

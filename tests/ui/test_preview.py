@@ -13,7 +13,7 @@ from app.drafts.message_draft import Attachment
 from app.preview.rendered_page import RenderedPage
 from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from ui.preview import PreviewPane, image_from_page
+from ui.preview.pane import PreviewPane, image_from_page
 
 
 def staged_attachment(services: Services, path: Path) -> Attachment:

@@ -16,7 +16,7 @@ from app.drafts.message_draft import Attachment
 from app.inspection.report import Finding, InspectionReport, PersonalDataHit, Severity
 from app.runtime.services import Services
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from ui.preview import PreviewPane
+from ui.preview.pane import PreviewPane
 
 # A test personnummer (Skatteverket's test series, tests/files/testpersonnummer.txt).
 TEST_PNR = "18900101-9802"

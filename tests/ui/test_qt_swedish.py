@@ -1,4 +1,4 @@
-"""Qt's catalogue first (ui.qt_swedish): PySide6's ``qtbase_sv.qm`` is loaded, and the
+"""Qt's catalogue first (ui.common.qt_swedish): PySide6's ``qtbase_sv.qm`` is loaded, and the
 table holds only the words it lacks or that Bifoga words otherwise."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from ui.qt_swedish import SWEDISH, install_qt_translations, qt_catalogue
+from ui.common.qt_swedish import SWEDISH, install_qt_translations, qt_catalogue
 
 
 def test_qts_own_swedish_catalogue_is_there_and_says_most_words() -> None:

@@ -12,7 +12,7 @@ from app.preview.reading import ReadItem
 from app.runtime.services import Services
 from tests.support.tagged_pdf import El, letter, tagged_pdf
 from tests.ui.test_preview_pane import pane_for
-from ui.read_aloud import page_text
+from ui.preview.read_aloud import page_text
 
 
 def _attach(services: Services, path: Path, data: bytes) -> Attachment:

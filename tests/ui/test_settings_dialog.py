@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from app.config import settings as settings_module
 from app.config.settings import Settings
-from ui.i18n import tr
-from ui.lock import IdleWatch
-from ui.settings_dialog import SettingsDialog, open_settings_dialog
+from ui.common.i18n import tr
+from ui.dialogs.settings import SettingsDialog, open_settings_dialog
+from ui.window.lock import IdleWatch
 
 GATEWAY = "https://gateway.region.example"
 
@@ -163,7 +163,7 @@ def test_numbers_are_written_the_swedish_way(qtbot: QtBot, tmp_path: Path) -> No
 
 
 def test_a_saved_lock_time_applies_to_the_running_watch(qtbot: QtBot) -> None:
-    """What the window does after a save (ui.side_views.show_settings): the watch that
+    """What the window does after a save (ui.window.side_views.show_settings): the watch that
     was started with the old time locks after the new one, without a restart."""
     watch = IdleWatch(60 * 60_000)
     idle: list[bool] = []

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 import app.runtime.services
 from app.config import settings as settings_module
 from tests.support.window import as_person
-from ui.app import first_window, run_gui
+from ui.shell.start import first_window, run_gui
 
 
 @pytest.fixture
@@ -191,10 +191,10 @@ def test_services_that_cannot_open_close_the_sign_in_window_with_a_reason(
 def test_bifoga_sandbox_starts_the_sandbox_when_asked(
     qtbot: QtBot, config_dir: Path, monkeypatch: pytest.MonkeyPatch, opened: list[Any]
 ) -> None:
-    import ui.app
+    import ui.shell.start
 
     started: list[Any] = []
-    real_first_window = ui.app.first_window
+    real_first_window = ui.shell.start.first_window
 
     def cancelled_once_ready(settings: settings_module.Settings) -> Any:
         start = real_first_window(settings)
@@ -202,7 +202,7 @@ def test_bifoga_sandbox_starts_the_sandbox_when_asked(
         start.when_ready(start.window.reject)  # as Cancel, once it could sign in
         return start
 
-    monkeypatch.setattr(ui.app, "first_window", cancelled_once_ready)
+    monkeypatch.setattr(ui.shell.start, "first_window", cancelled_once_ready)
     assert run_gui(["--sandbox"]) == 0  # no settings file needed for the sandbox
     [start] = started
     [(settings,)] = opened
@@ -250,7 +250,7 @@ def test_a_locked_keyring_asks_and_quitting_opens_nothing(
     qtbot: QtBot, tmp_path: Path, installed_key: None, opened: list[Any]
 ) -> None:
     from tests.support.keyrings import LockedKeyring, keyring_backend
-    from ui.i18n import tr
+    from ui.common.i18n import tr
 
     seen: list[str] = []
     with keyring_backend(LockedKeyring()):

@@ -27,7 +27,7 @@ def test_sigterm_closes_the_window_and_removes_its_sandbox_folder(tmp_path: Path
     temp = tmp_path / "tmp"
     temp.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ui.launcher", "--sandbox"],
+        [sys.executable, "-m", "ui.shell.launcher", "--sandbox"],
         cwd=ROOT,
         env={
             **os.environ,

@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread
 from pytestqt.qtbot import QtBot
 
-from ui.workers import run_in_background, wait_for_all
+from ui.common.workers import run_in_background, wait_for_all
 
 
 def test_the_result_comes_back_on_the_gui_thread(qtbot: QtBot) -> None:

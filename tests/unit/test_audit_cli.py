@@ -149,7 +149,7 @@ def test_bifoga_hands_audit_to_this_command(
 # command must run on a server without a screen).
 _CONSOLE = """
 import sys
-from ui.launcher import main
+from ui.shell.launcher import main
 status = main(sys.argv[1:])
 qt = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6"))
 print("Qt loaded:", qt, file=sys.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 def _bifoga(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
+        [sys.executable, "-m", "ui.shell.launcher", *args],
         capture_output=True,
         text=True,
         env=os.environ.copy(),

@@ -57,7 +57,11 @@ def test_bifoga_inspect_passes_every_report_with_verdict_ok_and_no_finding(
     reports: dict[str, Path],
 ) -> None:
     # The command a person would run, as its own process (with its isolated worker).
-    command = [sys.executable, "-c", "import sys; from ui.launcher import main; sys.exit(main())"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from ui.shell.launcher import main; sys.exit(main())",
+    ]
     done = subprocess.run(
         [*command, "inspect", "--json", *map(str, reports.values())],
         capture_output=True,

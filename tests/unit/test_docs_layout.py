@@ -37,7 +37,7 @@ def layout_names(text: str) -> list[str]:
 
 def test_the_layout_in_design_md_is_the_tree() -> None:
     names = layout_names((ROOT / "docs" / "design.md").read_text(encoding="utf-8"))
-    assert "app/isolation/worker.py" in names and "ui/settings_dialog.py" in names
+    assert "app/isolation/worker.py" in names and "ui/dialogs/settings.py" in names
     missing = [name for name in names if not (ROOT / name).exists()]
     assert missing == []
 

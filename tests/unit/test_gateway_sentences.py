@@ -10,8 +10,8 @@ import pytest
 
 from app.config import texts
 from app.gateway.client import GatewayError
-from ui.errors import gateway_error_text
-from ui.i18n import set_language
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import set_language
 
 SANDBOX = Path(__file__).resolve().parents[2] / "sandbox"
 
@@ -68,7 +68,7 @@ def test_an_unknown_code_says_what_to_do_and_shows_no_code(status: int) -> None:
 
 
 def test_a_code_the_outbox_kept_reads_as_a_sentence() -> None:
-    from ui.errors import code_text
+    from ui.common.errors import code_text
 
     set_language("sv")
     assert code_text("review_expired") == texts.message("gateway.review_expired", "sv")

@@ -16,6 +16,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import grimp
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,9 +62,9 @@ def test_starting_the_embedded_sandbox_loads_no_werkzeug_until_it_starts() -> No
     assert result.stdout.strip() == "[]"
 
 
-def _lint_a_copy_with(tmp_path: Path, probe: str, text: str) -> str:
+def _lint_a_copy_with(tmp_path: Path, probe: str, text: str, broken: int = 1) -> str:
     """lint-imports' report on a copy of the code with ``text`` written to ``probe`` (a
-    path relative to the repository); it must have failed."""
+    path relative to the repository); it must have failed, breaking ``broken`` contracts."""
     for name in ("app", "ui", "sandbox"):
         shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path)
@@ -73,7 +74,8 @@ def _lint_a_copy_with(tmp_path: Path, probe: str, text: str) -> str:
     )
     report = result.stdout + result.stderr
     assert result.returncode != 0, report
-    assert "1 broken" in report, report  # that contract alone, so it is the probe's doing
+    # That contract alone (or the ones named), so it is the probe's doing.
+    assert f"{broken} broken" in report, report
     return report
 
 
@@ -91,13 +93,18 @@ def _lint_a_copy_with(tmp_path: Path, probe: str, text: str) -> str:
         ("sandbox", "app.outbox", "app.outbox"),
         # the sandbox shares only the protocol: no room but app.protocol, directly
         ("sandbox", "app.config.texts", "app.config.texts"),
-        ("ui", "pypdfium2", "pypdfium2"),
+        ("ui.common", "pypdfium2", "pypdfium2"),
         # the rooms' layers: no room imports one above it ...
         ("app.protocol", "app.drafts", "app.drafts"),
         ("app.storage", "app.commands.cli", "app.commands.cli"),
         # ... nor its sibling on the same line (independent: no circle between them)
         ("app.send", "app.after_send.sent_list", "app.after_send.sent_list"),
         ("app.gateway", "app.inspection", "app.inspection"),
+        # the window's rooms: shell, window, dialogs, preview, common, each only downwards
+        ("ui.common", "ui.preview.pane", "ui.preview.pane"),
+        ("ui.preview", "ui.dialogs.review", "ui.dialogs.review"),
+        ("ui.dialogs", "ui.window.main_window", "ui.window.main_window"),
+        ("ui.window", "ui.shell.start", "ui.shell.start"),
     ],
 )
 def test_each_contract_catches_the_import_it_forbids(
@@ -108,10 +115,12 @@ def test_each_contract_catches_the_import_it_forbids(
     assert f"{package}.layering_probe -> {forbidden}" in report, report
 
 
-def test_the_layers_contract_catches_a_room_not_placed(tmp_path: Path) -> None:
-    # Exhaustive: a new room, or a module left at app's top, must be given its layer.
-    report = _lint_a_copy_with(tmp_path, "app/layering_probe.py", "")
-    assert "not listed as layers" in report and "- app.layering_probe" in report, report
+@pytest.mark.parametrize("package", ["app", "ui"])
+def test_the_layers_contract_catches_a_room_not_placed(package: str, tmp_path: Path) -> None:
+    # Exhaustive: a new room, or a module left at the package's top, must be given its layer.
+    report = _lint_a_copy_with(tmp_path, f"{package}/layering_probe.py", "")
+    assert "not listed as layers" in report, report
+    assert f"- {package}.layering_probe" in report, report
 
 
 def test_the_worker_stays_below_its_jobs(tmp_path: Path) -> None:
@@ -139,13 +148,13 @@ def test_the_sandbox_contract_lists_every_room_but_the_protocol() -> None:
 
 #: The modules the composition root wires; none may import it (issue 22, item 1).
 WIRED = (
-    "ui.drafts_controller",
-    "ui.attach_controller",
-    "ui.send_controller",
-    "ui.session_controller",
-    "ui.waiting_controller",
-    "ui.thread_controller",
-    "ui.side_views",
+    "ui.window.drafts_controller",
+    "ui.window.attach_controller",
+    "ui.window.send_controller",
+    "ui.window.session_controller",
+    "ui.window.waiting_controller",
+    "ui.window.thread_controller",
+    "ui.window.side_views",
 )
 
 
@@ -154,9 +163,88 @@ def test_the_window_contract_names_every_controller_and_side_view() -> None:
     window = next(
         c
         for c in contracts["tool"]["importlinter"]["contracts"]
-        if c.get("forbidden_modules") == ["ui.main_window"]
+        if c.get("forbidden_modules") == ["ui.window.main_window"]
     )
     assert sorted(window["source_modules"]) == sorted(WIRED)
+    independent = next(
+        c for c in contracts["tool"]["importlinter"]["contracts"] if c["type"] == "independence"
+    )
+    assert sorted(independent["modules"]) == sorted(WIRED)
+
+
+def test_the_independence_contract_catches_one_controller_calling_another(
+    tmp_path: Path,
+) -> None:
+    """The root connects the controllers' signals; one importing another breaks that."""
+    source = Path("ui", "window", "send_controller.py")
+    text = (REPO / source).read_text(encoding="utf-8") + "\nimport ui.window.drafts_controller\n"
+    report = _lint_a_copy_with(tmp_path, str(source), text)
+    assert "ui.window.send_controller -> ui.window.drafts_controller" in report, report
+
+
+def _import_circles() -> list[list[str]]:
+    """Every set of modules of app, ui and sandbox that import each other round in a
+    circle (imports under ``TYPE_CHECKING`` count: a type-only circle still ties the
+    modules together)."""
+    graph = grimp.build_graph("app", "ui", "sandbox", include_external_packages=False)
+    edges = {
+        module: sorted(graph.find_modules_directly_imported_by(module)) for module in graph.modules
+    }
+    return strongly_connected(edges)
+
+
+def strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iteratively: the groups of more than one node that reach each
+    other."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(edges.get(root, [])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges.get(child, []))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+    return groups
+
+
+def test_no_modules_import_each_other_in_a_circle() -> None:
+    # Inside a room the layers contracts cannot see; this looks at every module.
+    assert _import_circles() == []
+
+
+def test_the_circle_check_finds_a_circle() -> None:
+    edges = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": ["e2"], "e2": []}
+    assert strongly_connected(edges) == [["a", "b", "c"]]
 
 
 @pytest.mark.parametrize("module", WIRED)
@@ -164,8 +252,11 @@ def test_the_window_contract_catches_a_controller_importing_the_window(
     module: str, tmp_path: Path
 ) -> None:
     """Not even under ``TYPE_CHECKING``: a module-level import into a copy of it breaks
-    that contract alone."""
+    that contract, and the controllers' independence too (the window imports them all,
+    so through it the controller would reach the others)."""
     source = Path(*module.split(".")).with_suffix(".py")
-    text = (REPO / source).read_text(encoding="utf-8") + "\nimport ui.main_window\n"
-    report = _lint_a_copy_with(tmp_path, str(source), text)
-    assert f"{module} -> ui.main_window" in report, report
+    text = (REPO / source).read_text(encoding="utf-8") + "\nimport ui.window.main_window\n"
+    report = " ".join(_lint_a_copy_with(tmp_path, str(source), text, broken=2).split())
+    assert f"{module} -> ui.window.main_window" in report, report
+    assert "know no window: they get their collaborators" in report, report
+    assert "wires them BROKEN" in report and "connects them BROKEN" in report, report

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.isolation.worker import IsolatedWorker, WorkerFailure
 from tests.support.leaks import LONG_LIVED_WORKERS, leftovers, snapshot, track_qthreads
-from ui.workers import run_in_background, wait_for_all, when_answered
+from ui.common.workers import run_in_background, wait_for_all, when_answered
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def test_a_job_still_on_the_thread_pool_is_reported(
     before = snapshot()
     run_in_background(owner, work, answers.append)
     assert started.wait(30)
-    assert leftovers(before, grace_s=0) == ["1 job(s) on Bifoga's thread pool (ui.workers)"]
+    assert leftovers(before, grace_s=0) == ["1 job(s) on Bifoga's thread pool (ui.common.workers)"]
     release.set()
     assert leftovers(before) == []
 
@@ -62,7 +62,7 @@ def test_a_worker_answer_never_collected_is_reported(qapp: QApplication) -> None
         assert pending is not None and worker.pid is not None
         when_answered(owner, [pending], pending.result, answers.append, failures.append)
         assert leftovers(before, grace_s=0) == [
-            "1 worker answer(s) never collected (ui.workers.when_answered)"
+            "1 worker answer(s) never collected (ui.common.workers.when_answered)"
         ]
         os.kill(worker.pid, signal.SIGKILL)  # its pipe closes: the answer comes, a crash
         assert wait_for_all(30_000)

@@ -57,13 +57,16 @@ def test_a_code_twice_or_in_the_wrong_catalogue_is_refused_at_load() -> None:
     with pytest.raises(texts.CatalogueError, match="another catalogue"):
         texts.merge_catalogues(
             [
-                ("ui.json", f'{{"ui.preview.a": {entry}}}'),
-                ("ui.preview.json", f'{{"ui.preview.a": {entry}}}'),
+                ("ui.json", f'{{"ui.preview.pane.a": {entry}}}'),
+                ("ui.preview.pane.json", f'{{"ui.preview.pane.a": {entry}}}'),
             ]
         )
     with pytest.raises(texts.CatalogueError, match="prefix"):
         texts.merge_catalogues([("send.json", f'{{"gateway.unreachable": {entry}}}')])
     merged = texts.merge_catalogues(
-        [("ui.json", f'{{"ui.a": {entry}}}'), ("ui.preview.json", f'{{"ui.preview.b": {entry}}}')]
+        [
+            ("ui.json", f'{{"ui.a": {entry}}}'),
+            ("ui.preview.pane.json", f'{{"ui.preview.pane.b": {entry}}}'),
+        ]
     )
-    assert sorted(merged) == ["ui.a", "ui.preview.b"]
+    assert sorted(merged) == ["ui.a", "ui.preview.pane.b"]

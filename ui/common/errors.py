@@ -8,7 +8,7 @@ from app.config.texts import has_message
 from app.gateway.client import GatewayError
 from app.isolation.worker import WorkerFailure
 from app.storage.staging import StagingError
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 log = logging.getLogger(__name__)
 

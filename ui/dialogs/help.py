@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.config.settings import Contact
 from app.deviation.contacts import ContactRole, is_placeholder, reach
-from ui.i18n import strip_mnemonic, tr
-from ui.window_actions import PREVIEW_KEYS, SHORTCUTS
+from ui.common.i18n import strip_mnemonic, tr
+from ui.common.shortcuts import PREVIEW_KEYS, SHORTCUTS
 
 #: The sections, in the order a clinician meets them.
 SECTIONS = (

@@ -45,9 +45,9 @@ from app.after_send.originals import (
 )
 from app.drafts.message_draft import Attachment
 from app.outbox import JobState
-from ui.errors import gateway_error_text
-from ui.i18n import size_text, tr
-from ui.workers import run_in_background
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import size_text, tr
+from ui.common.workers import run_in_background
 
 log = logging.getLogger(__name__)
 

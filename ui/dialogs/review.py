@@ -39,12 +39,12 @@ from app.protocol.model import Staff
 from app.runtime.services import Services
 from app.send.colleague_look import ColleagueLook
 from app.send.sign_message import sign_message
-from ui.accessibility import LiveLabel, expose_values
-from ui.browser_login import BrowserLogin, BrowserWaitPanel, start_login
-from ui.errors import gateway_error_text
-from ui.i18n import tr, tr_plain
-from ui.preview import PreviewPane
-from ui.workers import run_in_background
+from ui.common.accessibility import LiveLabel, expose_values
+from ui.common.browser_login import BrowserLogin, BrowserWaitPanel, start_login
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import tr, tr_plain
+from ui.common.workers import run_in_background
+from ui.preview.pane import PreviewPane
 
 
 def _epoch(rfc3339: str) -> float:

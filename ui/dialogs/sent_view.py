@@ -32,10 +32,10 @@ from app.gateway.client import GatewayClient
 from app.gateway.records import MessageRecord
 from app.outbox import Outbox, OutboxJob
 from app.protocol.identifiers import distinct_masks, mask
-from ui.accessibility import LiveLabel, expose_values
-from ui.errors import code_text, gateway_error_text
-from ui.i18n import size_text, tr, tr_plain
-from ui.workers import run_in_background
+from ui.common.accessibility import LiveLabel, expose_values
+from ui.common.errors import code_text, gateway_error_text
+from ui.common.i18n import size_text, tr, tr_plain
+from ui.common.workers import run_in_background
 
 _STATUS_MARK = {
     SentStatus.DELIVERED: "✔",

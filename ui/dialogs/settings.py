@@ -44,7 +44,7 @@ from app.config.settings import (
     dialog_settings,
     save_changes,
 )
-from ui.i18n import language, tr
+from ui.common.i18n import language, tr
 
 
 def open_settings_dialog(

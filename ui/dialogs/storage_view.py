@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.after_send.storage_report import KeptItem, KeptKind
 from app.config.settings import Contact
-from ui.i18n import size_text, tr
+from ui.common.i18n import size_text, tr
 
 
 class StorageView(QDialog):

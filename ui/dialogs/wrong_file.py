@@ -48,10 +48,10 @@ from app.deviation import (
 from app.deviation.contacts import names_only_its_role, reach
 from app.gateway.client import GatewayClient
 from app.protocol.model import Staff
-from ui.accessibility import LiveLabel, expose_values
-from ui.errors import gateway_error_text
-from ui.i18n import language, tr
-from ui.workers import run_in_background
+from ui.common.accessibility import LiveLabel, expose_values
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import language, tr
+from ui.common.workers import run_in_background
 
 #: How often the retraction's status is asked for while it is not done, and how many times.
 POLL_MS = 1_500

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTo
 
 from app.drafts.message_draft import Attachment
 from app.preview.zoom import ZoomMode
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 
 class ElidedLabel(QLabel):
@@ -59,34 +59,34 @@ class ViewerTools(QHBoxLayout):
         super().__init__()
         self.setSpacing(4)
         self.zoom_out_button = self._tool(
-            "−", tr("ui.preview.zoom_out"), tr("ui.preview.zoom_out") + " (Ctrl+−)",
+            "−", tr("ui.preview.pane.zoom_out"), tr("ui.preview.pane.zoom_out") + " (Ctrl+−)",
             lambda: zoom_by(1 / step),
         )  # fmt: skip
         self.zoom_label = QLabel()
-        self.zoom_label.setAccessibleName(tr("ui.preview.zoom_level"))
+        self.zoom_label.setAccessibleName(tr("ui.preview.pane.zoom_level"))
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.zoom_label.setMinimumWidth(
             QFontMetrics(self.zoom_label.font()).horizontalAdvance("400 %") + 8
         )
         self.addWidget(self.zoom_label)
         self.zoom_in_button = self._tool(
-            "+", tr("ui.preview.zoom_in"), tr("ui.preview.zoom_in") + " (Ctrl++)",
+            "+", tr("ui.preview.pane.zoom_in"), tr("ui.preview.pane.zoom_in") + " (Ctrl++)",
             lambda: zoom_by(step),
         )  # fmt: skip
         self.fit_button = self._tool(
-            tr("ui.preview.fit_width_short"), tr("ui.preview.fit_width"),
-            tr("ui.preview.fit_width"), fit_width,
+            tr("ui.preview.pane.fit_width_short"), tr("ui.preview.pane.fit_width"),
+            tr("ui.preview.pane.fit_width"), fit_width,
         )  # fmt: skip
         self.fit_page_button = self._tool(
-            tr("ui.preview.fit_page_short"), tr("ui.preview.fit_page"),
-            tr("ui.preview.fit_page") + " (Ctrl+0)", fit_page,
+            tr("ui.preview.pane.fit_page_short"), tr("ui.preview.pane.fit_page"),
+            tr("ui.preview.pane.fit_page") + " (Ctrl+0)", fit_page,
         )  # fmt: skip
         self.rotate_button = self._tool(
-            "↻", tr("ui.preview.rotate"), tr("ui.preview.rotate") + " (Ctrl+R)", rotate
+            "↻", tr("ui.preview.pane.rotate"), tr("ui.preview.pane.rotate") + " (Ctrl+R)", rotate
         )
         self.highlights_button = self._tool(
-            tr("ui.preview.highlights_short"), tr("ui.preview.highlights"),
-            tr("ui.preview.highlights_tip") + " (Ctrl+M)", None,
+            tr("ui.preview.pane.highlights_short"), tr("ui.preview.pane.highlights"),
+            tr("ui.preview.pane.highlights_tip") + " (Ctrl+M)", None,
         )  # fmt: skip
         self.highlights_button.setCheckable(True)
         self.highlights_button.setChecked(True)
@@ -128,14 +128,14 @@ class PageNavigation(QHBoxLayout):
     def __init__(self, step: Callable[[int], None]) -> None:
         super().__init__()
         self.setSpacing(4)
-        self.previous_button = QPushButton(tr("ui.preview.previous"))
-        self.previous_button.setToolTip(tr("ui.preview.previous_tip"))
+        self.previous_button = QPushButton(tr("ui.preview.pane.previous"))
+        self.previous_button.setToolTip(tr("ui.preview.pane.previous_tip"))
         self.previous_button.clicked.connect(lambda: step(-1))
-        self.next_button = QPushButton(tr("ui.preview.next"))
-        self.next_button.setToolTip(tr("ui.preview.next_tip"))
+        self.next_button = QPushButton(tr("ui.preview.pane.next"))
+        self.next_button.setToolTip(tr("ui.preview.pane.next_tip"))
         self.next_button.clicked.connect(lambda: step(+1))
         self.page_label = QLabel()
-        self.page_label.setAccessibleName(tr("ui.preview.page_number"))
+        self.page_label.setAccessibleName(tr("ui.preview.pane.page_number"))
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.page_label.setMinimumWidth(
             QFontMetrics(self.page_label.font()).horizontalAdvance("Sida 888 av 888") + 12
@@ -152,7 +152,7 @@ class PageNavigation(QHBoxLayout):
         if page is None or count is None:
             self.page_label.setText("")
         else:
-            self.page_label.setText(tr("ui.preview.page_of", page=page + 1, pages=count))
+            self.page_label.setText(tr("ui.preview.pane.page_of", page=page + 1, pages=count))
 
 
 class PreviewHeader(QHBoxLayout):
@@ -160,13 +160,13 @@ class PreviewHeader(QHBoxLayout):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = ElidedLabel(tr("ui.preview.empty"))
-        self.title.setAccessibleName(tr("ui.preview.title"))
+        self.title = ElidedLabel(tr("ui.preview.pane.empty"))
+        self.title.setAccessibleName(tr("ui.preview.pane.title"))
         title_font = QFont(self.title.font())
         title_font.setBold(True)
         self.title.setFont(title_font)
         self.seen_label = QLabel()
-        self.seen_label.setAccessibleName(tr("ui.preview.progress"))
+        self.seen_label.setAccessibleName(tr("ui.preview.pane.progress"))
         self.seen_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.addWidget(self.title, 1)
         self.addWidget(self.seen_label)
@@ -177,6 +177,6 @@ class PreviewHeader(QHBoxLayout):
             self.seen_label.setText("")
             return
         seen = len(attachment.seen_pages)
-        self.seen_label.setText(tr("ui.preview.seen_of", seen=seen, pages=count))
+        self.seen_label.setText(tr("ui.preview.pane.seen_of", seen=seen, pages=count))
         done = seen >= count
         self.seen_label.setStyleSheet("color: #1e7a3c; font-weight: bold;" if done else "")

@@ -45,8 +45,8 @@ from app.preview.render_client import (
 from app.preview.rendered_page import RenderedPage
 from app.preview.scheduler import JobKind, RenderJob
 from app.storage.staging import StagedFile
-from ui.page_pixels import Drawn, SharedPixels
-from ui.workers import run_in_background, when_answered
+from ui.common.workers import run_in_background, when_answered
+from ui.preview.page_pixels import Drawn, SharedPixels
 
 log = logging.getLogger(__name__)
 

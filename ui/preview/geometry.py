@@ -1,7 +1,7 @@
 """What size the preview draws a page at: the clinician's zoom and turn, the room the pane
 gives, and the key a page is drawn and cached under (``app.preview.page_key``).
 
-Kept apart from :class:`ui.preview.PreviewPane`, which decides what is on screen and
+Kept apart from :class:`ui.preview.pane.PreviewPane`, which decides what is on screen and
 when; this only answers "how big, and under which key", so that a page drawn for one
 zoom or turn is never shown for another.
 """
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from app.drafts.message_draft import Attachment
 from app.preview.page_key import PageKey
 from app.preview.zoom import A4, ZoomMode, as_shown, fit_scale, zoomed
-from ui.page_marks import banners
-from ui.page_screen import PageScreen
-from ui.thumbnails import THUMB_WIDTH
+from ui.preview.page_marks import banners
+from ui.preview.page_screen import PageScreen
+from ui.preview.thumbnails import THUMB_WIDTH
 
 #: (file's sha256, 0-based page) -> its size in points before the turn (A4 if unknown).
 SizeLookup = Callable[[str, int], tuple[float, float]]

@@ -1,6 +1,6 @@
 """The preview pane's keys: Page Down and Page Up go through a tall page before the next,
 the arrows through a wide one, Home and End to the first and last page, and zoom, turn
-and highlights (the shortcuts the help window lists, ``ui.window_actions``)."""
+and highlights (the shortcuts the help window lists, ``ui.window.actions``)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from app.preview.zoom import ZOOM_STEP
-from ui.page_screen import PageArea, PageScreen
+from ui.preview.page_screen import PageArea, PageScreen
 
 
 class PagedPane(Protocol):
-    """What the keys drive: the preview pane (``ui.preview``), named by what it does so
+    """What the keys drive: the preview pane (``ui.preview.pane``), named by what it does so
     that this module needs nothing of the pane's own."""
 
     @property

@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
 from app.inspection.report import InspectionReport, OutsideText
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 #: Entries shown; the rest are counted in one last line.
 MAX_SHOWN = 50

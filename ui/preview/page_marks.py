@@ -8,8 +8,8 @@ from PySide6.QtCore import QRectF
 from app.inspection.report import InspectionReport, Severity
 from app.preview.rendered_page import RenderedPage
 from app.preview.seen_tracking import rotate_rect
-from ui.i18n import tr
-from ui.page_view import Overlay
+from ui.common.i18n import tr
+from ui.preview.page_view import Overlay
 
 
 def banners(report: InspectionReport | None, number: int) -> list[tuple[str, str]]:
@@ -25,7 +25,7 @@ def banners(report: InspectionReport | None, number: int) -> list[tuple[str, str
     # Hits beside the pages (a comment on this page) are in the list under the preview.
     unplaced = [h.masked for h in report.page_hits if h.page == number and h.rect is None]
     if unplaced:
-        shown.append(("info", tr("ui.preview.hits_on_page", hits=", ".join(unplaced))))
+        shown.append(("info", tr("ui.preview.pane.hits_on_page", hits=", ".join(unplaced))))
     return shown
 
 
@@ -52,10 +52,10 @@ def overlay(
 def describe(report: InspectionReport | None, page: int, count: int | None) -> str:
     """What a screen reader says about 0-based ``page``: where, and what is marked."""
     number = page + 1
-    parts = [tr("ui.preview.page_of", page=number, pages=count or "?")]
+    parts = [tr("ui.preview.pane.page_of", page=number, pages=count or "?")]
     if report is not None:
         hits = [h.masked for h in report.page_hits if h.page == number]
         if hits:
-            parts.append(tr("ui.preview.hits_on_page", hits=", ".join(hits)))
+            parts.append(tr("ui.preview.pane.hits_on_page", hits=", ".join(hits)))
         parts += [tr(f.code, **f.param_dict) for f in report.findings if f.page == number]
     return " ".join(parts)

@@ -1,6 +1,6 @@
 """The page on screen, in its scroll area, and whether it has been seen there.
 
-The pane (ui/preview.py) decides which page is shown and draws it; this widget shows it
+The pane (ui/preview/pane.py) decides which page is shown and draws it; this widget shows it
 and feeds :class:`app.preview.seen_tracking.SeenTracker` with what is on screen: when
 the page was painted, scrolled, hidden or left, and when its dwell time is up. It says
 ``page_seen`` once per visit.
@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QStyle, QVBoxLayout, QWidget
 
 from app.preview.page_key import PageKey
 from app.preview.seen_tracking import SeenTracker
-from ui.i18n import tr
-from ui.page_view import MARGIN, Overlay, PageArea, PageView
+from ui.common.i18n import tr
+from ui.preview.page_view import MARGIN, Overlay, PageArea, PageView
 
 
 class PageScreen(QWidget):
@@ -33,10 +33,10 @@ class PageScreen(QWidget):
         super().__init__()
         self._dwell_ms = dwell_ms
         self.page_view = PageView()
-        self.page_view.setAccessibleName(tr("ui.preview.page"))
+        self.page_view.setAccessibleName(tr("ui.preview.pane.page"))
         self.page_view.painted.connect(self._painted)
         self.area = PageArea(self.page_view)
-        self.area.setAccessibleName(tr("ui.preview.page_area"))
+        self.area.setAccessibleName(tr("ui.preview.pane.page_area"))
         for bar in (self.area.verticalScrollBar(), self.area.horizontalScrollBar()):
             bar.valueChanged.connect(lambda _v: self._observe())
         layout = QVBoxLayout(self)

@@ -1,7 +1,7 @@
 """The page itself: the drawn page on a grey desk, with its highlights on top.
 
 A plain widget rather than a QLabel: the page is a QImage (made off the GUI thread, see
-:mod:`ui.page_pixels`), the highlights are painted over it in page coordinates, and the
+:mod:`ui.preview.page_pixels`), the highlights are painted over it in page coordinates, and the
 pane needs to know exactly where the page sits to tell which part of it is on screen.
 """
 

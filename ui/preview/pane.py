@@ -36,19 +36,25 @@ from app.preview.scheduler import (
 from app.preview.seen_tracking import readable
 from app.preview.zoom import A4, ZOOM_STEP
 from app.runtime.services import Services
-from ui.errors import gateway_error_text
-from ui.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
-from ui.i18n import tr
-from ui.outside_text import OutsideTextList
-from ui.page_marks import describe, overlay
-from ui.page_pixels import DEFAULT_BLOCK_BYTES, Drawn, SharedPixels, draw_page, image_from_page
-from ui.page_screen import PageScreen
-from ui.preview_controls import PageNavigation, PreviewHeader, ViewerTools
-from ui.preview_geometry import PreviewGeometry
-from ui.preview_keys import bind_preview_keys, last_page
-from ui.read_aloud import ReadAloud
-from ui.thumbnails import ThumbnailStrip
-from ui.workers import run_in_background
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
+from ui.preview.controls import PageNavigation, PreviewHeader, ViewerTools
+from ui.preview.first_page import AHEAD_MAX_BYTES, FirstPageAhead, FirstPageSlot
+from ui.preview.geometry import PreviewGeometry
+from ui.preview.keys import bind_preview_keys, last_page
+from ui.preview.outside_text import OutsideTextList
+from ui.preview.page_marks import describe, overlay
+from ui.preview.page_pixels import (
+    DEFAULT_BLOCK_BYTES,
+    Drawn,
+    SharedPixels,
+    draw_page,
+    image_from_page,
+)
+from ui.preview.page_screen import PageScreen
+from ui.preview.read_aloud import ReadAloud
+from ui.preview.thumbnails import ThumbnailStrip
 
 __all__ = ["PreviewPane", "image_from_page"]
 
@@ -84,7 +90,7 @@ class PreviewPane(QWidget):
         self._marked: object = None  # the report whose marks are on the page on screen
         self.scheduler: PreviewScheduler[Drawn] = PreviewScheduler(cache_bytes, thumb_cache_bytes)
         self._pixels = SharedPixels(block_bytes)
-        # The first page of a file just chosen, drawn before it is staged (ui.first_page).
+        # The first page of a file just chosen, drawn before it is staged (ui.preview.first_page).
         self._ahead = FirstPageSlot(block_bytes)
         # The blocks are deleted with the pane, or at exit at the latest.
         for block in (self._pixels, self._ahead.pixels):
@@ -183,7 +189,7 @@ class PreviewPane(QWidget):
 
     def draw_ahead(self, source: Path) -> FirstPageAhead | None:
         """Start drawing the first page of ``source``, a PDF just chosen, before its
-        staged copy exists (see :mod:`ui.first_page`); it is shown as soon as it is back,
+        staged copy exists (see :mod:`ui.preview.first_page`); it is shown as soon as it is back,
         marked as being prepared. None when there is nothing to draw ahead (not a PDF
         by its name, another file's first page is still being drawn, a worker busy)."""
         strip = 0
@@ -231,15 +237,15 @@ class PreviewPane(QWidget):
             self.page_view.keep_image(ahead.keep(image).image)
         self.title.setText(ahead.filename)
         self._update_controls()
-        self.page_label.setText(tr("ui.preview.preparing"))
-        self.page_view.setAccessibleDescription(tr("ui.preview.preparing"))
+        self.page_label.setText(tr("ui.preview.pane.preparing"))
+        self.page_view.setAccessibleDescription(tr("ui.preview.pane.preparing"))
 
     def show_attachment(self, attachment: Attachment | None, page: int = 0) -> None:
         self._attachment = attachment
         self._screen.leave()
         self._ahead.shown = False
         if attachment is None:
-            self.title.setText(tr("ui.preview.empty"))
+            self.title.setText(tr("ui.preview.pane.empty"))
             self._screen.clear()
             self.thumbnails.set_pages(0, 1.0)
             self.thumbnails.hide()
@@ -299,7 +305,7 @@ class PreviewPane(QWidget):
         """The zoom of the page on screen (1.0 = 72 dpi), as the clinician sees it."""
         return self._scale_for(self._page)
 
-    # -- geometry (ui.preview_geometry) ---------------------------------------------------
+    # -- geometry (ui.preview.geometry) ---------------------------------------------------
 
     def _last_page(self) -> int:
         return last_page(self.page_count)
@@ -389,7 +395,7 @@ class PreviewPane(QWidget):
         self._update_controls()
 
     def _show_failure(self, text: str) -> None:
-        self._screen.show_message(tr("ui.preview.cannot_show", reason=text))
+        self._screen.show_message(tr("ui.preview.pane.cannot_show", reason=text))
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -459,7 +465,7 @@ class PreviewPane(QWidget):
     def _thumb_seen(self, row: int) -> bool:
         return self._attachment is not None and row in self._attachment.seen_pages
 
-    # -- keys (ui.preview_keys) -----------------------------------------------------------
+    # -- keys (ui.preview.keys) -----------------------------------------------------------
 
     def _highlights_toggled(self) -> None:
         self.page_view.set_highlights_shown(self.highlights_button.isChecked())

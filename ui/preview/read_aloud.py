@@ -23,8 +23,8 @@ from app.isolation.worker import IsolatedWorker
 from app.preview.reading import ReadItem, on_page
 from app.preview.render_client import RenderClient
 from app.protocol import filetypes
-from ui.i18n import tr
-from ui.workers import run_in_background
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
 
 _SEPARATOR = "\n\n"
 
@@ -33,13 +33,13 @@ def spoken(item: ReadItem) -> str:
     """One piece as a screen reader announces it, in the window's language."""
     if item.kind == "heading":
         if item.level:
-            return tr("ui.read_aloud.heading", level=item.level, text=item.text)
-        return tr("ui.read_aloud.heading_no_level", text=item.text)
+            return tr("ui.preview.read_aloud.heading", level=item.level, text=item.text)
+        return tr("ui.preview.read_aloud.heading_no_level", text=item.text)
     if item.kind == "figure" and not item.text:
-        return tr("ui.read_aloud.figure_without_alt")
+        return tr("ui.preview.read_aloud.figure_without_alt")
     if item.kind == "cell" and item.header:
-        return tr("ui.read_aloud.cell_with_header", header=item.header, text=item.text)
-    return tr(f"ui.read_aloud.{item.kind}", text=item.text)
+        return tr("ui.preview.read_aloud.cell_with_header", header=item.header, text=item.text)
+    return tr(f"ui.preview.read_aloud.{item.kind}", text=item.text)
 
 
 def page_text(items: Sequence[ReadItem], page: int) -> str:
@@ -56,13 +56,15 @@ def as_html(items: Sequence[ReadItem], current: int) -> tuple[str, list[int]]:
         if item.page != page:
             page = item.page
             pages.append(page)
-            title = tr("ui.read_aloud.page", page=page + 1) + (" ◀" if page == current else "")
+            title = tr("ui.preview.read_aloud.page", page=page + 1) + (
+                " ◀" if page == current else ""
+            )
             parts.append(f'<h3><a name="page{page}"></a>{html.escape(title)}</h3>')
         text = html.escape(spoken(item))
         parts.append(f"<h4>{text}</h4>" if item.kind == "heading" else f"<p>{text}</p>")
         pages.append(page)
     if not parts:
-        return f"<p>{html.escape(tr('ui.read_aloud.nothing'))}</p>", [-1]
+        return f"<p>{html.escape(tr('ui.preview.read_aloud.nothing'))}</p>", [-1]
     return "".join(parts), pages
 
 
@@ -88,14 +90,14 @@ class ReadAloud(QObject):
         self._attachment: Attachment | None = None
         self._page = 0
         self.button = QToolButton()
-        self.button.setText(tr("ui.read_aloud.button"))
-        self.button.setAccessibleName(tr("ui.read_aloud.button_name"))
-        self.button.setToolTip(tr("ui.read_aloud.tip"))
+        self.button.setText(tr("ui.preview.read_aloud.button"))
+        self.button.setAccessibleName(tr("ui.preview.read_aloud.button_name"))
+        self.button.setToolTip(tr("ui.preview.read_aloud.tip"))
         self.button.setCheckable(True)
         self.button.toggled.connect(self._toggled)
         tools.addWidget(self.button)
         self.view = QTextBrowser()
-        self.view.setAccessibleName(tr("ui.read_aloud.view"))
+        self.view.setAccessibleName(tr("ui.preview.read_aloud.view"))
         self.view.setOpenLinks(False)
         self.view.setMinimumWidth(220)
         # A caret to read with, line by line, as a screen reader's review cursor does.

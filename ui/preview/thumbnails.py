@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 #: Width of a thumbnail in logical pixels; its height follows the page.
 THUMB_WIDTH = 76
@@ -65,7 +65,9 @@ class _Model(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(row + 1)
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            key = "ui.preview.thumb_seen" if self._seen(row) else "ui.preview.thumb_unseen"
+            key = (
+                "ui.preview.pane.thumb_seen" if self._seen(row) else "ui.preview.pane.thumb_unseen"
+            )
             return tr(key, page=row + 1)
         if role == _IMAGE_ROLE:
             return self._image(row)

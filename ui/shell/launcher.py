@@ -28,12 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     if args and (args[0] in cli.COMMANDS or not args[0].startswith("-")):
         return _quiet_when_cut_off(lambda: cli.main(args))
     cli.setup_logging()
-    if "--smoke-test" in args:  # CI's check of a built bundle: see ui/smoke_test.py
-        from ui.smoke_test import close_dialogs_when_shown
+    if "--smoke-test" in args:  # CI's check of a built bundle: see ui/shell/smoke_test.py
+        from ui.shell.smoke_test import close_dialogs_when_shown
 
         args.remove("--smoke-test")
         close_dialogs_when_shown(args)
-    from ui.app import run_gui
+    from ui.shell.start import run_gui
 
     return run_gui(args)
 

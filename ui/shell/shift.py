@@ -3,7 +3,7 @@ sign-in window again for the next clinician (signing out never quits Bifoga).
 
 The services (gateway client, identity provider, workers, outbox) stay open from one
 clinician to the next: only the session changes. Each clinician's drafts are sealed
-under their own staff id and wait for their next sign-in (``ui.drafts_controller``).
+under their own staff id and wait for their next sign-in (``ui.window.drafts_controller``).
 Closing the sign-in window (Avsluta) is what ends Bifoga.
 """
 
@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.protocol.model import Staff
 from app.runtime.services import Services
-from ui.i18n import tr
-from ui.main_window import MainWindow
-from ui.sign_in import SignInDialog
+from ui.common.i18n import tr
+from ui.shell.sign_in import SignInDialog
+from ui.window.main_window import MainWindow
 
 
 class Shift(QObject):
@@ -47,7 +47,7 @@ class Shift(QObject):
         if old is not None:
             old.deleteLater()
         dialog = SignInDialog(self.services)
-        dialog.status.setText(tr("ui.sign_in.signed_out"))
+        dialog.status.setText(tr("ui.shell.sign_in.signed_out"))
         dialog.accepted.connect(lambda: self._signed_in(dialog))
         dialog.rejected.connect(lambda: self._left(dialog))
         self.sign_in = dialog

@@ -1,12 +1,12 @@
 """Sign-in: the clinician authenticates at the region's identity provider (SITHS eID) in
 the system browser, and Bifoga receives the answer on its loopback listener (RFC 8252;
-``ui.browser_login``). No code or PIN is ever typed into Bifoga.
+``ui.common.browser_login``). No code or PIN is ever typed into Bifoga.
 
 It is the first window, so it imports and makes only what it shows (``BENCH startup``):
 the identity client, the worker bridge and the error texts are imported when they are
 used, and the sandbox's demo cards exist only for the sandbox; two plain buttons stand in
 for a QDialogButtonBox, whose flags enum alone costs PySide a tenth of a second. It can be
-shown before the services behind it are open (:func:`ui.app.first_window` opens them once
+shown before the services behind it are open (:func:`ui.shell.start.first_window` opens them once
 it is painted); until :meth:`SignInDialog.attach_services` the sign-in button waits. It
 is shown again after a sign-out, for the next clinician at the same workstation.
 """
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from app.identity import TokenSet
     from app.protocol.model import Resident, Staff
     from app.runtime.services import Services
-    from ui.browser_login import BrowserLogin, BrowserWaitPanel
+    from ui.common.browser_login import BrowserLogin, BrowserWaitPanel
 
 
 class SignInDialog(QDialog):
@@ -49,32 +49,32 @@ class SignInDialog(QDialog):
         self.login: BrowserLogin | None = None
         self._wait_panel: BrowserWaitPanel | None = None
         self._after_first_paint: list[Callable[[], None]] = []
-        self.setWindowTitle(tr("ui.sign_in.title"))
+        self.setWindowTitle(tr("ui.shell.sign_in.title"))
         self.setMinimumWidth(520)
 
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("ui.sign_in.intro"))
+        intro = QLabel(tr("ui.shell.sign_in.intro"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
         #: The sandbox's demo cards and their PINs (help text; the provider's page asks).
         self.demo_cards = QLabel()
         self.demo_cards.setWordWrap(True)
-        self.demo_cards.setAccessibleName(tr("ui.sign_in.demo_cards"))
+        self.demo_cards.setAccessibleName(tr("ui.shell.sign_in.demo_cards"))
         layout.addWidget(self.demo_cards)  # in the layout first: never a window of its own
         if not self._sandbox:
             self.demo_cards.hide()
 
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setAccessibleName(tr("ui.sign_in.status"))
+        self.status.setAccessibleName(tr("ui.shell.sign_in.status"))
         layout.addWidget(self.status)
 
-        self.sign_in_button = QPushButton(tr("ui.sign_in.button"))
+        self.sign_in_button = QPushButton(tr("ui.shell.sign_in.button"))
         self.sign_in_button.setDefault(True)  # Enter signs in
         self.sign_in_button.setEnabled(False)  # until the services are attached
         self.sign_in_button.clicked.connect(self._sign_in)
-        self.cancel_button = QPushButton(tr("ui.sign_in.quit"))
+        self.cancel_button = QPushButton(tr("ui.shell.sign_in.quit"))
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -93,7 +93,7 @@ class SignInDialog(QDialog):
         """The address and the cancel while the browser is at the provider (made at the
         first sign-in: the window's start-up does not pay for it)."""
         if self._wait_panel is None:
-            from ui.browser_login import BrowserWaitPanel
+            from ui.common.browser_login import BrowserWaitPanel
 
             self._wait_panel = BrowserWaitPanel(self)
             layout = self.layout()
@@ -113,14 +113,14 @@ class SignInDialog(QDialog):
 
     def attach_services(self, services: Services) -> None:
         """The services are open: signing in can start (and the sandbox's cards come)."""
-        from ui.workers import run_in_background
+        from ui.common.workers import run_in_background
 
         self._services = services
         self.sign_in_button.setEnabled(True)
         # Enter signs in: the focus was on Avsluta while signing in had to wait.
         self.sign_in_button.setFocus()
         if self._sandbox:
-            self.demo_cards.setText(tr("ui.sign_in.demo_cards_loading"))
+            self.demo_cards.setText(tr("ui.shell.sign_in.demo_cards_loading"))
             run_in_background(
                 self,
                 services.client.sandbox_directory,
@@ -129,16 +129,16 @@ class SignInDialog(QDialog):
             )
 
     def _demo_cards_missing(self, _error: BaseException) -> None:
-        self.demo_cards.setText(tr("ui.sign_in.demo_cards_missing"))
+        self.demo_cards.setText(tr("ui.shell.sign_in.demo_cards_missing"))
 
     def _show_demo_cards(self, directory: tuple[list[DemoStaff], list[Resident]]) -> None:
         accounts, _residents = directory
-        lines = [tr("ui.sign_in.demo_cards")]
+        lines = [tr("ui.shell.sign_in.demo_cards")]
         for account in accounts:
             roles = ", ".join(tr(f"ui.role.{role}") for role in account.roles)
             lines.append(
                 tr(
-                    "ui.sign_in.demo_card",
+                    "ui.shell.sign_in.demo_card",
                     name=account.name,
                     staff_id=account.staff_id,
                     pin=account.pin,
@@ -154,10 +154,10 @@ class SignInDialog(QDialog):
         services = self._services
         if services is None or (self.login is not None and self.login.running):
             return
-        from ui.browser_login import start_login
+        from ui.common.browser_login import start_login
 
         self.sign_in_button.setEnabled(False)
-        self.status.setText(tr("ui.sign_in.opening"))
+        self.status.setText(tr("ui.shell.sign_in.opening"))
         self.login = start_login(
             self,
             services.login_attempt,
@@ -171,11 +171,11 @@ class SignInDialog(QDialog):
 
     def _authenticated(self, tokens: TokenSet) -> None:
         """The provider said who it is: the session starts, and the gateway says who."""
-        from ui.workers import run_in_background
+        from ui.common.workers import run_in_background
 
         services = self._services
         assert services is not None
-        self.status.setText(tr("ui.sign_in.checking"))
+        self.status.setText(tr("ui.shell.sign_in.checking"))
         run_in_background(self, lambda: services.sign_in(tokens), self._signed_in, self._failed)
 
     def _signed_in(self, staff: Staff) -> None:
@@ -185,7 +185,7 @@ class SignInDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        from ui.errors import gateway_error_text
+        from ui.common.errors import gateway_error_text
 
         self.wait_panel.done()
         self.sign_in_button.setEnabled(True)

@@ -28,10 +28,10 @@ from app.config import settings as settings_module
 from app.config.settings import Settings, SettingsProblem
 from app.storage import storage_key
 from app.storage.storage_key import StorageKey, StorageKeyError
-from ui.i18n import set_language, tr
-from ui.sign_in import SignInDialog
-from ui.style import apply_focus_style
-from ui.termination import quit_on_sigterm
+from ui.common.i18n import set_language, tr
+from ui.common.style import apply_focus_style
+from ui.shell.sign_in import SignInDialog
+from ui.shell.termination import quit_on_sigterm
 
 if TYPE_CHECKING:
     from app.runtime.services import Services
@@ -74,8 +74,8 @@ def _run_windows(app: QApplication, settings: Settings) -> int:
         staff = start.window.staff
         if not accepted or staff is None or start.services is None:
             return 0
-        from ui.qt_swedish import install_qt_translations
-        from ui.shift import Shift
+        from ui.common.qt_swedish import install_qt_translations
+        from ui.shell.shift import Shift
 
         # Qt's own dialogs (the file chooser, questions) in the window's language; after
         # the sign-in window, whose start-up is measured, shows nothing of Qt's own.
@@ -152,7 +152,7 @@ class FirstWindow:
         """Wait for the window's background jobs, then close the services (if opened)."""
         if self.services is None:
             return
-        from ui.workers import wait_for_all
+        from ui.common.workers import wait_for_all
 
         wait_for_all()
         self.services.close()

@@ -13,32 +13,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from ui.i18n import tr
-
-#: (text code, key sequence) for the shortcuts the help window lists; the preview's own
-#: keys (PageUp/PageDown, Home/End, zoom) are listed there too, from the same table.
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("ui.action.new_case", "Ctrl+N"),
-    ("ui.action.attach", "Ctrl+O"),
-    ("ui.action.send", "Ctrl+Return"),
-    ("ui.action.go_to_reason", "Ctrl+G"),
-    ("ui.action.focus_cases", "Ctrl+1"),
-    ("ui.action.focus_message", "Ctrl+2"),
-    ("ui.action.focus_preview", "Ctrl+3"),
-    ("ui.action.sent", "Ctrl+Shift+S"),
-    ("ui.action.reload", "F5"),
-    ("ui.action.lock", "Ctrl+L"),
-    ("ui.action.help", "F1"),
-)
-
-#: The preview's keys while it has focus (bound in ui/preview.py), for the help window.
-PREVIEW_KEYS: tuple[tuple[str, str], ...] = (
-    ("ui.keys.next_page", "PgDown"),
-    ("ui.keys.previous_page", "PgUp"),
-    ("ui.keys.first_last_page", "Home / End"),
-    ("ui.keys.zoom", "Ctrl++ / Ctrl+-"),
-    ("ui.keys.fit_page", "Ctrl+0"),
-)
+from ui.common.i18n import tr
+from ui.common.shortcuts import SHORTCUTS
 
 
 @dataclass
@@ -139,6 +115,6 @@ def install_actions(
 
 
 def _show_about(window: QMainWindow) -> None:
-    from ui.help_window import show_about  # it imports this module's key lists
+    from ui.dialogs.help import show_about  # it imports this module's key lists
 
     show_about(window)

@@ -30,12 +30,12 @@ from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import InspectionReport
 from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
 from app.storage.staging import StagedFile, StagingArea
-from ui.attachments import AttachmentsPanel
-from ui.errors import gateway_error_text
-from ui.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
-from ui.i18n import tr
-from ui.preview import PreviewPane
-from ui.workers import run_in_background
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
+from ui.preview.first_page import FirstPageAhead, confirm_staged, stage_after_first_page
+from ui.preview.pane import PreviewPane
+from ui.window.attachments import AttachmentsPanel
 
 FILE_DIALOG_FILTER = "PDF, PNG, JPEG, GIF (*.pdf *.png *.jpg *.jpeg *.gif)"
 
@@ -90,7 +90,7 @@ class AttachController(QObject):
 
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self._parent, tr("ui.attachments.choose"), str(Path.home()), FILE_DIALOG_FILTER
+            self._parent, tr("ui.window.attachments.choose"), str(Path.home()), FILE_DIALOG_FILTER
         )
         self.add_files([Path(p) for p in paths])
 
@@ -99,7 +99,9 @@ class AttachController(QObject):
         for path in paths:
             waiting = sum(1 for chosen in self._attaching if chosen.draft is draft)
             if len(draft.attachments) + waiting >= MAX_ATTACHMENTS_PER_MESSAGE:
-                self.problem.emit(tr("ui.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE))
+                self.problem.emit(
+                    tr("ui.window.attachments.limit", limit=MAX_ATTACHMENTS_PER_MESSAGE)
+                )
                 break
             self._attaching.add(_Chosen(path, draft))
         self._attach_next()
@@ -118,7 +120,7 @@ class AttachController(QObject):
 
     def _start_attach(self, chosen: _Chosen) -> None:
         path = chosen.path
-        self.status.emit(tr("ui.attachments.staging", name=path.name))
+        self.status.emit(tr("ui.window.attachments.staging", name=path.name))
         # A PDF's first page is drawn from the chosen file first, and shown at once; it
         # is taken as the staged copy's page only once confirmed to be it.
         ahead = self._preview.draw_ahead(path)
@@ -144,7 +146,7 @@ class AttachController(QObject):
                 self._add(outcome.attachment, chosen.draft, ahead)
             elif isinstance(outcome, Duplicate):
                 self._drop_ahead(ahead)
-                self.problem.emit(tr("ui.attachments.duplicate", name=outcome.filename))
+                self.problem.emit(tr("ui.window.attachments.duplicate", name=outcome.filename))
             elif isinstance(outcome, Refused):
                 self._drop_ahead(ahead)
                 self.problem.emit(tr(outcome.code, **outcome.params))
@@ -175,7 +177,7 @@ class AttachController(QObject):
         try:
             self._drop_ahead(ahead)
             name, reason = chosen.path.name, gateway_error_text(error)
-            self.problem.emit(tr("ui.attachments.stage_failed", name=name, reason=reason))
+            self.problem.emit(tr("ui.window.attachments.stage_failed", name=name, reason=reason))
         finally:
             self._attaching.done()
             self._attach_next()

@@ -29,7 +29,7 @@ from app.drafts.message_draft import Attachment, Draft
 from app.inspection.report import Severity
 from app.protocol.model import MAX_ATTACHMENTS_PER_MESSAGE
 from app.send import send_gate
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 # Marks every font Bifoga ships with has (⛔ is missing from DejaVu Sans and showed as a box).
 _SEVERITY_MARK = {Severity.BLOCK: "✖", Severity.WARN: "⚠", Severity.INFO: "ℹ"}
@@ -38,21 +38,21 @@ _SEVERITY_MARK = {Severity.BLOCK: "✖", Severity.WARN: "⚠", Severity.INFO: "�
 def attachment_summary(attachment: Attachment, draft: Draft) -> str:
     parts = [attachment.filename]
     if attachment.page_count is not None:
-        parts.append(tr("ui.attachments.pages", count=attachment.page_count))
+        parts.append(tr("ui.window.attachments.pages", count=attachment.page_count))
         unseen = len(attachment.unseen_pages)
         if unseen:
-            parts.append(tr("ui.attachments.unseen", count=unseen))
+            parts.append(tr("ui.window.attachments.unseen", count=unseen))
         else:
-            parts.append(tr("ui.attachments.all_seen"))
+            parts.append(tr("ui.window.attachments.all_seen"))
     if attachment.report is None:
         # A picture's words are read (OCR) meanwhile: its preview is on screen already,
         # only Send waits.
-        reading = "ui.attachments.reading_image" if attachment.is_image else None
-        parts.append(tr(reading or "ui.attachments.inspecting"))
+        reading = "ui.window.attachments.reading_image" if attachment.is_image else None
+        parts.append(tr(reading or "ui.window.attachments.inspecting"))
     elif attachment.blocking_findings(draft.recipients, draft.kind):
-        parts.append(tr("ui.attachments.blocked"))
+        parts.append(tr("ui.window.attachments.blocked"))
     if attachment.personal_data and attachment.report is not None:
-        parts.append(tr("ui.attachments.personal_data"))
+        parts.append(tr("ui.window.attachments.personal_data"))
     return " · ".join(parts)
 
 
@@ -68,7 +68,7 @@ class AttachmentList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
-        self.setAccessibleName(tr("ui.attachments.list"))
+        self.setAccessibleName(tr("ui.window.attachments.list"))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -101,8 +101,8 @@ class AttachmentsPanel(QWidget):
         header = QHBoxLayout()
         self.count_label = QLabel()
         header.addWidget(self.count_label, 1)
-        self.attach_button = QPushButton(tr("ui.attachments.attach"))
-        self.attach_button.setToolTip(tr("ui.attachments.attach_tip"))
+        self.attach_button = QPushButton(tr("ui.window.attachments.attach"))
+        self.attach_button.setToolTip(tr("ui.window.attachments.attach_tip"))
         self.attach_button.clicked.connect(self.attach_requested)
         header.addWidget(self.attach_button)
         layout.addLayout(header)
@@ -118,7 +118,7 @@ class AttachmentsPanel(QWidget):
         self.findings_label = QLabel()
         self.findings_label.setWordWrap(True)
         self.findings_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.findings_label.setAccessibleName(tr("ui.attachments.findings"))
+        self.findings_label.setAccessibleName(tr("ui.window.attachments.findings"))
         self.findings_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # A file can have many findings: on a small screen they scroll rather than being
         # cut off, since each says what to do.
@@ -135,10 +135,10 @@ class AttachmentsPanel(QWidget):
         self.alt_text_row = QWidget()
         alt_row = QHBoxLayout(self.alt_text_row)
         alt_row.setContentsMargins(0, 0, 0, 0)
-        alt_row.addWidget(QLabel(tr("ui.attachments.alt_text")))
+        alt_row.addWidget(QLabel(tr("ui.window.attachments.alt_text")))
         self.alt_text_edit = QLineEdit()
-        self.alt_text_edit.setPlaceholderText(tr("ui.attachments.alt_text_placeholder"))
-        self.alt_text_edit.setAccessibleName(tr("ui.attachments.alt_text"))
+        self.alt_text_edit.setPlaceholderText(tr("ui.window.attachments.alt_text_placeholder"))
+        self.alt_text_edit.setAccessibleName(tr("ui.window.attachments.alt_text"))
         self.alt_text_edit.textEdited.connect(self._alt_text_edited)
         alt_row.addWidget(self.alt_text_edit, 1)
         details.addWidget(self.alt_text_row)
@@ -149,7 +149,7 @@ class AttachmentsPanel(QWidget):
         self.question_row = QWidget()
         question = QHBoxLayout(self.question_row)
         question.setContentsMargins(0, 0, 0, 0)
-        question.addWidget(QLabel(tr("ui.attachments.pd_question")))
+        question.addWidget(QLabel(tr("ui.window.attachments.pd_question")))
         self.pd_yes = QRadioButton(tr("ui.yes"))
         self.pd_no = QRadioButton(tr("ui.no"))
         self._pd_group = QButtonGroup(self)
@@ -162,21 +162,21 @@ class AttachmentsPanel(QWidget):
         question.addStretch(1)
         details.addWidget(self.question_row)
 
-        self.mark_checkbox = QCheckBox(tr("ui.attachments.mark_personal_data"))
+        self.mark_checkbox = QCheckBox(tr("ui.window.attachments.mark_personal_data"))
         self.mark_checkbox.toggled.connect(self._mark_toggled)
         details.addWidget(self.mark_checkbox)
-        self.unmark_checkbox = QCheckBox(tr("ui.attachments.unmark"))
+        self.unmark_checkbox = QCheckBox(tr("ui.window.attachments.unmark"))
         self.unmark_checkbox.toggled.connect(self._unmark_toggled)
         details.addWidget(self.unmark_checkbox)
         self.unmark_reason = QLineEdit()
-        self.unmark_reason.setPlaceholderText(tr("ui.attachments.unmark_reason"))
-        self.unmark_reason.setAccessibleName(tr("ui.attachments.unmark_reason"))
+        self.unmark_reason.setPlaceholderText(tr("ui.window.attachments.unmark_reason"))
+        self.unmark_reason.setAccessibleName(tr("ui.window.attachments.unmark_reason"))
         self.unmark_reason.textEdited.connect(self._unmark_reason_edited)
         details.addWidget(self.unmark_reason)
 
         actions = QHBoxLayout()
         actions.addStretch(1)
-        self.remove_button = QPushButton(tr("ui.attachments.remove"))
+        self.remove_button = QPushButton(tr("ui.window.attachments.remove"))
         self.remove_button.clicked.connect(self._remove_clicked)
         # The key a clinician reaches for on a selected file, as in a file manager.
         remove_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
@@ -207,7 +207,7 @@ class AttachmentsPanel(QWidget):
         draft = self._draft
         self.count_label.setText(
             tr(
-                "ui.attachments.count",
+                "ui.window.attachments.count",
                 count=len(draft.attachments),
                 limit=MAX_ATTACHMENTS_PER_MESSAGE,
             )
@@ -260,19 +260,21 @@ class AttachmentsPanel(QWidget):
             reading = attachment.is_image
             lines.append(
                 tr(
-                    "ui.attachments.reading_image_long"
+                    "ui.window.attachments.reading_image_long"
                     if reading
-                    else "ui.attachments.inspecting_long"
+                    else "ui.window.attachments.inspecting_long"
                 )
             )
         else:
             findings = attachment.findings(self._draft.recipients, self._draft.kind)
             for finding in findings:
                 text = tr(finding.code, **finding.param_dict)
-                page = tr("ui.attachments.on_page", page=finding.page) if finding.page else ""
+                page = (
+                    tr("ui.window.attachments.on_page", page=finding.page) if finding.page else ""
+                )
                 lines.append(f"{_SEVERITY_MARK[finding.severity]} {text}{page}")
             if not findings:
-                lines.append(tr("ui.attachments.no_findings"))
+                lines.append(tr("ui.window.attachments.no_findings"))
         self.findings_label.setText("\n".join(lines))
 
         self.alt_text_row.setVisible(attachment.is_image)
@@ -303,12 +305,14 @@ class AttachmentsPanel(QWidget):
             signed = send_gate.valid_sign_off(self._draft)
             if signed is not None:  # said where the clinician reads it, not only below
                 return tr(
-                    "ui.attachments.pd_found_signed", hits=shown, reviewer=signed.reviewer_name
+                    "ui.window.attachments.pd_found_signed",
+                    hits=shown,
+                    reviewer=signed.reviewer_name,
                 )
-            return tr("ui.attachments.pd_found", hits=shown)
+            return tr("ui.window.attachments.pd_found", hits=shown)
         if detected is False:
-            return tr("ui.attachments.pd_none")
-        return tr("ui.attachments.pd_unknown") if report is not None else ""
+            return tr("ui.window.attachments.pd_none")
+        return tr("ui.window.attachments.pd_unknown") if report is not None else ""
 
     @staticmethod
     def _set_checked_quietly(button: QRadioButton | QCheckBox, checked: bool) -> None:

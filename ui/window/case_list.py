@@ -24,7 +24,7 @@ from app.drafts.draft_book import DraftBook
 from app.drafts.draft_store import has_content
 from app.drafts.message_draft import Draft
 from app.protocol.model import Case
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 _CHOOSING_KEYS = frozenset(
     {Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}

@@ -7,7 +7,7 @@ from enum import Enum
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 
 class CloseChoice(Enum):

@@ -22,7 +22,7 @@ from app.drafts.message_draft import Draft
 from app.drafts.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_list, read_recipients
 from app.protocol.identifiers import distinct_masks, mask
 from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
-from ui.i18n import shortened, tr
+from ui.common.i18n import shortened, tr
 
 
 class ComposeView(QWidget):
@@ -72,42 +72,44 @@ class ComposeView(QWidget):
         self.recipient_label = QLabel()
         self.recipient_label.setWordWrap(True)
         _never_widens(self.recipient_label)
-        self.recipient_label.setAccessibleName(tr("ui.compose.to"))
-        form.addRow(tr("ui.compose.to"), self.recipient_label)
+        self.recipient_label.setAccessibleName(tr("ui.window.compose.to"))
+        form.addRow(tr("ui.window.compose.to"), self.recipient_label)
         self.recipients_edit = QPlainTextEdit()
-        self.recipients_edit.setPlaceholderText(tr("ui.compose.recipients_placeholder"))
-        self.recipients_edit.setAccessibleName(tr("ui.compose.recipients"))
-        self.recipients_edit.setAccessibleDescription(tr("ui.compose.recipients_description"))
+        self.recipients_edit.setPlaceholderText(tr("ui.window.compose.recipients_placeholder"))
+        self.recipients_edit.setAccessibleName(tr("ui.window.compose.recipients"))
+        self.recipients_edit.setAccessibleDescription(
+            tr("ui.window.compose.recipients_description")
+        )
         self.recipients_edit.setFixedHeight(64)
         self.recipients_edit.setTabChangesFocus(True)
         # A long unbroken paste wraps inside the field; it never widens the window.
         self.recipients_edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         _never_widens(self.recipients_edit)
         self.recipients_edit.textChanged.connect(self._recipients_edited)
-        self.recipients_row_label = QLabel(tr("ui.compose.recipients_mnemonic"))
+        self.recipients_row_label = QLabel(tr("ui.window.compose.recipients_mnemonic"))
         self.recipients_row_label.setBuddy(self.recipients_edit)
         form.addRow(self.recipients_row_label, self.recipients_edit)
         # Who the message goes to, by name where the gateway knows it, each resident once.
         self.recipient_names = QListWidget()
-        self.recipient_names.setAccessibleName(tr("ui.compose.recipient_names"))
+        self.recipient_names.setAccessibleName(tr("ui.window.compose.recipient_names"))
         self.recipient_names.setMaximumHeight(72)
         _never_widens(self.recipient_names)
-        self.recipient_names_label = QLabel(tr("ui.compose.recipient_names"))
+        self.recipient_names_label = QLabel(tr("ui.window.compose.recipient_names"))
         form.addRow(self.recipient_names_label, self.recipient_names)
         self.subject_edit = QLineEdit()
-        self.subject_edit.setAccessibleName(tr("ui.compose.subject"))
+        self.subject_edit.setAccessibleName(tr("ui.window.compose.subject"))
         self.subject_edit.setMaxLength(200)
         self.subject_edit.textChanged.connect(self._subject_edited)
-        subject_label = QLabel(tr("ui.compose.subject_mnemonic"))
+        subject_label = QLabel(tr("ui.window.compose.subject_mnemonic"))
         subject_label.setBuddy(self.subject_edit)
         form.addRow(subject_label, self.subject_edit)
         layout.addLayout(form)
-        body_label = QLabel(tr("ui.compose.body_mnemonic"))
+        body_label = QLabel(tr("ui.window.compose.body_mnemonic"))
         layout.addWidget(body_label)
         self.body_edit = QPlainTextEdit()
-        self.body_edit.setPlaceholderText(tr("ui.compose.body_placeholder"))
-        self.body_edit.setAccessibleName(tr("ui.compose.body"))
-        self.body_edit.setAccessibleDescription(tr("ui.compose.body_description"))
+        self.body_edit.setPlaceholderText(tr("ui.window.compose.body_placeholder"))
+        self.body_edit.setAccessibleName(tr("ui.window.compose.body"))
+        self.body_edit.setAccessibleDescription(tr("ui.window.compose.body_description"))
         # Tab moves on to the next control (a tab character in a message to a resident is
         # never meant, and keyboard users must be able to leave the field).
         self.body_edit.setTabChangesFocus(True)
@@ -162,18 +164,18 @@ class ComposeView(QWidget):
         )
         self.kind_help.setVisible(bool(self.kind_help.text()))
         if new_case:
-            self.heading.setText(tr("ui.compose.heading_new_case"))
+            self.heading.setText(tr("ui.window.compose.heading_new_case"))
             read = read_recipients(self.recipients_edit.toPlainText())
             text = tr(
-                "ui.compose.recipient_count",
+                "ui.window.compose.recipient_count",
                 count=len(draft.new_case_recipients),
                 limit=MAX_BULK_RECIPIENTS,
             )
             if read.duplicates:
-                text += " " + tr("ui.compose.recipients_duplicates", count=read.duplicates)
+                text += " " + tr("ui.window.compose.recipients_duplicates", count=read.duplicates)
             if read.rejected:
                 shown = ", ".join(shortened(entry, 32) for entry in read.rejected[:3])
-                text += " " + tr("ui.compose.recipients_invalid", entries=shown)
+                text += " " + tr("ui.window.compose.recipients_invalid", entries=shown)
                 foreign = [r for r in read.refusals if r.code == RECIPIENT_NON_ASCII_DIGITS]
                 if foreign:  # say why, with the line: the number looks right on screen
                     entry = shortened(foreign[0].text, 32)
@@ -183,12 +185,12 @@ class ComposeView(QWidget):
         elif draft.case is not None:
             case = draft.case
             self.heading.setText(
-                tr("ui.compose.heading_case", subject=case.subject, case_id=case.case_id)
+                tr("ui.window.compose.heading_case", subject=case.subject, case_id=case.case_id)
             )
             self.recipient_label.setText(f"{case.resident.name}, {mask(case.resident.id)}")
         else:
-            self.heading.setText(tr("ui.compose.heading_pick_case"))
-            self.recipient_label.setText(tr("ui.compose.no_case"))
+            self.heading.setText(tr("ui.window.compose.heading_pick_case"))
+            self.recipient_label.setText(tr("ui.window.compose.no_case"))
 
     def set_known_names(self, names: dict[str, str]) -> None:
         """Residents' names the gateway gave (by canonical identifier), to show who a new
@@ -208,7 +210,9 @@ class ComposeView(QWidget):
             if name:
                 self.recipient_names.addItem(f"{name}, {masks[resident_id]}")
             else:
-                self.recipient_names.addItem(tr("ui.compose.name_unknown", id=masks[resident_id]))
+                self.recipient_names.addItem(
+                    tr("ui.window.compose.name_unknown", id=masks[resident_id])
+                )
 
     def _recipients_edited(self) -> None:
         read = read_recipients(self.recipients_edit.toPlainText())

@@ -22,10 +22,10 @@ from app.drafts.message_draft import Draft
 from app.gateway.client import DemoStaff, GatewayClient
 from app.protocol.model import Case, Resident
 from app.storage.staging import StagingArea
-from ui.case_list import CaseList
-from ui.errors import gateway_error_text
-from ui.i18n import tr
-from ui.workers import run_in_background
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
+from ui.window.case_list import CaseList
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class DraftsController(QObject):
     def select_case(self, case: Case) -> None:
         """Show the case's own draft (a fresh reply if it has none); the draft on screen
         stays with its own case or recipients."""
-        default_subject = tr("ui.compose.reply_subject", subject=case.subject)
+        default_subject = tr("ui.window.compose.reply_subject", subject=case.subject)
         self.show_draft(self.desk.for_case(case, default_subject))
 
     def start_new_case(self) -> None:

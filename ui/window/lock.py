@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.accessibility import LiveLabel
-from ui.browser_login import BrowserWaitPanel
-from ui.i18n import tr
+from ui.common.accessibility import LiveLabel
+from ui.common.browser_login import BrowserWaitPanel
+from ui.common.i18n import tr
 
 #: What counts as someone using the window.
 _ACTIVITY = frozenset(
@@ -83,7 +83,7 @@ class LockPage(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.heading = QLabel(tr("ui.lock.heading", name=staff_name))
+        self.heading = QLabel(tr("ui.window.lock.heading", name=staff_name))
         self.heading.setWordWrap(True)
         self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.heading.font()
@@ -91,14 +91,14 @@ class LockPage(QWidget):
         font.setBold(True)
         self.heading.setFont(font)
         layout.addWidget(self.heading)
-        self.explanation = QLabel(tr("ui.lock.how"))
+        self.explanation = QLabel(tr("ui.window.lock.how"))
         self.explanation.setWordWrap(True)
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.explanation)
 
         row = QHBoxLayout()
         row.addStretch(1)
-        self.unlock_button = QPushButton(tr("ui.lock.unlock"))
+        self.unlock_button = QPushButton(tr("ui.window.lock.unlock"))
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.unlock_requested)
         row.addWidget(self.unlock_button)
@@ -108,7 +108,7 @@ class LockPage(QWidget):
         self.status = LiveLabel(assertive=True)  # "another person signed in" is said aloud
         self.status.setWordWrap(True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status.setAccessibleName(tr("ui.lock.status"))
+        self.status.setAccessibleName(tr("ui.window.lock.status"))
         layout.addWidget(self.status)
 
         #: The address and a cancel while the clinician is at the provider's page.
@@ -121,8 +121,8 @@ class LockPage(QWidget):
 
         other = QHBoxLayout()
         other.addStretch(1)
-        self.sign_out_button = QPushButton(tr("ui.lock.sign_out"))
-        self.sign_out_button.setAccessibleDescription(tr("ui.lock.sign_out_description"))
+        self.sign_out_button = QPushButton(tr("ui.window.lock.sign_out"))
+        self.sign_out_button.setAccessibleDescription(tr("ui.window.lock.sign_out_description"))
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         other.addWidget(self.sign_out_button)
         other.addStretch(1)
@@ -132,16 +132,16 @@ class LockPage(QWidget):
     def explain(self, idle_minutes: int | None, drafts: int) -> None:
         """Say truly why it is locked (idle, or asked for) and whether drafts are kept."""
         why = (
-            tr("ui.lock.why_idle", minutes=idle_minutes)
+            tr("ui.window.lock.why_idle", minutes=idle_minutes)
             if idle_minutes is not None
-            else tr("ui.lock.why_asked")
+            else tr("ui.window.lock.why_asked")
         )
         kept = ""
         if drafts == 1:
-            kept = tr("ui.lock.drafts_kept_one")
+            kept = tr("ui.window.lock.drafts_kept_one")
         elif drafts > 1:
-            kept = tr("ui.lock.drafts_kept_many", count=drafts)
-        self.explanation.setText(" ".join(p for p in (why, kept, tr("ui.lock.how")) if p))
+            kept = tr("ui.window.lock.drafts_kept_many", count=drafts)
+        self.explanation.setText(" ".join(p for p in (why, kept, tr("ui.window.lock.how")) if p))
 
     def reset(self) -> None:
         self.status.clear()

@@ -6,15 +6,16 @@ the one owner of the drafts and of the draft on screen) and one controller per
 responsibility, each given its collaborators (never the window), and connects what each
 emits to what the others do: the controllers never call each other.
 
-- ``ui.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
-- ``ui.attach_controller`` — files chosen or dropped, through ``app.drafts.attach`` and back;
-- ``ui.send_controller`` — the send bar, the sign-off, the send journalled;
-- ``ui.waiting_controller``, ``ui.thread_controller`` — a send on its way; the conversation;
-- ``ui.session_controller`` — the audit trail, the lock and signing out;
-- ``ui.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
+- ``ui.window.drafts_controller`` — the cases and each case's draft: show, save, restore, discard;
+- ``ui.window.attach_controller`` — files chosen or dropped, through ``app.drafts.attach`` and back;
+- ``ui.window.send_controller`` — the send bar, the sign-off, the send journalled;
+- ``ui.window.waiting_controller`` — a send on its way;
+- ``ui.window.thread_controller`` — the conversation;
+- ``ui.window.session_controller`` — the audit trail, the lock and signing out;
+- ``ui.window.side_views`` — "Skickat", "Fel fil skickad", "Lagring", settings, help.
 
 What may be sent is :func:`app.send.send_gate.reasons`, how a file is attached is
-:class:`app.drafts.attach.AttachPipeline`. Every slow step runs through :mod:`ui.workers`.
+:class:`app.drafts.attach.AttachPipeline`. Every slow step runs through :mod:`ui.common.workers`.
 """
 
 from __future__ import annotations
@@ -46,27 +47,27 @@ from app.drafts.message_draft import Draft
 from app.outbox import OutboxJob
 from app.protocol.model import Staff
 from app.runtime.services import Services
-from ui.accessibility import announce_status, expose_values
-from ui.attach_controller import AttachController
-from ui.attachments import AttachmentsPanel
-from ui.case_list import CaseList
-from ui.close_question import CloseChoice, ask_on_close
-from ui.compose import ComposeView
-from ui.drafts_controller import DraftsController
-from ui.i18n import tr
-from ui.lock import IdleWatch, LockPage
-from ui.originals_dialog import OriginalsOffer
-from ui.outbox_runner import OutboxRunner
-from ui.preview import PreviewPane
-from ui.send_controller import SendBar, SendController
-from ui.session_controller import SessionController
-from ui.side_views import SideViews
-from ui.style import apply_focus_style
-from ui.thread_controller import ThreadController
-from ui.thread_view import ThreadView
-from ui.waiting_controller import WaitingController
-from ui.waiting_panel import WaitingPanel
-from ui.window_actions import install_actions
+from ui.common.accessibility import announce_status, expose_values
+from ui.common.i18n import tr
+from ui.common.style import apply_focus_style
+from ui.dialogs.originals import OriginalsOffer
+from ui.preview.pane import PreviewPane
+from ui.window.actions import install_actions
+from ui.window.attach_controller import AttachController
+from ui.window.attachments import AttachmentsPanel
+from ui.window.case_list import CaseList
+from ui.window.close_question import CloseChoice, ask_on_close
+from ui.window.compose import ComposeView
+from ui.window.drafts_controller import DraftsController
+from ui.window.lock import IdleWatch, LockPage
+from ui.window.outbox_runner import OutboxRunner
+from ui.window.send_controller import SendBar, SendController
+from ui.window.session_controller import SessionController
+from ui.window.side_views import SideViews
+from ui.window.thread_controller import ThreadController
+from ui.window.thread_view import ThreadView
+from ui.window.waiting_controller import WaitingController
+from ui.window.waiting_panel import WaitingPanel
 
 #: The conversation's (or the waiting send's) slot above the message, in pixels.
 CASE_SLOT_HEIGHT = 120
@@ -135,7 +136,7 @@ class MainWindow(QMainWindow):
         )
         self._set_tab_order()
         self._fit_to_screen()
-        # Labels say their values and the status bar is said aloud (ui/accessibility.py).
+        # Labels say their values and the status bar is said aloud (ui/common/accessibility.py).
         expose_values(self, also=(self.reason_button,))
         announce_status(self.statusBar())
 
@@ -467,7 +468,7 @@ class MainWindow(QMainWindow):
         if self.attachments.attach_button.isEnabled():
             self.attaching.choose_files()
         else:
-            self.statusBar().showMessage(tr("ui.compose.heading_pick_case"))
+            self.statusBar().showMessage(tr("ui.window.compose.heading_pick_case"))
 
     # -- leaving ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.gateway.client import GatewayClient
 from app.outbox import DeliveryPolicy, Outbox, OutboxJob, resume_unfinished, run_job
-from ui.workers import run_with_progress
+from ui.common.workers import run_with_progress
 
 
 class OutboxRunner(QObject):

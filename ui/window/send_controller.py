@@ -1,6 +1,6 @@
 """The send bar and what follows Send: the gate's first reason (a link to what needs
 doing), the colleague's sign-off, the send journalled in the outbox, and the outbox job's
-progress and end (``app.send.send_gate``, ``app.send.sending``, ``ui.outbox_runner``).
+progress and end (``app.send.send_gate``, ``app.send.sending``, ``ui.window.outbox_runner``).
 
 It receives its collaborators (the desk, the services, the send bar's buttons and the
 views a reason leads to) and speaks through signals that the composition root connects.
@@ -20,14 +20,14 @@ from app.protocol.model import Staff
 from app.runtime.services import Services
 from app.send import send_gate
 from app.send.sending import enqueue_draft
-from ui.accessibility import announce
-from ui.attachments import AttachmentsPanel
-from ui.compose import ComposeView
-from ui.errors import code_text, gateway_error_text
-from ui.i18n import shortened, size_text, tr
-from ui.preview import PreviewPane
-from ui.review_dialog import ReviewDialog
-from ui.workers import run_in_background
+from ui.common.accessibility import announce
+from ui.common.errors import code_text, gateway_error_text
+from ui.common.i18n import shortened, size_text, tr
+from ui.common.workers import run_in_background
+from ui.dialogs.review import ReviewDialog
+from ui.preview.pane import PreviewPane
+from ui.window.attachments import AttachmentsPanel
+from ui.window.compose import ComposeView
 
 
 @dataclass(frozen=True, slots=True)

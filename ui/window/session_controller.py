@@ -2,7 +2,7 @@
 lock that hides the message until the same clinician authenticates again at the identity
 provider, and signing out (the refresh token revoked, the provider's session ended in the
 browser, the drafts kept for this clinician's next sign-in, and the sign-in window shown
-for the next clinician: ``ui.shift``).
+for the next clinician: ``ui.shell.shift``).
 
 It receives its collaborators (the services, the lock page, the idle watch, and small
 callables for the drafts) and speaks through signals that the composition root connects.
@@ -20,11 +20,11 @@ from app.audit import AuditError, AuditSession
 from app.identity import IdentityError, TokenSet
 from app.protocol.model import Staff
 from app.runtime.services import Services
-from ui.browser_login import BrowserLogin, start_login
-from ui.errors import gateway_error_text
-from ui.i18n import tr
-from ui.lock import IdleWatch, LockPage
-from ui.workers import run_in_background
+from ui.common.browser_login import BrowserLogin, start_login
+from ui.common.errors import gateway_error_text
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
+from ui.window.lock import IdleWatch, LockPage
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class SessionController(QObject):
                 break
         self.locked = True
         self._idle.stop()
-        self.status.emit(tr("ui.lock.locked_status"))
+        self.status.emit(tr("ui.window.lock.locked_status"))
         self._page.reset()
         self.lock_changed.emit(True)  # the root shows the lock page
 
@@ -128,7 +128,7 @@ class SessionController(QObject):
             return
         page, services, staff_id = self._page, self._services, self._staff.staff_id
         page.busy(True)
-        page.status.setText(tr("ui.lock.opening"))
+        page.status.setText(tr("ui.window.lock.opening"))
         self.login = start_login(
             self._parent,
             lambda: services.unlock_attempt(staff_id),
@@ -151,7 +151,7 @@ class SessionController(QObject):
         self.locked = False
         self._page.reset()
         self._idle.restart()
-        self.status.emit(tr("ui.lock.unlocked_status"))
+        self.status.emit(tr("ui.window.lock.unlocked_status"))
         self.lock_changed.emit(False)  # the root shows the message again
 
     def _unlock_failed(self, error: BaseException) -> None:
@@ -159,7 +159,7 @@ class SessionController(QObject):
         page.busy(False)
         page.wait_panel.done()
         if isinstance(error, IdentityError) and error.code == "identity.wrong_person":
-            page.status.setText(tr("ui.lock.wrong_person", name=self._staff.name))
+            page.status.setText(tr("ui.window.lock.wrong_person", name=self._staff.name))
         else:
             page.status.setText(gateway_error_text(error))
         page.unlock_button.setFocus()

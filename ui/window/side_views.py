@@ -17,12 +17,12 @@ from app.drafts.message_draft import Draft
 from app.outbox import OutboxJob
 from app.protocol.model import Staff
 from app.runtime.services import Services
-from ui.help_window import HelpWindow
-from ui.i18n import tr
-from ui.lock import IdleWatch
-from ui.sent_view import SentView
-from ui.storage_view import StorageView
-from ui.wrong_file_dialog import WrongFileDialog
+from ui.common.i18n import tr
+from ui.dialogs.help import HelpWindow
+from ui.dialogs.sent_view import SentView
+from ui.dialogs.storage_view import StorageView
+from ui.dialogs.wrong_file import WrongFileDialog
+from ui.window.lock import IdleWatch
 
 
 class SideViews(QObject):
@@ -55,7 +55,7 @@ class SideViews(QObject):
         self.sent_view: SentView | None = None
 
     def show_settings(self) -> None:
-        from ui.settings_dialog import open_settings_dialog
+        from ui.dialogs.settings import open_settings_dialog
 
         settings = self._services.settings
         if open_settings_dialog(self._parent, settings):

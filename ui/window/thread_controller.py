@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.gateway.case_thread import CaseThread
 from app.gateway.client import GatewayClient
-from ui.i18n import tr
-from ui.thread_view import ThreadView
-from ui.workers import run_in_background
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
+from ui.window.thread_view import ThreadView
 
 #: How often the cases are reloaded by themselves: often enough that an answer is seen
 #: within a couple of minutes, seldom enough not to load the gateway (one list and one

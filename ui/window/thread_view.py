@@ -9,7 +9,7 @@ import html
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.gateway.case_thread import CaseThread, ThreadEntry
-from ui.i18n import tr, tr_plain
+from ui.common.i18n import tr, tr_plain
 
 
 class ThreadView(QWidget):

@@ -1,10 +1,10 @@
 """Sends on their way, on screen: the desk's waiting sends (:mod:`app.drafts.desk`) shown on
-their case (:class:`ui.waiting_panel.WaitingPanel`), "Försök igen" and "Ta tillbaka
+their case (:class:`ui.window.waiting_panel.WaitingPanel`), "Försök igen" and "Ta tillbaka
 till utkast" handed to the outbox runner and the desk, and each job's end turned into
 what the window must show.
 
 It receives its collaborators and speaks through signals that the composition root
-(:class:`ui.main_window.MainWindow`) connects; it knows no window.
+(:class:`ui.window.main_window.MainWindow`) connects; it knows no window.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from PySide6.QtCore import QObject, Signal
 from app.drafts.desk import Desk, Outcome, TakeBackRefused
 from app.drafts.message_draft import Draft
 from app.outbox import Outbox, OutboxJob
-from ui.i18n import tr
-from ui.outbox_runner import OutboxRunner
-from ui.waiting_panel import WaitingPanel
+from ui.common.i18n import tr
+from ui.window.outbox_runner import OutboxRunner
+from ui.window.waiting_panel import WaitingPanel
 
 
 class WaitingController(QObject):

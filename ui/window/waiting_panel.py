@@ -12,8 +12,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.drafts.desk import SendMark, WaitingSend
-from ui.errors import code_text
-from ui.i18n import shortened, tr
+from ui.common.errors import code_text
+from ui.common.i18n import shortened, tr
 
 
 class WaitingPanel(QFrame):

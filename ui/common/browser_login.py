@@ -20,9 +20,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ui.accessibility import LiveLabel
-from ui.i18n import tr
-from ui.workers import run_in_background
+from ui.common.accessibility import LiveLabel
+from ui.common.i18n import tr
+from ui.common.workers import run_in_background
 
 if TYPE_CHECKING:
     from app.identity import Browser, LoginAttempt, TokenSet
