@@ -218,10 +218,16 @@ class GatewayClient(ClosedOnExit):
     def open_cases(self) -> list[Case]:
         return self.cases(CaseStatus.OPEN)
 
-    def cases(self, status: str = CaseStatus.OPEN) -> list[Case]:
-        """The unit's cases in ``status`` (open, awaiting_resident or answered)."""
+    def cases(self, status: str = CaseStatus.OPEN, *, retry: bool = True) -> list[Case]:
+        """The unit's cases in ``status`` (open, awaiting_resident or answered).
+        ``retry=False``: one try (a refresh that fails waits for its own next turn)."""
         response = self._call(
-            "GET", "/v1/cases", expected={200}, idempotent=True, params={"status": str(status)}
+            "GET",
+            "/v1/cases",
+            expected={200},
+            idempotent=True,
+            retry=retry,
+            params={"status": str(status)},
         )
 
         def cases(data: dict[str, Any]) -> list[Case]:
@@ -238,10 +244,15 @@ class GatewayClient(ClosedOnExit):
 
         return parsed(response, cases)
 
-    def case_thread(self, case_id: str) -> CaseThread:
-        """The case with its conversation (protocol 1.2), oldest message first."""
+    def case_thread(self, case_id: str, *, retry: bool = True) -> CaseThread:
+        """The case with its conversation (protocol 1.2), oldest message first.
+        ``retry=False``: one try, as for :meth:`cases`."""
         response = self._call(
-            "GET", f"/v1/cases/{quote(case_id, safe='')}", expected={200}, idempotent=True
+            "GET",
+            f"/v1/cases/{quote(case_id, safe='')}",
+            expected={200},
+            idempotent=True,
+            retry=retry,
         )
         return parsed(response, thread_from_json)
 
@@ -413,6 +424,7 @@ class GatewayClient(ClosedOnExit):
         *,
         expected: Collection[int],
         idempotent: bool,
+        retry: bool = True,
         auth: bool = True,
         json_body: Any = None,
         body_factory: Callable[[], ProgressReader] | None = None,
@@ -437,7 +449,8 @@ class GatewayClient(ClosedOnExit):
                 self._refresh(token)
                 attempt -= 1
                 continue
-            if not idempotent or not worth_retrying(error):
+            # An idempotent call is tried again unless its caller has a turn of its own.
+            if not (idempotent and retry) or not worth_retrying(error):
                 raise error
             if attempt >= self._retry.max_attempts:
                 raise error
