@@ -40,6 +40,8 @@ class FaultState:
     #: The fault hits reads (GET, HEAD of /v1) instead of requests that change state:
     #: a refresh meeting a throttled or absent gateway.
     reads: bool = False
+    #: What "throttle" tells the client to wait (``Retry-After``, whole seconds).
+    retry_after_s: int = THROTTLE_RETRY_AFTER_S
 
 
 def parse_fault_spec(spec: str) -> tuple[FaultMode, int]:
@@ -69,6 +71,7 @@ class FaultInjector:
         self._remaining = 0
         self._delay_s = delay_s
         self._reads = False
+        self._retry_after_s = THROTTLE_RETRY_AFTER_S
         # What the hooks count, guarded by a condition of their own so that a held request
         # never blocks ``take`` or ``set``.
         self._progress = threading.Condition()
@@ -84,11 +87,14 @@ class FaultInjector:
         delay_s: float | None = None,
         *,
         reads: bool = False,
+        retry_after_s: int | None = None,
     ) -> FaultState:
         with self._lock:
             self._mode = mode if count > 0 else None
             self._remaining = count if mode is not None else 0
             self._reads = reads
+            if retry_after_s is not None:
+                self._retry_after_s = retry_after_s
             if delay_s is not None:
                 self._delay_s = delay_s
             return self._state()
@@ -110,7 +116,9 @@ class FaultInjector:
             return self._state()
 
     def _state(self) -> FaultState:
-        return FaultState(self._mode, self._remaining, self._delay_s, self._reads)
+        return FaultState(
+            self._mode, self._remaining, self._delay_s, self._reads, self._retry_after_s
+        )
 
     # -- hooks: what a test waits on instead of sleeping ---------------------------------------
 

@@ -36,7 +36,7 @@ from sandbox.api import Api, Settings
 from sandbox.audit_checkpoints import keep_checkpoint
 from sandbox.clock import Clock
 from sandbox.demo import CARD_PINS
-from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
+from sandbox.faults import FaultInjector, FaultMode
 from sandbox.idp import IdentityProvider, Signer
 from sandbox.idp.provider import PATH as IDP_PATH
 from sandbox.messages import IN_FLIGHT_HOOK, Messages
@@ -282,7 +282,7 @@ class SandboxApp:
                     429,
                     "throttled",
                     "Too many requests; try again later.",
-                    headers={"Retry-After": str(THROTTLE_RETRY_AFTER_S)},
+                    headers={"Retry-After": str(self.faults.state().retry_after_s)},
                 )
             )
             return response(environ, start_response)
@@ -459,6 +459,7 @@ class SandboxApp:
                 "count": state.remaining,
                 "delay_s": state.delay_s,
                 "reads": state.reads,
+                "retry_after_s": state.retry_after_s,
             }
         )
 
@@ -483,6 +484,15 @@ class SandboxApp:
         reads = body.get("reads", False)
         if not isinstance(reads, bool):
             errors.append(FieldError("invalid_reads", "reads is true or false.", "reads"))
+        retry_after = body.get("retry_after_s")
+        if retry_after is not None and (
+            not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0
+        ):
+            errors.append(
+                FieldError(
+                    "invalid_retry_after", "retry_after_s is whole seconds >= 0.", "retry_after_s"
+                )
+            )
         if errors:
             raise ApiError(422, errors)
         self.faults.set(
@@ -490,6 +500,7 @@ class SandboxApp:
             count if mode is not None else 0,
             float(delay) if delay is not None else None,
             reads=reads,
+            retry_after_s=retry_after,
         )
         return self.get_faults(request)
 

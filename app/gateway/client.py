@@ -225,8 +225,7 @@ class GatewayClient(ClosedOnExit):
             "GET",
             "/v1/cases",
             expected={200},
-            idempotent=True,
-            retry=retry,
+            idempotent=retry,
             params={"status": str(status)},
         )
 
@@ -251,8 +250,7 @@ class GatewayClient(ClosedOnExit):
             "GET",
             f"/v1/cases/{quote(case_id, safe='')}",
             expected={200},
-            idempotent=True,
-            retry=retry,
+            idempotent=retry,
         )
         return parsed(response, thread_from_json)
 
@@ -424,7 +422,6 @@ class GatewayClient(ClosedOnExit):
         *,
         expected: Collection[int],
         idempotent: bool,
-        retry: bool = True,
         auth: bool = True,
         json_body: Any = None,
         body_factory: Callable[[], ProgressReader] | None = None,
@@ -449,8 +446,7 @@ class GatewayClient(ClosedOnExit):
                 self._refresh(token)
                 attempt -= 1
                 continue
-            # An idempotent call is tried again unless its caller has a turn of its own.
-            if not (idempotent and retry) or not worth_retrying(error):
+            if not idempotent or not worth_retrying(error):
                 raise error
             if attempt >= self._retry.max_attempts:
                 raise error

@@ -39,7 +39,8 @@ class ThreadController(QObject):
     answered_changed = Signal()
     #: The open cases changed since the list was loaded: time to reload it.
     refresh_due = Signal()
-    #: A refresh turn (or a check after a reload) is over, whatever came of it (tests).
+    #: A refresh turn (or a check after a reload) is over, whatever came of it (tests;
+    #: a turn whose list changed is over when the check after the reload is).
     refreshed = Signal()
 
     def __init__(
@@ -114,9 +115,9 @@ class ThreadController(QObject):
         case_ids = [c.case_id for c in cases]
         if frozenset(case_ids) != self._listed:
             # The window's list is out of date: it reloads, and its check follows.
+            # (``refreshed`` comes at the end of that check.)
             self._next_turn(self._pacing.succeeded())
             self.refresh_due.emit()
-            self.refreshed.emit()
             return
         self._fetch(case_ids)
 
