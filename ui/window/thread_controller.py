@@ -55,6 +55,7 @@ class ThreadController(QObject):
         self._listed: frozenset[str] | None = None  # the cases the window's list shows
         self._busy = False
         self._pending: list[str] | None = None  # a reload's cases, while a turn runs
+        self._again = False  # a turn was due while a check ran
         # One shot, started again after each turn: a failed turn pushes the next one out.
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -65,6 +66,11 @@ class ThreadController(QObject):
     @property
     def answered(self) -> frozenset[str]:
         return self._watch.answered
+
+    @property
+    def busy(self) -> bool:
+        """A refresh or a check after a reload is running."""
+        return self._busy
 
     def show_case(self, case_id: str | None) -> None:
         if case_id == self._case_id and self._view.shown is not None:
@@ -88,7 +94,8 @@ class ThreadController(QObject):
         """One turn (the timer's): the open list, once; then the threads that can have
         changed, or a reload of the window's list when the cases changed."""
         if self._busy:
-            return  # a check is running; it schedules the next turn
+            self._again = True  # after the check that runs now
+            return
         self._busy = True
         client = self._client
         run_in_background(
@@ -159,6 +166,9 @@ class ThreadController(QObject):
         pending, self._pending = self._pending, None
         if pending is not None:
             self._fetch(pending)
+        elif self._again:
+            self._again = False
+            self.refresh()
 
     def _next_turn(self, in_s: float) -> None:
         self.timer.start(int(in_s * 1000))
