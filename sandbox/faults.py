@@ -1,4 +1,5 @@
-"""Fault injection: make the next N state-changing requests fail in a chosen way.
+"""Fault injection: make the next N state-changing requests (or, asked for, the next N
+reads) fail in a chosen way.
 
 The modes are the ones docs/protocol.md names. They exist so that tests (and people trying the
 app) can see that a send retried after a lost answer still reaches every resident once.
@@ -36,6 +37,11 @@ class FaultState:
     mode: FaultMode | None
     remaining: int
     delay_s: float
+    #: The fault hits reads (GET, HEAD of /v1) instead of requests that change state:
+    #: a refresh meeting a throttled or absent gateway.
+    reads: bool = False
+    #: What "throttle" tells the client to wait (``Retry-After``, whole seconds).
+    retry_after_s: int = THROTTLE_RETRY_AFTER_S
 
 
 def parse_fault_spec(spec: str) -> tuple[FaultMode, int]:
@@ -64,6 +70,8 @@ class FaultInjector:
         self._mode: FaultMode | None = None
         self._remaining = 0
         self._delay_s = delay_s
+        self._reads = False
+        self._retry_after_s = THROTTLE_RETRY_AFTER_S
         # What the hooks count, guarded by a condition of their own so that a held request
         # never blocks ``take`` or ``set``.
         self._progress = threading.Condition()
@@ -72,18 +80,30 @@ class FaultInjector:
         self._releases = 0  # each release_held lets the requests held before it go
         self._stopped = False
 
-    def set(self, mode: FaultMode | None, count: int, delay_s: float | None = None) -> FaultState:
+    def set(
+        self,
+        mode: FaultMode | None,
+        count: int,
+        delay_s: float | None = None,
+        *,
+        reads: bool = False,
+        retry_after_s: int | None = None,
+    ) -> FaultState:
         with self._lock:
             self._mode = mode if count > 0 else None
             self._remaining = count if mode is not None else 0
+            self._reads = reads
+            if retry_after_s is not None:
+                self._retry_after_s = retry_after_s
             if delay_s is not None:
                 self._delay_s = delay_s
             return self._state()
 
-    def take(self) -> tuple[FaultMode | None, float]:
-        """The fault for this request (consuming one), and the slow delay."""
+    def take(self, *, reading: bool = False) -> tuple[FaultMode | None, float]:
+        """The fault for this request (consuming one), and the slow delay. ``reading``:
+        the request only reads, and takes a fault set for reads only."""
         with self._lock:
-            if self._mode is None or self._remaining <= 0:
+            if self._mode is None or self._remaining <= 0 or reading != self._reads:
                 return None, self._delay_s
             mode = self._mode
             self._remaining -= 1
@@ -96,7 +116,9 @@ class FaultInjector:
             return self._state()
 
     def _state(self) -> FaultState:
-        return FaultState(self._mode, self._remaining, self._delay_s)
+        return FaultState(
+            self._mode, self._remaining, self._delay_s, self._reads, self._retry_after_s
+        )
 
     # -- hooks: what a test waits on instead of sleeping ---------------------------------------
 

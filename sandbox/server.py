@@ -36,10 +36,11 @@ from sandbox.api import Api, Settings
 from sandbox.audit_checkpoints import keep_checkpoint
 from sandbox.clock import Clock
 from sandbox.demo import CARD_PINS
-from sandbox.faults import THROTTLE_RETRY_AFTER_S, FaultInjector, FaultMode
+from sandbox.faults import FaultInjector, FaultMode
 from sandbox.idp import IdentityProvider, Signer
 from sandbox.idp.provider import PATH as IDP_PATH
 from sandbox.messages import IN_FLIGHT_HOOK, Messages
+from sandbox.request_tally import RequestTally
 from sandbox.resident_answers import answer_counter_question
 from sandbox.responses import (
     MAX_JSON_BYTES,
@@ -116,6 +117,7 @@ def _url_map(idp_routes: Iterable[tuple[str, str]]) -> Map:
             Rule("/sandbox/ledger", endpoint="ledger", methods=["GET"]),
             Rule("/sandbox/faults", endpoint="get_faults", methods=["GET"]),
             Rule("/sandbox/faults", endpoint="set_faults", methods=["POST"]),
+            Rule("/sandbox/requests", endpoint="requests", methods=["GET"]),
         ],
         converters={"sha256": Sha256Converter},
     )
@@ -187,11 +189,14 @@ class SandboxApp:
             "ledger": self.ledger,
             "get_faults": self.get_faults,
             "set_faults": self.set_faults,
+            "requests": lambda request: json_response({"requests": self.requests.counts()}),
         }
         for (path, method), handler in idp_routes.items():
             self._handlers[f"idp {method} {path}"] = handler
         self._active = 0
         self._idle = threading.Condition()
+        #: Every request served, by method and route (``GET /sandbox/requests``).
+        self.requests = RequestTally()
 
     def set_base_url(self, base_url: str) -> None:
         """Where the sandbox listens: its provider's issuer, and whom the gateway trusts
@@ -247,9 +252,10 @@ class SandboxApp:
 
     def _respond(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
+        self.requests.count(request.method, self._route(request))
         mode: FaultMode | None = None
-        if request.method not in _SAFE_METHODS and request.path.startswith("/v1/"):
-            mode, delay_s = self.faults.take()
+        if request.path.startswith("/v1/"):
+            mode, delay_s = self.faults.take(reading=request.method in _SAFE_METHODS)
             if mode is not None:
                 log.info("fault %s on %s %s", mode.value, request.method, request.path)
             if mode is FaultMode.SLOW:
@@ -276,7 +282,7 @@ class SandboxApp:
                     429,
                     "throttled",
                     "Too many requests; try again later.",
-                    headers={"Retry-After": str(THROTTLE_RETRY_AFTER_S)},
+                    headers={"Retry-After": str(self.faults.state().retry_after_s)},
                 )
             )
             return response(environ, start_response)
@@ -288,6 +294,15 @@ class SandboxApp:
         if mode is FaultMode.SLOW:
             environ[IN_FLIGHT_HOOK]()
         return response(environ, start_response)
+
+    def _route(self, request: Request) -> str:
+        """The rule a request matches (``/v1/cases/<case_id>``), for the tally: no
+        identifier in it. ``?`` when none matches."""
+        try:
+            rule, _values = self.url_map.bind_to_environ(request.environ).match(return_rule=True)
+        except HTTPException:
+            return "?"
+        return str(rule.rule)
 
     def dispatch(self, request: Request) -> Response:
         adapter = self.url_map.bind_to_environ(request.environ)
@@ -443,6 +458,8 @@ class SandboxApp:
                 "mode": state.mode.value if state.mode else None,
                 "count": state.remaining,
                 "delay_s": state.delay_s,
+                "reads": state.reads,
+                "retry_after_s": state.retry_after_s,
             }
         )
 
@@ -464,10 +481,26 @@ class SandboxApp:
             not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0
         ):
             errors.append(FieldError("invalid_delay", "delay_s is seconds >= 0.", "delay_s"))
+        reads = body.get("reads", False)
+        if not isinstance(reads, bool):
+            errors.append(FieldError("invalid_reads", "reads is true or false.", "reads"))
+        retry_after = body.get("retry_after_s")
+        if retry_after is not None and (
+            not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0
+        ):
+            errors.append(
+                FieldError(
+                    "invalid_retry_after", "retry_after_s is whole seconds >= 0.", "retry_after_s"
+                )
+            )
         if errors:
             raise ApiError(422, errors)
         self.faults.set(
-            mode, count if mode is not None else 0, float(delay) if delay is not None else None
+            mode,
+            count if mode is not None else 0,
+            float(delay) if delay is not None else None,
+            reads=reads,
+            retry_after_s=retry_after,
         )
         return self.get_faults(request)
 

@@ -244,6 +244,16 @@ class Store:
     def case(self, case_id: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM cases WHERE case_id = ?", (case_id,))
 
+    def open_case(
+        self, case_id: str, unit: str, resident_id: str, subject: str, opened_at: str
+    ) -> None:
+        """A resident opens a case (tests that need many: a clinician's 50 open cases)."""
+        with self.transaction():
+            self._run(
+                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)",
+                (case_id, unit, resident_id, subject, opened_at, "open"),
+            )
+
     def set_case_status(self, case_id: str, status: str) -> None:
         self._run("UPDATE cases SET status = ? WHERE case_id = ?", (status, case_id))
 

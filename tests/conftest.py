@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sandbox.runner import SandboxHandle
 
 # Qt must be told before it starts: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -33,6 +37,19 @@ def _isolated_folders(
 @pytest.fixture
 def files_dir() -> Path:
     return FILES
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
+    """A real sandbox gateway on loopback in the test's own folder, stopped afterwards.
+    (tests/gateway/conftest.py gives its tests one with a clock they move.)"""
+    from sandbox.runner import start_sandbox  # only for the tests that ask for it
+
+    handle = start_sandbox(data_dir=tmp_path / "sandbox")
+    try:
+        yield handle
+    finally:
+        handle.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -218,10 +218,15 @@ class GatewayClient(ClosedOnExit):
     def open_cases(self) -> list[Case]:
         return self.cases(CaseStatus.OPEN)
 
-    def cases(self, status: str = CaseStatus.OPEN) -> list[Case]:
-        """The unit's cases in ``status`` (open, awaiting_resident or answered)."""
+    def cases(self, status: str = CaseStatus.OPEN, *, retry: bool = True) -> list[Case]:
+        """The unit's cases in ``status`` (open, awaiting_resident or answered).
+        ``retry=False``: one try (a refresh that fails waits for its own next turn)."""
         response = self._call(
-            "GET", "/v1/cases", expected={200}, idempotent=True, params={"status": str(status)}
+            "GET",
+            "/v1/cases",
+            expected={200},
+            idempotent=retry,
+            params={"status": str(status)},
         )
 
         def cases(data: dict[str, Any]) -> list[Case]:
@@ -238,10 +243,14 @@ class GatewayClient(ClosedOnExit):
 
         return parsed(response, cases)
 
-    def case_thread(self, case_id: str) -> CaseThread:
-        """The case with its conversation (protocol 1.2), oldest message first."""
+    def case_thread(self, case_id: str, *, retry: bool = True) -> CaseThread:
+        """The case with its conversation (protocol 1.2), oldest message first.
+        ``retry=False``: one try, as for :meth:`cases`."""
         response = self._call(
-            "GET", f"/v1/cases/{quote(case_id, safe='')}", expected={200}, idempotent=True
+            "GET",
+            f"/v1/cases/{quote(case_id, safe='')}",
+            expected={200},
+            idempotent=retry,
         )
         return parsed(response, thread_from_json)
 

@@ -1,6 +1,7 @@
 """The case's conversation (issue 20, item 3): the case shows its thread, newest at the
 bottom; a counter-question answered by the resident comes back by itself (the refresh
-timer, off the GUI thread), marked in the list, with the answer readable."""
+timer, off the GUI thread), marked in the list, with the answer readable. A refresh that
+meets a throttled gateway says nothing and keeps the list, and waits as it is told."""
 
 from __future__ import annotations
 
@@ -52,3 +53,30 @@ def test_the_residents_answer_comes_back_marked_and_readable(
     assert text.index("Invånaren") < text.index("Vilket datum") < text.index("1 december")
     assert view.verticalScrollBar().value() == view.verticalScrollBar().maximum()
     assert case.resident.name
+
+
+def test_a_throttled_refresh_says_nothing_keeps_the_list_and_waits_as_told(
+    qtbot: QtBot, services: Services
+) -> None:
+    window = open_window(qtbot, services)
+    pick_case(window, CASE)
+    qtbot.waitUntil(lambda: window.thread_view.shown is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.threads.busy, timeout=10_000)
+    base = services.client.base_url
+    rows = [window.case_list.item(i).text() for i in range(window.case_list.count())]
+    said = window.statusBar().currentMessage()
+    shown = window.thread_view.shown
+    faults = {"mode": "throttle", "count": 1, "reads": True, "retry_after_s": 600}
+    requests.post(f"{base}/sandbox/faults", json=faults, timeout=10).raise_for_status()
+    before = requests.get(f"{base}/sandbox/requests", timeout=10).json()["requests"]
+
+    with qtbot.waitSignal(window.threads.refreshed, timeout=20_000):
+        window.threads.timer.timeout.emit()  # what the timer does every REFRESH_MS
+
+    after = requests.get(f"{base}/sandbox/requests", timeout=10).json()["requests"]
+    assert after["GET /v1/cases"] == before["GET /v1/cases"] + 1  # the one list, throttled
+    assert after["GET /v1/cases/<case_id>"] == before["GET /v1/cases/<case_id>"]  # no thread
+    assert window.threads.timer.interval() == 600_000  # the gateway's Retry-After
+    assert window.statusBar().currentMessage() == said
+    assert [window.case_list.item(i).text() for i in range(window.case_list.count())] == rows
+    assert window.thread_view.shown == shown

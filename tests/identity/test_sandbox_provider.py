@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,21 +23,12 @@ from app.identity import (
     unlock_attempt,
 )
 from app.identity.session import KEYRING_SERVICE, keyring_entry
-from sandbox.runner import SandboxHandle, start_sandbox
+from sandbox.runner import SandboxHandle
 from tests.support.idp_robot import read_login_form, robot_browser, sandbox_pins
 from tests.support.keyrings import MemoryKeyring
 
 DIGEST = "5d" * 32
 SIGN_MESSAGE = "Anna Andersson skickar provsvar.pdf (2 sidor) till 1 invånare i ärende 2024-118."
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
-    handle = start_sandbox(data_dir=tmp_path / "sandbox")
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 @pytest.fixture

@@ -8,10 +8,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.audit import TRAIL_FILE_NAME, AuditTrail
 from app.commands.audit_cli import EXIT_BROKEN, EXIT_SOUND, main
@@ -19,7 +16,7 @@ from app.gateway.client import GatewayClient, OutgoingAttachment, OutgoingMessag
 from app.inspection.isolated import inspect_isolated
 from app.isolation.worker import IsolatedWorker
 from app.storage.staging import StagingArea
-from sandbox.runner import SandboxHandle, start_sandbox
+from sandbox.runner import SandboxHandle
 from tests.support.pdfgen import text_pdf
 from tests.support.signed_client import request_review, sign_in
 
@@ -29,15 +26,6 @@ NEVER_IN_CLEAR = [
     KARIN, KARIN[2:], "680102-9288", "Karin Berg", "Anna Andersson", "Bertil Berg",
     "Provsvar Karin.pdf", "Ditt provsvar",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxHandle]:
-    handle = start_sandbox(data_dir=tmp_path / "sandbox")
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def test_a_message_sent_and_retracted_leaves_a_sound_trail_without_personal_data(
