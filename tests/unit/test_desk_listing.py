@@ -22,7 +22,9 @@ from app.send.sending import outgoing_message
 CASE = Case(
     "2024-118", Resident("196801029288", "Karin Svensson"), "Provsvar", "2024-05-01", "open"
 )
-OTHER = Case("2024-119", Resident("194501103297", "Gunnar Lindqvist"), "Recept", "2024-05-02", "open")
+OTHER = Case(
+    "2024-119", Resident("194501103297", "Gunnar Lindqvist"), "Recept", "2024-05-02", "open"
+)
 
 
 @pytest.fixture
