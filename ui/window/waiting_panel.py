@@ -1,5 +1,6 @@
-"""What is on its way to the case on screen: the message that left its draft and waits in
-the outbox (or is being sent), with what it says and which files go with it, and
+"""What is on its way to the case on screen (or, for a new case, which has no case yet,
+the one chosen on its own row in the case list): the message that left its draft and
+waits in the outbox (or is being sent), with what it says and which files go with it, and
 "Försök igen" / "Ta tillbaka till utkast" (the rules are :mod:`app.drafts.desk`'s).
 
 It takes the place of the case's conversation above the message while something waits
