@@ -58,6 +58,8 @@ class RowKind(StrEnum):
     CLOSED_CASE_DRAFT = "closed_case_draft"  # the draft of a case no longer open
     EXTRA_DRAFT = "extra_draft"  # a second (third, ...) draft of one case: "Utkast 2"
     NEW_CASE_SEND = "new_case_send"  # a new case on its way (no case yet to show it on)
+    #: A reply on its way whose case is no longer open and has no draft row to carry it.
+    CLOSED_CASE_SEND = "closed_case_send"
     NEW_CASE_DRAFT = "new_case_draft"
 
 
@@ -223,7 +225,9 @@ class Desk:
         """The case list's rows, in order: each open case (with its draft and its send's
         mark), each further draft of it ("Utkast 2") right under it; then each new case on
         its way, marked like a case's send; then each new-case draft with content; then
-        the drafts of cases no longer open. Every draft with content has a row."""
+        the drafts of cases no longer open; then the sends on their way to cases no longer
+        open that have no draft row. Every draft with content, and every send on its way,
+        can be reached."""
         rows: list[Listed] = []
         open_ids = {c.case_id for c in open_cases}
         for case in open_cases:
@@ -267,6 +271,13 @@ class Desk:
                     )
                 )
                 rows += self._further_drafts(case_id, first)
+        for waiting in self.waiting():
+            case_id = waiting.case_id
+            if waiting.kind.answers_a_case and case_id not in open_ids and case_id not in closed:
+                key = f"send:{waiting.job.job_id}"
+                rows.append(
+                    Listed(RowKind.CLOSED_CASE_SEND, key, waiting=waiting, mark=waiting.mark)
+                )
         return rows
 
     def _further_drafts(self, case_id: str, first: Draft | None) -> list[Listed]:

@@ -203,7 +203,8 @@ def test_a_reply_taken_back_beside_a_second_one_leaves_both_reachable(
     assert first.body == "Här är remissen.", "the given-back draft is on its case's screen"
     extra = f"draft:{second.draft_id}"
     assert window.cases_panel.key_index(extra) == window.cases_panel.row_index(case_id) + 1
-    assert "Utkast 2" in _row(window, extra) and "utkast" in _row(window, f"case:{case_id}")
+    assert "Utkast 2: Sv: Remiss – Sara Nilsson" in _row(window, extra)
+    assert "utkast" in _row(window, f"case:{case_id}")
 
     _choose_by_keys(qtbot, window, extra)
     assert window.desk.current is second

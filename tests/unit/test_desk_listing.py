@@ -177,3 +177,23 @@ def test_an_untouched_draft_beside_a_written_one_has_no_row(outbox: Outbox) -> N
     written.body = "skrivet"
     desk.book.add(Draft(MessageKind.REPLY, CASE))
     assert [row.kind for row in desk.listing([CASE])] == [RowKind.CASE]
+
+
+def test_a_reply_on_its_way_to_a_case_no_longer_open_keeps_a_row(outbox: Outbox) -> None:
+    desk = Desk(DraftBook(), outbox, "anna")
+    reply = desk.for_case(CASE, "Sv: Provsvar")
+    reply.body = "Här är remissen."
+    job = _journal(outbox, reply)
+    desk.handed_over(job, reply)
+    desk.job_ended(_end(outbox, job, JobState.NEEDS_ACTION))
+    assert [row.kind for row in desk.listing([CASE])] == [RowKind.CASE], "on its case's row"
+    (row,) = desk.listing([OTHER])[1:]  # the case closed meanwhile
+    assert (row.kind, row.key, row.mark) == (
+        RowKind.CLOSED_CASE_SEND,
+        f"send:{job.job_id}",
+        SendMark.WAITING,
+    )
+    assert desk.show_waiting_send(job.job_id) and desk.waiting_on_screen() is row.waiting
+    later = desk.for_case(CASE, "Sv: Provsvar")  # a draft for the closed case carries it
+    later.body = "Ett till."
+    assert [row.kind for row in desk.listing([OTHER])][1:] == [RowKind.CLOSED_CASE_DRAFT]

@@ -92,7 +92,7 @@ class CaseList(QWidget):
             item.setToolTip(text)
             if spoken != text:  # the row's marks said in words, not as symbols
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
-            if row.has_draft or row.kind is RowKind.NEW_CASE_SEND:
+            if row.has_draft or row.waiting is not None:
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
@@ -158,16 +158,23 @@ def _text(row: Listed, answered: bool) -> tuple[str, str]:
         marks.append(tr("ui.cases.resident_answered"))
     if row.mark is not None:
         marks.append(tr(f"ui.waiting.{row.mark.value}"))
-    if row.kind is RowKind.EXTRA_DRAFT and row.draft is not None:
-        said = tr("ui.cases.extra_draft", number=row.number, subject=row.draft.subject.strip())
-        return "    ↳ ✎ " + said, said
-    if row.kind is RowKind.NEW_CASE_SEND and row.waiting is not None:
-        waiting = row.waiting
+    if row.kind is RowKind.EXTRA_DRAFT and row.draft is not None and row.case is not None:
         said = tr(
-            "ui.cases.new_case_send",
-            subject=waiting.subject.strip() or tr_plain("ui.kind.new_case"),
-            count=waiting.recipient_count,
+            "ui.cases.extra_draft",
+            number=row.number,
+            subject=row.draft.subject.strip() or row.case.subject,
+            name=row.case.resident.name,
         )
+        return "    ↳ ✎ " + said, said
+    if row.waiting is not None:
+        waiting = row.waiting
+        kind = tr_plain(f"ui.kind.{waiting.kind.value}")
+        if row.kind is RowKind.NEW_CASE_SEND:
+            count = waiting.recipient_count
+            subject = waiting.subject.strip() or kind
+            said = tr("ui.cases.new_case_send", subject=subject, count=count)
+        else:
+            said = tr("ui.cases.closed_case_send", kind=kind, subject=waiting.subject.strip())
         said = " · ".join([said, *marks])
         return "● " + said, said
     if row.kind is RowKind.NEW_CASE_DRAFT and row.draft is not None:
