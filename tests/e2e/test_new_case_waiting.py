@@ -11,7 +11,6 @@ drafts on the case: both have their own row ("Utkast 2")."""
 from __future__ import annotations
 
 import datetime as dt
-import urllib.parse
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -24,21 +23,18 @@ from app.runtime.services import Services
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.e2e.test_sign_off import lab_result, signed_by_cecilia
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from tests.support.window import attach, open_window, pick_case, preview_every_page
+from tests.support.window import (
+    attach,
+    open_window,
+    pick_case,
+    preview_every_page,
+    stop_gateway,
+)
 from ui.window.main_window import MainWindow
 
 #: An unreachable gateway is waited out briefly here (the window's default is minutes).
 QUICK = DeliveryPolicy(settle_within_s=1.0, first_wait_s=0.1, max_wait_s=0.2)
 KARIN, GUNNAR = "19680102-9288", "19450110-3297"
-
-
-def _stop_gateway(services: Services) -> tuple[Path, int]:
-    assert services.sandbox is not None
-    port = urllib.parse.urlsplit(services.sandbox.base_url).port
-    assert port is not None
-    data = services.sandbox.data_dir  # type: ignore[attr-defined]
-    services.sandbox.stop()
-    return data, port
 
 
 def _write_new_case(qtbot: QtBot, window: MainWindow, *recipients: str) -> None:
@@ -90,7 +86,7 @@ def _waiting_new_case(
     window.outbox_runner.policy = QUICK
     _write_new_case(qtbot, window, KARIN, GUNNAR)
     _attach_leaflet(qtbot, window, folder)
-    data, port = _stop_gateway(services)
+    data, port = stop_gateway(services)
     return window, _send_and_wait(qtbot, window), data, port
 
 
@@ -149,7 +145,7 @@ def test_a_refused_new_case_comes_back_as_a_new_case_draft(
     """Signed off, waiting, and by the time the gateway is back the sign-off has expired
     (the gateway's clock moved on; the session's token outlives it): the gateway refuses
     it, and the new case is a draft again, on screen, its files with it."""
-    data, port = _stop_gateway(services)
+    data, port = stop_gateway(services)
     moment = [dt.datetime.now(dt.UTC)]
     hour = 3600
 
@@ -193,7 +189,7 @@ def test_a_reply_taken_back_beside_a_second_one_leaves_both_reachable(
     pick_case(window, case_id)
     window.compose.body_edit.setPlainText("Här är remissen.")
     _attach_leaflet(qtbot, window, tmp_path)
-    _stop_gateway(services)
+    stop_gateway(services)
     _send_and_wait(qtbot, window)
     window.compose.body_edit.setPlainText("Remissen är skickad.")  # a second message, kept
     second = window.desk.current

@@ -9,33 +9,18 @@ Saves docs/screenshots/new-case-waiting.png (see tests/support/screenshots.py fo
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-from tests.support.screenshots import OUT, _settle, _wait
+from tests.support.screenshots import OUT, _settle, _wait, shooting
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-    home = Path(tempfile.mkdtemp(prefix="bifoga-shots-"))
-    os.environ["BIFOGA_CONFIG_DIR"] = str(home / "config")
-    os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
-    from PySide6.QtWidgets import QApplication
-
     from app.outbox import DeliveryPolicy, JobState
-    from app.storage import storage_key
-    from sandbox.embedded import open_services
     from tests.support.pdfgen import write_text_pdf
-    from tests.support.session import sign_in_as, test_settings
+    from tests.support.session import sign_in_as
     from ui.window.main_window import MainWindow
 
-    app = QApplication(sys.argv[:1])
-    storage_key.install(storage_key.for_this_run())  # as the sandbox does without a keyring
-    services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
-    OUT.mkdir(parents=True, exist_ok=True)
-    try:
+    with shooting() as (app, services, home):
         staff = sign_in_as(services, "anna", "1111")
         window = MainWindow(services, staff)
         window.outbox_runner.policy = DeliveryPolicy(
@@ -77,11 +62,6 @@ def main() -> int:
         _settle(app)
         window.grab().save(str(OUT / "new-case-waiting.png"))
         print(OUT / "new-case-waiting.png")
-    finally:
-        from ui.common.workers import wait_for_all
-
-        wait_for_all()
-        services.close()
     return 0
 
 

@@ -16,12 +16,16 @@ import functools
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from app.identity import Browser
+    from app.runtime.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -208,7 +212,10 @@ def _settle(app: object) -> None:
         QApplication.processEvents()
 
 
-def main() -> int:
+@contextmanager
+def shooting() -> Iterator[tuple[QApplication, Services, Path]]:
+    """The application, the embedded sandbox's services and a fresh home folder to shoot
+    in (on the X screen, ``xvfb-run``); every worker waited for and closed afterwards."""
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     home = Path(tempfile.mkdtemp(prefix="bifoga-shots-"))
     os.environ["BIFOGA_CONFIG_DIR"] = str(home / "config")
@@ -217,15 +224,26 @@ def main() -> int:
 
     from app.storage import storage_key
     from sandbox.embedded import open_services
-    from tests.support.pdfgen import write_text_pdf
-    from tests.support.session import sign_in_as, test_settings
-    from ui.window.main_window import MainWindow
+    from tests.support.session import test_settings
+    from ui.common.workers import wait_for_all
 
     app = QApplication(sys.argv[:1])
     storage_key.install(storage_key.for_this_run())  # as the sandbox does without a keyring
     services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
     OUT.mkdir(parents=True, exist_ok=True)
     try:
+        yield app, services, home
+    finally:
+        wait_for_all()
+        services.close()
+
+
+def main() -> int:
+    from tests.support.pdfgen import write_text_pdf
+    from tests.support.session import sign_in_as
+    from ui.window.main_window import MainWindow
+
+    with shooting() as (app, services, home):
         _sign_in_window(app, services)
         staff = sign_in_as(services, "anna", "1111")
         window = MainWindow(services, staff)
@@ -277,11 +295,6 @@ def main() -> int:
         window.grab().save(str(OUT / "main-window.png"))
         print(OUT / "main-window.png")
         _review_dialog(app, window, home)
-    finally:
-        from ui.common.workers import wait_for_all
-
-        wait_for_all()
-        services.close()
     return 0
 
 
