@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.support.screenshots import OUT, _settle, _wait, shooting
+from tests.support.screenshots import OUT, _settle, _wait, attach_and_see, shooting
 
 
 def main() -> int:
@@ -41,16 +41,8 @@ def main() -> int:
             title="Kallelse vaccination",
             lang="sv-SE",
         )
-        window.attaching.add_files([leaflet])
-        _wait(
-            app,
-            lambda: (
-                bool(window.desk.current.attachments)
-                and window.desk.current.attachments[0].report is not None
-                and 0 in window.desk.current.attachments[0].seen_pages
-                and window.send_button.isEnabled()
-            ),
-        )
+        attach_and_see(app, window, leaflet)
+        _wait(app, window.send_button.isEnabled)
         assert services.sandbox is not None
         services.sandbox.stop()  # the gateway is down: the send waits in the outbox
         ended: list[object] = []

@@ -205,6 +205,21 @@ def _colleague_browser() -> Browser:
     return Shot()
 
 
+def attach_and_see(app: object, window: object, path: Path) -> None:
+    """Attach ``path`` to the draft on screen and wait until it is inspected and its first
+    page was seen in the preview."""
+    from ui.window.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.attaching.add_files([path])
+
+    def seen() -> bool:
+        first = next(iter(window.desk.current.attachments), None)
+        return first is not None and first.report is not None and 0 in first.seen_pages
+
+    _wait(app, seen)
+
+
 def _settle(app: object) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -281,15 +296,7 @@ def main() -> int:
             title="Kallelse till återbesök",
             lang="sv-SE",
         )
-        window.attaching.add_files([letter])
-        _wait(
-            app,
-            lambda: (
-                bool(window.desk.current.attachments)
-                and window.desk.current.attachments[0].report is not None
-                and 0 in window.desk.current.attachments[0].seen_pages
-            ),
-        )
+        attach_and_see(app, window, letter)
         for _ in range(30):
             app.processEvents()
         window.grab().save(str(OUT / "main-window.png"))
