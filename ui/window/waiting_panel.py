@@ -72,13 +72,16 @@ class WaitingPanel(QFrame):
         )
         self.heading.setText(tr(key, kind=kind))
         message = job.message
-        body = message.body if message.body else tr("ui.waiting.text_unknown")
+        # On one line: the panel has a fixed height, and a letter's blank lines would
+        # push why it waits out of sight.
+        body = " ".join(message.body.split()) or tr("ui.waiting.text_unknown")
         self.text.setText(f"{message.subject}: {shortened(body, 140)}")
         names = ", ".join(a.filename for a in message.attachments)
         self.files.setText(
             tr("ui.waiting.files", names=names) if names else tr("ui.waiting.no_files")
         )
         self.reason.setText(code_text(job.error_code) if job.error_code else "")
+        self.reason.setToolTip(self.reason.text())  # whole, where the panel cuts it
         self.reason.setVisible(bool(job.error_code))
         waiting_now = waiting.mark is SendMark.WAITING
         self.retry_button.setEnabled(waiting_now)
