@@ -404,6 +404,10 @@ def test_an_untouched_draft_beside_a_written_one_has_no_row(outbox: Outbox) -> N
     written.body = "skrivet"
     desk.book.add(Draft(MessageKind.REPLY, CASE))
     assert [row.kind for row in desk.listing([CASE])] == [RowKind.CASE]
+    desk.book.put_first(Draft(MessageKind.REPLY, CASE))  # even in front of it
+    (row,) = desk.listing([CASE])
+    assert row.draft is written and row.has_draft, "the case's row opens the written one"
+    assert desk.for_case(CASE, "Sv: Provsvar") is written
 
 
 def test_a_reply_on_its_way_to_a_case_no_longer_open_keeps_a_row(outbox: Outbox) -> None:

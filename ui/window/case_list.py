@@ -80,11 +80,11 @@ class CaseList(QWidget):
         self.heading.setText(tr("ui.cases.heading", count=len(cases)))
         texts = [_text(row, row.case is not None and row.case.case_id in answered) for row in rows]
         shape = [(row.key, text) for row, (text, _spoken) in zip(rows, texts, strict=True)]
+        self._rows = list(rows)
         if shape == self._shape:  # nothing to redraw (it is called after every autosave)
             self.mark_shown(shown)
             return
         self._shape = shape
-        self._rows = list(rows)
         self.list.blockSignals(True)
         self.list.clear()
         for row, (text, spoken) in zip(rows, texts, strict=True):
