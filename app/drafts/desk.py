@@ -17,11 +17,15 @@ Waiting drafts are saved with the book (:meth:`drafts_to_save`), so after a rest
 each is found again beside its job (:meth:`restore`).
 
 The desk also owns the draft on screen (:attr:`Desk.current`): switching to a case's
-draft, a new case or nothing; which drafts go into the book (one with its case or its
-own recipients, never an empty one for nobody); the drafts restored at sign-in (those
-already in the outbox stay beside their jobs, a reply with no case becomes a new case);
-and where a draft given back goes. Plain data, no Qt: the window's controllers ask the
-desk and show what it says.
+draft, a new case, a new case waiting in the outbox (it has no case to be shown on, so
+it has its own row: :meth:`Desk.show_waiting_send`) or nothing; which drafts go into the
+book (one with its case or its own recipients, never an empty one for nobody); the
+drafts restored at sign-in (those already in the outbox stay beside their jobs, a reply
+with no case becomes a new case); where a draft given back goes; and what the case list
+lists and marks (:meth:`Desk.listing`): every draft with content has its own row, so
+that a second draft of one case (a refused send given back while a new one was written,
+two restored at sign-in) is never hidden behind the first. Plain data, no Qt: the
+window's controllers ask the desk and show what it says.
 """
 
 from __future__ import annotations
@@ -45,6 +49,37 @@ class SendMark(StrEnum):
 
     SENDING = "sending"  # "Skickas…"
     WAITING = "waiting"  # "Väntar i utkorgen"
+
+
+class RowKind(StrEnum):
+    """What a row of the case list stands for."""
+
+    CASE = "case"  # an open case, with its (first) draft if it has one
+    CLOSED_CASE_DRAFT = "closed_case_draft"  # the draft of a case no longer open
+    EXTRA_DRAFT = "extra_draft"  # a second (third, ...) draft of one case: "Utkast 2"
+    NEW_CASE_SEND = "new_case_send"  # a new case on its way (no case yet to show it on)
+    #: A reply on its way whose case is no longer open and has no draft row to carry it.
+    CLOSED_CASE_SEND = "closed_case_send"
+    NEW_CASE_DRAFT = "new_case_draft"
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One row of the case list, as the desk lists it. ``key`` names the row (what is
+    selected when its draft or send is on screen): ``case:<id>``, ``draft:<id>``,
+    ``send:<job id>``."""
+
+    kind: RowKind
+    key: str
+    case: Case | None = None
+    draft: Draft | None = None
+    waiting: WaitingSend | None = None
+    #: The draft's number under its case (2 for the first one beside the case's own).
+    number: int = 1
+    #: Whether the row holds something written or attached (shown bold, "utkast").
+    has_draft: bool = False
+    #: A send on its way: "Skickas…" or "Väntar i utkorgen".
+    mark: SendMark | None = None
 
 
 class Outcome(StrEnum):
@@ -87,6 +122,14 @@ class WaitingSend:
         return MessageKind(self.job.message.kind)
 
     @property
+    def subject(self) -> str:
+        return self.job.message.subject
+
+    @property
+    def recipient_count(self) -> int:
+        return len(self.job.message.recipients)
+
+    @property
     def can_take_back(self) -> bool:
         return (
             self.draft is not None
@@ -115,6 +158,8 @@ class Desk:
         self._waiting: dict[str, WaitingSend] = {}
         #: The draft on screen: one of the book's, or (no case chosen yet) an empty one.
         self.current = Draft()
+        #: The new case on its way shown instead of a draft (its job id), or None.
+        self._shown_job: str | None = None
 
     # -- the draft on screen ----------------------------------------------------------------
 
@@ -122,9 +167,10 @@ class Desk:
         """Put ``draft`` on screen; False when it already was. A draft with its case, or
         a new case with its own recipients, is in the book from now on; a reply with no
         case is not (there is nothing to keep for nobody)."""
-        if draft is self.current:
+        if draft is self.current and self._shown_job is None:
             return False
         self.current = draft
+        self._shown_job = None
         if draft not in self.book and (draft.case is not None or not draft.kind.answers_a_case):
             self.book.add(draft)
         return True
@@ -132,7 +178,126 @@ class Desk:
     def show_blank(self) -> Draft:
         """Nothing on screen: the clinician chooses a case or starts a new one."""
         self.current = Draft()
+        self._shown_job = None
         return self.current
+
+    def show_waiting_send(self, job_id: str) -> bool:
+        """Show a new case on its way in the outbox (no draft on screen: it has left its
+        draft); False when no such send waits."""
+        if job_id not in self._waiting:
+            return False
+        self.show_blank()
+        self._shown_job = job_id
+        return True
+
+    def show_sent(self, draft: Draft) -> bool:
+        """After a new case's send was handed over and nothing else is on screen: show it
+        where it now is (its own row), as a reply's case shows what waits for it."""
+        if draft.kind.answers_a_case or self.current.case is not None:
+            return False
+        if not self.current.kind.answers_a_case:
+            return False
+        job_id = next((j for j, w in self._waiting.items() if w.draft is draft), None)
+        return job_id is not None and self.show_waiting_send(job_id)
+
+    def waiting_on_screen(self) -> WaitingSend | None:
+        """What the waiting panel shows: the new case on its way chosen in the list, or
+        what waits for the case of the draft on screen."""
+        if self._shown_job is not None:
+            return self._waiting.get(self._shown_job)
+        if not self.current.kind.answers_a_case:
+            return None
+        return self.waiting_for_case(self.current.case_id)
+
+    def shown_key(self) -> str | None:
+        """The :attr:`Listed.key` of the row on screen (None: no row)."""
+        if self._shown_job is not None:
+            return f"send:{self._shown_job}"
+        draft = self.current
+        if draft.kind.answers_a_case:
+            if draft.case is None:
+                return None
+            first = self.book.case_draft(draft.case.case_id)
+            return f"case:{draft.case.case_id}" if first is draft else f"draft:{draft.draft_id}"
+        return f"draft:{draft.draft_id}" if has_content(draft) else None
+
+    def listing(self, open_cases: list[Case]) -> list[Listed]:
+        """The case list's rows, in order: each open case (with its draft and its send's
+        mark), each further draft of it ("Utkast 2") right under it; then each new case on
+        its way, marked like a case's send; then each new-case draft with content; then
+        the drafts of cases no longer open; then the sends on their way to cases no longer
+        open that have no draft row. Every draft with content, and every send on its way,
+        can be reached."""
+        rows: list[Listed] = []
+        open_ids = {c.case_id for c in open_cases}
+        for case in open_cases:
+            first = self.book.case_draft(case.case_id)
+            written = first is not None and has_content(first)
+            rows.append(
+                Listed(
+                    RowKind.CASE,
+                    f"case:{case.case_id}",
+                    case=case,
+                    draft=first,
+                    has_draft=written,
+                    mark=self.mark(case.case_id),
+                )
+            )
+            rows += self._further_drafts(case.case_id, first)
+        for waiting in self.waiting():
+            if not waiting.kind.answers_a_case:
+                key = f"send:{waiting.job.job_id}"
+                rows.append(Listed(RowKind.NEW_CASE_SEND, key, waiting=waiting, mark=waiting.mark))
+        kept = self.book.with_content()
+        for draft in kept:
+            if not draft.kind.answers_a_case:
+                key = f"draft:{draft.draft_id}"
+                rows.append(Listed(RowKind.NEW_CASE_DRAFT, key, draft=draft, has_draft=True))
+        closed: list[str] = []
+        for draft in kept:
+            case_id = draft.case_id
+            if draft.kind.answers_a_case and case_id not in open_ids and case_id not in closed:
+                assert case_id is not None  # a draft in the book with no case is a new case
+                closed.append(case_id)
+                first = self.book.case_draft(case_id)
+                rows.append(
+                    Listed(
+                        RowKind.CLOSED_CASE_DRAFT,
+                        f"case:{case_id}",
+                        case=draft.case,
+                        draft=first,
+                        has_draft=True,
+                        mark=self.mark(case_id),
+                    )
+                )
+                rows += self._further_drafts(case_id, first)
+        for waiting in self.waiting():
+            case_id = waiting.case_id
+            if waiting.kind.answers_a_case and case_id not in open_ids and case_id not in closed:
+                key = f"send:{waiting.job.job_id}"
+                rows.append(
+                    Listed(RowKind.CLOSED_CASE_SEND, key, waiting=waiting, mark=waiting.mark)
+                )
+        return rows
+
+    def _further_drafts(self, case_id: str, first: Draft | None) -> list[Listed]:
+        """A case's drafts with content beside its own (``first``), numbered from 2."""
+        others = [
+            d
+            for d in self.book.with_content()
+            if d is not first and d.kind.answers_a_case and d.case_id == case_id
+        ]
+        return [
+            Listed(
+                RowKind.EXTRA_DRAFT,
+                f"draft:{draft.draft_id}",
+                case=draft.case,
+                draft=draft,
+                number=number,
+                has_draft=True,
+            )
+            for number, draft in enumerate(others, start=2)
+        ]
 
     def for_case(self, case: Case, default_subject: str) -> Draft:
         """The case's own draft (a fresh reply if it has none), not yet shown."""
@@ -179,7 +344,8 @@ class Desk:
 
     def shows_returned(self, draft: Draft) -> bool:
         """Whether a draft given back goes on screen: when its own case is shown there,
-        or no case at all (it never takes the place of another case's draft)."""
+        or no case at all (it never takes the place of another case's draft); a new case
+        given back while its send was shown takes that place (the send is gone)."""
         shown = self.current
         return (shown.case is None and shown.kind.answers_a_case) or (
             shown.case_id is not None and shown.case_id == draft.case_id
@@ -211,6 +377,10 @@ class Desk:
 
     def mark(self, case_id: str) -> SendMark | None:
         waiting = self.waiting_for_case(case_id)
+        return None if waiting is None else waiting.mark
+
+    def mark_of_job(self, job_id: str) -> SendMark | None:
+        waiting = self._waiting.get(job_id)
         return None if waiting is None else waiting.mark
 
     def asks_before_sending(self, draft: Draft) -> bool:
@@ -265,10 +435,10 @@ class Desk:
         if job.staff_id != self._staff_id:
             return Outcome.NOT_OURS, None
         if job.state is JobState.DELIVERED:
-            self._waiting.pop(job.job_id, None)
+            self._drop(job.job_id)
             return Outcome.DELIVERED, None
         if job.state is JobState.FAILED:
-            self._waiting.pop(job.job_id, None)
+            self._drop(job.job_id)
             if held is None or held.draft is None:
                 return Outcome.REFUSED_NO_DRAFT, None
             return Outcome.RETURNED, self._put_back(held.draft)
@@ -290,8 +460,14 @@ class Desk:
         if current.posted:
             raise TakeBackRefused("ui.waiting.may_be_delivered")
         self._outbox.record(job_id, state=JobState.FAILED, error_code=TAKEN_BACK)
-        del self._waiting[job_id]
+        self._drop(job_id)
         return self._put_back(held.draft)
+
+    def _drop(self, job_id: str) -> None:
+        """The job is done with: it leaves the desk (and the screen, if it was shown)."""
+        self._waiting.pop(job_id, None)
+        if self._shown_job == job_id:
+            self._shown_job = None
 
     def _put_back(self, draft: Draft) -> Draft:
         """Back under its case, first among the case's drafts (an untouched fresh reply

@@ -61,8 +61,11 @@ class DraftBook:
         return draft
 
     def case_draft(self, case_id: str) -> Draft | None:
+        """The case's own draft: the first with something written or attached, else the
+        first (an untouched one never stands in front of one with work in it)."""
         key = f"case:{case_id}"
-        return next((d for d in self._drafts if draft_key(d) == key), None)
+        drafts = [d for d in self._drafts if draft_key(d) == key]
+        return next((d for d in drafts if has_content(d)), next(iter(drafts), None))
 
     def new_case(self) -> Draft:
         """A new-case draft to write in: an untouched one if there is one, else a fresh one

@@ -8,7 +8,6 @@ its case, visibly, every time."""
 
 from __future__ import annotations
 
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -21,7 +20,13 @@ from app.outbox import DeliveryPolicy, JobState
 from app.runtime.services import Services
 from sandbox.runner import start_sandbox
 from tests.support.pdfgen import numbered_pages, write_text_pdf
-from tests.support.window import attach, open_window, pick_case, preview_every_page
+from tests.support.window import (
+    attach,
+    open_window,
+    pick_case,
+    preview_every_page,
+    stop_gateway,
+)
 from ui.window.main_window import MainWindow
 
 CASE = "2024-120"
@@ -60,18 +65,9 @@ def _waiting_reply(
     window = open_window(qtbot, services)
     window.outbox_runner.policy = QUICK
     _write_reply(qtbot, window, tmp_path)
-    data, port = _stop_gateway(services)
+    data, port = stop_gateway(services)
     _send_and_wait(qtbot, window)
     return window, data, port
-
-
-def _stop_gateway(services: Services) -> tuple[Path, int]:
-    assert services.sandbox is not None
-    port = urllib.parse.urlsplit(services.sandbox.base_url).port
-    assert port is not None
-    data = services.sandbox.data_dir  # type: ignore[attr-defined]
-    services.sandbox.stop()
-    return data, port
 
 
 def test_only_the_intended_reply_is_delivered_after_the_gateway_comes_back(
@@ -81,7 +77,7 @@ def test_only_the_intended_reply_is_delivered_after_the_gateway_comes_back(
     window.outbox_runner.policy = QUICK
     base_url = services.client.base_url
     _write_reply(qtbot, window, tmp_path)
-    data, port = _stop_gateway(services)
+    data, port = stop_gateway(services)
     _send_and_wait(qtbot, window)
 
     # The case says what waits, and shows it: text, file, kind, and what can be done.

@@ -16,12 +16,16 @@ import functools
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from app.identity import Browser
+    from app.runtime.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -201,6 +205,21 @@ def _colleague_browser() -> Browser:
     return Shot()
 
 
+def attach_and_see(app: object, window: object, path: Path) -> None:
+    """Attach ``path`` to the draft on screen and wait until it is inspected and its first
+    page was seen in the preview."""
+    from ui.window.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.attaching.add_files([path])
+
+    def seen() -> bool:
+        first = next(iter(window.desk.current.attachments), None)
+        return first is not None and first.report is not None and 0 in first.seen_pages
+
+    _wait(app, seen)
+
+
 def _settle(app: object) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -208,7 +227,10 @@ def _settle(app: object) -> None:
         QApplication.processEvents()
 
 
-def main() -> int:
+@contextmanager
+def shooting() -> Iterator[tuple[QApplication, Services, Path]]:
+    """The application, the embedded sandbox's services and a fresh home folder to shoot
+    in (on the X screen, ``xvfb-run``); every worker waited for and closed afterwards."""
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     home = Path(tempfile.mkdtemp(prefix="bifoga-shots-"))
     os.environ["BIFOGA_CONFIG_DIR"] = str(home / "config")
@@ -217,15 +239,26 @@ def main() -> int:
 
     from app.storage import storage_key
     from sandbox.embedded import open_services
-    from tests.support.pdfgen import write_text_pdf
-    from tests.support.session import sign_in_as, test_settings
-    from ui.window.main_window import MainWindow
+    from tests.support.session import test_settings
+    from ui.common.workers import wait_for_all
 
     app = QApplication(sys.argv[:1])
     storage_key.install(storage_key.for_this_run())  # as the sandbox does without a keyring
     services = open_services(test_settings(home, seen_dwell_ms=300), sandbox_dir=home / "gw")
     OUT.mkdir(parents=True, exist_ok=True)
     try:
+        yield app, services, home
+    finally:
+        wait_for_all()
+        services.close()
+
+
+def main() -> int:
+    from tests.support.pdfgen import write_text_pdf
+    from tests.support.session import sign_in_as
+    from ui.window.main_window import MainWindow
+
+    with shooting() as (app, services, home):
         _sign_in_window(app, services)
         staff = sign_in_as(services, "anna", "1111")
         window = MainWindow(services, staff)
@@ -263,25 +296,12 @@ def main() -> int:
             title="Kallelse till återbesök",
             lang="sv-SE",
         )
-        window.attaching.add_files([letter])
-        _wait(
-            app,
-            lambda: (
-                bool(window.desk.current.attachments)
-                and window.desk.current.attachments[0].report is not None
-                and 0 in window.desk.current.attachments[0].seen_pages
-            ),
-        )
+        attach_and_see(app, window, letter)
         for _ in range(30):
             app.processEvents()
         window.grab().save(str(OUT / "main-window.png"))
         print(OUT / "main-window.png")
         _review_dialog(app, window, home)
-    finally:
-        from ui.common.workers import wait_for_all
-
-        wait_for_all()
-        services.close()
     return 0
 
 

@@ -9,6 +9,7 @@ types the PIN on the provider's page, then follows the redirect to the listener)
 from __future__ import annotations
 
 import functools
+import urllib.parse
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent
@@ -147,3 +148,14 @@ def colleague_looks(qtbot: QtBot, dialog: ReviewDialog) -> None:
 
             qtbot.waitUntil(read_on, timeout=10_000)
     qtbot.waitUntil(dialog.approve_button.isEnabled, timeout=10_000)
+
+
+def stop_gateway(services: Services) -> tuple[Path, int]:
+    """Stop the sandbox gateway the window talks to; its data folder and port, to start
+    it again on the same data (``sandbox.runner.start_sandbox(data_dir=..., port=...)``)."""
+    assert services.sandbox is not None
+    port = urllib.parse.urlsplit(services.sandbox.base_url).port
+    assert port is not None
+    data = services.sandbox.data_dir  # type: ignore[attr-defined]
+    services.sandbox.stop()
+    return data, port

@@ -1,13 +1,14 @@
-"""The left column: the open cases, the unsent new-case drafts, and which of them hold a draft.
+"""The left column: the open cases, the unsent new-case drafts, the new cases on their way,
+and which of them hold a draft.
 
-A click, or a key while the list has focus, chooses a row. Choosing shows that row's own
-draft: nothing written for one resident follows the selection to another
-(:mod:`app.drafts.draft_book`).
+What is listed and marked is the desk's (:meth:`app.drafts.desk.Desk.listing`): every draft
+with content has a row, a case's second draft ("Utkast 2") right under the case. A click,
+or a key while the list has focus, chooses a row. Choosing shows that row's own draft (or
+the new case on its way): nothing written for one resident follows the selection to
+another (:mod:`app.drafts.draft_book`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
@@ -20,36 +21,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.drafts.draft_book import DraftBook
-from app.drafts.draft_store import has_content
-from app.drafts.message_draft import Draft
+from app.drafts.desk import Listed, RowKind
 from app.protocol.model import Case
-from ui.common.i18n import tr
+from ui.common.i18n import tr, tr_plain
 
 _CHOOSING_KEYS = frozenset(
     {Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """What a row of the list stands for: an open case, or a new-case draft."""
-
-    case_id: str | None = None
-    draft_id: str | None = None
-
-
 class CaseList(QWidget):
     case_chosen = Signal(str)  # case_id
-    new_case_draft_chosen = Signal(str)  # draft_id
+    #: A new-case draft, or a case's further draft ("Utkast 2").
+    draft_chosen = Signal(str)  # draft_id
+    #: A new case on its way in the outbox.
+    waiting_send_chosen = Signal(str)  # job_id
     new_case_requested = Signal()
     reload_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cases: list[Case] = []
-        self._rows: list[Row] = []
-        self._shape: list[tuple[Row, str]] = []
+        self._rows: list[Listed] = []
+        self._shape: list[tuple[str, str]] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel(tr("ui.cases.heading", count=0))
@@ -75,53 +69,30 @@ class CaseList(QWidget):
     def show_cases(
         self,
         cases: list[Case],
-        book: DraftBook,
-        shown: Draft,
-        sending: dict[str, str] | None = None,
+        rows: list[Listed],
+        shown: str | None,
+        answered: frozenset[str] = frozenset(),
     ) -> None:
-        """Fill the list: each open case (marked when it holds a draft, and with
-        ``sending``'s marks: a send on its way, the resident's answer), then each new-case
-        draft with content, then drafts for cases that are no longer open; the row of the
-        draft on screen is selected, without choosing it again."""
+        """Fill the list with the desk's ``rows`` for the open ``cases`` (a case in
+        ``answered`` says the resident answered); the row ``shown`` (its key) is selected,
+        without choosing it again."""
         self.cases = list(cases)
         self.heading.setText(tr("ui.cases.heading", count=len(cases)))
-        rows: list[tuple[Row, str, bool]] = []
-        open_ids = {c.case_id for c in cases}
-        for case in cases:
-            has_draft = book.holds_work(case.case_id)
-            text = f"{case.subject} – {case.resident.name}"
-            if case.status == "awaiting_resident":
-                text += " · " + tr("ui.cases.awaiting_resident")
-            if has_draft:
-                text = "✎ " + text + " · " + tr("ui.cases.has_draft")
-            if sending and case.case_id in sending:
-                text = "● " + text + " · " + sending[case.case_id]
-            rows.append((Row(case_id=case.case_id), text, has_draft))
-        for draft in book.with_content():
-            if not draft.kind.answers_a_case:
-                count = len(draft.new_case_recipients)
-                label = draft.subject.strip() or tr("ui.kind.new_case")
-                text = "✎ " + tr("ui.cases.new_case_draft", subject=label, count=count)
-                rows.append((Row(draft_id=draft.draft_id), text, True))
-            elif draft.case is not None and draft.case.case_id not in open_ids:
-                text = "✎ " + tr(
-                    "ui.cases.closed_case_draft",
-                    subject=draft.case.subject,
-                    name=draft.case.resident.name,
-                )
-                rows.append((Row(case_id=draft.case.case_id), text, True))
-        shape = [(row, text) for row, text, _draft in rows]
+        texts = [_text(row, row.case is not None and row.case.case_id in answered) for row in rows]
+        shape = [(row.key, text) for row, (text, _spoken) in zip(rows, texts, strict=True)]
+        self._rows = list(rows)
         if shape == self._shape:  # nothing to redraw (it is called after every autosave)
             self.mark_shown(shown)
             return
         self._shape = shape
-        self._rows = [row for row, _text, _draft in rows]
         self.list.blockSignals(True)
         self.list.clear()
-        for _row, text, has_draft in rows:
+        for row, (text, spoken) in zip(rows, texts, strict=True):
             item = QListWidgetItem(text)
             item.setToolTip(text)
-            if has_draft:
+            if spoken != text:  # the row's marks said in words, not as symbols
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
+            if row.has_draft or row.waiting is not None:
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
@@ -129,14 +100,13 @@ class CaseList(QWidget):
         self.mark_shown(shown)
         self.list.blockSignals(False)
 
-    def mark_shown(self, draft: Draft) -> None:
-        """Select the row of the draft on screen (or none), without emitting a choice."""
-        wanted = _row_of(draft)
+    def mark_shown(self, key: str | None) -> None:
+        """Select the row on screen (its key; None: none), without emitting a choice."""
         blocked = self.list.blockSignals(True)
         self.list.clearSelection()
         self.list.setCurrentRow(-1)
         for index, row in enumerate(self._rows):
-            if row == wanted:
+            if row.key == key:
                 self.list.setCurrentRow(index)
                 break
         self.list.blockSignals(blocked)
@@ -163,20 +133,67 @@ class CaseList(QWidget):
         return next((c for c in self.cases if c.case_id == case_id), None)
 
     def row_index(self, case_id: str) -> int:
-        return next((i for i, row in enumerate(self._rows) if row.case_id == case_id), -1)
+        return self.key_index(f"case:{case_id}")
+
+    def key_index(self, key: str) -> int:
+        return next((i for i, row in enumerate(self._rows) if row.key == key), -1)
 
     def _selection_changed(self) -> None:
         chosen = self.list.selectedIndexes()
         if not chosen or chosen[0].row() >= len(self._rows):
             return
         row = self._rows[chosen[0].row()]
-        if row.case_id is not None:
-            self.case_chosen.emit(row.case_id)
-        elif row.draft_id is not None:
-            self.new_case_draft_chosen.emit(row.draft_id)
+        if row.kind in (RowKind.CASE, RowKind.CLOSED_CASE_DRAFT) and row.case is not None:
+            self.case_chosen.emit(row.case.case_id)
+        elif row.waiting is not None:
+            self.waiting_send_chosen.emit(row.waiting.job.job_id)
+        elif row.draft is not None:
+            self.draft_chosen.emit(row.draft.draft_id)
 
 
-def _row_of(draft: Draft) -> Row | None:
-    if draft.kind.answers_a_case:
-        return Row(case_id=draft.case.case_id) if draft.case is not None else None
-    return Row(draft_id=draft.draft_id) if has_content(draft) else None
+def _text(row: Listed, answered: bool) -> tuple[str, str]:
+    """What a row says, and (for a row whose marks are symbols) what it says aloud."""
+    marks: list[str] = []
+    if answered:
+        marks.append(tr("ui.cases.resident_answered"))
+    if row.mark is not None:
+        marks.append(tr(f"ui.waiting.{row.mark.value}"))
+    if row.kind is RowKind.EXTRA_DRAFT and row.draft is not None and row.case is not None:
+        said = tr(
+            "ui.cases.extra_draft",
+            number=row.number,
+            subject=row.draft.subject.strip() or row.case.subject,
+            name=row.case.resident.name,
+        )
+        return "    ↳ ✎ " + said, said
+    if row.waiting is not None:
+        waiting = row.waiting
+        kind = tr_plain(f"ui.kind.{waiting.kind.value}")
+        if row.kind is RowKind.NEW_CASE_SEND:
+            count = waiting.recipient_count
+            subject = waiting.subject.strip() or kind
+            said = tr("ui.cases.new_case_send", subject=subject, count=count)
+        else:
+            said = tr("ui.cases.closed_case_send", kind=kind, subject=waiting.subject.strip())
+        said = " · ".join([said, *marks])
+        return "● " + said, said
+    if row.kind is RowKind.NEW_CASE_DRAFT and row.draft is not None:
+        draft = row.draft
+        label = draft.subject.strip() or tr("ui.kind.new_case")
+        count = len(draft.new_case_recipients)
+        text = "✎ " + tr("ui.cases.new_case_draft", subject=label, count=count)
+        return text, text
+    case = row.case
+    assert case is not None
+    if row.kind is RowKind.CLOSED_CASE_DRAFT:
+        name = case.resident.name
+        text = "✎ " + tr("ui.cases.closed_case_draft", subject=case.subject, name=name)
+    else:
+        text = f"{case.subject} – {case.resident.name}"
+        if case.status == "awaiting_resident":
+            text += " · " + tr("ui.cases.awaiting_resident")
+        if row.has_draft:
+            text = "✎ " + text + " · " + tr("ui.cases.has_draft")
+    if marks:
+        text = "● " + text + " · " + " · ".join(marks)
+    return text, text

@@ -87,7 +87,7 @@ class DraftsController(QObject):
 
     def _cases_loaded(self, cases: list[Case]) -> None:
         self._panel.reload_button.setEnabled(True)
-        self._panel.show_cases(cases, self.desk.book, self.desk.current, self._marks())
+        self.refresh_case_marks(cases)
         self._pass_known_names()
         self.cases_loaded.emit([c.case_id for c in cases])
 
@@ -95,25 +95,18 @@ class DraftsController(QObject):
         self._panel.reload_button.setEnabled(True)
         self.status.emit(gateway_error_text(error))
 
-    def refresh_case_marks(self) -> None:
-        self._panel.show_cases(self.cases, self.desk.book, self.desk.current, self._marks())
+    def refresh_case_marks(self, cases: list[Case] | None = None) -> None:
+        """The list as the desk lists it: every draft, every send on its way, and which
+        cases the resident has answered."""
+        cases = self.cases if cases is None else cases
+        answered = frozenset(self._answered())
+        self._panel.show_cases(cases, self.desk.listing(cases), self.desk.shown_key(), answered)
 
     def sends_changed(self) -> None:
         """A send started, waits or ended: the marks follow, and the saved drafts (a
         delivered one is no longer kept)."""
         self.save_draft()
         self.refresh_case_marks()
-
-    def _marks(self) -> dict[str, str]:
-        """What the list says beside a case: a send on its way ("Skickas…", "Väntar…"),
-        and that the resident has answered."""
-        marks: dict[str, list[str]] = {}
-        for case_id in self._answered():
-            marks.setdefault(case_id, []).append(tr("ui.cases.resident_answered"))
-        for waiting in self.desk.waiting():
-            if waiting.case_id is not None:
-                marks.setdefault(waiting.case_id, []).append(tr(f"ui.waiting.{waiting.mark.value}"))
-        return {case_id: " · ".join(words) for case_id, words in marks.items()}
 
     def load_known_names(self) -> None:
         """Residents' names the gateway can tell (the sandbox lists its residents), so a
@@ -140,10 +133,18 @@ class DraftsController(QObject):
         if draft is not None:
             self.show_draft(draft)
 
-    def new_case_draft_chosen(self, draft_id: str) -> None:
-        draft = next((d for d in self.desk.book if d.draft_id == draft_id), None)
+    def draft_chosen(self, draft_id: str) -> None:
+        """A new-case draft, or a case's further draft ("Utkast 2"), chosen in the list."""
+        draft = self.desk.draft(draft_id)
         if draft is not None:
             self.show_draft(draft)
+
+    def waiting_send_chosen(self, job_id: str) -> None:
+        """A new case on its way chosen in the list: what waits, in the waiting panel
+        (there is no draft to write in: it has left its draft)."""
+        self.save_draft()
+        if self.desk.show_waiting_send(job_id):
+            self._shown()
 
     def select_case(self, case: Case) -> None:
         """Show the case's own draft (a fresh reply if it has none); the draft on screen
@@ -160,12 +161,15 @@ class DraftsController(QObject):
     def show_draft(self, draft: Draft) -> None:
         """Put ``draft`` on screen; the one shown before is kept (and saved) as it is."""
         if draft is self.desk.current:
-            self._panel.mark_shown(draft)
+            self._panel.mark_shown(self.desk.shown_key())
             return
         self.save_draft()
         self.desk.show(draft)
+        self._shown()
+
+    def _shown(self) -> None:
         self.refresh_case_marks()
-        self.draft_shown.emit(draft)
+        self.draft_shown.emit(self.desk.current)
 
     def show_blank(self) -> None:
         """No draft on screen: the clinician chooses a case or starts a new one."""
@@ -227,10 +231,12 @@ class DraftsController(QObject):
 
     def handed_over(self, draft: Draft) -> None:
         """The draft's send is journalled: its files belong to the job, and a reply's
-        case stays on screen, with what waits for it."""
+        case stays on screen, with what waits for it; a new case's own row does."""
         self.forget_draft(draft, keep_files=True)
         if draft.kind.answers_a_case and draft.case is not None and self.desk.current.case is None:
             self.select_case(draft.case)
+        elif self.desk.show_sent(draft):
+            self._shown()
 
     def draft_returned(self, draft: Draft) -> None:
         """A draft the desk gave back (refused by the gateway, or taken back) is under

@@ -294,7 +294,8 @@ class MainWindow(QMainWindow):
     def _connect_widgets(self) -> None:
         cases, drafts, attaching = self.cases_panel, self.drafts, self.attaching
         cases.case_chosen.connect(drafts.case_chosen)
-        cases.new_case_draft_chosen.connect(drafts.new_case_draft_chosen)
+        cases.draft_chosen.connect(drafts.draft_chosen)
+        cases.waiting_send_chosen.connect(drafts.waiting_send_chosen)
         cases.new_case_requested.connect(drafts.start_new_case)
         cases.reload_requested.connect(drafts.load_cases)
         self.compose.changed.connect(self.send_bar.update_gate)
@@ -399,9 +400,8 @@ class MainWindow(QMainWindow):
         self.attaching.inspect_unchecked(draft)
         if draft.attachments:
             self.attachments.select(draft.attachments[0].id)
-        case_id = draft.case_id if draft.kind.answers_a_case else None
-        self.waiting.show_case(case_id)
-        self.threads.show_case(case_id)
+        self.waiting.show_on_screen()  # the case's waiting send, or a new case's
+        self.threads.show_case(draft.case_id if draft.kind.answers_a_case else None)
         self.show_whether_a_draft_is_open()
         self.send_bar.update_gate()
 

@@ -1,7 +1,8 @@
-"""Sends on their way, on screen: the desk's waiting sends (:mod:`app.drafts.desk`) shown on
-their case (:class:`ui.window.waiting_panel.WaitingPanel`), "Försök igen" and "Ta tillbaka
-till utkast" handed to the outbox runner and the desk, and each job's end turned into
-what the window must show.
+"""Sends on their way, on screen: the desk's waiting sends (:mod:`app.drafts.desk`) shown
+on their case, or a new case's on its own row
+(:class:`ui.window.waiting_panel.WaitingPanel`), "Försök igen" and "Ta tillbaka till
+utkast" handed to the outbox runner and the desk, and each job's end turned into what
+the window must show.
 
 It receives its collaborators and speaks through signals that the composition root
 (:class:`ui.window.main_window.MainWindow`) connects; it knows no window.
@@ -37,23 +38,22 @@ class WaitingController(QObject):
         self._outbox = outbox
         self._runner = runner
         self._panel = panel
-        self._case_id: str | None = None
         panel.retry_requested.connect(self.retry)
         panel.take_back_requested.connect(self.take_back)
 
-    def show_case(self, case_id: str | None) -> None:
-        """The case on screen (None: a new case or nothing): its waiting send, if any."""
-        self._case_id = case_id
-        self._panel.show_waiting(self.desk.waiting_for_case(case_id))
+    def show_on_screen(self) -> None:
+        """What waits for the case on screen, or the new case on its way chosen in the
+        list (:meth:`Desk.waiting_on_screen`); the panel hides when nothing does."""
+        self._panel.show_waiting(self.desk.waiting_on_screen())
 
     def handed_over(self, job: OutboxJob, draft: Draft) -> None:
         self.desk.handed_over(job, draft)
         self._changed()
 
     def job_moved(self, job: OutboxJob) -> None:
-        before = self.desk.mark(job.message.case_id or "")
+        before = self.desk.mark_of_job(job.job_id)
         self.desk.job_moved(job)
-        if self.desk.mark(job.message.case_id or "") != before:
+        if self.desk.mark_of_job(job.job_id) != before:
             self._changed()
 
     def job_ended(self, job: OutboxJob) -> Outcome:
@@ -86,5 +86,5 @@ class WaitingController(QObject):
         self.status.emit(tr("ui.waiting.taken_back"))
 
     def _changed(self) -> None:
-        self._panel.show_waiting(self.desk.waiting_for_case(self._case_id))
+        self.show_on_screen()
         self.marks_changed.emit()

@@ -1,5 +1,6 @@
-"""What is on its way to the case on screen: the message that left its draft and waits in
-the outbox (or is being sent), with what it says and which files go with it, and
+"""What is on its way to the case on screen (or, for a new case, which has no case yet,
+the one chosen on its own row in the case list): the message that left its draft and
+waits in the outbox (or is being sent), with what it says and which files go with it, and
 "Försök igen" / "Ta tillbaka till utkast" (the rules are :mod:`app.drafts.desk`'s).
 
 It takes the place of the case's conversation above the message while something waits
@@ -71,13 +72,16 @@ class WaitingPanel(QFrame):
         )
         self.heading.setText(tr(key, kind=kind))
         message = job.message
-        body = message.body if message.body else tr("ui.waiting.text_unknown")
+        # On one line: the panel has a fixed height, and a letter's blank lines would
+        # push why it waits out of sight.
+        body = " ".join(message.body.split()) or tr("ui.waiting.text_unknown")
         self.text.setText(f"{message.subject}: {shortened(body, 140)}")
         names = ", ".join(a.filename for a in message.attachments)
         self.files.setText(
             tr("ui.waiting.files", names=names) if names else tr("ui.waiting.no_files")
         )
         self.reason.setText(code_text(job.error_code) if job.error_code else "")
+        self.reason.setToolTip(self.reason.text())  # whole, where the panel cuts it
         self.reason.setVisible(bool(job.error_code))
         waiting_now = waiting.mark is SendMark.WAITING
         self.retry_button.setEnabled(waiting_now)
