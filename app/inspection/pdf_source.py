@@ -11,14 +11,15 @@ The checks only read the opened file; none may change it (a rewrite opens its ow
 from __future__ import annotations
 
 import io
-from types import TracebackType
 from typing import TYPE_CHECKING
+
+from app.lifecycle import ClosedOnExit
 
 if TYPE_CHECKING:
     import pikepdf
 
 
-class PdfSource:
+class PdfSource(ClosedOnExit):
     """The bytes of one PDF and, on first use, one ``pikepdf.Pdf`` of them; a ``with``
     block closes it."""
 
@@ -46,14 +47,3 @@ class PdfSource:
         if self._pdf is not None:
             self._pdf.close()
             self._pdf = None
-
-    def __enter__(self) -> PdfSource:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
