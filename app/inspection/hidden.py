@@ -19,12 +19,16 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.inspection import pdf_hidden
 from app.inspection.jobs import UNCHANGED, Sanitized
 from app.inspection.polyglot import second_format
 from app.protocol import filetypes
 from app.storage.sealed import read_plain, replace_plain
+
+if TYPE_CHECKING:
+    from app.inspection.pdf_source import PdfSource
 
 # -- what is hidden ------------------------------------------------------------------
 
@@ -57,16 +61,21 @@ class Hidden:
         return found
 
 
-def find_hidden(path: Path, media_type: str | None = None) -> Hidden:
-    """What the file at ``path`` carries that no viewer shows (PDF, PNG, JPEG, GIF)."""
-    return _hidden_in(read_plain(path), media_type)
+def find_hidden(
+    path: Path, media_type: str | None = None, source: PdfSource | None = None
+) -> Hidden:
+    """What the file at ``path`` carries that no viewer shows (PDF, PNG, JPEG, GIF).
+    ``source``: the PDF at ``path`` as the inspection already read and opened it."""
+    return _hidden_in(source.data if source else read_plain(path), media_type, source)
 
 
-def _hidden_in(data: bytes, media_type: str | None = None) -> Hidden:
+def _hidden_in(
+    data: bytes, media_type: str | None = None, source: PdfSource | None = None
+) -> Hidden:
     media_type = media_type or filetypes.sniff(data[: filetypes.SNIFF_BYTES])
     other = second_format(data)
     if media_type == filetypes.PDF:
-        revisions, unreferenced = pdf_hidden.structure(data) or (False, False)
+        revisions, unreferenced = _pdf_structure(data, source)
         return Hidden(pdf_hidden.after_end(data), revisions, unreferenced, other)
     if filetypes.is_image(media_type):
         from app.inspection.image_sanitize import image_end
@@ -75,6 +84,17 @@ def _hidden_in(data: bytes, media_type: str | None = None) -> Hidden:
         after_end = end is not None and not pdf_hidden.padding_only(data[end:])
         return Hidden(after_end=after_end, second_format=other)
     return Hidden(second_format=other)
+
+
+def _pdf_structure(data: bytes, source: PdfSource | None) -> tuple[bool, bool]:
+    """(old revisions, unreferenced objects), in the inspection's opened file or, when
+    there is none (sanitising), in one opened for this look."""
+    if source is None:
+        from app.inspection.pdf_source import PdfSource
+
+        with PdfSource(data) as own:
+            return _pdf_structure(data, own)
+    return pdf_hidden.structure(source) or (False, False)
 
 
 # -- removing it ---------------------------------------------------------------------

@@ -8,10 +8,12 @@ limits, and whatever goes wrong becomes a blocking finding rather than a traceba
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.inspection.findings import FindingSink
 from app.inspection.identity import identity_findings
@@ -23,6 +25,9 @@ from app.inspection.sniff import check_file, read_file
 from app.protocol import filetypes
 from app.storage.sealed import SealedError, read_plain
 from app.storage.storage_key import StorageKeyError
+
+if TYPE_CHECKING:
+    from app.inspection.pdf_source import PdfSource
 
 log = logging.getLogger(__name__)
 
@@ -73,20 +78,22 @@ def inspect_file(
     shown_name = name or file_path.name
     media_type = check_file(shown_name, facts, sink)
     content = _Content()
-    # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
-    if media_type is not None and not _unpacks_too_large(file_path, facts.size, media_type, sink):
-        try:
-            _hidden_findings(file_path, media_type, removed, sink)
-            detector = _detector(tuple(clinic_phone_numbers))
-            content = _inspect_content(str(file_path), media_type, sink, detector)
-            # The name the resident sees is checked like the text in the file.
-            content = content.with_beside([PlacedText("file_name", None, shown_name)], detector)
-            sink.extend(identity_findings(list(content.hits), list(recipients), kind))
-        except MemoryError:
-            sink.add("file.inspection_out_of_memory")
-        except Exception as error:  # a bug or a parser surprise must refuse, not crash
-            log.warning("inspection failed: %s", type(error).__name__)
-            sink.add("file.inspection_failed", reason=type(error).__name__)
+    # A PDF is read once and opened with qpdf once for all its checks (pdf_source.py).
+    with _pdf_source(file_path, media_type) as source:
+        # A decompression bomb is refused before any parser reads it (pdf_unpacked.py).
+        if media_type is not None and not _unpacks_too_large(source, sink):
+            try:
+                hidden = partial(_hidden_findings, file_path, media_type, removed, sink, source)
+                detector = _detector(tuple(clinic_phone_numbers))
+                content = _inspect_content(file_path, media_type, sink, detector, source, hidden)
+                # The name the resident sees is checked like the text in the file.
+                content = content.with_beside([PlacedText("file_name", None, shown_name)], detector)
+                sink.extend(identity_findings(list(content.hits), list(recipients), kind))
+            except MemoryError:
+                sink.add("file.inspection_out_of_memory")
+            except Exception as error:  # a bug or a parser surprise must refuse, not crash
+                log.warning("inspection failed: %s", type(error).__name__)
+                sink.add("file.inspection_failed", reason=type(error).__name__)
     return InspectionReport(
         sha256=facts.sha256,
         media_type=media_type,
@@ -98,23 +105,37 @@ def inspect_file(
     )
 
 
-def _unpacks_too_large(path: Path, size: int, media_type: str, sink: FindingSink) -> bool:
+def _pdf_source(path: Path, media_type: str | None) -> AbstractContextManager[PdfSource | None]:
+    """The PDF's bytes (and, on first use, its qpdf reading) for all its checks; None for
+    anything else. (A file over the size limit has no media type here: it is refused as
+    too large and not read whole.)"""
+    if media_type != filetypes.PDF:
+        return nullcontext(None)
+    from app.inspection.pdf_source import PdfSource
+
+    return PdfSource(read_plain(path))
+
+
+def _unpacks_too_large(source: PdfSource | None, sink: FindingSink) -> bool:
     """A PDF whose streams inflate past the policy's limit: refused before any parser
-    inflates them (a decompression bomb), with ``pdf.too_large_unpacked``. (A file over
-    the size limit is refused as too large already and not read whole here.)"""
-    if media_type != filetypes.PDF or size > sink.policy.limits.max_bytes:
+    inflates them (a decompression bomb), with ``pdf.too_large_unpacked``."""
+    if source is None:
         return False
     from app.inspection.pdf_unpacked import unpacked_beyond
 
     limit = sink.policy.limits.max_unpacked_bytes
-    if not unpacked_beyond(read_plain(path), limit):
+    if not unpacked_beyond(source.data, limit):
         return False
     sink.add("pdf.too_large_unpacked", limit_mb=limit // (1024 * 1024))
     return True
 
 
 def _hidden_findings(
-    path: Path, media_type: str, removed: tuple[str, ...], sink: FindingSink
+    path: Path,
+    media_type: str,
+    removed: tuple[str, ...],
+    sink: FindingSink,
+    source: PdfSource | None,
 ) -> None:
     """What was removed from this staged copy before its preview (information), and what
     it still carries that no viewer shows (refused: a rewrite could not remove it)."""
@@ -123,7 +144,9 @@ def _hidden_findings(
 
     for code in known_repairs(removed):
         sink.add(code)
-    for code, other_format in iter_findings(find_hidden(path, media_type), known_removed(removed)):
+    for code, other_format in iter_findings(
+        find_hidden(path, media_type, source), known_removed(removed)
+    ):
         if other_format is None:
             sink.add(code)
         else:
@@ -155,17 +178,27 @@ class _Content:
         )
 
 
-def _inspect_content(path: str, media_type: str, sink: FindingSink, detector: Detector) -> _Content:
-    if media_type == filetypes.PDF:
+def _inspect_content(
+    path: Path,
+    media_type: str,
+    sink: FindingSink,
+    detector: Detector,
+    source: PdfSource | None,
+    hidden: Callable[[], None],
+) -> _Content:
+    """What the file shows; ``hidden`` adds what it carries that no viewer shows (for a
+    PDF, while a helper process reads its pages)."""
+    if source is not None:
         from app.inspection.pdf import inspect_pdf
 
-        result = inspect_pdf(path, sink, detector)
+        result = inspect_pdf(source, sink, detector, meanwhile=hidden)
         return _Content(
             result.pages, result.personal_data_found, result.hits, beside=result.beside_pages
         )
     from app.inspection.image import inspect_image
 
-    image = inspect_image(Path(path), media_type, sink, detector)
+    hidden()
+    image = inspect_image(path, media_type, sink, detector)
     # What a picture shows beyond its words (a wound, a face) no detector can tell: only
     # words read in it decide "found"; otherwise the sender says.
     # A GIF's frames are its pages, as the preview draws them (a hit sits on its frame).

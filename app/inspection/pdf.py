@@ -1,14 +1,16 @@
 """Inspecting one PDF: open it with PDFium and qpdf, gather facts, turn them into findings.
+The bytes and qpdf's opened file are the inspection's, shared with the hidden-content
+scan (``pdf_source``).
 
 Order matters for speed: the page job (PDFium, possibly in a helper process) starts
-first, the document-level checks (qpdf) run while it works, then the page facts are
-collected.
+first, the hidden-content scan and the document-level checks (qpdf) run while it works,
+then the page facts are collected.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +23,8 @@ from app.inspection.findings import FindingSink
 from app.inspection.pdf_document import check_document
 from app.inspection.pdf_pages import DetectorLike, PageFacts, PageJob
 from app.inspection.pdf_places import PlacedText, texts_beside_pages
+from app.inspection.pdf_source import PdfSource
 from app.inspection.report import PersonalDataHit
-from app.storage.sealed import read_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +40,10 @@ class PdfResult:
 _NOTHING = PdfResult(None, None, ())
 
 
-def _open_pdfium(path: str, sink: FindingSink) -> Any | None:
+def _open_pdfium(source: PdfSource, sink: FindingSink) -> Any | None:
     try:
         # A working copy is sealed at rest: PDFium reads its plain bytes from memory.
-        return pdfium.PdfDocument(read_plain(path))
+        return pdfium.PdfDocument(source.data)
     except pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             sink.add("pdf.password_protected")
@@ -50,9 +52,9 @@ def _open_pdfium(path: str, sink: FindingSink) -> Any | None:
         return None
 
 
-def _open_qpdf(path: str, sink: FindingSink) -> pikepdf.Pdf | None:
+def _open_qpdf(source: PdfSource, sink: FindingSink) -> pikepdf.Pdf | None:
     try:
-        return pikepdf.open(io.BytesIO(read_plain(path)))
+        return source.qpdf()  # opened already by the hidden-content scan, as a rule
     except pikepdf.PasswordError:
         sink.add("pdf.password_protected")
     except (pikepdf.PdfError, OSError, ValueError, RuntimeError):
@@ -62,39 +64,62 @@ def _open_qpdf(path: str, sink: FindingSink) -> pikepdf.Pdf | None:
     return None
 
 
-def inspect_pdf(path: str, sink: FindingSink, detector: DetectorLike | None) -> PdfResult:
+def _nothing() -> None:
+    return None
+
+
+def inspect_pdf(
+    source: PdfSource,
+    sink: FindingSink,
+    detector: DetectorLike | None,
+    meanwhile: Callable[[], None] = _nothing,
+) -> PdfResult:
+    """The PDF's pages and document-level checks; ``source`` is closed by its owner.
+    ``meanwhile``: the file's other checks (hidden content), run whatever PDFium made of
+    the file, while the helper process reads the pages."""
     limits = sink.policy.limits
     keep_freed_memory()
-    document = _open_pdfium(path, sink)
-    if document is None:
-        return _NOTHING
+    document = _open_pdfium(source, sink)
+    job: PageJob | None = None
     try:
-        page_count = len(document)
-        if page_count == 0:
-            sink.add("pdf.unreadable")
-            return _NOTHING
-        if page_count > limits.max_pages:
-            sink.add("pdf.too_many_pages", pages=page_count, limit=limits.max_pages)
-            return PdfResult(page_count, None, ())
-        job = PageJob(path, document.raw, page_count, detector, limits)
+        page_count: int | None = None
+        if document is not None:
+            page_count = len(document)
+            if _pages_to_read(page_count, sink):
+                job = PageJob(source.data, document.raw, page_count, detector, limits)
+        meanwhile()
+        if job is None:  # unreadable, no pages or too many (a finding says which)
+            return PdfResult(page_count, None, ()) if page_count else _NOTHING
+        assert page_count is not None
         beside: list[PlacedText] = []
-        try:
-            qpdf = _open_qpdf(path, sink)
-            if qpdf is not None:
-                with qpdf:
-                    try:
-                        structure = check_document(qpdf, sink)
-                        beside = texts_beside_pages(qpdf, structure.alternate_texts)
-                    except pikepdf.PdfError:
-                        sink.add("pdf.damaged")
-            facts = job.finish()
-        finally:
-            job.abandon()
+        qpdf = _open_qpdf(source, sink)
+        if qpdf is not None:
+            try:
+                structure = check_document(qpdf, sink)
+                beside = texts_beside_pages(qpdf, structure.alternate_texts)
+            except pikepdf.PdfError:
+                sink.add("pdf.damaged")
+        facts = job.finish()
         result = _page_findings(facts, sink, page_count, detector is not None)
         return PdfResult(result.pages, result.personal_data_found, result.hits, tuple(beside))
     finally:
-        with contextlib.suppress(Exception):
-            document.close()
+        if job is not None:
+            job.abandon()
+        if document is not None:
+            with contextlib.suppress(Exception):
+                document.close()
+
+
+def _pages_to_read(page_count: int, sink: FindingSink) -> bool:
+    """Whether the pages PDFium found are to be read; when not, a finding says why."""
+    if page_count == 0:
+        sink.add("pdf.unreadable")
+        return False
+    limit = sink.policy.limits.max_pages
+    if page_count > limit:
+        sink.add("pdf.too_many_pages", pages=page_count, limit=limit)
+        return False
+    return True
 
 
 def _page_findings(

@@ -5,10 +5,12 @@ updates, and objects that nothing reached from the trailer uses (through qpdf). 
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.inspection.pdf_source import PdfSource
 
 #: Whitespace (and NUL) some producers pad a file with after its end; more is data.
 _PADDING = b" \t\r\n\f\x00"
@@ -43,24 +45,23 @@ def _object_headers(data: bytes) -> Iterator[tuple[tuple[int, int], int]]:
             yield (int(numbers.group(1)), int(numbers.group(2))), start
 
 
-def structure(data: bytes) -> tuple[bool, bool] | None:
+def structure(source: PdfSource) -> tuple[bool, bool] | None:
     """(old revisions, unreferenced objects); ``None`` when qpdf cannot read the file
     (inspection refuses it as damaged or password-protected)."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        pdf = source.qpdf()
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError, RuntimeError):
         return None
-    with pdf:
-        # An encrypted file opened without a password (an owner password alone) is looked
-        # at too: it may be sent as it is (pdf.owner_password_only), and what it hides is
-        # then refused, since a rewrite would drop the encryption (hidden._rewrite_pdf).
-        try:
-            xref = pdf.get_xref_table()
-            return _old_revisions(data, pdf, xref), _unreferenced(pdf, xref)
-        except (pikepdf.PdfError, ValueError, RuntimeError):
-            return None
+    # An encrypted file opened without a password (an owner password alone) is looked
+    # at too: it may be sent as it is (pdf.owner_password_only), and what it hides is
+    # then refused, since a rewrite would drop the encryption (hidden._rewrite_pdf).
+    try:
+        xref = pdf.get_xref_table()
+        return _old_revisions(source.data, pdf, xref), _unreferenced(pdf, xref)
+    except (pikepdf.PdfError, ValueError, RuntimeError):
+        return None
 
 
 def _linearized(data: bytes, pdf: Any) -> bool:

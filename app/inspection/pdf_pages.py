@@ -30,7 +30,6 @@ import pypdfium2.raw as pdfium_c
 
 from app.inspection.policy import Limits
 from app.inspection.report import PersonalDataHit
-from app.storage.sealed import read_plain
 
 _CHUNK_PAGES = 8
 _MAX_OBJECTS_PER_PAGE = 50_000  # a hostile page with millions of objects is cut short
@@ -291,10 +290,6 @@ def _to_top_left(
 # -- orchestration ------------------------------------------------------------------
 
 
-def _open(path: str) -> Any:
-    return pdfium.PdfDocument(read_plain(path))  # a sealed working copy, opened in memory
-
-
 def _claim(tokens: int) -> int | None:
     """The next chunk from the shared pipe, or ``None`` when all are taken."""
     try:
@@ -328,13 +323,13 @@ class PageJob:
 
     def __init__(
         self,
-        path: str,
+        data: bytes,
         document: Any,
         page_count: int,
         detector: DetectorLike | None,
         limits: Limits,
     ) -> None:
-        self._path = path
+        self._data = data  # the plain bytes: the helper opens its own PDFium document
         self._document = document
         self._page_count = page_count
         self._detector = detector
@@ -362,7 +357,7 @@ class PageJob:
             try:
                 os.close(result_read)
                 signal.alarm(max(int(self._limits.page_worker_timeout_s), 1))
-                document = _open(self._path)
+                document = pdfium.PdfDocument(self._data)
                 reader = _PageReader(document.raw, self._detector, self._limits)
                 facts = _read_claimed(self._page_count, read_end, reader)
                 payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
@@ -423,7 +418,7 @@ class PageJob:
 
 
 def read_all_pages(
-    path: str, document: Any, page_count: int, detector: DetectorLike | None, limits: Limits
+    data: bytes, document: Any, page_count: int, detector: DetectorLike | None, limits: Limits
 ) -> list[PageFacts]:
     """All pages at once (no overlap with other work)."""
-    return PageJob(path, document, page_count, detector, limits).finish()
+    return PageJob(data, document, page_count, detector, limits).finish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,14 @@ class BenchContext:
     quick: bool = False
 
     def __post_init__(self) -> None:
+        # No benchmark reads or writes the machine's own settings, audit trail, outbox or
+        # staging area (as tests/conftest.py keeps the tests out): a sign-in measured on
+        # a damaged trail of earlier runs showed its warning box instead of writing the
+        # trail's record, and left records in the user's own trail.
+        home = self.workdir / "bifoga-home"
+        os.environ["BIFOGA_CONFIG_DIR"] = str(home / "config")
+        os.environ["BIFOGA_DATA_DIR"] = str(home / "data")
+        os.environ["BIFOGA_POLICY_FILE"] = str(home / "no-policy.json")
         # Sealing at rest costs what it costs with a real key; a benchmark machine has no
         # keyring, so a key for this run (each bench_*.py also runs on its own).
         if storage_key.installed() is None:
