@@ -342,6 +342,26 @@ class Desk:
         self.show_blank()
         return True
 
+    def leave_closed_case(self, open_cases: list[Case]) -> bool:
+        """After the open cases were loaded: the draft on screen is an unwritten reply to
+        a case no longer open (the reply just delivered answered it, a counter-question
+        made it wait for the resident, a colleague closed it), so the screen goes blank
+        and nothing is written into a closed case; True when it did. A draft with
+        something in it stays where it is (it is listed with the closed cases' drafts),
+        and so does a case with a send still on its way to it (the panel shows what
+        waits)."""
+        draft = self.current
+        if self._shown_job is not None or not draft.kind.answers_a_case or draft.case is None:
+            return False
+        case_id = draft.case.case_id
+        if any(case.case_id == case_id for case in open_cases):
+            return False
+        if has_content(draft) or self.waiting_for_case(case_id) is not None:
+            return False
+        self.book.remove(draft)
+        self.show_blank()
+        return True
+
     def shows_returned(self, draft: Draft) -> bool:
         """Whether a draft given back goes on screen: when its own case is shown there,
         or no case at all (it never takes the place of another case's draft); a new case

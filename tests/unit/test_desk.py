@@ -428,3 +428,41 @@ def test_a_reply_on_its_way_to_a_case_no_longer_open_keeps_a_row(outbox: Outbox)
     later = desk.for_case(CASE, "Sv: Provsvar")  # a draft for the closed case carries it
     later.body = "Ett till."
     assert [row.kind for row in desk.listing([OTHER])][1:] == [RowKind.CLOSED_CASE_DRAFT]
+
+
+def test_an_unwritten_reply_to_a_case_no_longer_open_leaves_the_screen(outbox: Outbox) -> None:
+    # The reply just delivered answered the case: it left the open list, and the fresh
+    # draft shown for it must not invite a message into a closed case.
+    book = DraftBook()
+    desk = Desk(book, outbox, "anna")
+    desk.show(book.for_case(CASE, "Sv: Provsvar"))
+    assert desk.leave_closed_case([CASE, OTHER]) is False  # still open: it stays
+    assert desk.leave_closed_case([OTHER]) is True
+    assert desk.current.case is None and desk.current.kind.answers_a_case
+    assert book.case_draft(CASE.case_id) is None  # nothing kept for the closed case
+    assert desk.shown_key() is None
+
+
+def test_a_written_reply_or_one_with_a_send_waiting_stays_when_its_case_closes(
+    outbox: Outbox,
+) -> None:
+    book = DraftBook()
+    desk = Desk(book, outbox, "anna")
+    written = book.for_case(CASE, "Sv: Provsvar")
+    written.body = "Hej Karin,"
+    desk.show(written)
+    assert desk.leave_closed_case([OTHER]) is False
+    assert desk.current is written  # listed with the closed cases' drafts, never lost
+
+    waiting_desk, _draft, _job = _handed_over(outbox)
+    waiting_desk.show(waiting_desk.book.for_case(CASE, "Sv: Provsvar"))
+    assert waiting_desk.leave_closed_case([OTHER]) is False  # the panel shows what waits
+    assert waiting_desk.current.case_id == CASE.case_id
+
+
+def test_a_new_case_on_screen_is_not_a_closed_case(outbox: Outbox) -> None:
+    book = DraftBook()
+    desk = Desk(book, outbox, "anna")
+    desk.show(book.new_case())
+    assert desk.leave_closed_case([]) is False
+    assert not desk.current.kind.answers_a_case

@@ -87,6 +87,8 @@ class DraftsController(QObject):
 
     def _cases_loaded(self, cases: list[Case]) -> None:
         self._panel.reload_button.setEnabled(True)
+        if self.desk.leave_closed_case(cases):
+            self.draft_shown.emit(self.desk.current)  # "Välj ett ärende …"
         self.refresh_case_marks(cases)
         self._pass_known_names()
         self.cases_loaded.emit([c.case_id for c in cases])
