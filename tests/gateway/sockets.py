@@ -78,8 +78,8 @@ def read_request(sock: socket.socket) -> bytes:
 class SilentServer:
     """A server on loopback that takes one connection, reads the whole request and never
     answers: it drops the connection at once, or (``hold=True``) holds it until the client
-    gives up and closes. Later connections are refused. What it read is ``requests``. Use as a context manager: its
-    thread has ended on exit."""
+    gives up and closes. Later connections are refused. What it read is ``requests``. Use
+    as a context manager: its thread has ended on exit."""
 
     def __init__(self, *, hold: bool = False) -> None:
         import threading
