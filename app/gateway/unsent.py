@@ -41,7 +41,10 @@ def never_left(failed: BaseException) -> bool:
 
 def _causes(failed: BaseException) -> Iterator[BaseException]:
     """``failed`` and what it wraps: requests puts urllib3's ``MaxRetryError`` in its
-    ``args``, which names the failure as ``reason``; both also chain by ``__context__``."""
+    ``args``, which names the failure as ``reason``. Not ``__context__``: that may be an
+    earlier failure being handled, not this request's. This reads one try only, as the
+    sessions of ``app.network.transport`` make it (urllib3 retrying nothing itself: a
+    refused retry would hide a first try that was sent)."""
     seen: set[int] = set()
     pending: list[BaseException] = [failed]
     while pending:
@@ -50,7 +53,7 @@ def _causes(failed: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked = [current.__cause__, getattr(current, "reason", None)]
         linked += [arg for arg in current.args if isinstance(arg, BaseException)]
         pending += [link for link in linked if isinstance(link, BaseException)]
 

@@ -109,3 +109,14 @@ def test_a_read_timeout_or_a_reset_after_sending_is_doubt() -> None:
     assert not never_left(requests.ConnectionError(_wrapped(reset)))
     assert not never_left(requests.ConnectionError("something else"))
     assert not never_left(OSError("no requests error at all"))
+
+
+def test_the_clients_sessions_leave_retrying_to_the_client() -> None:
+    # never_left reads one try: urllib3 must not retry by itself, or a refused second
+    # try could hide a first one that was sent.
+    from app.network.transport import new_session
+
+    for verify in (True, "ca.pem"):
+        with new_session(verify) as session:
+            for url in ("https://gateway.example/", "http://127.0.0.1:8080/"):
+                assert session.get_adapter(url).max_retries.total == 0  # type: ignore[attr-defined]
