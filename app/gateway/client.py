@@ -62,6 +62,7 @@ from app.gateway.records import (
     Reviewer,
     parse_message_record,
 )
+from app.gateway.unsent import may_have_left
 from app.lifecycle import ClosedOnExit
 from app.network.transport import LazySession
 from app.protocol.limits import MAX_ATTACHMENT_BYTES
@@ -495,11 +496,15 @@ class GatewayClient(ClosedOnExit):
                 allow_redirects=False,
             )
         except requests.exceptions.SSLError as failed:
-            return GatewayError(None, (TLS,), f"TLS failed: {failed}")
-        except requests.Timeout:
-            return GatewayError(None, (TIMEOUT,), f"{method} {path}: no answer in time")
+            return GatewayError(
+                None, (TLS,), f"TLS failed: {failed}", reached_gateway=may_have_left(failed)
+            )
+        except requests.Timeout as failed:
+            said = f"{method} {path}: no answer in time"
+            return GatewayError(None, (TIMEOUT,), said, reached_gateway=may_have_left(failed))
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as failed:
-            return GatewayError(None, (NETWORK,), f"{method} {path}: {type(failed).__name__}")
+            said = f"{method} {path}: {type(failed).__name__}"
+            return GatewayError(None, (NETWORK,), said, reached_gateway=may_have_left(failed))
         finally:
             if body is not None:
                 body.close()

@@ -21,6 +21,11 @@ class GatewayError(Exception):
     one of the client's own: ``network``, ``timeout``, ``tls``, ``bad_response``).
     ``retry_after`` is the server's ``Retry-After`` in seconds, when it sent one.
     ``fields`` maps each code to the request field it concerns, where the gateway named one.
+    ``reached_gateway`` is False only when the request provably never left this machine
+    (refused, no such host, a connect timeout, a certificate refused in the TLS handshake:
+    :func:`app.gateway.unsent.never_left`), so the gateway cannot have acted on it. Any doubt
+    (a read timeout, a reset after the request was written, an answer) leaves it True: the
+    outbox then asks for the key before sending again.
     """
 
     def __init__(
@@ -31,6 +36,7 @@ class GatewayError(Exception):
         *,
         retry_after: float | None = None,
         fields: tuple[str | None, ...] = (),
+        reached_gateway: bool = True,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -38,6 +44,7 @@ class GatewayError(Exception):
         self.message = message
         self.retry_after = retry_after
         self.fields = fields
+        self.reached_gateway = reached_gateway
 
     @property
     def code(self) -> str:

@@ -9,6 +9,10 @@ The order makes a crash at any moment harmless:
    a restart) first asks the gateway for the key (``GET /v1/messages?idempotency_key=``)
    and only when it has no message for it sends the same key and body again, which the
    gateway's idempotency makes safe even if that message is being made meanwhile.
+   Only a POST that provably never left this machine (refused, no such host, a connect
+   timeout: ``GatewayError.reached_gateway`` is False), with no earlier POST that might
+   have, takes ``posted`` back, so the job can be taken back into its draft; ``posted`` is
+   committed again before the next try.
 3. ``delivered`` is committed with the gateway's answer, then the staged copies are
    deleted (a kill in between leaves them for the next resume to delete).
 
@@ -121,7 +125,7 @@ class _JobRun:
             if not posted_before:
                 uploaded = self._upload(job)
                 job = self._record(job, state=JobState.SENDING, posted=True, bytes_done=uploaded)
-            job = self._settle(job, ask_first=posted_before)
+            job = self._settle(job, maybe_made=posted_before)
         except _Stop as stopped:
             return stopped.job
         delete_staged_copies(job)
@@ -176,26 +180,36 @@ class _JobRun:
 
     # -- the message ------------------------------------------------------------------
 
-    def _settle(self, job: OutboxJob, *, ask_first: bool) -> OutboxJob:
+    def _settle(self, job: OutboxJob, *, maybe_made: bool) -> OutboxJob:
         """Send the message, or find it: until the gateway says it was made or refused,
-        or the bound is reached."""
+        or the bound is reached. ``maybe_made``: an earlier POST of this job may have
+        reached the gateway, so it is asked for the key first."""
         deadline = self.clock() + self.policy.settle_within_s
         wait = self.policy.first_wait_s
         while True:
+            posting = False
             try:
-                if ask_first:
+                if maybe_made:
                     found = self.client.message_for_key(job.idempotency_key)
                     if found is not None:
                         return self._delivered(job, found)
+                if not job.posted:  # committed before the POST leaves, as ever
+                    job = self._record(job, posted=True)
+                posting = True
                 sent = self.client.send_message(job.message, job.idempotency_key, retry=False)
                 return self._delivered(job, sent)
             except GatewayError as error:
+                if posting and not maybe_made and not error.reached_gateway:
+                    # Nothing of this job reached the gateway: it cannot have made the
+                    # message, and the clinician may take the send back.
+                    job = self._record(job, posted=False)
+                elif posting:
+                    # The answer was lost, or the key is in flight: what became of it is
+                    # asked before anything is sent again.
+                    maybe_made = True
                 verdict = _verdict(error)
                 if verdict is not _Verdict.TRANSIENT:
                     raise self._stop_for(job, error) from None
-                # The answer was lost, or the key is in flight: what became of it is
-                # asked before anything is sent again.
-                ask_first = True
                 code = STILL_IN_FLIGHT if error.status == 409 else GATEWAY_UNREACHABLE
                 delay = error.retry_after if error.retry_after is not None else wait
                 if self.clock() + delay > deadline:

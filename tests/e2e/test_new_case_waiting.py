@@ -46,8 +46,8 @@ def _write_new_case(qtbot: QtBot, window: MainWindow, *recipients: str) -> None:
 
 def _attach_leaflet(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
     """A file with the message: with the gateway down its upload fails before the
-    message's POST could leave, so the send can be taken back (a text-only one is marked
-    as possibly posted at once, and only "Försök igen" can tell)."""
+    message's POST could leave, so the send can be taken back (a text-only one can be too:
+    its POST is refused at the connection, test_waiting_send.py)."""
     pdf = write_text_pdf(folder / "Kallelse.pdf", numbered_pages(1), title="Kallelse", lang="sv")
     preview_every_page(qtbot, window, attach(qtbot, window, pdf))
 

@@ -3,8 +3,9 @@
 its case says so; a second message to the case asks first and is not sent; after the
 gateway is started again on the same data, "Försök igen" delivers the intended reply
 once, and the second message is still there as a draft. A waiting send can be taken back
-into its draft (nothing sent), and a job the gateway refuses brings its draft back under
-its case, visibly, every time."""
+into its draft (nothing sent), a text-only one too (its POST refused at the connection
+never left), and a job the gateway refuses brings its draft back under its case, visibly,
+every time."""
 
 from __future__ import annotations
 
@@ -157,3 +158,38 @@ def test_a_refused_job_brings_its_draft_back_even_when_it_waited_first(
     assert window.desk.current.sign_off is None
     said = [box.text() for box in window.findChildren(QMessageBox, "problem")]
     assert "Utkastet ligger kvar" in said[-1], said
+
+
+def test_a_text_only_reply_to_a_stopped_gateway_can_be_taken_back_and_nothing_arrives(
+    qtbot: QtBot, services: Services
+) -> None:
+    # No file to upload: the message's POST is the first call, refused at the connection.
+    # Nothing left this machine, so the send is not "posted" and can be taken back.
+    window = open_window(qtbot, services)
+    window.outbox_runner.policy = QUICK
+    base_url = services.client.base_url
+    pick_case(window, CASE)
+    window.compose.body_edit.setPlainText("Vi ses på torsdag.")
+    qtbot.waitUntil(window.send_button.isEnabled, timeout=10_000)
+    data, port = stop_gateway(services)
+    _send_and_wait(qtbot, window)
+    (job,) = services.outbox.jobs("anna")
+    assert not job.posted and job.error_code == "outbox.gateway_unreachable"
+    panel = window.waiting_panel
+    assert panel.isVisible() and panel.take_back_button.isEnabled()
+
+    panel.take_back_button.click()
+    assert window.desk.current.case_id == CASE
+    assert window.desk.current.body == "Vi ses på torsdag."
+    assert not panel.isVisible() and "Väntar" not in _row_text(window, CASE)
+    (job,) = services.outbox.jobs("anna")
+    assert (job.state, job.error_code) == (JobState.FAILED, "outbox.taken_back")
+
+    # The gateway started again on the same data has received nothing: no delivery, and
+    # no message for the key.
+    again = start_sandbox(data_dir=data, port=port)
+    try:
+        assert _ledger(base_url) == []
+        assert services.client.message_for_key(job.idempotency_key) is None
+    finally:
+        again.stop()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from app.drafts.message_draft import Draft
 from app.gateway.client import GatewayClient, RetryPolicy
 from app.outbox import DeliveryPolicy, JobState, Outbox, OutboxJob, resume_unfinished, run_job
 from app.protocol.model import MessageKind
@@ -21,6 +22,7 @@ from app.send.sending import enqueue_draft, outgoing_message
 from app.storage.staging import StagingArea, read_staged
 from sandbox.runner import SandboxHandle, start_sandbox
 from tests.gateway.helpers import FakeClock, Raw, RecordingSleep, bulk_personnummer
+from tests.gateway.sockets import SilentServer, closed_port
 from tests.support.outbox_work import padded_pdf, ready_draft, sign_off
 from tests.support.signed_client import sign_in
 
@@ -260,6 +262,61 @@ def test_an_unreachable_gateway_during_upload_needs_action(
         stuck = _run(outbox, job, nowhere, waits)
     assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.gateway_unreachable")
     assert not stuck.posted and stuck.files[0].path.exists()
+
+
+def _text_job(outbox: Outbox) -> OutboxJob:
+    """A text-only new case (no file to upload: the message's POST is the first call)."""
+    draft = Draft(MessageKind.NEW_CASE, None, subject="Vaccination", body="Välkommen.")
+    draft.new_case_recipients = list(RESIDENTS)
+    return enqueue_draft(draft, outbox, "anna")
+
+
+def _nowhere(base_url: str) -> GatewayClient:
+    return GatewayClient(base_url, sleep=RecordingSleep(), retry=RetryPolicy(max_attempts=2))
+
+
+def test_a_send_refused_at_the_connection_is_not_posted_and_goes_once_when_retried(
+    outbox: Outbox,
+    anna: GatewayClient,
+    raw: Raw,
+    session: RecordingSession,
+    waits: WaitClock,
+) -> None:
+    job = _text_job(outbox)
+    seen: list[bool] = []
+    with _nowhere(f"http://127.0.0.1:{closed_port()}") as nowhere:
+        stuck = run_job(
+            outbox,
+            job.job_id,
+            nowhere,
+            lambda j: seen.append(j.posted),
+            policy=POLICY,
+            sleep=waits.sleep,
+            clock=waits.clock,
+        )
+    assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.gateway_unreachable")
+    assert len(waits.waits) >= 3, "tried again within the bound"
+    assert not stuck.posted, "nothing left this machine: the send can be taken back"
+    assert True in seen, "posted was committed before each POST was attempted"
+
+    retried = outbox.retry(job.job_id)
+    done = _run(outbox, retried, anna, waits)
+    assert done.state is JobState.DELIVERED
+    assert session.count("GET", "/v1/messages") == 0, "nothing to ask about: never sent"
+    assert session.count("POST", "/v1/messages") == 1
+    assert _deliveries(raw, job) == dict.fromkeys(RESIDENTS, 1)
+
+
+def test_a_send_dropped_after_the_gateway_read_it_stays_posted(
+    outbox: Outbox, waits: WaitClock
+) -> None:
+    job = _text_job(outbox)
+    with SilentServer() as server, _nowhere(server.base_url) as doubtful:
+        # The POST is read and dropped; the lookups after it are refused (one connection).
+        stuck = _run(outbox, job, doubtful, waits)
+    assert server.requests[0].startswith(b"POST /v1/messages ")
+    assert (stuck.state, stuck.error_code) == (JobState.NEEDS_ACTION, "outbox.gateway_unreachable")
+    assert stuck.posted, "it may have been made: only asking the gateway can tell"
 
 
 def test_an_expired_sign_off_is_refused_with_the_gateways_code_and_the_files_kept(
