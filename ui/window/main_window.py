@@ -23,16 +23,15 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
+    QFrame,
     QLayout,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSizePolicy,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -62,6 +61,7 @@ from ui.window.drafts_controller import DraftsController
 from ui.window.lock import IdleWatch, LockPage
 from ui.window.outbox_runner import OutboxRunner
 from ui.window.send_controller import SendBar, SendController
+from ui.window.send_row import SendRow
 from ui.window.session_controller import SessionController
 from ui.window.side_views import SideViews
 from ui.window.thread_controller import ThreadController
@@ -180,7 +180,14 @@ class MainWindow(QMainWindow):
         )
         middle_layout.addWidget(self.case_slot)
         self.compose = ComposeView(self.desk.current)
-        middle_layout.addWidget(self.compose, 1)
+        # The message takes what the window has left; a form taller than that (a new
+        # case's recipients and names) scrolls, and never grows the window off the screen.
+        self.compose_area = QScrollArea()
+        self.compose_area.setWidget(self.compose)
+        self.compose_area.setWidgetResizable(True)
+        self.compose_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.compose_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take focus
+        middle_layout.addWidget(self.compose_area, 1)
         self.attachments = AttachmentsPanel(self.desk.current)
         middle_layout.addWidget(self.attachments)
         # The files' area keeps one height whatever it holds (its findings scroll), and
@@ -203,27 +210,15 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(2, 4)
         splitter.setSizes([240, 520, 640])
 
-        # The send bar
-        self.reason_button = QPushButton()
-        self.reason_button.setFlat(True)
-        self.reason_button.setAccessibleName(tr("ui.send.reason"))
-        self.reason_button.setAccessibleDescription(tr("ui.send.reason_description"))
-        # A long sentence is cut in the bar (the tooltip has it whole); it never widens it.
-        self.reason_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.send_button = QPushButton(tr("ui.send.send"))
-        self.send_button.setAccessibleDescription(tr("ui.send.send_description"))
-        self.send_button.setDefault(True)
-        self.discard_button = QPushButton(tr("ui.draft.discard"))
-        self.discard_button.setAccessibleDescription(tr("ui.draft.discard_description"))
-        bar = QHBoxLayout()
-        bar.addWidget(self.discard_button)
-        bar.addWidget(self.reason_button, 1)
-        bar.addWidget(self.send_button)
+        self.send_row = SendRow()
+        self.reason_button = self.send_row.reason_button
+        self.send_button = self.send_row.send_button
+        self.discard_button = self.send_row.discard_button
 
         self._work = QWidget()
         layout = QVBoxLayout(self._work)
         layout.addWidget(splitter, 1)
-        layout.addLayout(bar)
+        layout.addWidget(self.send_row)
         self.lock_page = LockPage(self.staff.name)
         self._pages = QStackedWidget()
         self._pages.addWidget(self._work)
