@@ -23,15 +23,13 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
     QLayout,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -56,7 +54,7 @@ from ui.window.attach_controller import AttachController
 from ui.window.attachments import AttachmentsPanel
 from ui.window.case_list import CaseList
 from ui.window.close_question import CloseChoice, ask_on_close
-from ui.window.compose import ComposeView
+from ui.window.compose import ComposeArea, ComposeView
 from ui.window.drafts_controller import DraftsController
 from ui.window.lock import IdleWatch, LockPage
 from ui.window.outbox_runner import OutboxRunner
@@ -182,11 +180,7 @@ class MainWindow(QMainWindow):
         self.compose = ComposeView(self.desk.current)
         # The message takes what the window has left; a form taller than that (a new
         # case's recipients and names) scrolls, and never grows the window off the screen.
-        self.compose_area = QScrollArea()
-        self.compose_area.setWidget(self.compose)
-        self.compose_area.setWidgetResizable(True)
-        self.compose_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.compose_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take focus
+        self.compose_area = ComposeArea(self.compose)
         middle_layout.addWidget(self.compose_area, 1)
         self.attachments = AttachmentsPanel(self.desk.current)
         middle_layout.addWidget(self.attachments)
