@@ -24,7 +24,7 @@ import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLayout,
@@ -59,7 +59,7 @@ from ui.window.drafts_controller import DraftsController
 from ui.window.lock import IdleWatch, LockPage
 from ui.window.outbox_runner import OutboxRunner
 from ui.window.send_controller import SendBar, SendController
-from ui.window.send_row import SendRow
+from ui.window.send_row import SendRow, fit_frame_to
 from ui.window.session_controller import SessionController
 from ui.window.side_views import SideViews
 from ui.window.thread_controller import ThreadController
@@ -375,6 +375,13 @@ class MainWindow(QMainWindow):
             # Leave room for the window manager's frame and title bar.
             height = min(height, free.height() - 40) if free.height() < 900 else height
         self.resize(width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Once its frame is known: the frame too within the screen's free area."""
+        super().showEvent(event)
+        screen = self.screen()
+        if screen is not None:
+            fit_frame_to(self, screen.availableGeometry())
 
     # -- what the root hands on ----------------------------------------------------------
 

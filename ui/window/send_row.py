@@ -4,6 +4,7 @@ What the buttons do is :mod:`ui.window.send_controller`'s; this only builds them
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from ui.common.i18n import tr
@@ -28,5 +29,25 @@ class SendRow(QWidget):
         layout.addWidget(self.discard_button)
         layout.addWidget(self.reason_button, 1)
         layout.addWidget(self.send_button)
-        # Its one line of height, whatever the window: the row is never squeezed off.
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # One height whatever its sentence says (a glyph from a taller fallback font, the
+        # reason's padding): the message and its files above never move by a pixel.
+        line = self.fontMetrics().height() + 2 * 4 + 4  # the reason's padding, and room
+        self.setFixedHeight(max(self.send_button.sizeHint().height(), line))
+
+
+def fit_frame_to(window: QWidget, free: QRect) -> None:
+    """Shrink ``window`` so that its frame (title bar and borders) fits ``free``, and move
+    it inside: the send row at its bottom stays on screen. A window that fits is left
+    as the clinician sized and placed it."""
+    frame, inner = window.frameGeometry(), window.geometry()
+    extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
+    if frame.width() > free.width() or frame.height() > free.height():
+        window.resize(
+            min(inner.width(), free.width() - extra.width()),
+            min(inner.height(), free.height() - extra.height()),
+        )
+    frame = window.frameGeometry()
+    if not free.contains(frame):
+        left = max(free.left(), min(frame.left(), free.right() + 1 - frame.width()))
+        top = max(free.top(), min(frame.top(), free.bottom() + 1 - frame.height()))
+        window.move(left, top)
