@@ -40,8 +40,9 @@ def _inside(window: MainWindow, widget: QWidget) -> bool:
 def _fits(window: MainWindow, free: QRect, state: str, *, button: QWidget | None = None) -> QPoint:
     """The window within the screen, the send button (or ``button``) on it; where
     "Bifoga fil…" is."""
-    QApplication.sendPostedEvents()  # the layout's pending requests, done now
-    QApplication.processEvents()
+    for _ in range(3):  # the layouts' pending requests, each of which may post another
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
     assert free.contains(window.frameGeometry()), (state, window.frameGeometry())
     assert window.minimumSizeHint().height() <= free.height(), state
     send = button or window.send_button
