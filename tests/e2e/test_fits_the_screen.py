@@ -64,7 +64,7 @@ def test_every_state_keeps_the_window_and_its_send_bar_on_a_1280_by_720_screen(
     qtbot.waitUntil(lambda: len(window.desk.current.new_case_recipients) == 1)
     assert _fits(window, workstation_screen, "a new case, 1 recipient") == attach_at
     area = window.compose_area
-    assert area.widget().height() >= window.compose.minimumSizeHint().height()
+    assert window.compose.height() >= window.compose.minimumSizeHint().height()
     # The form scrolls to the field Tab moves to: the message text comes into view.
     window.compose.subject_edit.setFocus()
     qtbot.keyClick(window.compose.subject_edit, Qt.Key.Key_Tab)
@@ -117,8 +117,9 @@ def _reason_read_whole(qtbot: QtBot, window: MainWindow) -> None:
     words = panel.words
     assert words.focusPolicy() & Qt.FocusPolicy.TabFocus
     assert words.accessibleDescription() == reason.text(), "a screen reader says it whole"
-    chain, widget = [], window.case_list.nextInFocusChain()
-    while widget is not window.case_list and len(chain) < 500:
+    chain: list[QWidget] = []
+    widget = window.case_list.nextInFocusChain()
+    while widget is not None and widget is not window.case_list and len(chain) < 500:
         chain.append(widget)
         widget = widget.nextInFocusChain()
     assert words in chain, "Tab reaches the panel's words"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,6 +35,7 @@ class ComposeArea(QScrollArea):
 
     def __init__(self, form: ComposeView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._form = form
         self.setWidget(form)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -42,7 +43,7 @@ class ComposeArea(QScrollArea):
         form.installEventFilter(self)  # fields shown or hidden: fit again
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+        if watched is self._form and event.type() == QEvent.Type.LayoutRequest:
             self._fit()
         return super().eventFilter(watched, event)
 
@@ -50,8 +51,13 @@ class ComposeArea(QScrollArea):
         super().resizeEvent(event)
         self._fit()
 
+    def minimumSizeHint(self) -> QSize:
+        """Only the height gives way: the form keeps its least width (no sideways scroll)."""
+        width = self._form.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, super().minimumSizeHint().height())
+
     def _fit(self) -> None:
-        form = self.widget()
+        form = self._form
         room = self.viewport().size()
         least = form.minimumSizeHint().height()
         if least > room.height():  # a scroll bar comes, and takes its width
