@@ -4,7 +4,8 @@ written, so the send waits).
 
     xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python -m tests.support.screenshot_waiting
 
-Saves docs/screenshots/new-case-waiting.png (see tests/support/screenshots.py for the rest).
+Saves docs/screenshots/new-case.png (the new case written, before Send) and
+docs/screenshots/new-case-waiting.png (see tests/support/screenshots.py for the rest).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def main() -> int:
             lang="sv-SE",
         )
         attach_and_see(app, window, leaflet)
+        _settle(app)
+        window.grab().save(str(OUT / "new-case.png"))  # the form scrolls; the window fits
+        print(OUT / "new-case.png")
         _wait(app, window.send_button.isEnabled)
         assert services.sandbox is not None
         services.sandbox.stop()  # the gateway is down: the send waits in the outbox

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QTextOption
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -23,6 +25,44 @@ from app.drafts.recipients import RECIPIENT_NON_ASCII_DIGITS, parse_recipient_li
 from app.protocol.identifiers import distinct_masks, mask
 from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
 from ui.common.i18n import shortened, tr
+
+
+class ComposeArea(QScrollArea):
+    """The message form, as tall as the room the window gives it, or as its own minimum
+    when that is more (then it scrolls): a new case's recipients and names never grow the
+    window off the screen. (``widgetResizable`` would give the form its preferred height,
+    word-wrapped labels asking for height by width, and scroll the text field away.)"""
+
+    def __init__(self, form: ComposeView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._form = form
+        self.setWidget(form)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus
+        form.installEventFilter(self)  # fields shown or hidden: fit again
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._form and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:
+        """Only the height gives way: the form keeps its least width (no sideways scroll)."""
+        width = self._form.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, super().minimumSizeHint().height())
+
+    def _fit(self) -> None:
+        form = self._form
+        room = self.viewport().size()
+        least = form.minimumSizeHint().height()
+        if least > room.height():  # a scroll bar comes, and takes its width
+            room.setWidth(max(0, self.width() - self.verticalScrollBar().sizeHint().width()))
+        form.resize(room.width(), max(room.height(), least))
 
 
 class ComposeView(QWidget):

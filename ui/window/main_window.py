@@ -24,15 +24,12 @@ import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QLayout,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -57,11 +54,12 @@ from ui.window.attach_controller import AttachController
 from ui.window.attachments import AttachmentsPanel
 from ui.window.case_list import CaseList
 from ui.window.close_question import CloseChoice, ask_on_close
-from ui.window.compose import ComposeView
+from ui.window.compose import ComposeArea, ComposeView
 from ui.window.drafts_controller import DraftsController
 from ui.window.lock import IdleWatch, LockPage
 from ui.window.outbox_runner import OutboxRunner
 from ui.window.send_controller import SendBar, SendController
+from ui.window.send_row import SendRow, fit_frame_to
 from ui.window.session_controller import SessionController
 from ui.window.side_views import SideViews
 from ui.window.thread_controller import ThreadController
@@ -180,7 +178,10 @@ class MainWindow(QMainWindow):
         )
         middle_layout.addWidget(self.case_slot)
         self.compose = ComposeView(self.desk.current)
-        middle_layout.addWidget(self.compose, 1)
+        # The message takes what the window has left; a form taller than that (a new
+        # case's recipients and names) scrolls, and never grows the window off the screen.
+        self.compose_area = ComposeArea(self.compose)
+        middle_layout.addWidget(self.compose_area, 1)
         self.attachments = AttachmentsPanel(self.desk.current)
         middle_layout.addWidget(self.attachments)
         # The files' area keeps one height whatever it holds (its findings scroll), and
@@ -203,27 +204,15 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(2, 4)
         splitter.setSizes([240, 520, 640])
 
-        # The send bar
-        self.reason_button = QPushButton()
-        self.reason_button.setFlat(True)
-        self.reason_button.setAccessibleName(tr("ui.send.reason"))
-        self.reason_button.setAccessibleDescription(tr("ui.send.reason_description"))
-        # A long sentence is cut in the bar (the tooltip has it whole); it never widens it.
-        self.reason_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.send_button = QPushButton(tr("ui.send.send"))
-        self.send_button.setAccessibleDescription(tr("ui.send.send_description"))
-        self.send_button.setDefault(True)
-        self.discard_button = QPushButton(tr("ui.draft.discard"))
-        self.discard_button.setAccessibleDescription(tr("ui.draft.discard_description"))
-        bar = QHBoxLayout()
-        bar.addWidget(self.discard_button)
-        bar.addWidget(self.reason_button, 1)
-        bar.addWidget(self.send_button)
+        self.send_row = SendRow()
+        self.reason_button = self.send_row.reason_button
+        self.send_button = self.send_row.send_button
+        self.discard_button = self.send_row.discard_button
 
         self._work = QWidget()
         layout = QVBoxLayout(self._work)
         layout.addWidget(splitter, 1)
-        layout.addLayout(bar)
+        layout.addWidget(self.send_row)
         self.lock_page = LockPage(self.staff.name)
         self._pages = QStackedWidget()
         self._pages.addWidget(self._work)
@@ -386,6 +375,13 @@ class MainWindow(QMainWindow):
             # Leave room for the window manager's frame and title bar.
             height = min(height, free.height() - 40) if free.height() < 900 else height
         self.resize(width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Once its frame is known: the frame too within the screen's free area."""
+        super().showEvent(event)
+        screen = self.screen()
+        if screen is not None:
+            fit_frame_to(self, screen.availableGeometry())
 
     # -- what the root hands on ----------------------------------------------------------
 
