@@ -105,8 +105,10 @@ class MainWindow(QMainWindow):
         apply_focus_style()  # focus seen on every control (keyboard users, WCAG 2.4.7)
         self.outbox_runner = OutboxRunner(services.outbox, services.client, staff.staff_id)
         self.outbox_runner.setParent(self)
-        self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
         self._build_widgets()
+        # Watched from here on: the thousands of events of building the widgets are not
+        # the clinician's use, and each would pass through the filter in Python.
+        self.idle = IdleWatch(int(services.settings.lock_after_minutes * 60_000), self)
         self._build_controllers()
         self._connect_widgets()
         self._connect_controllers()
