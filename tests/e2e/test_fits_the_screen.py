@@ -70,6 +70,8 @@ def test_every_state_keeps_the_window_and_its_send_bar_on_a_1280_by_720_screen(
     qtbot.keyClick(window.compose.subject_edit, Qt.Key.Key_Tab)
     body = window.compose.body_edit
     assert body.hasFocus()
+    # Room for a few lines of the message, all of them in view (not its cursor line alone).
+    assert body.height() >= 4 * body.fontMetrics().lineSpacing()
     assert (
         area.viewport().rect().contains(QRect(body.mapTo(area.viewport(), QPoint()), body.size()))
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QFormLayout,
     QFrame,
@@ -26,6 +27,9 @@ from app.protocol.identifiers import distinct_masks, mask
 from app.protocol.model import MAX_BULK_RECIPIENTS, MessageKind
 from ui.common.i18n import shortened, tr
 
+#: The message text's least height, in lines (it grows with the room the window gives).
+BODY_LEAST_LINES = 4
+
 
 class ComposeArea(QScrollArea):
     """The message form, as tall as the room the window gives it, or as its own minimum
@@ -41,11 +45,34 @@ class ComposeArea(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus
         form.installEventFilter(self)  # fields shown or hidden: fit again
+        # A field that takes the focus is scrolled into view whole, not by its first line:
+        # the message text is written where all of its lines can be seen.
+        for field in form.findChildren(QWidget):
+            if field.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._form and event.type() == QEvent.Type.LayoutRequest:
             self._fit()
+        elif event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self._show_whole(watched)
         return super().eventFilter(watched, event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Qt scrolls only a text field's cursor line into view (ensureWidgetVisible
+        # follows the input cursor), which for the message text at the form's foot
+        # leaves one line in view.
+        moved = super().focusNextPrevChild(next)
+        focused = QApplication.focusWidget()
+        if moved and focused is not None and self._form.isAncestorOf(focused):
+            self._show_whole(focused)
+        return moved
+
+    def _show_whole(self, field: QWidget) -> None:
+        """Scroll so that all of ``field`` is in view (its top first if it is taller)."""
+        half_width, half_height = field.width() // 2, field.height() // 2
+        centre = field.mapTo(self._form, QPoint(half_width, half_height))
+        self.ensureVisible(centre.x(), centre.y(), half_width, half_height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -153,7 +180,10 @@ class ComposeView(QWidget):
         # Tab moves on to the next control (a tab character in a message to a resident is
         # never meant, and keyboard users must be able to leave the field).
         self.body_edit.setTabChangesFocus(True)
-        self.body_edit.setMinimumHeight(60)
+        # Room for a few lines of a message even where the form must scroll (a new case
+        # at 1280x720): the field scrolls into view whole when it takes the focus.
+        lines = self.body_edit.fontMetrics().lineSpacing() * BODY_LEAST_LINES
+        self.body_edit.setMinimumHeight(max(60, lines + 12))
         self.body_edit.textChanged.connect(self._body_edited)
         body_label.setBuddy(self.body_edit)
         layout.addWidget(self.body_edit, 1)
